@@ -1,0 +1,95 @@
+"""The websocket a page runs requests through: run, stop, and HTML frames back.
+
+Messages in (JSON): the page's form values as htmx's ws extension sends them
+(``{"action": "run", "model": …, "messages-0-content": …}``), a request JSON
+(``{"action": "run", "request": {"mode": …, "provider": …, "body": {…}}}``),
+or ``{"action": "stop"}``. Messages out: HTML fragments (see fragments.py).
+
+Each run is a background task, so that Stop and a closed socket cancel it at
+once (and with it the upstream request) instead of queueing behind the stream.
+"""
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from playground import fragments
+from playground.providers import UpstreamError, get_provider
+from playground.spec import RequestInvalid, request_from_form, upstream_body, validate_request
+from playground.streaming import relay_run
+
+logger = logging.getLogger(__name__)
+
+
+class RunConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        self.run_task: asyncio.Task | None = None
+        self.closed = False
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        self.closed = True
+        task = getattr(self, "run_task", None)
+        if task is not None and not task.done():
+            task.cancel()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            message = json.loads(text_data or "")
+        except ValueError:
+            await self.send_html(fragments.run_refused("The message was not valid JSON."))
+            return
+        if not isinstance(message, dict):
+            await self.send_html(fragments.run_refused("The message must be a JSON object."))
+            return
+        action = message.get("action", "run")
+        if action == "stop":
+            await self.stop_run()
+        elif action == "run":
+            await self.start_run(message)
+        else:
+            await self.send_html(
+                fragments.run_refused(f"Unknown action {str(action)[:40]!r} (allowed: run, stop).")
+            )
+
+    async def start_run(self, message: dict[str, Any]) -> None:
+        data = message["request"] if "request" in message else request_from_form(message)
+        try:
+            request = validate_request(data)
+            provider = get_provider(request.provider)
+        except RequestInvalid as invalid:
+            await self.send_html(fragments.request_invalid(invalid.errors))
+            return
+        except UpstreamError as error:
+            await self.send_html(fragments.run_refused(error.message))
+            return
+        await self.stop_run()
+        self.run_task = asyncio.create_task(
+            relay_run(provider, upstream_body(request), self.send_html)
+        )
+        self.run_task.add_done_callback(_report_failure)
+
+    async def stop_run(self) -> None:
+        task = self.run_task
+        if task is None or task.done():
+            return  # a Stop that crossed the end of the run: nothing to do
+        task.cancel()
+        # Wait until the upstream is closed and the "stopped" frame is out.
+        await asyncio.wait([task])
+
+    async def send_html(self, html: str) -> None:
+        if not self.closed:
+            await self.send(text_data=html)
+
+
+def _report_failure(task: asyncio.Task) -> None:
+    # Without this, a bug inside a run would vanish silently and the page would wait forever.
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("Run failed unexpectedly", exc_info=task.exception())

@@ -1,0 +1,165 @@
+"""Settings, read from the environment with safe defaults for a laptop.
+
+Nothing needs to be set to run locally: SQLite, the in-memory channel layer and
+the built-in offline model. Production sets DATABASE_URL, REDIS_URL,
+DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see README.md).
+"""
+
+import secrets
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+# Where the laptop defaults keep their state (SQLite database, generated secret key).
+DATA_DIR = Path(env.str("DJANGO_DATA_DIR", default=str(BASE_DIR / "var")))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _local_secret_key() -> str:
+    """Generate a secret key once and keep it beside the database, so sessions survive restarts."""
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _local_secret_key()
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "playground",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "playground.urls"
+ASGI_APPLICATION = "playground.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Channels' live-server tests refuse an in-memory test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
+
+if env.str("REDIS_URL", default=""):
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [env.str("REDIS_URL")]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "playground"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# The production image runs collectstatic and serves hashed, compressed files;
+# a checkout serves straight from static/ so that `make run` needs no build step.
+if env.bool("DJANGO_STATIC_COLLECTED", default=False):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+else:
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = DEBUG
+
+if env.bool("DJANGO_SECURE_COOKIES", default=False):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+}
+
+# --- Providers -------------------------------------------------------------------------
+# Each entry names an upstream; keys stay here, on the server. The offline model is
+# always there so that every screen works with no key and no network.
+PLAYGROUND_PROVIDERS: dict[str, dict] = {
+    "offline": {
+        "kind": "offline",
+        "label": "Offline model (built in)",
+        "default_model": "offline-1",
+        # Pacing of the built-in model's reply; 0 streams as fast as possible.
+        "tokens_per_second": env.float("PLAYGROUND_OFFLINE_TOKENS_PER_SECOND", default=40.0),
+    },
+}
+_openai_key = env.str("OPENAI_API_KEY", default="")
+_openai_base_url = env.str("OPENAI_BASE_URL", default="")
+if _openai_key or _openai_base_url:
+    # A base URL alone is enough: local servers such as Ollama or vLLM need no key.
+    PLAYGROUND_PROVIDERS["openai"] = {
+        "kind": "openai",
+        "label": "OpenAI" if not _openai_base_url else f"OpenAI-compatible ({_openai_base_url})",
+        "base_url": _openai_base_url or "https://api.openai.com/v1",
+        "api_key": _openai_key,
+        "default_model": env.str("OPENAI_DEFAULT_MODEL", default="gpt-4o-mini"),
+        "connect_timeout": env.float("PLAYGROUND_CONNECT_TIMEOUT", default=10.0),
+        # The longest wait for the first token or between two tokens.
+        "read_timeout": env.float("PLAYGROUND_READ_TIMEOUT", default=60.0),
+    }
+
+# Frames per second that one process sends in total over all streams; each stream
+# gets an equal share, never more often than the minimum interval. See streaming.py.
+PLAYGROUND_FRAME_BUDGET = env.float("PLAYGROUND_FRAME_BUDGET", default=3000.0)
+PLAYGROUND_MIN_FRAME_INTERVAL = env.float("PLAYGROUND_MIN_FRAME_INTERVAL", default=0.015)

@@ -1,0 +1,12 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from playground import views
+
+urlpatterns = [
+    path("", views.playground_page, name="playground"),
+    path("models/", views.model_options, name="model-options"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signin/<uidb64>/<token>/", views.sign_in_link, name="sign-in-link"),
+]

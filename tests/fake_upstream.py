@@ -1,0 +1,336 @@
+"""A fake OpenAI-compatible upstream: a real HTTP server on 127.0.0.1.
+
+It streams chat completions exactly as OpenAI does (SSE over chunked HTTP/1.1,
+``chat.completion.chunk`` objects, a final ``data: [DONE]``), records every
+request with its headers and JSON body, notes when the client closed the
+connection, and can inject each failure the playground must survive.
+
+Used by the tests (a pytest fixture runs it in a thread) and by the benchmark
+(``python -m tests.fake_upstream --port N`` runs it as its own process).
+"""
+
+import argparse
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+TokenSource = Callable[[dict[str, Any]], list[str]]
+
+
+def default_tokens(body: dict[str, Any]) -> list[str]:
+    """Twenty numbered words, or ``max_tokens`` of them: easy to check for order and loss."""
+    count = body.get("max_tokens") or 20
+    return [f" word{i}" for i in range(count)]
+
+
+def tagged_tokens(body: dict[str, Any]) -> list[str]:
+    """Tokens that name their stream (the last message's content) so misrouting shows."""
+    tag = body["messages"][-1]["content"]
+    return [f" {tag}:{i}" for i in range(body.get("max_tokens") or 20)]
+
+
+@dataclass
+class Scenario:
+    """How the fake answers one request.
+
+    failure: None, "cut" (close the connection after ``fail_after`` tokens),
+    "malformed" (a line that is not JSON), "error_event" (an error object inside
+    the stream), "hang" (never send headers), "no_done" (end without [DONE]).
+    """
+
+    status: int = 200
+    tokens: TokenSource = default_tokens
+    tokens_per_second: float = 0.0
+    first_token_delay: float = 0.0
+    failure: str | None = None
+    fail_after: int = 3
+    error_message: str = "Something went wrong."
+    error_type: str = "invalid_request_error"
+    error_code: str | None = None
+    retry_after: str | None = None
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+    received_at: float
+    tokens_sent: int = 0
+    client_closed_at: float | None = None
+    finished_at: float | None = None
+
+
+@dataclass
+class FakeUpstream:
+    host: str = "127.0.0.1"
+    port: int = 0
+    default: Scenario = field(default_factory=Scenario)
+    models: list[str] = field(default_factory=lambda: ["fake-model", "fake-model-mini"])
+    requests: list[RecordedRequest] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._queued: list[Scenario] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.AbstractServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- control -------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+    def answer_next(self, scenario: Scenario) -> None:
+        """Use ``scenario`` for the next chat request (then fall back to ``default``)."""
+        self._queued.append(scenario)
+
+    @property
+    def chat_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
+    def start_in_thread(self) -> "FakeUpstream":
+        ready = threading.Event()
+
+        def serve() -> None:
+            self._loop = asyncio.new_event_loop()
+            self._loop.run_until_complete(self._start())
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=serve, name="fake-upstream", daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        if self._loop is None:
+            return
+
+        async def close() -> None:
+            assert self._server is not None
+            self._server.close()
+
+        asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(5)
+
+    async def _start(self) -> None:
+        self._server = await asyncio.start_server(
+            self._handle, self.host, self.port, backlog=1024, limit=2**20
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    # --- HTTP ----------------------------------------------------------------------
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                method, path, _ = lines[0].split(" ", 2)
+                headers = {}
+                for line in lines[1:]:
+                    if ":" in line:
+                        name, value = line.split(":", 1)
+                        headers[name.strip().lower()] = value.strip()
+                raw = await reader.readexactly(int(headers.get("content-length", "0")))
+                try:
+                    body = json.loads(raw) if raw else None
+                except ValueError:
+                    body = raw.decode("utf-8", "replace")
+                record = RecordedRequest(method, path, headers, body, time.monotonic())
+                self.requests.append(record)
+                keep_open = await self._route(record, reader, writer)
+                if not keep_open:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def _route(
+        self, record: RecordedRequest, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
+        if record.method == "GET" and record.path.endswith("/models"):
+            data = [{"id": m, "object": "model", "owned_by": "fake"} for m in self.models]
+            await self._send_json(writer, 200, {"object": "list", "data": data})
+            return True
+        if record.method == "POST" and record.path.endswith("/chat/completions"):
+            scenario = self._queued.pop(0) if self._queued else self.default
+            await self._chat(record, scenario, reader, writer)
+            return False
+        await self._send_json(writer, 404, _error("Unknown path " + record.path, "not_found"))
+        return True
+
+    async def _send_json(
+        self, writer: asyncio.StreamWriter, status: int, payload: Any, extra: str = ""
+    ) -> None:
+        data = json.dumps(payload).encode()
+        writer.write(
+            f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n{extra}\r\n".encode()
+            + data
+        )
+        await writer.drain()
+
+    async def _chat(
+        self,
+        record: RecordedRequest,
+        scenario: Scenario,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
+        body = record.body if isinstance(record.body, dict) else {}
+
+        async def watch_close() -> None:
+            # The client sends nothing more on this connection: EOF means it hung up.
+            try:
+                await reader.read(1)
+            except ConnectionError:
+                pass
+            record.client_closed_at = time.monotonic()
+
+        watcher = asyncio.create_task(watch_close())
+        try:
+            if scenario.failure == "hang":
+                await watcher
+                return
+            if scenario.status != 200:
+                extra = f"Retry-After: {scenario.retry_after}\r\n" if scenario.retry_after else ""
+                payload = _error(scenario.error_message, scenario.error_type, scenario.error_code)
+                await self._send_json(writer, scenario.status, payload, extra)
+                return
+            await self._stream(record, scenario, body, writer, watcher)
+        except ConnectionError:
+            pass
+        finally:
+            record.finished_at = time.monotonic()
+            if not watcher.done():
+                watcher.cancel()
+
+    async def _stream(
+        self,
+        record: RecordedRequest,
+        scenario: Scenario,
+        body: dict[str, Any],
+        writer: asyncio.StreamWriter,
+        watcher: asyncio.Task,
+    ) -> None:
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
+            b"Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
+            b"x-ratelimit-remaining-requests: 99\r\n\r\n"
+        )
+        chunk_id = f"chatcmpl-fake{len(self.requests)}"
+        model = body.get("model", "fake-model")
+        n = body.get("n") or 1
+
+        def event(choices: list[dict], **extra: Any) -> bytes:
+            payload = {
+                "id": chunk_id,
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": model,
+                "system_fingerprint": "fp_fake",
+                "choices": choices,
+                **extra,
+            }
+            return _chunk(f"data: {json.dumps(payload, ensure_ascii=False)}\n\n".encode())
+
+        for index in range(n):
+            writer.write(event([_choice(index, {"role": "assistant", "content": ""})]))
+        await writer.drain()
+        tokens = scenario.tokens(body)
+        loop = asyncio.get_running_loop()
+        start = loop.time() + scenario.first_token_delay
+        interval = 1 / scenario.tokens_per_second if scenario.tokens_per_second else 0.0
+        for i, token in enumerate(tokens):
+            # Paced against the clock, not by sleeping a fixed gap, so the rate does not drift.
+            wait = start + i * interval - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            if watcher.done():
+                return
+            if scenario.failure == "cut" and i == scenario.fail_after:
+                writer.transport.abort()
+                return
+            if scenario.failure == "malformed" and i == scenario.fail_after:
+                writer.write(_chunk(b"data: {this is not json\n\n"))
+                await writer.drain()
+                continue
+            if scenario.failure == "error_event" and i == scenario.fail_after:
+                payload = _error(scenario.error_message, "server_error")
+                writer.write(_chunk(f"data: {json.dumps(payload)}\n\n".encode()))
+                writer.write(b"0\r\n\r\n")
+                await writer.drain()
+                return
+            for index in range(n):
+                writer.write(event([_choice(index, {"content": token})]))
+            record.tokens_sent += 1
+            await writer.drain()
+        for index in range(n):
+            writer.write(event([_choice(index, {}, "stop" if scenario.failure is None else None)]))
+        if (body.get("stream_options") or {}).get("include_usage"):
+            usage = {"prompt_tokens": 10, "completion_tokens": len(tokens) * n}
+            usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+            writer.write(event([], usage=usage))
+        if scenario.failure != "no_done":
+            writer.write(_chunk(b"data: [DONE]\n\n"))
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+
+
+def _choice(index: int, delta: dict, finish_reason: str | None = None) -> dict:
+    return {"index": index, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+
+
+def _chunk(data: bytes) -> bytes:
+    return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
+def _error(message: str, kind: str, code: str | None = None) -> dict:
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the fake OpenAI-compatible upstream.")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--tokens-per-second", type=float, default=50.0)
+    args = parser.parse_args()
+    upstream = FakeUpstream(
+        port=args.port,
+        default=Scenario(tokens=tagged_tokens, tokens_per_second=args.tokens_per_second),
+    )
+
+    async def serve() -> None:
+        await upstream._start()
+        print(f"listening {upstream.base_url}", flush=True)
+        await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
