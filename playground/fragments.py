@@ -43,7 +43,11 @@ def run_started(body: dict[str, Any], provider: "Provider") -> str:
 def run_finished(pending: dict[int, str], outcome: "RunOutcome") -> str:
     reasons = sorted({str(reason) for reason in outcome.finish_reasons.values()})
     return reply_text(pending) + _status(
-        "done", "Done.", reasons=reasons, usage=outcome.usage, seconds=outcome.seconds,
+        "done",
+        "Done.",
+        reasons=reasons,
+        usage=outcome.usage,
+        seconds=outcome.seconds,
         first_token_seconds=outcome.first_token_seconds,
     )
 

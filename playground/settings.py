@@ -107,15 +107,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
 # The production image runs collectstatic and serves hashed, compressed files;
 # a checkout serves straight from static/ so that `make run` needs no build step.
 if env.bool("DJANGO_STATIC_COLLECTED", default=False):
+    STATIC_ROOT = BASE_DIR / "staticfiles"
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
 else:
+    STATIC_ROOT = None
     WHITENOISE_USE_FINDERS = True
     WHITENOISE_AUTOREFRESH = DEBUG
 

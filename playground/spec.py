@@ -143,7 +143,10 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
     )
     for i in indexes:
         messages.append(
-            {"role": _text(values.get(f"messages-{i}-role")), "content": _text(values.get(f"messages-{i}-content"))}
+            {
+                "role": _text(values.get(f"messages-{i}-role")),
+                "content": _text(values.get(f"messages-{i}-content")),
+            }
         )
     body["messages"] = messages
     for name in FORM_PARAMETERS:
@@ -189,7 +192,7 @@ def _describe_errors(exc: ValidationError) -> dict[str, str]:
         loc = [str(part) for part in error["loc"]]
         # Union types report one error per member; the first one per field is enough.
         loc = [part for part in loc if part not in {"str", "list[str]", "int", "float", "bool"}]
-        if loc and loc[0] == "body":
+        if len(loc) > 1 and loc[0] == "body":
             loc = loc[1:]
         field = ".".join(loc) or "request"
         if field in errors:

@@ -87,14 +87,16 @@ class RunClient:
 
     def reply(self, index: int = 0) -> str:
         """The text the page shows for candidate ``index``, unescaped as a browser would."""
-        pattern = re.compile(rf'<span id="reply-{index}" hx-swap-oob="beforeend">(.*?)</span>', re.S)
+        pattern = re.compile(
+            rf'<span id="reply-{index}" hx-swap-oob="beforeend">(.*?)</span>', re.S
+        )
         return "".join(html.unescape(m) for f in self.frames for m in pattern.findall(f))
 
     def status_text(self) -> str:
         for frame in reversed(self.frames):
             match = re.search(r'<div id="run-status".*?</div>', frame, re.S)
             if match:
-                text = re.sub(r"<[^>]+>", " ", match.group(0))
+                text = re.sub(r"<[^>]+>", "", match.group(0))
                 return " ".join(html.unescape(text).split())
         return ""
 

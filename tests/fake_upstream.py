@@ -114,6 +114,11 @@ class FakeUpstream:
         async def close() -> None:
             assert self._server is not None
             self._server.close()
+            # Handlers of still-open connections would otherwise die with the loop, noisily.
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -205,7 +210,10 @@ class FakeUpstream:
                 payload = _error(scenario.error_message, scenario.error_type, scenario.error_code)
                 await self._send_json(writer, scenario.status, payload, extra)
                 return
-            await self._stream(record, scenario, body, writer, watcher)
+            if body.get("stream"):
+                await self._stream(record, scenario, body, writer, watcher)
+            else:
+                await self._send_json(writer, 200, _completion(body, scenario.tokens(body)))
         except ConnectionError:
             pass
         finally:
@@ -283,6 +291,27 @@ class FakeUpstream:
             writer.write(_chunk(b"data: [DONE]\n\n"))
         writer.write(b"0\r\n\r\n")
         await writer.drain()
+
+
+def _completion(body: dict[str, Any], tokens: list[str]) -> dict[str, Any]:
+    n = body.get("n") or 1
+    message = {"role": "assistant", "content": "".join(tokens), "refusal": None}
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "fake-model"),
+        "system_fingerprint": "fp_fake",
+        "choices": [
+            {"index": i, "message": message, "logprobs": None, "finish_reason": "stop"}
+            for i in range(n)
+        ],
+        "usage": {
+            "prompt_tokens": 10,
+            "completion_tokens": len(tokens) * n,
+            "total_tokens": 10 + len(tokens) * n,
+        },
+    }
 
 
 def _choice(index: int, delta: dict, finish_reason: str | None = None) -> dict:

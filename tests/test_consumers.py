@@ -25,3 +25,210 @@ async def test_body_sent_upstream_is_exactly_the_request_body(run_client, fake_u
     await run_client.send(message)
     await run_client.receive_until_state()
     assert fake_upstream.chat_requests[0].body == message["request"]["body"]
+
+
+async def wait_for(condition, timeout: float = 2.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.005)
+
+
+async def test_stop_cancels_the_upstream_request_and_keeps_the_partial_reply(
+    run_client, fake_upstream
+):
+    fake_upstream.answer_next(Scenario(tokens_per_second=50, tokens=lambda b: [" x"] * 500))
+    await run_client.send(chat_request())
+    await wait_for(lambda: bool(fake_upstream.chat_requests))
+    record = fake_upstream.chat_requests[0]
+    await wait_for(lambda: record.tokens_sent >= 5)
+    await run_client.send({"action": "stop"})
+    stopped_at = time.monotonic()
+    assert await run_client.receive_until_state() == "stopped"
+    await wait_for(lambda: record.client_closed_at is not None)
+    assert record.client_closed_at - stopped_at < 0.2
+    assert "Stopped. The partial reply is kept." in run_client.status_text()
+    assert run_client.reply().startswith(" x x x")
+    assert record.tokens_sent < 500
+
+
+async def test_closing_the_page_cancels_the_upstream_request(fake_upstream):
+    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
+    communicator.scope["user"] = AnonymousUser.__new__(type("U", (), {"is_authenticated": True}))
+    assert (await communicator.connect())[0]
+    fake_upstream.answer_next(Scenario(tokens_per_second=50, tokens=lambda b: [" x"] * 500))
+    await communicator.send_json_to(chat_request())
+    await wait_for(
+        lambda: fake_upstream.chat_requests and fake_upstream.chat_requests[0].tokens_sent >= 3
+    )
+    record = fake_upstream.chat_requests[0]
+    await communicator.disconnect()
+    closed_at = time.monotonic()
+    await wait_for(lambda: record.client_closed_at is not None)
+    assert record.client_closed_at - closed_at < 0.2
+    assert record.tokens_sent < 500
+
+
+FAILURES = [
+    (Scenario(status=401, error_message="Incorrect API key provided"), "refused the API key (401)"),
+    (Scenario(status=403, error_message="Country not supported"), "refused access (403)"),
+    (
+        Scenario(status=404, error_message="The model `nope` does not exist"),
+        "model name may be wrong",
+    ),
+    (Scenario(status=429, retry_after="7"), "Rate limited or out of quota (429). Wait 7 s"),
+    (Scenario(status=500), "The provider failed (500)"),
+    (Scenario(status=502), "The provider failed (502)"),
+    (Scenario(status=503), "The provider failed (503)"),
+    (Scenario(failure="hang"), "stopped answering for 1 s"),
+    (Scenario(failure="cut", fail_after=3), "connection to the provider was cut"),
+    (Scenario(failure="no_done", tokens=lambda b: [" a"]), "connection to the provider was cut"),
+    (Scenario(failure="malformed"), "not valid JSON"),
+    (
+        Scenario(failure="error_event", error_message="overloaded"),
+        "error in the middle of the reply: overloaded",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "expected"),
+    FAILURES,
+    ids=lambda v: getattr(v, "failure", None) or getattr(v, "status", v),
+)
+async def test_upstream_failure_is_told_plainly_and_the_next_run_works(
+    run_client, fake_upstream, scenario, expected
+):
+    fake_upstream.answer_next(scenario)
+    await run_client.send(chat_request())
+    assert await run_client.receive_until_state() == "error"
+    status = run_client.status_text()
+    assert expected in status
+    assert "Traceback" not in "".join(run_client.frames)
+
+    run_client.frames.clear()
+    await run_client.send(chat_request())
+    assert await run_client.receive_until_state() == "done"
+    assert run_client.reply() == "".join(f" word{i}" for i in range(20))
+
+
+async def test_a_cut_stream_keeps_the_text_received_before_the_cut(run_client, fake_upstream):
+    fake_upstream.answer_next(Scenario(failure="cut", fail_after=3))
+    await run_client.send(chat_request())
+    assert await run_client.receive_until_state() == "error"
+    assert run_client.reply() == " word0 word1 word2"
+    assert "The partial reply is kept" in run_client.status_text()
+
+
+async def test_connection_refused_is_told_plainly(run_client, test_providers, settings):
+    settings.PLAYGROUND_PROVIDERS = {
+        **test_providers,
+        "openai": {**test_providers["openai"], "base_url": "http://127.0.0.1:9/v1"},
+    }
+    await run_client.send(chat_request())
+    assert await run_client.receive_until_state() == "error"
+    assert "Could not reach http://127.0.0.1:9/v1" in run_client.status_text()
+
+
+async def test_invalid_values_are_refused_naming_the_field_and_nothing_is_sent(
+    run_client, fake_upstream
+):
+    await run_client.send(chat_request(temperature=5, top_p="lots", max_tokens=0))
+    assert await run_client.receive_until_state() == "invalid"
+    status = run_client.status_text()
+    assert "temperature: 5 is out of range (allowed: 0 to 2)" in status
+    assert "top_p: must be a number, got 'lots' (allowed: 0 to 1)" in status
+    assert "max_tokens: 0 is out of range (allowed: 1 or more)" in status
+    assert fake_upstream.chat_requests == []
+
+
+async def test_form_values_become_the_request_body(run_client, fake_upstream):
+    await run_client.send(
+        {
+            "action": "run",
+            "provider": "openai",
+            "model": "fake-model",
+            "system": "Be brief.",
+            "messages-0-role": "user",
+            "messages-0-content": "Hi",
+            "messages-1-role": "assistant",
+            "messages-1-content": "Hello!",
+            "messages-2-role": "user",
+            "messages-2-content": "Again",
+            "temperature": "0.5",
+            "top_p": "",
+            "max_tokens": "3",
+            "HEADERS": {"HX-Request": "true"},
+        }
+    )
+    assert await run_client.receive_until_state() == "done"
+    assert fake_upstream.chat_requests[0].body == {
+        "model": "fake-model",
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": "Hello!"},
+            {"role": "user", "content": "Again"},
+        ],
+        "temperature": 0.5,
+        "max_tokens": 3,
+        "stream": True,
+    }
+
+
+async def test_model_output_is_escaped_before_it_reaches_the_page(run_client, fake_upstream):
+    fake_upstream.answer_next(Scenario(tokens=lambda b: ["<script>", "alert(1)", "</script>"]))
+    await run_client.send(chat_request())
+    await run_client.receive_until_state()
+    frames = "".join(run_client.frames)
+    assert "<script>" not in frames
+    assert "&lt;script&gt;" in frames
+    assert run_client.reply() == "<script>alert(1)</script>"
+
+
+async def test_the_api_key_reaches_the_upstream_and_never_the_page(run_client, fake_upstream):
+    from tests.conftest import TEST_API_KEY
+
+    fake_upstream.answer_next(
+        Scenario(status=401, error_message=f"Incorrect API key {TEST_API_KEY}")
+    )
+    await run_client.send(chat_request())
+    await run_client.receive_until_state()
+    assert fake_upstream.chat_requests[0].headers["authorization"] == f"Bearer {TEST_API_KEY}"
+    assert TEST_API_KEY not in "".join(run_client.frames)
+
+
+async def test_offline_model_streams_with_no_upstream(run_client, fake_upstream):
+    await run_client.send(chat_request("Bonjour", provider="offline", model="anything", n=2))
+    assert await run_client.receive_until_state() == "done"
+    assert run_client.reply(0).startswith("(Offline model) You said: \u201cBonjour\u201d.")
+    assert run_client.reply(1) and run_client.reply(1) != run_client.reply(0)
+    assert "prompt +" in run_client.status_text()
+    assert fake_upstream.requests == []
+
+
+async def test_unknown_provider_is_refused_with_the_configured_names(run_client):
+    await run_client.send(chat_request(provider="nope"))
+    assert await run_client.receive_until_state() == "error"
+    assert (
+        "There is no provider named 'nope' (configured: offline, openai)"
+        in run_client.status_text()
+    )
+
+
+@pytest.mark.parametrize("raw", ["not json", "[1, 2]", '{"action": "dance"}'])
+async def test_malformed_messages_are_answered_and_the_socket_stays_usable(run_client, raw):
+    await run_client.communicator.send_to(text_data=raw)
+    assert await run_client.receive_until_state() == "error"
+    await run_client.send(chat_request(provider="offline"))
+    assert await run_client.receive_until_state() == "done"
+
+
+async def test_a_new_run_replaces_a_running_one(run_client, fake_upstream):
+    fake_upstream.answer_next(Scenario(tokens_per_second=50, tokens=lambda b: [" slow"] * 500))
+    await run_client.send(chat_request())
+    await wait_for(lambda: bool(fake_upstream.chat_requests))
+    await run_client.send(chat_request())
+    states = [await run_client.receive_until_state(), await run_client.receive_until_state()]
+    assert states == ["stopped", "done"]
+    assert fake_upstream.chat_requests[0].client_closed_at is not None

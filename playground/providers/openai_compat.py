@@ -166,26 +166,33 @@ class OpenAICompatibleProvider:
         if status == 401:
             kind, what = "auth", "The provider refused the API key (401). Check OPENAI_API_KEY."
         elif status == 403:
-            kind, what = "forbidden", (
-                "The provider refused access (403): this key may not use this model or region."
+            kind, what = (
+                "forbidden",
+                ("The provider refused access (403): this key may not use this model or region."),
             )
         elif status == 404:
-            kind, what = "not_found", (
-                "Not found (404): the model name may be wrong, or the base URL may be missing /v1."
+            kind, what = (
+                "not_found",
+                (
+                    "Not found (404): the model name may be wrong, or the base URL may be missing /v1."
+                ),
             )
         elif status == 429:
             retry = response.headers.get("retry-after")
             wait = f" Wait {retry} s and" if retry else " Wait a moment and"
-            kind, what = "rate_limited", (
-                f"Rate limited or out of quota (429).{wait} run again, or check your plan."
+            kind, what = (
+                "rate_limited",
+                (f"Rate limited or out of quota (429).{wait} run again, or check your plan."),
             )
         elif status >= 500:
-            kind, what = "server_error", (
-                f"The provider failed ({status}). This is on their side: try again in a moment."
+            kind, what = (
+                "server_error",
+                (f"The provider failed ({status}). This is on their side: try again in a moment."),
             )
         else:
-            kind, what = "bad_request", (
-                f"The provider rejected the request ({status}). Check the parameters."
+            kind, what = (
+                "bad_request",
+                (f"The provider rejected the request ({status}). Check the parameters."),
             )
         return UpstreamError(kind, what + said, status=status)
 

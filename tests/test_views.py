@@ -1,0 +1,99 @@
+"""Pages and sign-in: everything requires a signed-in user; the sign-in link works once."""
+
+import re
+from io import StringIO
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.core.management import call_command
+
+from playground.asgi import application
+from tests.conftest import TEST_API_KEY
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_page_requires_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_the_page_shows_providers_parameters_and_no_key(admin_client):
+    page = admin_client.get("/").content.decode()
+    assert 'ws-connect="/ws/run/"' in page
+    assert "Offline model (built in)" in page
+    assert '<option value="openai"' in page
+    assert 'name="temperature"' in page and 'min="0"' in page and 'max="2"' in page
+    assert 'name="messages-0-content"' in page
+    assert TEST_API_KEY not in page
+
+
+def test_model_options_list_the_providers_models(admin_client, fake_upstream):
+    options = admin_client.get("/models/", {"provider": "openai"}).content.decode()
+    assert '<option value="fake-model">' in options
+    assert '<option value="fake-model-mini">' in options
+
+
+def test_model_options_for_an_unknown_provider_are_empty(admin_client):
+    assert "<option" not in admin_client.get("/models/", {"provider": "nope"}).content.decode()
+
+
+def sign_in_link() -> tuple[str, str]:
+    out = StringIO()
+    call_command("ensure_local_user", "--base-url", "http://testserver", stdout=out)
+    text = out.getvalue()
+    return text, re.search(r"http://testserver(/signin/\S+)", text).group(1)
+
+
+def test_ensure_local_user_creates_the_account_once_and_prints_a_link(django_user_model):
+    first, _ = sign_in_link()
+    second, _ = sign_in_link()
+    assert "password:" in first
+    assert "password:" not in second
+    assert django_user_model.objects.filter(username="admin", is_superuser=True).count() == 1
+
+
+def test_the_sign_in_link_signs_in_once(client):
+    _, link = sign_in_link()
+    response = client.get(link)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200
+    client.logout()
+    reused = client.get(link)
+    assert reused.status_code == 400
+    assert "no longer works" in reused.content.decode()
+
+
+def test_a_forged_sign_in_link_is_refused(client):
+    assert client.get("/signin/MQ/abc-123/").status_code == 400
+    assert client.get("/signin/!!/abc-123/").status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_socket_refuses_anonymous_users():
+    communicator = WebsocketCommunicator(
+        application, "/ws/run/", headers=[(b"origin", b"http://localhost")]
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_socket_accepts_a_signed_in_session_from_an_allowed_origin(async_client):
+    from django.contrib.auth.models import User
+
+    user = await User.objects.acreate(username="someone")
+    await async_client.aforce_login(user)
+    cookie = f"sessionid={async_client.cookies['sessionid'].value}".encode()
+
+    allowed = WebsocketCommunicator(
+        application, "/ws/run/", headers=[(b"origin", b"http://localhost"), (b"cookie", cookie)]
+    )
+    assert (await allowed.connect())[0]
+    await allowed.disconnect()
+
+    foreign = WebsocketCommunicator(
+        application, "/ws/run/", headers=[(b"origin", b"http://evil.example"), (b"cookie", cookie)]
+    )
+    assert not (await foreign.connect())[0]
