@@ -5,7 +5,7 @@ import time
 
 import pytest
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User
 
 from playground.consumers import RunConsumer
 from tests.conftest import chat_request
@@ -54,7 +54,7 @@ async def test_stop_cancels_the_upstream_request_and_keeps_the_partial_reply(
 
 async def test_closing_the_page_cancels_the_upstream_request(fake_upstream):
     communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
-    communicator.scope["user"] = AnonymousUser.__new__(type("U", (), {"is_authenticated": True}))
+    communicator.scope["user"] = User(username="leaver")
     assert (await communicator.connect())[0]
     fake_upstream.answer_next(Scenario(tokens_per_second=50, tokens=lambda b: [" x"] * 500))
     await communicator.send_json_to(chat_request())
@@ -232,3 +232,15 @@ async def test_a_new_run_replaces_a_running_one(run_client, fake_upstream):
     states = [await run_client.receive_until_state(), await run_client.receive_until_state()]
     assert states == ["stopped", "done"]
     assert fake_upstream.chat_requests[0].client_closed_at is not None
+
+
+async def test_a_fast_upstream_is_coalesced_into_few_frames(run_client, fake_upstream):
+    # 2000 tokens at 2000/s take ~1 s: the 15 ms minimum frame interval allows ~70 frames.
+    fake_upstream.answer_next(
+        Scenario(tokens_per_second=2000, tokens=lambda b: [f" t{i}" for i in range(2000)])
+    )
+    await run_client.send(chat_request())
+    assert await run_client.receive_until_state(timeout=10) == "done"
+    assert run_client.reply() == "".join(f" t{i}" for i in range(2000))
+    text_frames = [f for f in run_client.frames if 'id="reply-0"' in f]
+    assert len(text_frames) < 150

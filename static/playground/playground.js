@@ -85,7 +85,17 @@
       if (runState() === "running") { event.preventDefault(); event.stopImmediatePropagation(); }
     }, true);
 
-    document.body.addEventListener("htmx:wsAfterMessage", syncControls);
+    // A reply that was scrolled to its end follows the stream; one the reader scrolled up stays put.
+    var following = [];
+    document.body.addEventListener("htmx:wsBeforeMessage", function () {
+      following = Array.prototype.filter.call(document.querySelectorAll(".reply"), function (reply) {
+        return reply.scrollHeight - reply.scrollTop - reply.clientHeight < 24;
+      });
+    });
+    document.body.addEventListener("htmx:wsAfterMessage", function () {
+      following.forEach(function (reply) { reply.scrollTop = reply.scrollHeight; });
+      syncControls();
+    });
     document.body.addEventListener("htmx:wsOpen", function () {
       var c = $("#connection"); c.dataset.state = "open"; c.textContent = "Connected";
     });

@@ -1,0 +1,1 @@
+"""Benchmarks run by ``make bench``: see docs/benchmarks.md for the method and the figures."""

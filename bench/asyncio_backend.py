@@ -1,0 +1,197 @@
+"""EXPERIMENT, not used by the playground: an httpcore network backend on plain asyncio.
+
+Profiling showed that reading the upstream costs daphne ~100 µs per token, most of
+it in anyio's socket stream (a cancel scope per read, and resume/pause reading, i.e.
+two epoll_ctl calls, around every read). This backend reads through an
+``asyncio.Protocol`` with a buffer instead: a read is a buffer slice, or one future
+plus one timer when it has to wait. ``BENCH_EXPERIMENT=asyncio-backend make bench``
+runs daphne with it (bench/daphne_asyncio.py) to measure what it would give; see
+docs/benchmarks.md. Adopting it would need its own tests (TLS, proxies, timeouts).
+"""
+
+import asyncio
+import ssl
+from collections.abc import Iterable
+from typing import Any
+
+import httpcore
+
+# Stop reading the socket when this much is buffered and unread (flow control).
+_HIGH_WATER = 256 * 1024
+
+
+class _Buffered(asyncio.Protocol):
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.eof = False
+        self.error: BaseException | None = None
+        self.reader: asyncio.Future[None] | None = None
+        self.drained: asyncio.Future[None] | None = None
+        self.transport: asyncio.Transport | None = None
+        self.reading_paused = False
+        self.writing_paused = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if len(self.buffer) > _HIGH_WATER and not self.reading_paused:
+            self.reading_paused = True
+            assert self.transport is not None
+            self.transport.pause_reading()
+        self._wake_reader()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake_reader()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.error = exc
+        self.eof = True
+        self._wake_reader()
+        self.resume_writing()
+
+    def pause_writing(self) -> None:
+        self.writing_paused = True
+
+    def resume_writing(self) -> None:
+        self.writing_paused = False
+        if self.drained is not None and not self.drained.done():
+            self.drained.set_result(None)
+
+    def _wake_reader(self) -> None:
+        if self.reader is not None and not self.reader.done():
+            self.reader.set_result(None)
+
+
+def _expire(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_exception(TimeoutError())
+
+
+class AsyncioStream(httpcore.AsyncNetworkStream):
+    def __init__(self, transport: asyncio.Transport, protocol: _Buffered) -> None:
+        self._transport = transport
+        self._protocol = protocol
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        protocol = self._protocol
+        if not protocol.buffer and not protocol.eof:
+            loop = asyncio.get_running_loop()
+            protocol.reader = loop.create_future()
+            timer = None if timeout is None else loop.call_later(timeout, _expire, protocol.reader)
+            try:
+                await protocol.reader
+            except TimeoutError:
+                raise httpcore.ReadTimeout() from None
+            finally:
+                protocol.reader = None
+                if timer is not None:
+                    timer.cancel()
+        if protocol.buffer:
+            data = bytes(protocol.buffer[:max_bytes])
+            del protocol.buffer[:max_bytes]
+            if protocol.reading_paused and len(protocol.buffer) < _HIGH_WATER // 4:
+                protocol.reading_paused = False
+                self._transport.resume_reading()
+            return data
+        if protocol.error is not None:
+            raise httpcore.ReadError(str(protocol.error))
+        return b""  # end of stream
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        protocol = self._protocol
+        if protocol.error is not None or self._transport.is_closing():
+            raise httpcore.WriteError("the connection is closed")
+        self._transport.write(buffer)
+        if protocol.writing_paused:
+            protocol.drained = asyncio.get_running_loop().create_future()
+            try:
+                await asyncio.wait_for(protocol.drained, timeout)
+            except TimeoutError:
+                raise httpcore.WriteTimeout() from None
+
+    async def aclose(self) -> None:
+        self._transport.close()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            transport = await asyncio.wait_for(
+                loop.start_tls(
+                    self._transport, self._protocol, ssl_context, server_hostname=server_hostname
+                ),
+                timeout,
+            )
+        except TimeoutError:
+            raise httpcore.ConnectTimeout() from None
+        except (OSError, ssl.SSLError) as error:
+            raise httpcore.ConnectError(str(error)) from None
+        assert transport is not None
+        return AsyncioStream(transport, self._protocol)  # type: ignore[arg-type]
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":  # the pool asks this of idle connections: data or EOF
+            return bool(self._protocol.buffer) or self._protocol.eof
+        names = {"client_addr": "sockname", "server_addr": "peername"}
+        if info in ("ssl_object", "socket", "client_addr", "server_addr"):
+            return self._transport.get_extra_info(names.get(info, info))
+        return None
+
+
+class AsyncioBackend(httpcore.AsyncNetworkBackend):
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        local = (local_address, 0) if local_address else None
+        try:
+            transport, protocol = await asyncio.wait_for(
+                loop.create_connection(_Buffered, host, port, local_addr=local), timeout
+            )
+        except TimeoutError:
+            raise httpcore.ConnectTimeout() from None
+        except OSError as error:
+            raise httpcore.ConnectError(str(error)) from None
+        for option in socket_options or ():
+            transport.get_extra_info("socket").setsockopt(*option)
+        return AsyncioStream(transport, protocol)
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            transport, protocol = await asyncio.wait_for(
+                loop.create_unix_connection(_Buffered, path), timeout
+            )
+        except TimeoutError:
+            raise httpcore.ConnectTimeout() from None
+        except OSError as error:
+            raise httpcore.ConnectError(str(error)) from None
+        return AsyncioStream(transport, protocol)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+def install() -> None:
+    """Make every httpcore connection pool of this process default to this backend."""
+    import httpcore._async.connection_pool as pool
+
+    pool.AutoBackend = AsyncioBackend  # type: ignore[misc,assignment]

@@ -1,0 +1,153 @@
+"""A real daphne process, a signed-in user and Debian's Chromium for the browser tests.
+
+The server is a fresh process (not a fork of pytest) with its own data directory,
+so it never touches the pytest test database; it is configured through the
+environment, like a deployment. See STACK-NOTES.md for why.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.fake_upstream import FakeUpstream
+
+ROOT = Path(__file__).resolve().parents[2]
+USERNAME = "browser-tester"
+PASSWORD = "correct-horse-battery-staple-7"
+FAKE_KEY = "sk-fake-browser-test-key"
+ASGI_APP = "playground.asgi:application"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne exited early with code {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"daphne did not accept connections on port {port} in {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def live_server_url(tmp_path_factory, upstream_server: FakeUpstream) -> Iterator[str]:
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_DEBUG"}
+        and not key.startswith(("OPENAI_", "PLAYGROUND_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="playground.settings",
+        DJANGO_DATA_DIR=str(data_dir),
+        PLAYGROUND_OFFLINE_TOKENS_PER_SECOND="20",
+        OPENAI_BASE_URL=upstream_server.base_url,
+        OPENAI_API_KEY=FAKE_KEY,
+        PYTHONUNBUFFERED="1",
+    )
+
+    def manage(*args: str) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+
+    manage("migrate", "--noinput")
+    manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        f"get_user_model().objects.create_user({USERNAME!r}, password={PASSWORD!r})",
+    )
+    port = _free_port()
+    log = (data_dir / "daphne.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        log.close()
+        if process.returncode not in (0, -15):
+            print((data_dir / "daphne.log").read_text(errors="replace")[-4000:])
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip("Debian's chromium is not installed (make browser-deps)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": executable,
+        "headless": True,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser(browser: Browser) -> Iterator[Browser]:
+    # Sync Playwright runs an event loop in this thread; Django's test machinery in this
+    # process would then refuse its sync calls. Only the browser tests need this.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield browser
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture
+def signed_in_page(page: Page, live_server_url: str) -> Page:
+    """A page signed in through the login form, on the playground with its socket open."""
+    page.set_default_timeout(10_000)
+    page.goto(live_server_url + "/")
+    # Not signed in: the playground sends us to the login form.
+    expect(page).to_have_url(live_server_url + "/login/?next=/")
+    page.get_by_label("Username").fill(USERNAME)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(live_server_url + "/")
+    expect(page.locator("#connection")).to_have_text("Connected")
+    return page
