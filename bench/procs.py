@@ -85,9 +85,9 @@ class Processes:
             raise RuntimeError(f"the fake upstream did not start: {line!r}")
         return process.pid, line.split()[1]
 
-    def start_daphne(self, env: dict[str, str], port: int, module: str = "daphne") -> int:
-        """Start daphne (or ``module``, a drop-in launcher such as bench.daphne_asyncio)."""
-        args = [sys.executable, "-m", module, "-b", "127.0.0.1", "-p", str(port)]
+    def start_daphne(self, env: dict[str, str], port: int) -> int:
+        """Start one daphne process serving the playground, as `make run` does."""
+        args = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
         args.append("playground.asgi:application")
         log = self.log_dir / "daphne.log"
         process = self._start("daphne", args, env, stdout=subprocess.DEVNULL)

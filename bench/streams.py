@@ -10,8 +10,7 @@ explained in docs/benchmarks.md, where the figures are also written.
 
 Options (environment): BENCH_STREAMS="1,50,200", BENCH_ROUNDS=3, BENCH_TOKENS=200,
 BENCH_TOKENS_PER_SECOND=50, BENCH_WRITE_DOCS=1, BENCH_RESULTS_DIR (keep the raw
-results and logs there), BENCH_EXPERIMENT=asyncio-backend (see bench/asyncio_backend.py);
-PLAYGROUND_FRAME_BUDGET and PLAYGROUND_MIN_FRAME_INTERVAL
+results and logs there); PLAYGROUND_FRAME_BUDGET and PLAYGROUND_MIN_FRAME_INTERVAL
 pass through to daphne.
 """
 
@@ -47,14 +46,6 @@ def _option(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
-def _daphne_module() -> str:
-    """``BENCH_EXPERIMENT=asyncio-backend``: daphne with bench/asyncio_backend.py installed."""
-    experiment = os.environ.get("BENCH_EXPERIMENT", "")
-    if experiment not in ("", "asyncio-backend"):
-        raise RuntimeError(f"unknown BENCH_EXPERIMENT {experiment!r} (known: asyncio-backend)")
-    return "bench.daphne_asyncio" if experiment else "daphne"
-
-
 def start_stack(processes: Processes, work_dir: Path, tokens: int, rate: float) -> Stack:
     """Fake upstream, database with a signed-in session, then one daphne; all ready."""
     env = bench_env(str(work_dir / "data"))
@@ -70,7 +61,7 @@ def start_stack(processes: Processes, work_dir: Path, tokens: int, rate: float) 
         timeout=60,
     ).stdout.strip()
     port = free_port()
-    daphne_pid = processes.start_daphne(env, port, _daphne_module())
+    daphne_pid = processes.start_daphne(env, port)
     base = ClientConfig(
         mode="ws",
         streams=1,
@@ -137,8 +128,6 @@ def main() -> int:
         for name in ("PLAYGROUND_FRAME_BUDGET", "PLAYGROUND_MIN_FRAME_INTERVAL")
     )
     settings += f"; {tokens} tokens per stream at {rate:g} tokens/s, {rounds} rounds"
-    if os.environ.get("BENCH_EXPERIMENT"):
-        settings += f"; EXPERIMENT {os.environ['BENCH_EXPERIMENT']}"
     print(settings, flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work_dir = Path(os.environ.get("BENCH_RESULTS_DIR") or tmp)
@@ -164,8 +153,7 @@ def main() -> int:
         "ws_extensions": comparisons[-1].ws.summary.get("ws_extensions") or "?",
     }
     print_report(comparisons, context)
-    # An experiment's figures are not the playground's: they stay out of the docs by default.
-    if _option("BENCH_WRITE_DOCS", "0" if os.environ.get("BENCH_EXPERIMENT") else "1") == "1":
+    if _option("BENCH_WRITE_DOCS", "1") == "1":
         if write_markdown(DOCS, comparisons, context):
             print(f"figures written to {DOCS.relative_to(ROOT)}")
         else:

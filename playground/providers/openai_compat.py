@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from httpx_sse import SSEError, aconnect_sse
 
+from playground.providers.asyncio_transport import AsyncioHTTPTransport
 from playground.providers.base import Event, Finished, TextDelta, UpstreamError, Usage
 
 # One client per (event loop, configuration): connections belong to the loop that opened them.
@@ -53,9 +54,9 @@ class OpenAICompatibleProvider:
         key = (self.base_url, self._timeout.connect, self._timeout.read)
         client = per_loop.get(key)
         if client is None or client.is_closed:
+            limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
             client = httpx.AsyncClient(
-                timeout=self._timeout,
-                limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
+                timeout=self._timeout, transport=AsyncioHTTPTransport(limits=limits)
             )
             per_loop[key] = client
         return client

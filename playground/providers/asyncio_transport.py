@@ -1,12 +1,15 @@
-"""EXPERIMENT, not used by the playground: an httpcore network backend on plain asyncio.
+"""An httpx transport whose connections read through plain asyncio, for the streaming path.
 
-Profiling showed that reading the upstream costs daphne ~100 µs per token, most of
-it in anyio's socket stream (a cancel scope per read, and resume/pause reading, i.e.
-two epoll_ctl calls, around every read). This backend reads through an
-``asyncio.Protocol`` with a buffer instead: a read is a buffer slice, or one future
-plus one timer when it has to wait. ``BENCH_EXPERIMENT=asyncio-backend make bench``
-runs daphne with it (bench/daphne_asyncio.py) to measure what it would give; see
-docs/benchmarks.md. Adopting it would need its own tests (TLS, proxies, timeouts).
+Why: profiling daphne relaying many streams showed that reading the upstream cost
+~100 µs of CPU per token, most of it in anyio's socket stream (a cancel scope per
+read, and resume/pause reading, i.e. two ``epoll_ctl`` calls, around every read).
+Here a connection is an ``asyncio.Protocol`` with a buffer: a read is a buffer
+slice, or one future plus one timer when it has to wait. Measured with
+``make bench`` (docs/benchmarks.md): 200 streams cost ~20 % less CPU per token.
+
+Everything above the socket is httpx and httpcore unchanged (HTTP/1.1, pooling,
+timeouts, TLS verification with httpx's default context). Proxies configured in
+the environment still go through httpx's own proxy transports.
 """
 
 import asyncio
@@ -15,12 +18,33 @@ from collections.abc import Iterable
 from typing import Any
 
 import httpcore
+import httpx
 
 # Stop reading the socket when this much is buffered and unread (flow control).
 _HIGH_WATER = 256 * 1024
 
 
-class _Buffered(asyncio.Protocol):
+class AsyncioHTTPTransport(httpx.AsyncHTTPTransport):
+    """``httpx.AsyncHTTPTransport`` with its connection pool on ``AsyncioBackend``."""
+
+    def __init__(self, *, verify: ssl.SSLContext | bool = True, limits: httpx.Limits) -> None:
+        ssl_context = httpx.create_ssl_context(verify=verify)
+        super().__init__(verify=ssl_context, limits=limits)
+        # httpx builds its pool with httpcore's default (anyio) backend and has no
+        # parameter for another one; the pool is its only state, so build an equal
+        # one on ours. httpx is pinned to 0.28.x; tests check this pool is in use.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=AsyncioBackend(),
+        )
+
+
+class _BufferedProtocol(asyncio.Protocol):
+    """Collects what the socket receives until a reader takes it."""
+
     def __init__(self) -> None:
         self.buffer = bytearray()
         self.eof = False
@@ -45,7 +69,7 @@ class _Buffered(asyncio.Protocol):
     def eof_received(self) -> bool:
         self.eof = True
         self._wake_reader()
-        return False
+        return False  # close our side too: HTTP/1.1 has no use for a half-open socket
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.error = exc
@@ -72,7 +96,9 @@ def _expire(future: asyncio.Future[None]) -> None:
 
 
 class AsyncioStream(httpcore.AsyncNetworkStream):
-    def __init__(self, transport: asyncio.Transport, protocol: _Buffered) -> None:
+    """One connection, as httpcore reads and writes it."""
+
+    def __init__(self, transport: asyncio.Transport, protocol: _BufferedProtocol) -> None:
         self._transport = transport
         self._protocol = protocol
 
@@ -142,11 +168,16 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             return bool(self._protocol.buffer) or self._protocol.eof
         names = {"client_addr": "sockname", "server_addr": "peername"}
         if info in ("ssl_object", "socket", "client_addr", "server_addr"):
-            return self._transport.get_extra_info(names.get(info, info))
+            try:
+                return self._transport.get_extra_info(names.get(info, info))
+            except AttributeError:
+                return None  # asyncio's TLS transport, once closed, has no info to give
         return None
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
+    """Opens connections with the running loop's ``create_connection``."""
+
     async def connect_tcp(
         self,
         host: str,
@@ -159,7 +190,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         local = (local_address, 0) if local_address else None
         try:
             transport, protocol = await asyncio.wait_for(
-                loop.create_connection(_Buffered, host, port, local_addr=local), timeout
+                loop.create_connection(_BufferedProtocol, host, port, local_addr=local), timeout
             )
         except TimeoutError:
             raise httpcore.ConnectTimeout() from None
@@ -178,7 +209,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         loop = asyncio.get_running_loop()
         try:
             transport, protocol = await asyncio.wait_for(
-                loop.create_unix_connection(_Buffered, path), timeout
+                loop.create_unix_connection(_BufferedProtocol, path), timeout
             )
         except TimeoutError:
             raise httpcore.ConnectTimeout() from None
@@ -188,10 +219,3 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
-
-
-def install() -> None:
-    """Make every httpcore connection pool of this process default to this backend."""
-    import httpcore._async.connection_pool as pool
-
-    pool.AutoBackend = AsyncioBackend  # type: ignore[misc,assignment]
