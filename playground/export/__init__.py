@@ -1,0 +1,26 @@
+"""Export a request as runnable code: one module per language, each with ``render()``."""
+
+from typing import Any
+
+from playground.export import curl, jsonbody, node, python
+from playground.export.shared import target_for
+from playground.spec import validate_request
+
+RENDERERS = {
+    "python": python.render,
+    "node": node.render,
+    "curl": curl.render,
+    "json": jsonbody.render,
+}
+
+
+def export(lang: str, data: Any) -> str:
+    """Validate a request JSON value and render it as ``lang`` (RequestInvalid if bad)."""
+    provider = data.get("provider") if isinstance(data, dict) else None
+    if isinstance(provider, dict):
+        # An inline provider exists for export only; validation wants a name.
+        data = {**data, "provider": "inline"}
+    request = validate_request(data)
+    return RENDERERS[lang](
+        request, target_for(provider if isinstance(provider, dict) else request.provider)
+    )

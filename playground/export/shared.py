@@ -1,0 +1,56 @@
+"""What every exporter needs: the target URL, the key's variable, the body as JSON."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from playground.spec import RunRequest, upstream_body
+
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+ENDPOINTS = {"chat": "/chat/completions"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the exported code sends the request; never holds a key, only its variable name."""
+
+    base_url: str
+    api_key_env: str
+    note: str = ""
+
+
+def target_for(provider: str | dict[str, Any]) -> Target:
+    """Resolve a configured provider name, or an inline ``{base_url, api_key_env}``."""
+    if isinstance(provider, dict):
+        return Target(
+            str(provider.get("base_url") or OPENAI_BASE_URL).rstrip("/"),
+            str(provider.get("api_key_env") or "OPENAI_API_KEY"),
+        )
+    config = settings.PLAYGROUND_PROVIDERS.get(provider, {})
+    if config.get("kind") == "offline":
+        # The offline model has no HTTP endpoint; export what would run against OpenAI.
+        return Target(
+            OPENAI_BASE_URL,
+            "OPENAI_API_KEY",
+            "The offline model exists only inside the playground; pick a real model here.",
+        )
+    return Target(
+        str(config.get("base_url") or OPENAI_BASE_URL).rstrip("/"),
+        str(config.get("api_key_env") or "OPENAI_API_KEY"),
+    )
+
+
+def body_of(request: RunRequest) -> dict[str, Any]:
+    """The exact upstream body; exporters render this, never the form."""
+    return upstream_body(request)
+
+
+def endpoint(request: RunRequest) -> str:
+    return ENDPOINTS[request.mode]
+
+
+def body_json(body: dict[str, Any], indent: int | None = 2) -> str:
+    """JSON text of the body; non-ASCII kept readable (every target language accepts UTF-8)."""
+    return json.dumps(body, ensure_ascii=False, indent=indent)
