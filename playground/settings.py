@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "playground",
+    "playground.presets",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Channels' live-server tests refuse an in-memory test database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
+    # SQLite ignores select_for_update; IMMEDIATE transactions take the write lock at
+    # BEGIN, so concurrent preset saves wait their turn instead of failing "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 
 if env.str("REDIS_URL", default=""):
     CHANNEL_LAYERS = {
