@@ -7,16 +7,15 @@ environment, like a deployment. See STACK-NOTES.md for why.
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bench.procs import free_port, wait_for_port
 from tests.fake_upstream import FakeUpstream
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,25 +23,6 @@ USERNAME = "browser-tester"
 PASSWORD = "correct-horse-battery-staple-7"
 FAKE_KEY = "sk-fake-browser-test-key"
 ASGI_APP = "playground.asgi:application"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"daphne exited early with code {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"daphne did not accept connections on port {port} in {timeout} s")
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +55,7 @@ def live_server_url(tmp_path_factory, upstream_server: FakeUpstream) -> Iterator
         "from django.contrib.auth import get_user_model; "
         f"get_user_model().objects.create_user({USERNAME!r}, password={PASSWORD!r})",
     )
-    port = _free_port()
+    port = free_port()
     log = (data_dir / "daphne.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP],
@@ -85,7 +65,7 @@ def live_server_url(tmp_path_factory, upstream_server: FakeUpstream) -> Iterator
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait_for_port(port, process)
+        wait_for_port(port, process, timeout=30.0)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
