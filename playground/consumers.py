@@ -60,8 +60,8 @@ class RunConsumer(AsyncWebsocketConsumer):
             )
 
     async def start_run(self, message: dict[str, Any]) -> None:
-        data = message["request"] if "request" in message else request_from_form(message)
         try:
+            data = message["request"] if "request" in message else request_from_form(message)
             request = validate_request(data)
             provider = get_provider(request.provider)
         except RequestInvalid as invalid:
