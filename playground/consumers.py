@@ -72,7 +72,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             return
         await self.stop_run()
         self.run_task = asyncio.create_task(
-            relay_run(provider, upstream_body(request), self.send_html)
+            relay_run(provider, upstream_body(request), self.send_html, mode=request.mode)
         )
         self.run_task.add_done_callback(_report_failure)
 
