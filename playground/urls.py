@@ -6,6 +6,8 @@ from playground import views
 urlpatterns = [
     path("", views.playground_page, name="playground"),
     path("models/", views.model_options, name="model-options"),
+    path("request/json/", views.request_json, name="request-json"),
+    path("request/form-values/", views.request_form_values, name="request-form-values"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signin/<uidb64>/<token>/", views.sign_in_link, name="sign-in-link"),

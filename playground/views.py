@@ -1,16 +1,34 @@
-"""Thin views: the playground page, its model suggestions, and the one-time sign-in link."""
+"""Thin views: the playground page, its model suggestions, the request JSON editor's
+two conversions, and the one-time sign-in link."""
+
+import json
 
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from playground.providers import UpstreamError, available_providers, get_provider
-from playground.spec import parameter_inputs
+from playground.spec import (
+    MODES,
+    RequestInvalid,
+    extension_keys,
+    form_values_from_request,
+    parameter_inputs,
+    request_from_form,
+)
+
+MODE_LABELS = {
+    "chat": "Chat",
+    "completion": "Completion (legacy)",
+    "edit": "Edit",
+    "embedding": "Embeddings",
+    "moderation": "Moderation",
+}
 
 
 @require_GET
@@ -23,7 +41,10 @@ def playground_page(request: HttpRequest) -> HttpResponse:
         {
             "providers": providers,
             "default_provider": providers[0],
-            "parameters": parameter_inputs(),
+            "parameters": parameter_inputs("chat"),
+            "completion_parameters": parameter_inputs("completion"),
+            "embedding_parameters": parameter_inputs("embedding"),
+            "modes": [(mode, MODE_LABELS[mode]) for mode in MODES],
             "initial_candidates": range(1),
         },
     )
@@ -39,6 +60,42 @@ async def model_options(request: HttpRequest) -> HttpResponse:
         return render(request, "playground/_model_options.html", {"models": []})
     models = await provider.list_models()
     return render(request, "playground/_model_options.html", {"models": models})
+
+
+@require_POST
+@login_required
+def request_json(request: HttpRequest) -> HttpResponse:
+    """The form's values (as the page would send them) as request JSON text, for the editor."""
+    values = {
+        key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
+    }
+    try:
+        data = request_from_form(values)
+    except RequestInvalid as invalid:
+        return JsonResponse({"errors": invalid.errors}, status=400)
+    body = data["body"]
+    return JsonResponse(
+        {
+            "text": json.dumps(data, indent=2, ensure_ascii=False),
+            "extensions": extension_keys(data["mode"], body) if isinstance(body, dict) else [],
+        }
+    )
+
+
+@require_POST
+@login_required
+def request_form_values(request: HttpRequest) -> HttpResponse:
+    """Request JSON text from the editor as form values (all text, so big numbers survive)."""
+    try:
+        data = json.loads(request.body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        return JsonResponse({"errors": {"request": f"is not valid JSON ({error})"}}, status=400)
+    if not isinstance(data, dict):
+        return JsonResponse({"errors": {"request": "must be a JSON object"}}, status=400)
+    if data.get("mode", "chat") not in MODES:
+        allowed = ", ".join(MODES)
+        return JsonResponse({"errors": {"mode": f"must be one of {allowed}"}}, status=400)
+    return JsonResponse({"values": form_values_from_request(data)})
 
 
 @require_GET

@@ -1,5 +1,6 @@
 """Pages and sign-in: everything requires a signed-in user; the sign-in link works once."""
 
+import json
 import re
 from io import StringIO
 
@@ -97,3 +98,56 @@ async def test_the_socket_accepts_a_signed_in_session_from_an_allowed_origin(asy
         application, "/ws/run/", headers=[(b"origin", b"http://evil.example"), (b"cookie", cookie)]
     )
     assert not (await foreign.connect())[0]
+
+
+def test_the_page_offers_every_mode_and_the_spec_parameters(admin_client):
+    page = admin_client.get("/").content.decode()
+    for mode in ("chat", "completion", "edit", "embedding", "moderation"):
+        assert f'<option value="{mode}"' in page
+    for name in (
+        "top_logprobs",
+        "logit_bias",
+        "response_format",
+        "tool_choice",
+        "best_of",
+        "dimensions",
+    ):
+        assert f'name="{name}"' in page
+    assert 'id="param-top_logprobs"' in page and 'min="0" max="20"' in page.replace("\n", " ")
+    assert 'id="request-json"' in page and 'id="raw-response"' in page
+
+
+def test_form_values_become_request_json_for_the_editor(admin_client):
+    form = {
+        "mode": "chat",
+        "provider": "openai",
+        "model": "m",
+        "messages-0-role": "user",
+        "messages-0-content": "hi",
+        "seed": str(2**63 - 1),
+        "extensions": '{"top_k": 40}',
+    }
+    answer = admin_client.post("/request/json/", form).json()
+    assert '"seed": 9223372036854775807' in answer["text"]  # a number, every digit kept
+    assert answer["extensions"] == ["top_k"]
+    bad = admin_client.post("/request/json/", {**form, "logit_bias": "{oops"})
+    assert bad.status_code == 400 and "logit_bias" in bad.json()["errors"]
+
+
+def test_request_json_becomes_form_values_with_big_numbers_kept(admin_client):
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "seed": 2**63 - 1}
+    text = json.dumps({"mode": "chat", "provider": "openai", "body": body})
+    answer = admin_client.post("/request/form-values/", text, content_type="application/json")
+    values = answer.json()["values"]
+    assert values["seed"] == "9223372036854775807"
+    assert values["messages-0-content"] == "hi"
+    bad = admin_client.post("/request/form-values/", "{nope", content_type="application/json")
+    assert bad.status_code == 400 and "not valid JSON" in bad.json()["errors"]["request"]
+
+
+def test_the_editor_endpoints_need_sign_in(client):
+    assert client.post("/request/json/", {}).status_code == 302
+    assert (
+        client.post("/request/form-values/", "{}", content_type="application/json").status_code
+        == 302
+    )

@@ -1,30 +1,117 @@
 // The page's small behaviours; streaming itself is htmx's ws extension.
-// Messages are rows named messages-<i>-role / messages-<i>-content, renumbered
-// on every change so that the server reads them in page order.
+// Messages are rows named messages-<i>-role / -content (and -tool_call_id, -tool_calls),
+// tools rows tools-<i>-name / -description / -parameters, all renumbered on every
+// change so that the server reads them in page order. The form is the request: the
+// server turns it into request JSON (and back) for the JSON editor, so that this
+// script never has to parse numbers (a 64-bit seed would lose digits in JavaScript).
 (function () {
   "use strict";
 
   function $(selector) { return document.querySelector(selector); }
+  function $$(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
 
+  // Same rule as playground/spec.py: o1/o3/o4…, gpt-5 except its -chat variants.
+  var REASONING_MODEL = /^(?:.*\/)?(?:o\d(?:-|$)|gpt-5(?!.*-chat))/;
+
+  function fromTemplate(id, index) {
+    var holder = document.createElement("div");
+    holder.innerHTML = $(id).innerHTML.trim().replace(/__index__/g, String(index));
+    return holder.firstElementChild;
+  }
+
+  // --- messages ------------------------------------------------------------------------
   function renumberMessages() {
-    document.querySelectorAll("#messages [data-message]").forEach(function (row, i) {
-      row.querySelector("select").name = "messages-" + i + "-role";
+    $$("#messages [data-message]").forEach(function (row, i) {
+      row.querySelector("select.role").name = "messages-" + i + "-role";
       row.querySelector("textarea").name = "messages-" + i + "-content";
+      row.querySelector(".tool-call-id").name = "messages-" + i + "-tool_call_id";
+      row.querySelector(".content-format").name = "messages-" + i + "-content_format";
+      row.querySelector(".tool-calls-json").name = "messages-" + i + "-tool_calls";
     });
   }
 
-  function addMessage(role, content) {
-    var html = $("#message-template").innerHTML;
-    var holder = document.createElement("div");
-    holder.innerHTML = html.trim();
-    var row = holder.firstElementChild;
-    row.querySelector("select").value = role;
+  function syncMessageRole(row) {
+    var isTool = row.querySelector("select.role").value === "tool";
+    var id = row.querySelector(".tool-call-id");
+    id.hidden = !isTool;
+    id.disabled = !isTool;
+  }
+
+  function setHidden(input, value) {
+    input.value = value || "";
+    input.disabled = !value;
+  }
+
+  function addMessage(role, content, options) {
+    options = options || {};
+    var row = fromTemplate("#message-template", 0);
+    row.querySelector("select.role").value = role;
     row.querySelector("textarea").value = content || "";
+    row.querySelector(".tool-call-id").value = options.toolCallId || "";
+    setHidden(row.querySelector(".content-format"), options.contentFormat);
+    setHidden(row.querySelector(".tool-calls-json"), options.toolCalls);
+    var shown = row.querySelector(".message-tool-calls");
+    if (options.toolCalls) {
+      shown.hidden = false;
+      shown.textContent = JSON.parse(options.toolCalls).map(function (call) {
+        return "→ " + call["function"].name + "(" + call["function"].arguments + ")  " + call.id;
+      }).join("\n");
+    }
     $("#messages").appendChild(row);
+    syncMessageRole(row);
     renumberMessages();
     return row;
   }
 
+  // --- tools ---------------------------------------------------------------------------
+  function renumberTools() {
+    $$("#tools [data-tool]").forEach(function (row, i) {
+      var inputs = row.querySelectorAll("input, textarea");
+      inputs[0].name = "tools-" + i + "-name";
+      inputs[1].name = "tools-" + i + "-description";
+      inputs[2].name = "tools-" + i + "-parameters";
+    });
+  }
+
+  function addTool(name, description, parameters) {
+    var row = fromTemplate("#tool-template", 0);
+    var inputs = row.querySelectorAll("input, textarea");
+    inputs[0].value = name || "";
+    inputs[1].value = description || "";
+    inputs[2].value = parameters || "";
+    $("#tools").appendChild(row);
+    $("#tools-panel").open = true;
+    renumberTools();
+    return row;
+  }
+
+  // --- modes and model families --------------------------------------------------------
+  function setMode(mode) {
+    $("#workspace").dataset.mode = mode;
+    $("#mode").value = mode;
+    $$("fieldset.mode-fields").forEach(function (fieldset) {
+      var active = fieldset.dataset.modes.split(" ").indexOf(mode) >= 0;
+      fieldset.disabled = !active;
+      fieldset.hidden = !active;
+    });
+  }
+
+  function syncModelFamily() {
+    var reasoning = REASONING_MODEL.test($("#model").value.trim());
+    $("#reasoning-badge").hidden = !reasoning;
+    $$("[data-not-for-reasoning] .family-note").forEach(function (note) { note.hidden = !reasoning; });
+    $$("[data-reasoning-only] .family-note").forEach(function (note) {
+      note.hidden = reasoning || !note.closest(".parameter").querySelector("select").value;
+    });
+  }
+
+  function syncResponseFormat() {
+    $$(".response-format-type").forEach(function (select) {
+      select.parentElement.querySelector(".json-schema-editor").hidden = select.value !== "json_schema";
+    });
+  }
+
+  // --- running -------------------------------------------------------------------------
   function runState() {
     var status = $("#run-status");
     return status ? status.dataset.state : "idle";
@@ -34,9 +121,11 @@
     var running = runState() === "running";
     $("#run-button").disabled = running;
     $("#stop-button").disabled = !running;
-    document.querySelectorAll(".add-reply").forEach(function (button) {
+    $$(".add-reply").forEach(function (button) {
       var reply = document.getElementById("reply-" + button.dataset.index);
-      button.hidden = running || !reply || reply.textContent.length === 0;
+      var calls = document.getElementById("tool-calls-" + button.dataset.index);
+      var hasCalls = calls && calls.children.length > 0;
+      button.hidden = running || hasCalls || !reply || reply.textContent.length === 0;
     });
   }
 
@@ -48,9 +137,114 @@
     if (runState() === "running") { $("#stop-form").requestSubmit(); }
   }
 
+  // The tool round trip: the assistant's calls, then one role: tool message per result.
+  function continueWithResults(index) {
+    var calls = $$("#tool-calls-" + index + " .tool-call");
+    var toolCalls = calls.map(function (call) {
+      return {
+        id: call.dataset.callId,
+        type: "function",
+        "function": {name: call.dataset.name, arguments: call.dataset.arguments}
+      };
+    });
+    var text = (document.getElementById("reply-" + index) || {}).textContent || "";
+    addMessage("assistant", text, {toolCalls: JSON.stringify(toolCalls)});
+    calls.forEach(function (call) {
+      addMessage("tool", call.querySelector(".tool-result").value, {toolCallId: call.dataset.callId});
+    });
+    run();
+  }
+
+  // --- the request JSON editor ---------------------------------------------------------
+  function csrfToken() {
+    var input = $("input[name=csrfmiddlewaretoken]");
+    if (input) { return input.value; }
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function post(url, body, contentType) {
+    return fetch(url, {
+      method: "POST",
+      headers: {"X-CSRFToken": csrfToken(), "Content-Type": contentType},
+      body: body,
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.json().then(function (data) { return {ok: response.ok, data: data}; });
+    });
+  }
+
+  function editorStatus(text, isError) {
+    var status = $("#request-json-status");
+    status.textContent = text;
+    status.classList.toggle("error", Boolean(isError));
+  }
+
+  function describeErrors(errors) {
+    return Object.keys(errors).map(function (field) { return field + ": " + errors[field]; }).join("; ");
+  }
+
+  function refreshJson() {
+    var editor = $("#request-json");
+    if (!$("#request-editor").open || document.activeElement === editor) { return; }
+    var params = new URLSearchParams(new FormData($("#run-form")));
+    post($("#workspace").dataset.requestJsonUrl, params.toString(), "application/x-www-form-urlencoded")
+      .then(function (result) {
+        if (!result.ok) { editorStatus(describeErrors(result.data.errors), true); return; }
+        editor.value = result.data.text;
+        var ext = result.data.extensions;
+        editorStatus(ext.length ? "Extensions: " + ext.join(", ") : "In step with the form.", false);
+      });
+  }
+
+  function fillForm(values) {
+    setMode(values.mode || "chat");
+    $("#messages").innerHTML = "";
+    $("#tools").innerHTML = "";
+    var i;
+    for (i = 0; ("messages-" + i + "-role") in values; i++) {
+      var prefix = "messages-" + i + "-";
+      addMessage(values[prefix + "role"], values[prefix + "content"], {
+        toolCallId: values[prefix + "tool_call_id"],
+        toolCalls: values[prefix + "tool_calls"],
+        contentFormat: values[prefix + "content_format"]
+      });
+    }
+    for (i = 0; ("tools-" + i + "-name") in values; i++) {
+      var tool = "tools-" + i + "-";
+      addTool(values[tool + "name"], values[tool + "description"], values[tool + "parameters"]);
+    }
+    $$("#run-form [name]").forEach(function (input) {
+      var name = input.name;
+      var fieldset = input.closest("fieldset.mode-fields");
+      if (name === "action" || name === "mode" || /^(messages|tools)-/.test(name)) { return; }
+      if (fieldset && fieldset.disabled) { return; }  // another mode's input
+      if (input.classList.contains("value-format")) { setHidden(input, values[name]); return; }
+      input.value = values[name] || "";
+    });
+    if (!$("#messages [data-message]")) { addMessage("user", ""); }
+    syncResponseFormat();
+    syncModelFamily();
+    $("#offline-badge").hidden = ($("#provider").selectedOptions[0] || {dataset: {}}).dataset.offline !== "true";
+  }
+
+  function applyJson() {
+    post($("#workspace").dataset.formValuesUrl, $("#request-json").value, "application/json")
+      .then(function (result) {
+        if (!result.ok) { editorStatus(describeErrors(result.data.errors), true); return; }
+        fillForm(result.data.values);
+        editorStatus("Applied to the form.", false);
+      });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setMode($("#mode").value);
+    $$("#messages [data-message]").forEach(syncMessageRole);
+
+    $("#mode").addEventListener("change", function (event) { setMode(event.target.value); });
+
     $("#add-message").addEventListener("click", function () {
-      var rows = document.querySelectorAll("#messages [data-message]");
+      var rows = $$("#messages [data-message]");
       var last = rows.length ? rows[rows.length - 1].querySelector("select").value : "assistant";
       addMessage(last === "user" ? "assistant" : "user").querySelector("textarea").focus();
     });
@@ -59,21 +253,54 @@
       var button = event.target.closest(".delete-message");
       if (button) { button.closest("[data-message]").remove(); renumberMessages(); }
     });
+    $("#messages").addEventListener("change", function (event) {
+      if (event.target.matches("select.role")) { syncMessageRole(event.target.closest("[data-message]")); }
+    });
+
+    $("#add-tool").addEventListener("click", function () {
+      addTool().querySelector("input").focus();
+    });
+    $("#tools").addEventListener("click", function (event) {
+      var button = event.target.closest(".delete-tool");
+      if (button) { button.closest("[data-tool]").remove(); renumberTools(); }
+    });
 
     $("#candidates").parentElement.addEventListener("click", function (event) {
-      var button = event.target.closest(".add-reply");
-      if (!button) { return; }
-      var reply = document.getElementById("reply-" + button.dataset.index);
-      addMessage("assistant", reply.textContent);
-      addMessage("user", "").querySelector("textarea").focus();
-      button.hidden = true;
+      var add = event.target.closest(".add-reply");
+      if (add) {
+        var reply = document.getElementById("reply-" + add.dataset.index);
+        addMessage("assistant", reply.textContent);
+        addMessage("user", "").querySelector("textarea").focus();
+        add.hidden = true;
+        return;
+      }
+      var cont = event.target.closest(".continue-with-results");
+      if (cont) { continueWithResults(cont.dataset.index); }
     });
 
     $("#provider").addEventListener("change", function (event) {
       var option = event.target.selectedOptions[0];
       $("#model").value = option.dataset.defaultModel;
       $("#offline-badge").hidden = option.dataset.offline !== "true";
+      syncModelFamily();
     });
+    $("#model").addEventListener("input", syncModelFamily);
+    $("#run-form").addEventListener("change", function (event) {
+      if (event.target.matches(".response-format-type")) { syncResponseFormat(); }
+      if (event.target.closest("[data-reasoning-only]")) { syncModelFamily(); }
+    });
+
+    var pending = null;
+    $("#run-form").addEventListener("input", function () {
+      clearTimeout(pending);
+      pending = setTimeout(refreshJson, 300);
+    });
+    $("#run-form").addEventListener("change", function () {
+      clearTimeout(pending);
+      pending = setTimeout(refreshJson, 100);
+    });
+    $("#request-editor").addEventListener("toggle", refreshJson);
+    $("#apply-json").addEventListener("click", applyJson);
 
     document.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); run(); }
@@ -88,7 +315,7 @@
     // A reply that was scrolled to its end follows the stream; one the reader scrolled up stays put.
     var following = [];
     document.body.addEventListener("htmx:wsBeforeMessage", function () {
-      following = Array.prototype.filter.call(document.querySelectorAll(".reply"), function (reply) {
+      following = $$(".reply").filter(function (reply) {
         return reply.scrollHeight - reply.scrollTop - reply.clientHeight < 24;
       });
     });
@@ -109,6 +336,8 @@
         syncControls();
       }
     });
+    syncResponseFormat();
+    syncModelFamily();
     syncControls();
   });
 })();
