@@ -1,0 +1,228 @@
+"""Modes, tools, candidates, probabilities and the request JSON editor in a real browser."""
+
+import json
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_playground_page import message_box, run_and_wait
+from tests.fake_upstream import FakeUpstream, Scenario
+
+WEATHER_PARAMETERS = json.dumps(
+    {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["c", "f"]}},
+        "required": ["city", "unit"],
+    }
+)
+
+
+def define_weather_tool(page: Page) -> None:
+    page.locator("#tools-panel summary").click()
+    page.get_by_role("button", name="+ Add function").click()
+    page.get_by_label("Function name").fill("get_weather")
+    page.get_by_label("Function description").fill("Current weather for a city")
+    page.get_by_label("Function parameters (JSON Schema)").fill(WEATHER_PARAMETERS)
+
+
+def continue_and_wait(page: Page) -> None:
+    """Press "Add results and continue" and wait for that run's final status."""
+    previous = page.locator("#run-status").element_handle()
+    page.get_by_role("button", name="Add results and continue").click()
+    page.wait_for_function(
+        """previous => {
+            const status = document.getElementById("run-status");
+            return status !== previous && status.dataset.state !== "running";
+        }""",
+        arg=previous,
+        timeout=20_000,
+    )
+    expect(page.locator("#run-status")).to_have_attribute("data-state", "done")
+
+
+def test_tool_round_trip_with_the_offline_model(signed_in_page: Page) -> None:
+    page = signed_in_page
+    define_weather_tool(page)
+    message_box(page, 0).get_by_role("textbox").fill("What is the weather in Paris?")
+    run_and_wait(page)
+    expect(page.locator("#run-status")).to_contain_text("finish_reason: tool_calls")
+
+    call = page.locator("#tool-calls-0 .tool-call")
+    expect(call).to_have_count(1)
+    expect(call.locator(".tool-name")).to_have_text("get_weather")
+    arguments = json.loads(call.get_attribute("data-arguments"))
+    assert arguments == {"city": "Paris", "unit": "c"}
+    expect(call.locator(".tool-arguments")).to_contain_text('"city": "Paris"')
+
+    call_id = call.get_attribute("data-call-id")
+    assert call_id.startswith("call_offline_")
+    call.get_by_role("textbox").fill("18 degrees and sunny")
+    continue_and_wait(page)
+    # The conversation now holds the call and its result, and the model used the result.
+    rows = page.locator("#messages [data-message]")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(1).locator("select.role")).to_have_value("assistant")
+    expect(rows.nth(1).locator(".message-tool-calls")).to_contain_text("get_weather")
+    expect(rows.nth(2).locator("select.role")).to_have_value("tool")
+    expect(rows.nth(2).locator(".tool-call-id")).to_have_value(call_id)
+    expect(rows.nth(2).get_by_role("textbox", name="Message")).to_have_value("18 degrees and sunny")
+    expect(page.locator("#reply-0")).to_contain_text("get_weather returned 18 degrees and sunny")
+
+
+def test_tool_round_trip_reaches_the_upstream_as_openai_messages(
+    signed_in_page: Page, fake_upstream: FakeUpstream
+) -> None:
+    page = signed_in_page
+    page.get_by_label("Provider").select_option("openai")
+    define_weather_tool(page)
+    page.locator("#param-tool_choice").select_option("auto")
+    message_box(page, 0).get_by_role("textbox").fill("Weather in Oslo?")
+    call = {"name": "get_weather", "arguments": '{"city": "Oslo", "unit": "c"}'}
+    fake_upstream.answer_next(Scenario(tool_calls=lambda body: [call]))
+    run_and_wait(page)
+    first = fake_upstream.chat_requests[-1].body
+    assert first["tools"][0]["function"]["parameters"] == json.loads(WEATHER_PARAMETERS)
+    assert first["tool_choice"] == "auto"
+
+    page.locator("#tool-calls-0 .tool-result").fill("-3 C, snow")
+    continue_and_wait(page)
+    assert len(fake_upstream.chat_requests) == 2
+    second = fake_upstream.chat_requests[-1].body
+    assert second["messages"][1:] == [
+        {
+            "role": "assistant",
+            "tool_calls": [
+                {
+                    "id": second["messages"][1]["tool_calls"][0]["id"],
+                    "type": "function",
+                    "function": call,
+                }
+            ],
+        },
+        {
+            "role": "tool",
+            "content": "-3 C, snow",
+            "tool_call_id": second["messages"][1]["tool_calls"][0]["id"],
+        },
+    ]
+
+
+def test_n_candidates_stream_side_by_side(signed_in_page: Page) -> None:
+    page = signed_in_page
+    message_box(page, 0).get_by_role("textbox").fill("Give me a slogan")
+    page.locator("#param-n").fill("3")
+    page.locator("#param-max_tokens").fill("40")
+    run_and_wait(page)
+    columns = page.locator("#candidates .candidate")
+    expect(columns).to_have_count(3)
+    expect(page.locator(".candidate-label")).to_have_text(
+        ["Candidate 1", "Candidate 2", "Candidate 3"]
+    )
+    texts = [page.locator(f"#reply-{i}").text_content() for i in range(3)]
+    assert all(t.startswith("(Offline model)") for t in texts)
+    assert len(set(texts)) > 1
+    boxes = [columns.nth(i).bounding_box() for i in range(3)]
+    assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]  # columns, not rows
+    assert abs(boxes[0]["y"] - boxes[2]["y"]) < 2
+
+
+def test_probability_view_shows_alternatives_on_hover_and_focus(signed_in_page: Page) -> None:
+    page = signed_in_page
+    message_box(page, 0).get_by_role("textbox").fill("Hello")
+    page.locator("#param-logprobs").select_option("true")
+    page.locator("#param-top_logprobs").fill("3")
+    page.locator("#param-max_tokens").fill("6")
+    run_and_wait(page)
+    tokens = page.locator("#logprobs-0 .token")
+    expect(tokens).to_have_count(6)
+    first = tokens.first
+    colour = first.evaluate("t => getComputedStyle(t).backgroundColor")
+    assert colour not in {"rgba(0, 0, 0, 0)", "transparent"}
+    alternatives = first.locator(".alternatives")
+    expect(alternatives).to_be_hidden()
+    first.hover()
+    expect(alternatives).to_be_visible()
+    expect(alternatives.locator(".alt")).to_have_count(3)
+    expect(alternatives.locator(".alt.chosen")).to_have_count(1)
+    page.mouse.move(0, 0)
+    expect(alternatives).to_be_hidden()
+    tokens.nth(2).focus()
+    expect(tokens.nth(2).locator(".alternatives")).to_be_visible()
+
+
+def test_embeddings_mode_shows_a_cosine_matrix(signed_in_page: Page) -> None:
+    page = signed_in_page
+    page.get_by_label("Mode", exact=True).select_option("embedding")
+    expect(page.locator("#messages")).to_be_hidden()
+    page.get_by_label("Inputs").fill(
+        "The cat sat on the mat.\nA cat was sitting on a mat.\nRevenue fell 4%."
+    )
+    page.locator("#embedding-param-dimensions").fill("64")
+    run_and_wait(page)
+    expect(page.locator(".embeddings .dimensions")).to_have_text(["64", "64", "64"])
+    cells = page.locator(".cosine-matrix td")
+    expect(cells).to_have_count(9)
+    values = [float(v) for v in cells.all_text_contents()]
+    assert values[0] == 1.0 and values[1] > values[2]
+
+
+def test_moderation_mode_flags_and_edit_mode_diffs(signed_in_page: Page) -> None:
+    page = signed_in_page
+    page.get_by_label("Mode", exact=True).select_option("moderation")
+    page.get_by_label("Inputs").fill("I will kill you\nWhat a lovely day")
+    run_and_wait(page)
+    expect(page.locator(".moderation-summary li").first).to_contain_text("flagged (violence)")
+    expect(page.locator(".moderation-summary li").nth(1)).to_contain_text("not flagged")
+
+    page.get_by_label("Mode", exact=True).select_option("edit")
+    page.get_by_label("Instruction").fill("Fix the spelling.")
+    page.get_by_label("Input", exact=True).fill("teh cat")
+    run_and_wait(page)
+    expect(page.locator(".edit-diff")).to_be_visible()
+    expect(page.locator(".edit-diff del").first).to_be_visible()
+
+
+def test_request_json_editor_round_trips_with_the_form(
+    signed_in_page: Page, fake_upstream: FakeUpstream
+) -> None:
+    page = signed_in_page
+    page.get_by_label("Provider").select_option("openai")
+    message_box(page, 0).get_by_role("textbox").fill("Hi")
+    page.locator("#param-temperature").fill("0.4")
+    page.locator("#request-editor summary").click()
+    editor = page.get_by_label("Request JSON")
+    expect(editor).to_have_value(re.compile(r'"temperature": 0\.4'))
+
+    # Edit the JSON: a 64-bit seed, an extension, another message; apply it to the form.
+    data = json.loads(editor.input_value())
+    data["body"]["seed"] = 2**63 - 1
+    data["body"]["top_k"] = 40
+    data["body"]["messages"].append({"role": "assistant", "content": "Hello!"})
+    text = json.dumps(data).replace('"seed": 9223372036854775808', '"seed": 9223372036854775807')
+    editor.fill(text)
+    page.get_by_role("button", name="Apply JSON to the form").click()
+    expect(page.locator("#request-json-status")).to_have_text("Applied to the form.")
+    expect(page.locator("#param-seed")).to_have_value("9223372036854775807")
+    expect(page.locator("#extensions")).to_have_value(re.compile(r'"top_k": 40'))
+    expect(page.locator("#messages [data-message]")).to_have_count(2)
+    run_and_wait(page)
+    body = fake_upstream.chat_requests[-1].body
+    assert body["seed"] == 2**63 - 1 and body["top_k"] == 40 and body["temperature"] == 0.4
+    assert body["messages"][-1] == {"role": "assistant", "content": "Hello!"}
+
+
+def test_raw_response_inspector_shows_chunks_and_rate_limit_headers(
+    signed_in_page: Page, fake_upstream: FakeUpstream
+) -> None:
+    page = signed_in_page
+    page.get_by_label("Provider").select_option("openai")
+    message_box(page, 0).get_by_role("textbox").fill("Hi")
+    page.locator("#param-max_tokens").fill("2")
+    run_and_wait(page)
+    inspector = page.locator("#raw-response")
+    inspector.locator("summary").click()
+    expect(inspector).to_contain_text("x-ratelimit-remaining-requests")
+    expect(inspector).to_contain_text("fp_fake")
+    expect(inspector.locator(".raw-chunks")).to_contain_text('"object": "chat.completion.chunk"')
+    expect(inspector.locator(".raw-chunks")).to_contain_text("[DONE]")
+    assert "sk-fake-browser-test-key" not in page.content()
