@@ -3,7 +3,9 @@
 Messages in (JSON): the page's form values as htmx's ws extension sends them
 (``{"action": "run", "model": …, "messages-0-content": …}``), a request JSON
 (``{"action": "run", "request": {"mode": …, "provider": …, "body": {…}}}``),
-or ``{"action": "stop"}``. Messages out: HTML fragments (see fragments.py).
+or ``{"action": "stop"}``. ``"moderate": "on"`` (the chat page's switch) checks
+the prompt with the provider's moderation before sending and the reply after.
+Messages out: HTML fragments (see fragments.py).
 
 Each run is a background task, so that Stop and a closed socket cancel it at
 once (and with it the upstream request) instead of queueing behind the stream.
@@ -17,6 +19,7 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from playground import fragments
+from playground.moderation_check import moderated_run
 from playground.providers import UpstreamError, get_provider
 from playground.spec import RequestInvalid, request_from_form, upstream_body, validate_request
 from playground.streaming import relay_run
@@ -71,9 +74,12 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.send_html(fragments.run_refused(error.message))
             return
         await self.stop_run()
-        self.run_task = asyncio.create_task(
-            relay_run(provider, upstream_body(request), self.send_html, mode=request.mode)
-        )
+        body = upstream_body(request)
+        if request.mode == "chat" and message.get("moderate") in {"on", "true", True}:
+            work = moderated_run(provider, body, self.send_html)
+        else:
+            work = relay_run(provider, body, self.send_html, mode=request.mode)
+        self.run_task = asyncio.create_task(work)
         self.run_task.add_done_callback(_report_failure)
 
     async def stop_run(self) -> None:

@@ -51,6 +51,7 @@ def run_started(body: dict[str, Any], provider: "Provider", mode: str = "chat") 
         {"indexes": range(_candidate_count(body, mode)), "oob": True},
     )
     cleared = render_to_string("playground/_mode_result.html", {"oob": True})
+    cleared += render_to_string("playground/_moderation_check.html", {"oob": True})
     cleared += render_to_string("playground/_raw_response.html", {"oob": True})
     what = body.get("model") or "the default model"
     return (
@@ -272,3 +273,10 @@ def request_invalid(errors: dict[str, str]) -> str:
 
 def run_refused(message: str) -> str:
     return _status("error", message)
+
+
+def moderation_check(results: list[dict[str, Any]], problem: str = "") -> str:
+    """The moderation switch's verdict on the reply: flagged candidates and categories."""
+    return render_to_string(
+        "playground/_moderation_check.html", {"results": results, "problem": problem, "oob": True}
+    )

@@ -255,3 +255,46 @@ async def test_the_offline_model_runs_every_mode_through_the_socket(run_client, 
     shown = frames(run_client)
     assert 'data-name="get_weather"' in shown and "cosine-matrix" in shown and "flagged" in shown
     assert fake_upstream.requests == []
+
+
+async def test_the_moderation_switch_keeps_a_flagged_prompt_from_the_upstream(
+    run_client, fake_upstream
+):
+    message = run_message(
+        "chat",
+        {"model": "fake-model", "messages": [{"role": "user", "content": "I will kill you"}]},
+    )
+    message["moderate"] = "on"
+    await run_client.send(message)
+    assert await run_client.receive_until_state() == "error"
+    assert (
+        "Moderation flagged the prompt (violence), so it was not sent" in run_client.status_text()
+    )
+    assert [r.path for r in fake_upstream.requests] == ["/v1/moderations"]
+    assert fake_upstream.moderation_requests[0].body == {"input": ["I will kill you"]}
+
+
+async def test_the_moderation_switch_checks_the_reply_after_the_run(run_client, fake_upstream):
+    fake_upstream.default = Scenario(tokens=lambda body: [" I", " kill", " bugs"])
+    body = {"model": "fake-model", "messages": MESSAGES, "stream": True}
+    await run_client.send({**run_message("chat", body), "moderate": "on"})
+    assert await run_client.receive_until_state() == "done"
+    verdict = await run_client.receive()
+    assert "Moderation of reply: flagged (violence)" in " ".join(text_of(verdict).split())
+    assert [r.path for r in fake_upstream.requests] == [
+        "/v1/moderations",
+        "/v1/chat/completions",
+        "/v1/moderations",
+    ]
+    assert fake_upstream.chat_requests[0].body == body  # the switch changes nothing sent
+    assert fake_upstream.moderation_requests[1].body == {"input": [" I kill bugs"]}
+
+
+async def test_a_failed_moderation_check_does_not_send_the_prompt(run_client, fake_upstream):
+    fake_upstream.answer_next(Scenario(status=404, error_message="Unknown path"))
+    await run_client.send(
+        {**run_message("chat", {"model": "m", "messages": MESSAGES}), "moderate": "on"}
+    )
+    assert await run_client.receive_until_state() == "error"
+    assert "moderation check failed, so the prompt was not sent" in run_client.status_text()
+    assert fake_upstream.chat_requests == []

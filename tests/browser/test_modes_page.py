@@ -226,3 +226,16 @@ def test_raw_response_inspector_shows_chunks_and_rate_limit_headers(
     expect(inspector.locator(".raw-chunks")).to_contain_text('"object": "chat.completion.chunk"')
     expect(inspector.locator(".raw-chunks")).to_contain_text("[DONE]")
     assert "sk-fake-browser-test-key" not in page.content()
+
+
+def test_the_moderation_switch_checks_prompt_and_reply(signed_in_page: Page) -> None:
+    page = signed_in_page
+    page.get_by_label("Check the prompt and the reply with moderation").check()
+    message_box(page, 0).get_by_role("textbox").fill("I will kill you")
+    run_and_wait(page, state="error")
+    expect(page.locator("#run-status")).to_contain_text("Moderation flagged the prompt (violence)")
+    expect(page.locator("#reply-0")).to_have_text("")
+
+    message_box(page, 0).get_by_role("textbox").fill("Tell me about tides")
+    run_and_wait(page)
+    expect(page.locator("#moderation-check")).to_contain_text("Moderation of reply: not flagged")

@@ -1,0 +1,86 @@
+"""The chat page's moderation switch: check the prompt before sending, the reply after.
+
+The check runs on the same provider (its /moderations endpoint, or the offline
+model's), so it needs no other key. A flagged prompt is not sent; a flagged
+reply is shown as such. The switch is a page option, not part of the request
+body: the body sent upstream is the same with or without it.
+"""
+
+from typing import Any
+
+from playground import fragments
+from playground.providers import Moderations, Provider, UpstreamError
+from playground.streaming import RunOutcome, SendHtml, relay_run
+
+
+def prompt_text(body: dict[str, Any]) -> str:
+    """The text of the last user message (what the user is about to send)."""
+    for message in reversed(body.get("messages") or []):
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, list):
+                return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+            return "" if content is None else str(content)
+    return ""
+
+
+async def moderate(provider: Provider, texts: list[str]) -> list[dict[str, Any]]:
+    """One moderation result per text (OpenAI's shape); UpstreamError if the check failed."""
+    async for event in provider.stream({"input": texts}, "moderation"):
+        if isinstance(event, Moderations):
+            return list(event.results)
+    raise UpstreamError(
+        "bad_response", "The provider answered the moderation check with no results."
+    )
+
+
+def flagged_categories(result: dict[str, Any]) -> list[str]:
+    return [name for name, on in (result.get("categories") or {}).items() if on]
+
+
+async def moderated_run(
+    provider: Provider, body: dict[str, Any], send_html: SendHtml
+) -> RunOutcome | None:
+    """A chat run between two moderation checks; None when the prompt was not sent."""
+    prompt = prompt_text(body)
+    if prompt.strip():
+        try:
+            (verdict,) = await moderate(provider, [prompt])
+        except (UpstreamError, ValueError) as error:
+            reason = error.message if isinstance(error, UpstreamError) else "no single result"
+            await send_html(
+                fragments.run_refused(
+                    f"The moderation check failed, so the prompt was not sent: {reason} "
+                    "Turn the check off to send without it."
+                )
+            )
+            return None
+        if verdict.get("flagged"):
+            listed = ", ".join(flagged_categories(verdict)) or "unspecified"
+            await send_html(
+                fragments.run_refused(
+                    f"Moderation flagged the prompt ({listed}), so it was not sent. "
+                    "Edit it, or turn the check off."
+                )
+            )
+            return None
+    outcome = await relay_run(provider, body, send_html, mode="chat")
+    replies = {i: text for i, text in sorted(outcome.text.items()) if text.strip()}
+    if replies:
+        try:
+            results = await moderate(provider, list(replies.values()))
+        except UpstreamError as error:
+            await send_html(
+                fragments.moderation_check([], f"The reply could not be checked: {error.message}")
+            )
+            return outcome
+        checked = [
+            {
+                "candidate": index + 1,
+                "flagged": bool(r.get("flagged")),
+                "categories": flagged_categories(r),
+            }
+            for index, r in zip(replies, results, strict=False)
+        ]
+        await send_html(fragments.moderation_check(checked))
+    return outcome
