@@ -265,21 +265,23 @@ class FakeUpstream:
             if scenario.status != 200:
                 extra = f"Retry-After: {scenario.retry_after}\r\n" if scenario.retry_after else ""
                 payload = _error(scenario.error_message, scenario.error_type, scenario.error_code)
-                await self._send_json(writer, scenario.status, payload, extra)
+                await self._send_json(writer, scenario.status, payload, _CLOSE + extra)
                 return
             if endpoint == "/embeddings":
-                await self._send_json(writer, 200, _embeddings(body))
+                await self._send_json(writer, 200, _embeddings(body), _CLOSE)
             elif endpoint == "/moderations":
-                await self._send_json(writer, 200, _moderations(body))
+                await self._send_json(writer, 200, _moderations(body), _CLOSE)
             elif endpoint == "/completions":
                 if body.get("stream"):
                     await self._stream(record, scenario, body, writer, watcher, _TextCompletion)
                 else:
-                    await self._send_json(writer, 200, _TextCompletion(body, scenario).whole())
+                    await self._send_json(
+                        writer, 200, _TextCompletion(body, scenario).whole(), _CLOSE
+                    )
             elif body.get("stream"):
                 await self._stream(record, scenario, body, writer, watcher, _ChatCompletion)
             else:
-                await self._send_json(writer, 200, _ChatCompletion(body, scenario).whole())
+                await self._send_json(writer, 200, _ChatCompletion(body, scenario).whole(), _CLOSE)
         except ConnectionError:
             pass
         finally:
@@ -701,6 +703,9 @@ def _chunk(data: bytes) -> bytes:
     return f"{len(data):x}\r\n".encode() + data + b"\r\n"
 
 
+# Answers to POST close the connection afterwards, and say so: a client that was not
+# told would reuse the closed connection for its next request and see it cut.
+_CLOSE = "Connection: close\r\n"
 # Longest first: "/chat/completions" also ends with "/completions".
 _ENDPOINTS = ("/chat/completions", "/completions", "/embeddings", "/moderations")
 _RATE_LIMIT_HEADERS = (
