@@ -107,7 +107,7 @@ class FrameCoalescer:
 
 # The raw response inspector keeps at most this much of an answer (a long reply or a
 # big embeddings answer would otherwise make one huge final frame).
-RAW_KEEP_CHARS = 1_000_000
+RAW_KEEP_CHARS = 300_000
 
 
 @dataclass

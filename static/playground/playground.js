@@ -301,6 +301,18 @@
     });
     $("#request-editor").addEventListener("toggle", refreshJson);
     $("#apply-json").addEventListener("click", applyJson);
+    // Typing in the editor updates the form once the text is whole JSON again.
+    var typing = null;
+    $("#request-json").addEventListener("input", function () {
+      clearTimeout(typing);
+      typing = setTimeout(function () {
+        try { JSON.parse($("#request-json").value); } catch (error) {
+          editorStatus("Not valid JSON yet: " + error.message, true);
+          return;
+        }
+        applyJson();
+      }, 600);
+    });
 
     document.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); run(); }

@@ -210,6 +210,14 @@ def test_request_json_editor_round_trips_with_the_form(
     assert body["seed"] == 2**63 - 1 and body["top_k"] == 40 and body["temperature"] == 0.4
     assert body["messages"][-1] == {"role": "assistant", "content": "Hello!"}
 
+    # Typing valid JSON is enough: the form follows without pressing Apply.
+    data["body"]["messages"][0]["content"] = "Typed in the editor"
+    editor.fill(json.dumps(data))
+    expect(message_box(page, 0).get_by_role("textbox")).to_have_value("Typed in the editor")
+    # And the form's changes come back into the editor.
+    page.locator("#param-temperature").fill("1.1")
+    expect(editor).to_have_value(re.compile(r'"temperature": 1\.1'))
+
 
 def test_raw_response_inspector_shows_chunks_and_rate_limit_headers(
     signed_in_page: Page, fake_upstream: FakeUpstream
