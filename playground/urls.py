@@ -1,9 +1,11 @@
+from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from playground import views
 
 urlpatterns = [
+    path("admin/", admin.site.urls),
     path("", views.playground_page, name="playground"),
     path("models/", views.model_options, name="model-options"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
