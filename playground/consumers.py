@@ -60,8 +60,8 @@ class RunConsumer(AsyncWebsocketConsumer):
             )
 
     async def start_run(self, message: dict[str, Any]) -> None:
-        data = message["request"] if "request" in message else request_from_form(message)
         try:
+            data = message["request"] if "request" in message else request_from_form(message)
             request = validate_request(data)
             provider = get_provider(request.provider)
         except RequestInvalid as invalid:
@@ -72,7 +72,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             return
         await self.stop_run()
         self.run_task = asyncio.create_task(
-            relay_run(provider, upstream_body(request), self.send_html)
+            relay_run(provider, upstream_body(request), self.send_html, mode=request.mode)
         )
         self.run_task.add_done_callback(_report_failure)
 
