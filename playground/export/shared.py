@@ -6,18 +6,9 @@ from typing import Any
 
 from django.conf import settings
 
-from playground.spec import RunRequest, upstream_body
+from playground.spec import RunRequest, endpoint_path, upstream_body
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
-
-# The endpoint each mode posts to. Edit mode is a chat request built from instruction + input.
-ENDPOINTS = {
-    "chat": "/chat/completions",
-    "edit": "/chat/completions",
-    "completion": "/completions",
-    "embedding": "/embeddings",
-    "moderation": "/moderations",
-}
 
 # JavaScript numbers are doubles: integers beyond this lose digits in a Node snippet.
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -59,7 +50,7 @@ def body_of(request: RunRequest) -> dict[str, Any]:
 
 
 def endpoint(request: RunRequest) -> str:
-    return ENDPOINTS[request.mode]
+    return endpoint_path(request)
 
 
 def body_json(body: dict[str, Any], indent: int | None = 2) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from playground.export import export
-from playground.export.shared import ENDPOINTS
+from playground.spec import ENDPOINTS, edit_body
 from tests.conftest import TEST_API_KEY
 from tests.openapi import assert_valid_request
 
@@ -161,6 +161,16 @@ CORPUS |= {
     ),
     "embedding-default-format": _request("embedding", input="one text, no encoding_format"),
     "embedding-base64": _request("embedding", input="b64", encoding_format="base64"),
+    "edit-with-params": {
+        "mode": "edit",
+        "provider": "openai",
+        "body": edit_body(
+            "Fix the grammar; keep `code` and $vars.",
+            "Me and him goes to 北京 tomorow.\nSecond line.",
+            model="fake-model",
+            temperature=0,
+        ),
+    },
     "moderation-list": _request("moderation", input=["I love you", "kill the process"]),
 }
 
