@@ -599,6 +599,37 @@ def parameter_inputs(mode: str = "chat") -> list[dict[str, Any]]:
     return inputs
 
 
+def parameter_groups() -> list[dict[str, Any]]:
+    """The page's parameter inputs, grouped by the modes that show them.
+
+    A parameter that chat and legacy completions share (same name, same kind of
+    input) is one input for both, so its value survives a switch of mode and its
+    label names one input only.
+    """
+    chat = parameter_inputs("chat")
+    completion = {p["name"]: p for p in parameter_inputs("completion")}
+    shared = [p for p in chat if completion.get(p["name"], {}).get("kind") == p["kind"]]
+    shared_names = {p["name"] for p in shared}
+    return [
+        {"modes": "chat edit completion", "prefix": "param-", "inputs": shared},
+        {
+            "modes": "chat edit",
+            "prefix": "param-",
+            "inputs": [p for p in chat if p["name"] not in shared_names],
+        },
+        {
+            "modes": "completion",
+            "prefix": "completion-param-",
+            "inputs": [p for name, p in completion.items() if name not in shared_names],
+        },
+        {
+            "modes": "embedding",
+            "prefix": "embedding-param-",
+            "inputs": parameter_inputs("embedding"),
+        },
+    ]
+
+
 def _choices(annotation: Any) -> list[str]:
     """The allowed values of a Literal (inside an optional), for a select input."""
     for arg in getattr(annotation, "__args__", ()) or ():

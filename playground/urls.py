@@ -1,10 +1,13 @@
+from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from playground import views
 
 urlpatterns = [
+    path("admin/", admin.site.urls),
     path("", views.playground_page, name="playground"),
+    path("export/", include("playground.export.urls")),
     path("models/", views.model_options, name="model-options"),
     path("request/json/", views.request_json, name="request-json"),
     path("request/form-values/", views.request_form_values, name="request-form-values"),

@@ -12,13 +12,14 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_POST
 
+from playground.export.views import LANGS as EXPORT_LANGS
 from playground.providers import UpstreamError, available_providers, get_provider
 from playground.spec import (
     MODES,
     RequestInvalid,
     extension_keys,
     form_values_from_request,
-    parameter_inputs,
+    parameter_groups,
     request_from_form,
 )
 
@@ -41,11 +42,10 @@ def playground_page(request: HttpRequest) -> HttpResponse:
         {
             "providers": providers,
             "default_provider": providers[0],
-            "parameters": parameter_inputs("chat"),
-            "completion_parameters": parameter_inputs("completion"),
-            "embedding_parameters": parameter_inputs("embedding"),
+            "parameter_groups": parameter_groups(),
             "modes": [(mode, MODE_LABELS[mode]) for mode in MODES],
             "initial_candidates": range(1),
+            "export_langs": EXPORT_LANGS,
         },
     )
 

@@ -60,7 +60,38 @@
     $("#messages").appendChild(row);
     syncMessageRole(row);
     renumberMessages();
+    formChanged();
     return row;
+  }
+
+  // Rows added or removed by script fire no input event; the export panel listens for this.
+  function formChanged() {
+    $("#run-form").dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function copyCode(button) {
+    var code = document.querySelector(button.dataset.copy);
+    if (!code) { return; }
+    var text = code.innerText;
+    var done = function () {
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = "Copy"; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { selectAndCopy(code); done(); });
+    } else {
+      selectAndCopy(code);
+      done();
+    }
+  }
+
+  function selectAndCopy(element) {
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    document.execCommand("copy");
   }
 
   // --- tools ---------------------------------------------------------------------------
@@ -82,6 +113,7 @@
     $("#tools").appendChild(row);
     $("#tools-panel").open = true;
     renumberTools();
+    formChanged();
     return row;
   }
 
@@ -238,6 +270,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    document.body.addEventListener("click", function (event) {
+      var button = event.target.closest("button.copy");
+      if (button) { copyCode(button); }
+    });
     setMode($("#mode").value);
     $$("#messages [data-message]").forEach(syncMessageRole);
 
@@ -251,7 +287,7 @@
 
     $("#messages").addEventListener("click", function (event) {
       var button = event.target.closest(".delete-message");
-      if (button) { button.closest("[data-message]").remove(); renumberMessages(); }
+      if (button) { button.closest("[data-message]").remove(); renumberMessages(); formChanged(); }
     });
     $("#messages").addEventListener("change", function (event) {
       if (event.target.matches("select.role")) { syncMessageRole(event.target.closest("[data-message]")); }
@@ -262,7 +298,7 @@
     });
     $("#tools").addEventListener("click", function (event) {
       var button = event.target.closest(".delete-tool");
-      if (button) { button.closest("[data-tool]").remove(); renumberTools(); }
+      if (button) { button.closest("[data-tool]").remove(); renumberTools(); formChanged(); }
     });
 
     $("#candidates").parentElement.addEventListener("click", function (event) {
