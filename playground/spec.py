@@ -1096,8 +1096,31 @@ def _most_specific(errors: list[Any]) -> list[Any]:
             return (int(not all(e["type"] in _TYPE_ERRORS for e in member)), depth)
 
         best = max(members, key=rank)  # max keeps the first of equals: the declared order
-        kept.extend(best)
+        if all(e["type"] in _TYPE_ERRORS and len(e["loc"]) == len(item) + 1 for e in best):
+            # The value is none of the union's shapes at all: name every shape allowed.
+            shapes = " or ".join(dict.fromkeys(_shape(tag) for tag in groups[item]))
+            kept.append({**best[0], "type": "union_shape", "loc": item, "msg": shapes})
+        else:
+            kept.extend(best)
     return kept
+
+
+def _shape(member: str) -> str:
+    """A union member's pydantic tag (``list[int]``) in plain words."""
+    if member.startswith("list[list["):
+        return "a list of token id lists"
+    if member.startswith("list[int"):
+        return "a list of token ids"
+    if member.startswith("list[str"):
+        return "a list of texts"
+    if member.startswith("list["):
+        return "a list of content parts"
+    return {
+        "str": "text",
+        "int": "a whole number",
+        "float": "a number",
+        "bool": "true or false",
+    }.get(member, "an object")
 
 
 def _describe_errors(
@@ -1164,6 +1187,8 @@ def _message_for(model: type[BaseModel], path: list[str], error: dict[str, Any])
             "list_type": "a list",
         }.get(kind, "a JSON object")
         return f"must be {wanted}, got {_short(given)}"
+    if kind == "union_shape":
+        return f"must be {error['msg']}, got {_short(given)}"
     if kind == "extra_forbidden":
         return "is not a known request key (allowed: mode, provider, body, variables)"
     if kind == "value_error":

@@ -564,3 +564,23 @@ def test_bad_json_in_a_form_input_names_the_input():
     with pytest.raises(RequestInvalid) as caught:
         request_from_form({"mode": "chat", "model": "m", "extensions": "[1]"})
     assert "JSON object of extra body keys" in caught.value.errors["extensions"]
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (request(stop=5), "stop", "must be text or a list of texts, got 5"),
+        (
+            request(messages=[{"role": "user", "content": 5}]),
+            "messages.0.content",
+            "must be text or a list of content parts, got 5",
+        ),
+        (
+            {"mode": "embedding", "provider": "p", "body": {"model": "m", "input": 3.5}},
+            "input",
+            "must be text or a list of texts or a list of token ids or a list of token id lists",
+        ),
+    ],
+)
+def test_a_value_of_no_allowed_shape_names_every_shape(data, field, message):
+    assert refusal(data)[field].startswith(message)
