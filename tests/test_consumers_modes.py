@@ -298,3 +298,15 @@ async def test_a_failed_moderation_check_does_not_send_the_prompt(run_client, fa
     assert await run_client.receive_until_state() == "error"
     assert "moderation check failed, so the prompt was not sent" in run_client.status_text()
     assert fake_upstream.chat_requests == []
+
+
+async def test_legacy_completions_get_the_probability_view_too(run_client, fake_upstream):
+    body = {"model": "m", "prompt": "Once", "max_tokens": 2, "stream": True, "logprobs": 2}
+    await run_client.send(run_message("completion", body))
+    assert await run_client.receive_until_state() == "done"
+    view = re.search(
+        r'<div id="logprobs-0" hx-swap-oob="innerHTML">.*?</p>', run_client.frames[-1], re.S
+    ).group(0)
+    assert len(re.findall(r'<span class="token p-\w+" tabindex="0"', view)) == 2
+    assert view.count('class="alt chosen"') == 2
+    assert run_client.reply() == " word0 word1"
