@@ -684,7 +684,11 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
     if extensions:
         extra = _parse_json(extensions, "extensions", errors)
         if isinstance(extra, dict):
-            body.update({key: value for key, value in extra.items() if key not in body})
+            # Messages the form rows cannot hold (a "name", say) travel here whole; then
+            # the rows are blank and the extension is the conversation.
+            body.update(
+                {k: v for k, v in extra.items() if k not in body or _blank_rows(k, body[k])}
+            )
         elif extra is not None:
             errors["extensions"] = 'must be a JSON object of extra body keys, like {"top_k": 40}'
     if mode in GENERATING_MODES and "stream" not in body:
@@ -692,6 +696,13 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise FormInvalid(errors)
     return {"mode": mode, "provider": _text(values.get("provider")), "body": body}
+
+
+def _blank_rows(key: str, value: Any) -> bool:
+    """True for the form's messages when every row is empty (nothing typed, no calls)."""
+    return key == "messages" and all(
+        m.get("role") == "user" and m.get("content") == "" and len(m) == 2 for m in value
+    )
 
 
 def _json_or_text(values: dict[str, Any], name: str, errors: dict[str, str]) -> Any:
