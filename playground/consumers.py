@@ -19,9 +19,10 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from playground import fragments
+from playground.forms import request_from_form
 from playground.moderation_check import moderated_run
 from playground.providers import UpstreamError, get_provider
-from playground.spec import RequestInvalid, request_from_form, upstream_body, validate_request
+from playground.spec import RequestInvalid, upstream_body, validate_request
 from playground.streaming import relay_run
 
 logger = logging.getLogger(__name__)

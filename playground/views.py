@@ -13,15 +13,9 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.export.views import LANGS as EXPORT_LANGS
+from playground.forms import form_values_from_request, request_from_form
 from playground.providers import UpstreamError, available_providers, get_provider
-from playground.spec import (
-    MODES,
-    RequestInvalid,
-    extension_keys,
-    form_values_from_request,
-    parameter_groups,
-    request_from_form,
-)
+from playground.spec import MODES, RequestInvalid, extension_keys, parameter_groups
 
 MODE_LABELS = {
     "chat": "Chat",

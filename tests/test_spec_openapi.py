@@ -2,7 +2,8 @@
 
 import pytest
 
-from playground.spec import request_from_form, upstream_body, validate_request
+from playground.forms import request_from_form
+from playground.spec import upstream_body, validate_request
 from tests.openapi import assert_valid_request, schema_errors
 from tests.test_spec import TOOL_ROUND_TRIP, WEATHER_TOOL
 

@@ -1,0 +1,392 @@
+"""The page's form and the request JSON: converting one into the other.
+
+The form sends flat values (``messages-0-role``, ``temperature``, ``tools-1-name``);
+``request_from_form`` turns them into a request JSON value for ``validate_request``,
+and ``form_values_from_request`` turns a request JSON value back into form values
+for the request editor. Values stay text on the page (a 64-bit seed would lose
+digits as a JavaScript number); what the form has no input for travels whole in
+``extensions``, so the round trip loses nothing.
+"""
+
+import json
+import math
+import re
+from typing import Any
+
+from playground.spec import (
+    BODY_MODELS,
+    GENERATING_MODES,
+    FormInvalid,
+    edit_body,
+    edit_parts,
+    parameter_inputs,
+)
+
+
+def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
+    """Turn the page's form values into a request JSON value (not yet validated).
+
+    An empty input means "not set", so it is left out of the body. Messages arrive
+    as ``messages-<i>-role`` / ``-content`` (and ``-tool_call_id``, ``-tool_calls``),
+    tools as ``tools-<i>-name`` / ``-description`` / ``-parameters``. JSON inputs
+    that do not parse raise FormInvalid naming the field.
+    """
+    mode = _text(values.get("mode")).strip() or "chat"
+    errors: dict[str, str] = {}
+    body: dict[str, Any] = {"model": _text(values.get("model"))}
+    if mode == "edit":
+        body = edit_body(_text(values.get("instruction")), _text(values.get("input")), **body)
+    elif mode == "chat":
+        body["messages"] = _form_messages(values, errors)
+        tools = _form_tools(values, errors)
+        if tools:
+            body["tools"] = tools
+    elif mode == "completion":
+        body["prompt"] = _json_or_text(values, "prompt", errors)
+        suffix = _text(values.get("suffix"))
+        if suffix:
+            body["suffix"] = suffix
+    elif mode in {"embedding", "moderation"}:
+        if _text(values.get("input_format")) == "json":
+            body["input"] = _parse_json(_text(values.get("input")), "input", errors)
+        else:
+            lines = [line for line in _text(values.get("input")).splitlines() if line.strip()]
+            body["input"] = lines[0] if len(lines) == 1 else lines
+        if mode == "moderation" and not body["model"].strip():
+            del body["model"]
+    parameters = {p["name"]: p for p in parameter_inputs(mode)} if mode in BODY_MODELS else {}
+    for name, parameter in parameters.items():
+        value = _form_value(values, name, parameter["kind"], errors)
+        if value is not None:
+            body[name] = value
+    extensions = _text(values.get("extensions")).strip()
+    if extensions:
+        extra = _parse_json(extensions, "extensions", errors)
+        if isinstance(extra, dict):
+            # Messages the form rows cannot hold (a "name", say) travel here whole; then
+            # the rows are blank and the extension is the conversation.
+            body.update(
+                {k: v for k, v in extra.items() if k not in body or _blank_rows(k, body[k])}
+            )
+        elif extra is not None:
+            errors["extensions"] = 'must be a JSON object of extra body keys, like {"top_k": 40}'
+    if mode in GENERATING_MODES and "stream" not in body:
+        body["stream"] = True
+    if errors:
+        raise FormInvalid(errors)
+    return {"mode": mode, "provider": _text(values.get("provider")), "body": body}
+
+
+def _blank_rows(key: str, value: Any) -> bool:
+    """True for the form's messages when every row is empty (nothing typed, no calls)."""
+    return key == "messages" and all(
+        m.get("role") == "user" and m.get("content") == "" and len(m) == 2 for m in value
+    )
+
+
+def _json_or_text(values: dict[str, Any], name: str, errors: dict[str, str]) -> Any:
+    """A text input that holds JSON when its ``<name>_format`` companion says so."""
+    text = _text(values.get(name))
+    if _text(values.get(f"{name}_format")) == "json":
+        return _parse_json(text, name, errors)
+    return text
+
+
+def form_values_from_request(data: Any) -> dict[str, str]:
+    """The page's form values for a request JSON value: the inverse of request_from_form.
+
+    Values are text, as inputs hold them (so a 64-bit seed survives the browser).
+    What the form has no input for goes into ``extensions``, so nothing is lost.
+    """
+    data = data if isinstance(data, dict) else {}
+    mode = str(data.get("mode") or "chat")
+    body = dict(data.get("body")) if isinstance(data.get("body"), dict) else {}
+    values: dict[str, str] = {"mode": mode, "provider": str(data.get("provider") or "")}
+    if "model" in body:
+        values["model"] = str(body.pop("model"))
+    if mode == "edit" and isinstance(body.get("messages"), list) and len(body["messages"]) == 2:
+        instruction, text = edit_parts(body)
+        if body["messages"] == edit_body(instruction, text)["messages"]:
+            values.update(instruction=instruction, input=text)
+            del body["messages"]
+    elif mode == "chat":
+        values.update(_form_messages_values(body))
+        values.update(_form_tools_values(body))
+    elif mode == "completion" and "prompt" in body:
+        _put_text_or_json(values, "prompt", body.pop("prompt"))
+        if isinstance(body.get("suffix"), str):
+            values["suffix"] = body.pop("suffix")
+    elif mode in {"embedding", "moderation"} and "input" in body:
+        value = body.pop("input")
+        as_lines = isinstance(value, str) and "\n" not in value and value.strip() == value
+        items = value if isinstance(value, list) else []
+        lines_ok = items and all(
+            isinstance(i, str) and i.strip() == i and i and "\n" not in i for i in items
+        )
+        if as_lines or (lines_ok and len(items) > 1):
+            values["input"] = value if isinstance(value, str) else "\n".join(items)
+        else:
+            values.update(input=json.dumps(value, ensure_ascii=False), input_format="json")
+    kinds = {p["name"]: p["kind"] for p in parameter_inputs(mode)} if mode in BODY_MODELS else {}
+    for name, kind in kinds.items():
+        if name in body and _put_parameter(values, name, kind, body[name]):
+            del body[name]
+    if mode in GENERATING_MODES and body.get("stream") is True:
+        del body["stream"]  # the form sends stream: true unless told otherwise
+    if body:
+        values["extensions"] = json.dumps(body, ensure_ascii=False, indent=2)
+    return values
+
+
+def _put_text_or_json(values: dict[str, str], name: str, value: Any) -> None:
+    if isinstance(value, str):
+        values[name] = value
+    else:
+        values[name] = json.dumps(value, ensure_ascii=False)
+        values[f"{name}_format"] = "json"
+
+
+def _put_parameter(values: dict[str, str], name: str, kind: str, value: Any) -> bool:
+    """Set the input(s) for one parameter; False when the form cannot hold this value."""
+    if value is None:
+        return False
+    if kind == "response_format":
+        if not isinstance(value, dict) or set(value) - {"type", "json_schema"}:
+            return False
+        spec = value.get("json_schema") if isinstance(value.get("json_schema"), dict) else {}
+        if set(spec) - {"name", "schema", "strict"} or value.get("type") not in {
+            "text",
+            "json_object",
+            "json_schema",
+        }:
+            return False
+        values[name] = str(value["type"])
+        if value["type"] == "json_schema":
+            values["response_format_name"] = str(spec.get("name", ""))
+            if "schema" in spec:
+                values["response_format_schema"] = json.dumps(spec["schema"], indent=2)
+            if isinstance(spec.get("strict"), bool):
+                values["response_format_strict"] = "true" if spec["strict"] else "false"
+        return True
+    if kind == "tool_choice":
+        if isinstance(value, str):
+            values[name] = value
+            return True
+        function = value.get("function") if isinstance(value, dict) else None
+        if (
+            isinstance(function, dict)
+            and set(function) == {"name"}
+            and set(value)
+            == {
+                "type",
+                "function",
+            }
+        ):
+            values["tool_choice_function"] = str(function["name"])
+            return True
+        return False
+    if kind == "bool":
+        if not isinstance(value, bool):
+            return False
+        values[name] = "true" if value else "false"
+        return True
+    if kind == "json":
+        values[name] = json.dumps(value, ensure_ascii=False)
+        return True
+    if kind == "stop":
+        simple = (
+            isinstance(value, str)
+            and value
+            and "\n" not in value
+            and not value.startswith(("[", '"'))
+        )
+        if simple:
+            values[name] = value
+        else:
+            values[name] = json.dumps(value, ensure_ascii=False)
+        return True
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        values[name] = json.dumps(value)
+        return True
+    if not isinstance(value, str) or (kind != "textarea" and value != value.strip()):
+        return False
+    values[name] = value
+    return True
+
+
+def _form_messages_values(body: dict[str, Any]) -> dict[str, str]:
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+        return {}
+    shown = [m for m in messages if set(m) <= {"role", "content", "tool_call_id", "tool_calls"}]
+    if len(shown) != len(messages):
+        return {}
+    values: dict[str, str] = {}
+    rows = list(messages)
+    first = rows[0] if rows else {}
+    if (
+        first.get("role") == "system"
+        and isinstance(first.get("content"), str)
+        and first["content"].strip()
+    ):
+        values["system"] = first["content"]
+        rows = rows[1:]
+    for i, message in enumerate(rows):
+        values[f"messages-{i}-role"] = str(message.get("role", ""))
+        content = message.get("content")
+        if "content" not in message and message.get("tool_calls"):
+            values[f"messages-{i}-content"] = ""
+        else:
+            _put_text_or_json(values, f"messages-{i}-content", content)
+        if "tool_call_id" in message:
+            values[f"messages-{i}-tool_call_id"] = str(message["tool_call_id"])
+        if "tool_calls" in message:
+            values[f"messages-{i}-tool_calls"] = json.dumps(
+                message["tool_calls"], ensure_ascii=False
+            )
+    del body["messages"]
+    return values
+
+
+def _form_tools_values(body: dict[str, Any]) -> dict[str, str]:
+    tools = body.get("tools")
+    if not isinstance(tools, list) or not tools:
+        return {}
+    values: dict[str, str] = {}
+    for i, tool in enumerate(tools):
+        function = tool.get("function") if isinstance(tool, dict) else None
+        if (
+            not isinstance(function, dict)
+            or set(tool) != {"type", "function"}
+            or tool.get("type") != "function"
+            or set(function) - {"name", "description", "parameters"}
+            or not isinstance(function.get("name"), str)
+            or not function.get("name")
+            or not isinstance(function.get("description", ""), str)
+        ):
+            return {}
+        values[f"tools-{i}-name"] = function["name"]
+        if "description" in function:
+            values[f"tools-{i}-description"] = function["description"]
+        if "parameters" in function:
+            values[f"tools-{i}-parameters"] = json.dumps(function["parameters"], indent=2)
+    del body["tools"]
+    return values
+
+
+def _form_value(values: dict[str, Any], name: str, kind: str, errors: dict[str, str]) -> Any:
+    raw = _text(values.get(name)).strip()
+    if kind == "response_format":
+        return _form_response_format(values, raw, errors)
+    if kind == "tool_choice":
+        function = _text(values.get("tool_choice_function")).strip()
+        if function:
+            return {"type": "function", "function": {"name": function}}
+        return raw or None
+    if not raw:
+        return None
+    if kind == "bool":
+        return {"true": True, "false": False}.get(raw, raw)
+    if kind == "json":
+        return _parse_json(raw, name, errors)
+    if kind == "stop":
+        if raw.startswith(("[", '"')):
+            return _parse_json(raw, name, errors)
+        lines = [line for line in _text(values.get(name)).splitlines() if line]
+        return lines[0] if len(lines) == 1 else lines
+    if kind in {"text", "textarea", "select"}:
+        return _text(values.get(name)) if kind != "select" else raw
+    return _number(raw)
+
+
+def _number(raw: str) -> Any:
+    """A number input's text as a JSON number; anything else stays text for the spec to refuse."""
+    if re.fullmatch(r"[-+]?\d+", raw):
+        return int(raw)
+    try:
+        value = float(raw)
+    except ValueError:
+        return raw
+    return value if math.isfinite(value) else raw
+
+
+def _form_response_format(values: dict[str, Any], kind: str, errors: dict[str, str]) -> Any:
+    if not kind:
+        return None
+    if kind != "json_schema":
+        return {"type": kind}
+    spec: dict[str, Any] = {"name": _text(values.get("response_format_name")).strip()}
+    schema_text = _text(values.get("response_format_schema")).strip()
+    if schema_text:
+        spec["schema"] = _parse_json(schema_text, "response_format.json_schema.schema", errors)
+    strict = _text(values.get("response_format_strict")).strip()
+    if strict in {"true", "false"}:
+        spec["strict"] = strict == "true"
+    return {"type": "json_schema", "json_schema": spec}
+
+
+def _form_messages(values: dict[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    system = _text(values.get("system"))
+    if system.strip():
+        messages.append({"role": "system", "content": system})
+    for i in _indexes(values, "messages", "role"):
+        message: dict[str, Any] = {
+            "role": _text(values.get(f"messages-{i}-role")),
+            "content": _json_or_text(values, f"messages-{i}-content", errors),
+        }
+        tool_call_id = _text(values.get(f"messages-{i}-tool_call_id")).strip()
+        if message["role"] == "tool" and tool_call_id:
+            message["tool_call_id"] = tool_call_id
+        calls = _text(values.get(f"messages-{i}-tool_calls")).strip()
+        if message["role"] == "assistant" and calls:
+            message["tool_calls"] = _parse_json(
+                calls, f"messages.{len(messages)}.tool_calls", errors
+            )
+            if message["content"] == "":
+                del message["content"]
+        messages.append(message)
+    return messages
+
+
+def _form_tools(values: dict[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:
+    tools = []
+    for i in _indexes(values, "tools", "name"):
+        function: dict[str, Any] = {"name": _text(values.get(f"tools-{i}-name")).strip()}
+        description = _text(values.get(f"tools-{i}-description")).strip()
+        if description:
+            function["description"] = description
+        parameters = _text(values.get(f"tools-{i}-parameters")).strip()
+        if parameters:
+            where = f"tools.{len(tools)}.function.parameters"
+            function["parameters"] = _parse_json(parameters, where, errors)
+        if function["name"] or description or parameters:
+            tools.append({"type": "function", "function": function})
+    return tools
+
+
+def _indexes(values: dict[str, Any], group: str, key: str) -> list[int]:
+    return sorted(
+        int(name.split("-")[1])
+        for name in values
+        if name.startswith(f"{group}-")
+        and name.endswith(f"-{key}")
+        and name.split("-")[1].isdigit()
+    )
+
+
+def _parse_json(text: str, field: str, errors: dict[str, str]) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        errors[field] = f"is not valid JSON ({error})"
+        return None
+
+
+def _text(value: Any) -> str:
+    # htmx sends a repeated name as a list; the page never repeats one, so take the last.
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    return "" if value is None else str(value)
