@@ -17,6 +17,7 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from playground import fragments
+from playground.limits import RunRefused, run_limiter, user_key
 from playground.providers import UpstreamError, get_provider
 from playground.spec import RequestInvalid, request_from_form, upstream_body, validate_request
 from playground.streaming import relay_run
@@ -71,10 +72,17 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.send_html(fragments.run_refused(error.message))
             return
         await self.stop_run()
+        key = user_key(self.scope["user"])
+        try:
+            run_limiter.acquire(key)
+        except RunRefused as refused:
+            await self.send_html(fragments.run_refused(refused.message))
+            return
         self.run_task = asyncio.create_task(
             relay_run(provider, upstream_body(request), self.send_html)
         )
         self.run_task.add_done_callback(_report_failure)
+        self.run_task.add_done_callback(lambda _task: run_limiter.release(key))
 
     async def stop_run(self) -> None:
         task = self.run_task

@@ -164,9 +164,28 @@ if _openai_key or _openai_base_url:
         "api_key": _openai_key,
         "default_model": env.str("OPENAI_DEFAULT_MODEL", default="gpt-4o-mini"),
         "connect_timeout": env.float("PLAYGROUND_CONNECT_TIMEOUT", default=10.0),
-        # The longest wait for the first token or between two tokens.
+        # The longest wait for the first token or between two tokens (each can be set apart).
         "read_timeout": env.float("PLAYGROUND_READ_TIMEOUT", default=60.0),
+        "first_token_timeout": env.float("PLAYGROUND_FIRST_TOKEN_TIMEOUT", default=None),
+        "token_gap_timeout": env.float("PLAYGROUND_TOKEN_GAP_TIMEOUT", default=None),
     }
+
+# --- Resilience (playground/providers/resilience.py) ------------------------------------
+# Defaults for every network provider; a provider's own settings override them.
+PLAYGROUND_READ_TIMEOUT = env.float("PLAYGROUND_READ_TIMEOUT", default=60.0)
+# The longest one run may take, however steadily tokens arrive (a slow drip ends too).
+PLAYGROUND_RUN_TIMEOUT = env.float("PLAYGROUND_RUN_TIMEOUT", default=600.0)
+# Attempts in all (1 = no retry) for 429/502/503/504 and connection errors before the first token.
+PLAYGROUND_RETRY_ATTEMPTS = env.int("PLAYGROUND_RETRY_ATTEMPTS", default=3)
+PLAYGROUND_RETRY_BASE_DELAY = env.float("PLAYGROUND_RETRY_BASE_DELAY", default=1.0)
+# A wait longer than this (backoff or Retry-After) is not waited out: the user is told instead.
+PLAYGROUND_RETRY_MAX_DELAY = env.float("PLAYGROUND_RETRY_MAX_DELAY", default=20.0)
+# Failures in a row that open a provider's circuit, and how long it stays open.
+PLAYGROUND_BREAKER_THRESHOLD = env.int("PLAYGROUND_BREAKER_THRESHOLD", default=5)
+PLAYGROUND_BREAKER_RESET_SECONDS = env.float("PLAYGROUND_BREAKER_RESET_SECONDS", default=30.0)
+# Per user: runs going at once (over all tabs) and runs started in any 60 s.
+PLAYGROUND_MAX_CONCURRENT_RUNS = env.int("PLAYGROUND_MAX_CONCURRENT_RUNS", default=4)
+PLAYGROUND_MAX_RUNS_PER_MINUTE = env.int("PLAYGROUND_MAX_RUNS_PER_MINUTE", default=30)
 
 # Frames per second that one process sends in total over all streams; each stream
 # gets an equal share, never more often than the minimum interval. See streaming.py.

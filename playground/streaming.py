@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from playground import fragments
-from playground.providers import Finished, Provider, TextDelta, UpstreamError, Usage
+from playground.providers import Finished, Provider, Retrying, TextDelta, UpstreamError, Usage
 
 logger = logging.getLogger(__name__)
 
@@ -123,9 +123,18 @@ async def relay_run(provider: Provider, body: dict, send_html: SendHtml) -> RunO
                     outcome.finish_reasons[event.index] = event.reason
                 elif isinstance(event, Usage):
                     outcome.usage = event
+                elif isinstance(event, Retrying):
+                    await send_html(fragments.run_retrying(event))
     except UpstreamError as error:
         outcome.seconds = time.monotonic() - started
-        await send_html(fragments.run_failed(frames.take_pending(), error.message))
+        await send_html(
+            fragments.run_failed(
+                frames.take_pending(),
+                error.message,
+                partial=any(outcome.text.values()),
+                param=error.param,
+            )
+        )
         return outcome
     except asyncio.CancelledError:
         outcome.seconds = time.monotonic() - started
@@ -139,6 +148,7 @@ async def relay_run(provider: Provider, body: dict, send_html: SendHtml) -> RunO
                 frames.take_pending(),
                 "The playground hit an internal error (details are in the server log). "
                 "Run again; if it repeats, please report it.",
+                partial=any(outcome.text.values()),
             )
         )
         return outcome

@@ -49,9 +49,25 @@ def test_providers(settings, upstream_server: FakeUpstream) -> dict:
             "default_model": "fake-model",
             "connect_timeout": 2.0,
             "read_timeout": 1.0,
+            # Small backoff so that retries keep the tests fast.
+            "retry_base_delay": 0.02,
+            "retry_max_delay": 2.0,
         },
     }
     return settings.PLAYGROUND_PROVIDERS
+
+
+@pytest.fixture(autouse=True)
+def fresh_resilience_state():
+    """Each test starts with closed circuits and no runs counted against the limits."""
+    from playground.limits import run_limiter
+    from playground.providers.resilience import reset_breakers
+
+    reset_breakers()
+    run_limiter.reset()
+    yield
+    reset_breakers()
+    run_limiter.reset()
 
 
 def chat_request(content: str = "Hello", provider: str = "openai", **params) -> dict:

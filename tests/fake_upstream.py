@@ -51,6 +51,8 @@ class Scenario:
     error_message: str = "Something went wrong."
     error_type: str = "invalid_request_error"
     error_code: str | None = None
+    # The request parameter an error blames (OpenAI's error.param), e.g. "temperature".
+    error_param: str | None = None
     retry_after: str | None = None
 
 
@@ -207,7 +209,12 @@ class FakeUpstream:
                 return
             if scenario.status != 200:
                 extra = f"Retry-After: {scenario.retry_after}\r\n" if scenario.retry_after else ""
-                payload = _error(scenario.error_message, scenario.error_type, scenario.error_code)
+                payload = _error(
+                    scenario.error_message,
+                    scenario.error_type,
+                    scenario.error_code,
+                    param=scenario.error_param,
+                )
                 await self._send_json(writer, scenario.status, payload, extra)
                 return
             if body.get("stream"):
@@ -322,8 +329,8 @@ def _chunk(data: bytes) -> bytes:
     return f"{len(data):x}\r\n".encode() + data + b"\r\n"
 
 
-def _error(message: str, kind: str, code: str | None = None) -> dict:
-    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+def _error(message: str, kind: str, code: str | None = None, param: str | None = None) -> dict:
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
 
 
 _REASONS = {

@@ -7,6 +7,8 @@ the upstream's Authorization header and scrubbed from any text shown to the user
 """
 
 import asyncio
+import datetime
+import email.utils
 import json
 import weakref
 from collections.abc import AsyncIterator
@@ -114,7 +116,7 @@ class OpenAICompatibleProvider:
                         yield event
         except httpx.ConnectTimeout:
             raise UpstreamError(
-                "timeout",
+                "connect_timeout",
                 f"Could not connect to {self.base_url} in time. Check that the server is up "
                 "and the base URL is right.",
             ) from None
@@ -160,9 +162,11 @@ class OpenAICompatibleProvider:
     def _status_error(self, response: httpx.Response) -> UpstreamError:
         status = response.status_code
         try:
-            detail = self._scrub(_error_text(response.json()))
+            payload = response.json()
         except ValueError:
-            detail = ""
+            payload = None
+        detail = self._scrub(_error_text(payload))
+        param = _error_param(payload)
         said = f" The provider said: {detail}" if detail else ""
         if status == 401:
             kind, what = "auth", "The provider refused the API key (401). Check OPENAI_API_KEY."
@@ -195,7 +199,13 @@ class OpenAICompatibleProvider:
                 "bad_request",
                 (f"The provider rejected the request ({status}). Check the parameters."),
             )
-        return UpstreamError(kind, what + said, status=status)
+        return UpstreamError(
+            kind,
+            what + said,
+            status=status,
+            retry_after=_retry_after_seconds(response.headers.get("retry-after")),
+            param=param,
+        )
 
 
 def _stream_cut() -> UpstreamError:
@@ -204,6 +214,32 @@ def _stream_cut() -> UpstreamError:
         "The connection to the provider was cut before the reply was complete. "
         "The partial reply is kept; run again to get a complete one.",
     )
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: a number, or an HTTP date (RFC 9110); None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
+
+
+def _error_param(payload: Any) -> str | None:
+    """The parameter an OpenAI-style error names (``error.param``), if it names one."""
+    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+        param = payload["error"].get("param")
+        if isinstance(param, str) and param.strip():
+            return param.strip()[:100]
+    return None
 
 
 def _error_text(payload: Any) -> str:
