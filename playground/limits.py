@@ -39,7 +39,7 @@ class RunLimiter:
             started.popleft()
         if self._running.get(user_key, 0) >= concurrent:
             raise RunRefused(
-                f"You already have {concurrent} runs going (the limit per user). Wait for one "
+                f"You already have {concurrent} run{'' if concurrent == 1 else 's'} going (the limit per user). Wait for one "
                 "to finish, or stop one, then run again."
             )
         if len(started) >= per_minute:

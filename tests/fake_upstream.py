@@ -208,7 +208,11 @@ class FakeUpstream:
                 await watcher
                 return
             if scenario.status != 200:
-                extra = f"Retry-After: {scenario.retry_after}\r\n" if scenario.retry_after else ""
+                # This connection closes after the answer: say so, as real servers do, or a
+                # client may reuse it and see it drop (a race that made tests flaky).
+                extra = "Connection: close\r\n"
+                if scenario.retry_after:
+                    extra += f"Retry-After: {scenario.retry_after}\r\n"
                 payload = _error(
                     scenario.error_message,
                     scenario.error_type,

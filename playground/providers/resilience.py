@@ -6,7 +6,8 @@ and the rules for what to do are the same whatever speaks to it:
 
 - Retry only before the first token: once text is on the page, a retry would
   send a second, different reply under the first. Retried: 429, 502, 503, 504,
-  refused connections and connect timeouts, with exponential backoff and jitter,
+  refused connections, connect timeouts and connections dropped before any text,
+  with exponential backoff and jitter,
   or exactly the upstream's Retry-After when it sent one. A wait longer than
   ``max_delay`` is not waited out: the user is told how long to wait instead.
 - A circuit breaker per provider stops sending to an upstream that failed
@@ -28,7 +29,8 @@ from playground.providers.base import Event, Provider, Retrying, TextDelta, Upst
 
 # 500 is not retried: it usually means this request broke the upstream, and would again.
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
-RETRYABLE_KINDS = frozenset({"unreachable", "connect_timeout"})
+# A cut before any text is a dropped connection (e.g. a kept-alive one the server closed).
+RETRYABLE_KINDS = frozenset({"unreachable", "connect_timeout", "stream_cut"})
 # Failures that say the upstream itself is unwell; a 4xx says the request or key is wrong.
 BREAKER_KINDS = frozenset({"server_error", "unreachable", "connect_timeout", "timeout"})
 
@@ -66,6 +68,8 @@ def _reason(error: UpstreamError) -> str:
         return f"the provider failed ({error.status})"
     if error.kind == "connect_timeout":
         return "could not connect in time"
+    if error.kind == "stream_cut":
+        return "the connection dropped before the reply began"
     return "could not reach the provider"
 
 
