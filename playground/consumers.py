@@ -14,6 +14,7 @@ import json
 import logging
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from playground import fragments
@@ -64,7 +65,9 @@ class RunConsumer(AsyncWebsocketConsumer):
         data = message["request"] if "request" in message else request_from_form(message)
         try:
             request = validate_request(data)
-            provider = get_provider(request.provider)
+            provider = await database_sync_to_async(get_provider)(
+                request.provider, self.scope["user"]
+            )
         except RequestInvalid as invalid:
             await self.send_html(fragments.request_invalid(invalid.errors))
             return

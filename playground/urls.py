@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from playground import views
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", views.playground_page, name="playground"),
     path("models/", views.model_options, name="model-options"),
+    path("providers/", include("playground.providerconfig.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signin/<uidb64>/<token>/", views.sign_in_link, name="sign-in-link"),

@@ -205,11 +205,12 @@ async def test_offline_model_streams_with_no_upstream(run_client, fake_upstream)
     assert fake_upstream.requests == []
 
 
+@pytest.mark.django_db(transaction=True)
 async def test_unknown_provider_is_refused_with_the_configured_names(run_client):
     await run_client.send(chat_request(provider="nope"))
     assert await run_client.receive_until_state() == "error"
     assert (
-        "There is no provider named 'nope' (configured: offline, openai)"
+        "There is no provider named 'nope' that you may use (configured: offline, openai)"
         in run_client.status_text()
     )
 

@@ -31,23 +31,59 @@ __all__ = [
     "UpstreamError",
     "Usage",
     "available_providers",
+    "build_provider",
     "get_provider",
+    "provider_names",
 ]
 
 _KINDS = {"offline": OfflineProvider, "openai": OpenAICompatibleProvider}
 
 
-def get_provider(name: str) -> Provider:
-    """The provider configured under ``name``, or UpstreamError naming the ones that exist."""
+def get_provider(name: str, user: Any = None) -> Provider:
+    """The provider named ``name`` that ``user`` may use, or UpstreamError naming the ones
+    that exist. Providers from the environment first, then those stored in the database;
+    ``user=None`` (the server itself) skips the team check. Touches the database: from
+    async code, call it through ``database_sync_to_async``."""
     config = settings.PLAYGROUND_PROVIDERS.get(name)
     if config is None:
-        known = ", ".join(settings.PLAYGROUND_PROVIDERS) or "none"
+        config = _stored_provider_settings(name, user)
+    if config is None:
+        known = ", ".join(provider_names(user)) or "none"
         raise UpstreamError(
             "unknown_provider",
-            f"There is no provider named {name!r} (configured: {known}). "
+            f"There is no provider named {name!r} that you may use (configured: {known}). "
             "Pick one from the list, or set OPENAI_API_KEY / OPENAI_BASE_URL for 'openai'.",
         )
     return build_provider(name, config)
+
+
+def provider_names(user: Any = None) -> list[str]:
+    """Names of the providers ``user`` may use: the environment's, then the stored ones."""
+    from playground.providerconfig.selectors import provider_configs_for
+
+    stored = provider_configs_for(user).values_list("name", flat=True)
+    env_names = list(settings.PLAYGROUND_PROVIDERS)
+    return env_names + [name for name in stored if name not in settings.PLAYGROUND_PROVIDERS]
+
+
+def available_providers(user: Any = None) -> list[Provider]:
+    """Every provider ``user`` may use; a stored one that cannot be built now is left out."""
+    providers = []
+    for name in provider_names(user):
+        try:
+            providers.append(get_provider(name, user))
+        except UpstreamError:
+            continue
+    return providers
+
+
+def _stored_provider_settings(name: str, user: Any) -> dict[str, Any] | None:
+    # Imported here: the providers package is loaded before Django's apps are ready.
+    from playground.providerconfig.selectors import provider_config_for
+    from playground.providerconfig.services import provider_settings
+
+    stored = provider_config_for(name, user)
+    return provider_settings(stored) if stored is not None else None
 
 
 # Settings of the resilience layer; the rest of a config goes to the provider's class.
@@ -97,7 +133,3 @@ def build_provider(name: str, config: dict[str, Any]) -> Provider:
             reset_seconds=float(setting("breaker_reset_seconds")),
         ),
     )
-
-
-def available_providers() -> list[Provider]:
-    return [get_provider(name) for name in settings.PLAYGROUND_PROVIDERS]

@@ -39,12 +39,20 @@ class OpenAICompatibleProvider:
         default_model: str = "gpt-4o-mini",
         connect_timeout: float = 10.0,
         read_timeout: float = 60.0,
+        extra_headers: dict[str, str] | None = None,
+        key_setting: str = "OPENAI_API_KEY",
+        url_setting: str = "OPENAI_BASE_URL",
     ) -> None:
         self.name = name
         self.label = label
         self.default_model = default_model
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
+        # Headers a gateway needs beside the key (e.g. OpenRouter's HTTP-Referer); secret too.
+        self._extra_headers = dict(extra_headers or {})
+        # Where the user fixes the key or URL, named in messages ("Check OPENAI_API_KEY").
+        self.key_setting = key_setting
+        self.url_setting = url_setting
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
 
     def __repr__(self) -> str:  # never show the key, not even in a traceback
@@ -64,7 +72,10 @@ class OpenAICompatibleProvider:
         return client
 
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        headers = dict(self._extra_headers)
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        return headers
 
     async def list_models(self) -> list[str]:
         try:
@@ -130,7 +141,7 @@ class OpenAICompatibleProvider:
             raise UpstreamError(
                 "unreachable",
                 f"Could not reach {self.base_url}: the connection was refused or the host "
-                "was not found. Check OPENAI_BASE_URL and that the server is running.",
+                f"was not found. Check {self.url_setting} and that the server is running.",
             ) from None
         except (httpx.RemoteProtocolError, httpx.ReadError):
             raise _stream_cut() from None
@@ -154,9 +165,10 @@ class OpenAICompatibleProvider:
             ) from None
 
     def _scrub(self, text: str) -> str:
-        """Remove the key from upstream text before anyone sees it."""
-        if self._api_key and len(self._api_key) >= 4:
-            text = text.replace(self._api_key, "***")
+        """Remove the key (and extra header values) from upstream text before anyone sees it."""
+        for secret in [self._api_key, *self._extra_headers.values()]:
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, "***")
         return text[:500]
 
     def _status_error(self, response: httpx.Response) -> UpstreamError:
@@ -169,7 +181,10 @@ class OpenAICompatibleProvider:
         param = _error_param(payload)
         said = f" The provider said: {detail}" if detail else ""
         if status == 401:
-            kind, what = "auth", "The provider refused the API key (401). Check OPENAI_API_KEY."
+            kind, what = (
+                "auth",
+                f"The provider refused the API key (401). Check {self.key_setting}.",
+            )
         elif status == 403:
             kind, what = (
                 "forbidden",
