@@ -28,6 +28,7 @@ def fake_upstream(upstream_server: FakeUpstream) -> FakeUpstream:
     upstream_server.requests.clear()
     upstream_server._queued.clear()
     upstream_server.default = Scenario()
+    upstream_server.accepted_keys = None
     return upstream_server
 
 

@@ -75,6 +75,8 @@ class FakeUpstream:
     default: Scenario = field(default_factory=Scenario)
     models: list[str] = field(default_factory=lambda: ["fake-model", "fake-model-mini"])
     requests: list[RecordedRequest] = field(default_factory=list)
+    # When set, only these keys are accepted (a wrong or missing one gets 401), as OpenAI does.
+    accepted_keys: set[str] | None = None
 
     def __post_init__(self) -> None:
         self._queued: list[Scenario] = []
@@ -163,7 +165,13 @@ class FakeUpstream:
     async def _route(
         self, record: RecordedRequest, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> bool:
-        if record.method == "GET" and record.path.endswith("/models"):
+        if self.accepted_keys is not None:
+            given = record.headers.get("authorization", "").removeprefix("Bearer ")
+            if given not in self.accepted_keys:
+                payload = _error("Incorrect API key provided.", "invalid_request_error")
+                await self._send_json(writer, 401, payload, "Connection: close\r\n")
+                return False
+        if record.method == "GET" and record.path == "/v1/models":
             data = [{"id": m, "object": "model", "owned_by": "fake"} for m in self.models]
             await self._send_json(writer, 200, {"object": "list", "data": data})
             return True

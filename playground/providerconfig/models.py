@@ -77,7 +77,9 @@ class ProviderConfig(models.Model):
     @property
     def api_key_hint(self) -> str:
         """What the page shows of the key: its last four characters, never more."""
-        return f"…{self.api_key_last4}" if self.api_key_encrypted else "no key"
+        if not self.api_key_encrypted:
+            return "no key"
+        return f"…{self.api_key_last4}" if self.api_key_last4 else "set (too short to show)"
 
     def set_api_key(self, api_key: str) -> None:
         api_key = api_key.strip()

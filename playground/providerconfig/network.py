@@ -128,22 +128,25 @@ async def probe_connection(
 
 
 def _connect_error_words(error: httpx.ConnectError, base_url: str) -> str:
+    causes: list[BaseException] = []
     cause: BaseException | None = error
-    text = str(error)
-    while cause is not None:
-        if isinstance(cause, ssl.SSLError):
-            break
-        text += " " + str(cause)
+    while cause is not None and len(causes) < 10:
+        causes.append(cause)
         cause = cause.__cause__ or cause.__context__
-    if isinstance(cause, ssl.SSLError) or "CERTIFICATE" in text.upper() or "SSL" in text.upper():
+    text = " ".join(str(c) for c in causes)
+    if any(isinstance(c, ssl.SSLError) for c in causes) or "CERTIFICATE_VERIFY" in text:
         return (
             f"TLS error: the secure connection to {base_url} failed ({_short(text)}). The "
             "certificate may be self-signed, expired or for another host; or the server "
             "speaks plain http (then use http://)."
         )
-    if "Name or service not known" in text or "nodename nor servname" in text or "gaierror" in text:
+    if any(isinstance(c, socket.gaierror) for c in causes) or "Name or service not known" in text:
         return f"Wrong URL: the host in {base_url} was not found. Check its spelling."
-    if "refused" in text.lower():
+    if (
+        any(isinstance(c, ConnectionRefusedError) for c in causes)
+        or "refused" in text.lower()
+        or "Connect call failed" in text
+    ):
         return (
             f"No route: {base_url} refused the connection. Check the port, and that the "
             "server is running."
