@@ -20,6 +20,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from playground import fragments
 from playground.limits import RunRefused, run_limiter, user_key
 from playground.providers import UpstreamError, get_provider
+from playground.providers.capabilities import capability_problems
 from playground.spec import RequestInvalid, request_from_form, upstream_body, validate_request
 from playground.streaming import relay_run
 
@@ -65,6 +66,10 @@ class RunConsumer(AsyncWebsocketConsumer):
         data = message["request"] if "request" in message else request_from_form(message)
         try:
             request = validate_request(data)
+            refused = capability_problems(request.mode, upstream_body(request))
+            if refused:
+                # Known to fail upstream: say so now instead of spending a round trip.
+                raise RequestInvalid(refused)
             provider = await database_sync_to_async(get_provider)(
                 request.provider, self.scope["user"]
             )
