@@ -14,6 +14,9 @@ from tests.fake_upstream import FakeUpstream, Scenario
 # A key that must only ever travel to the upstream; scanned for in what users see.
 TEST_API_KEY = "sk-test-SECRET-do-not-leak-4242"
 
+# Scans every page, frame, snippet and log record of the session for the keys.
+pytest_plugins = ["tests.leak_scan"]
+
 
 @pytest.fixture(scope="session")
 def upstream_server():

@@ -3,7 +3,9 @@
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
 from playground.providerconfig.forms import ProviderConfigForm
 from playground.providerconfig.models import ProviderConfig
@@ -39,6 +41,11 @@ class ProviderConfigAdmin(admin.ModelAdmin):
                 super().__init__(*args, user=user, **form_kwargs)
 
         return FormForUser
+
+    @method_decorator(sensitive_post_parameters("api_key", "extra_headers"))
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Error reports (DEBUG pages, ADMINS mails) must not show the typed key.
+        return super().changeform_view(request, *args, **kwargs)
 
     def save_model(
         self, request: HttpRequest, obj: ProviderConfig, form: ProviderConfigForm, change: bool

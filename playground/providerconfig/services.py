@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from playground.providerconfig.crypto import KeyUnreadable
 from playground.providerconfig.models import ProviderConfig
@@ -39,6 +40,7 @@ def validate_base_url(url: str) -> None:
         raise ValidationError({"base_url": refused.message}) from None
 
 
+@sensitive_variables("api_key", "extra_headers")
 @transaction.atomic
 def provider_config_save(
     *,
@@ -67,6 +69,7 @@ def provider_config_save(
     return config
 
 
+@sensitive_variables("api_key", "extra_headers", "entry")
 def provider_settings(config: ProviderConfig) -> dict[str, Any]:
     """The ``PLAYGROUND_PROVIDERS``-style entry for a stored provider (secrets decrypted)."""
     try:

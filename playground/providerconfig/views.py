@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from playground.providerconfig.crypto import KeyUnreadable
@@ -61,6 +62,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("api_key", "extra_headers")
 def _save_form(request: HttpRequest, config: ProviderConfig) -> HttpResponse:
     form = ProviderConfigForm(request.POST or None, instance=config, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -110,6 +112,7 @@ def provider_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @staff_required
 @permission_required("providerconfig.view_providerconfig", raise_exception=True)
+@sensitive_variables("api_key", "headers")
 async def provider_test_connection(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the provider for its models with the stored key; say in plain words what happened."""
     config = await sync_to_async(get_object_or_404)(ProviderConfig, pk=pk)

@@ -8,6 +8,8 @@ from playground.teams.models import Membership, Team
 
 # A stored provider's key: it must reach the upstream and nothing else.
 DB_API_KEY = "sk-db-SECRET-stored-key-7777"
+# A secret a gateway takes in an extra header: as secret as the key.
+DB_HEADER_SECRET = "gw-SECRET-header-value-3131"
 
 
 def make_provider_config(

@@ -7,7 +7,7 @@ from django.db import connection
 from playground.providerconfig.crypto import KeyUnreadable
 from playground.providerconfig.models import ProviderConfig
 from playground.providers import UpstreamError, get_provider
-from tests.providerconfig.factories import DB_API_KEY, make_provider_config
+from tests.providerconfig.factories import DB_API_KEY, DB_HEADER_SECRET, make_provider_config
 
 pytestmark = pytest.mark.django_db
 
@@ -20,14 +20,14 @@ def raw_row(pk: int) -> str:
 
 def test_the_key_and_headers_are_encrypted_at_rest(fake_upstream):
     config = make_provider_config(
-        fake_upstream.base_url, extra_headers={"X-Gateway-Token": "gw-secret-header-value"}
+        fake_upstream.base_url, extra_headers={"X-Gateway-Token": DB_HEADER_SECRET}
     )
     row = raw_row(config.pk)
     assert DB_API_KEY not in row
-    assert "gw-secret-header-value" not in row
+    assert DB_HEADER_SECRET not in row
     stored = ProviderConfig.objects.get(pk=config.pk)
     assert stored.api_key() == DB_API_KEY
-    assert stored.extra_headers() == {"X-Gateway-Token": "gw-secret-header-value"}
+    assert stored.extra_headers() == {"X-Gateway-Token": DB_HEADER_SECRET}
     assert stored.api_key_hint == "…7777"
     assert stored.extra_header_names == "X-Gateway-Token"
     assert DB_API_KEY not in repr(stored) and DB_API_KEY not in str(stored)
