@@ -342,3 +342,44 @@ async def test_a_steady_drip_that_never_ends_is_stopped_by_the_run_timeout(flaky
     assert "The partial reply is kept." in outcome.status
     assert 0.5 <= outcome.seconds < 1.5
     assert outcome.requests == 1
+
+
+# --- Breaker and Stop, as the page sees them ------------------------------------------------
+
+
+async def test_the_page_is_told_when_a_provider_is_paused_by_the_breaker(flaky, fake_upstream):
+    flaky(retry_attempts=1, breaker_threshold=2, breaker_reset_seconds=30)
+    client = await connect("breaker-user")
+    try:
+        for _ in range(2):
+            fake_upstream.answer_next(Scenario(status=500))
+            await client.send(chat_request("main", provider="flaky"))
+            assert await client.receive_until_state() == "error"
+        await client.send(chat_request("main", provider="flaky"))
+        assert await client.receive_until_state() == "error"
+        status = client.status_text()
+        assert "The provider 'flaky' failed 2 times in a row" in status
+        assert "It will try again at " in status and "UTC (in 30 s)" in status
+        assert len(fake_upstream.chat_requests) == 2
+        # Another provider on the same upstream still works.
+        await client.send(chat_request("other", provider="openai"))
+        assert await client.receive_until_state() == "done"
+    finally:
+        await client.communicator.disconnect()
+
+
+async def test_stop_during_a_retry_wait_stops_at_once(flaky, fake_upstream):
+    client = await connect("impatient-user")
+    try:
+        fake_upstream.answer_next(Scenario(status=503, retry_after="1.5"))
+        await client.send(chat_request("main", provider="flaky"))
+        while "retrying" not in client.status_text():
+            await client.receive()
+        stopped_at = time.monotonic()
+        await client.send({"action": "stop"})
+        assert await client.receive_until_state() == "stopped"
+        assert time.monotonic() - stopped_at < 0.5
+        await asyncio.sleep(1.6)
+        assert len(fake_upstream.chat_requests) == 1  # the retry never went out
+    finally:
+        await client.communicator.disconnect()

@@ -7,6 +7,7 @@ last four characters are shown beside it), and left blank it keeps the stored ke
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from playground.providerconfig.models import ProviderConfig
@@ -69,6 +70,14 @@ class ProviderConfigForm(forms.ModelForm):
             # Where the key is sent is an admin's decision: others may change the rest.
             self.fields["base_url"].disabled = True
             self.fields["base_url"].help_text = "Only an admin can change the base URL."
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if name in settings.PLAYGROUND_PROVIDERS:
+            raise ValidationError(
+                f"{name!r} is taken by a provider set in the environment; pick another name."
+            )
+        return name
 
     def clean_base_url(self) -> str:
         url = self.cleaned_data["base_url"]

@@ -226,3 +226,22 @@ def test_the_admin_saves_the_key_encrypted_and_never_shows_it(admin_client):
     for page in (change.content.decode(), listing.content.decode()):
         assert DB_API_KEY not in page
         assert "…7777" in page
+
+
+def test_the_admin_refuses_a_name_the_environment_uses(admin_client):
+    response = admin_client.post(
+        "/admin/providerconfig/providerconfig/add/", form_data(name="openai")
+    )
+    assert response.status_code == 200
+    assert "is taken by a provider set in the environment" in response.content.decode()
+    assert not ProviderConfig.objects.exists()
+
+
+def test_staff_who_are_not_admins_cannot_add_a_provider(staff_client):
+    Permission.objects.get(codename="add_providerconfig").user_set.add(
+        User.objects.get(username="stella")
+    )
+    response = staff_client.post("/providers/add/", form_data())
+    assert response.status_code == 200
+    assert "Only an admin can add a provider" in response.content.decode()
+    assert not ProviderConfig.objects.exists()
