@@ -99,8 +99,10 @@ async def run_beside_a_healthy_stream(
     try:
         await beside.send(chat_request("beside", max_tokens=beside_tokens))
         deadline = time.monotonic() + 5
-        while not upstream.chat_requests:
-            assert time.monotonic() < deadline, "the stream beside never reached the upstream"
+        # Wait for its first token, so that it has surely taken the default scenario and
+        # the ones queued below are left for the run under test.
+        while not (upstream.chat_requests and upstream.chat_requests[0].tokens_sent):
+            assert time.monotonic() < deadline, "the stream beside never started"
             await asyncio.sleep(0.005)
         for scenario in scenarios:
             upstream.answer_next(scenario)
