@@ -39,6 +39,12 @@ def check_base_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UrlRefused("The base URL must start with http:// or https:// and name a host.")
+    if parts.username or parts.password:
+        # The URL is shown on the Providers page and in messages; a secret in it would be too.
+        raise UrlRefused(
+            "The base URL must not contain a user name or password: put the key in the API "
+            "key field, or in an extra header."
+        )
     if not settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS:
         return
     host = parts.hostname

@@ -245,3 +245,12 @@ def test_staff_who_are_not_admins_cannot_add_a_provider(staff_client):
     assert response.status_code == 200
     assert "Only an admin can add a provider" in response.content.decode()
     assert not ProviderConfig.objects.exists()
+
+
+def test_credentials_in_the_base_url_are_refused(admin_client):
+    response = admin_client.post(
+        "/providers/add/", form_data(base_url="https://user:sk-in-url@gateway.example/v1")
+    )
+    assert response.status_code == 200
+    assert "must not contain a user name or password" in response.content.decode()
+    assert not ProviderConfig.objects.exists()
