@@ -140,3 +140,20 @@ def test_breaker_states_follow_the_clock():
     breaker.before_request()  # the trial
     breaker.record_success()
     assert breaker.state == "closed"
+
+
+async def test_a_steady_stream_longer_than_the_gap_timeout_is_not_cut(
+    settings, test_providers, fake_upstream
+):
+    settings.PLAYGROUND_PROVIDERS = {
+        **test_providers,
+        "openai": {
+            **test_providers["openai"],
+            "first_token_timeout": 0.4,
+            "token_gap_timeout": 0.3,
+        },
+    }
+    fake_upstream.answer_next(Scenario(first_token_delay=0.25, tokens_per_second=8))
+    started = asyncio.get_running_loop().time()
+    assert await run_once() == "".join(f" word{i}" for i in range(20))
+    assert asyncio.get_running_loop().time() - started > 2.0  # far longer than either timeout
