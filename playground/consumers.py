@@ -14,12 +14,11 @@ import json
 import logging
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from playground import fragments
 from playground.limits import RunRefused, run_limiter, user_key
-from playground.providers import UpstreamError, get_provider
+from playground.providers import UpstreamError, aget_provider
 from playground.providers.capabilities import capability_problems
 from playground.spec import RequestInvalid, request_from_form, upstream_body, validate_request
 from playground.streaming import relay_run
@@ -70,9 +69,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             if refused:
                 # Known to fail upstream: say so now instead of spending a round trip.
                 raise RequestInvalid(refused)
-            provider = await database_sync_to_async(get_provider)(
-                request.provider, self.scope["user"]
-            )
+            provider = await aget_provider(request.provider, self.scope["user"])
         except RequestInvalid as invalid:
             await self.send_html(fragments.request_invalid(invalid.errors))
             return

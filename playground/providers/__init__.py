@@ -30,6 +30,7 @@ __all__ = [
     "TextDelta",
     "UpstreamError",
     "Usage",
+    "aget_provider",
     "available_providers",
     "build_provider",
     "get_provider",
@@ -55,6 +56,17 @@ def get_provider(name: str, user: Any = None) -> Provider:
             "Pick one from the list, or set OPENAI_API_KEY / OPENAI_BASE_URL for 'openai'.",
         )
     return build_provider(name, config)
+
+
+async def aget_provider(name: str, user: Any = None) -> Provider:
+    """``get_provider`` for async code. A provider from the environment is built right here:
+    only a stored one needs the database, and so a trip to the database thread (which all
+    runs share, so fifty simultaneous starts would queue there for nothing)."""
+    if name in settings.PLAYGROUND_PROVIDERS:
+        return get_provider(name, user)
+    from channels.db import database_sync_to_async
+
+    return await database_sync_to_async(get_provider)(name, user)
 
 
 def provider_names(user: Any = None) -> list[str]:
