@@ -1,5 +1,6 @@
 """Thin views: the playground page, its model suggestions, and the one-time sign-in link."""
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
@@ -9,7 +10,7 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET
 
-from playground.providers import UpstreamError, aget_provider, available_providers
+from playground.providers import UpstreamError, available_providers, get_provider
 from playground.providers.discovery import provider_models
 from playground.spec import parameter_inputs
 
@@ -39,7 +40,7 @@ async def model_options(request: HttpRequest) -> HttpResponse:
     """
     user = await request.auser()
     try:
-        provider = await aget_provider(request.GET.get("provider", ""), user)
+        provider = await sync_to_async(get_provider)(request.GET.get("provider", ""), user)
     except UpstreamError:
         return render(request, "playground/_model_options.html", {"models": []})
     models = await provider_models(provider, refresh=request.GET.get("refresh") == "1")

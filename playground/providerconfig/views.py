@@ -18,7 +18,7 @@ from playground.providerconfig.forms import ProviderConfigForm
 from playground.providerconfig.models import ProviderConfig
 from playground.providerconfig.network import ConnectionReport, probe_connection
 from playground.providerconfig.services import provider_config_save
-from playground.providers import UpstreamError, aget_provider
+from playground.providers import UpstreamError, get_provider
 from playground.providers.discovery import provider_models
 
 
@@ -139,7 +139,7 @@ async def provider_test_connection(request: HttpRequest, pk: int) -> HttpRespons
 async def provider_refresh_models(request: HttpRequest, name: str) -> HttpResponse:
     """Ask the provider for its models again, replacing the cached list."""
     try:
-        provider = await aget_provider(name, await request.auser())
+        provider = await sync_to_async(get_provider)(name, await request.auser())
     except UpstreamError as error:
         report = ConnectionReport(False, error.message)
     else:

@@ -59,9 +59,10 @@ def get_provider(name: str, user: Any = None) -> Provider:
 
 
 async def aget_provider(name: str, user: Any = None) -> Provider:
-    """``get_provider`` for async code. A provider from the environment is built right here:
+    """``get_provider`` for consumers. A provider from the environment is built right here:
     only a stored one needs the database, and so a trip to the database thread (which all
-    runs share, so fifty simultaneous starts would queue there for nothing)."""
+    runs share, so fifty simultaneous starts would queue there for nothing). Views use
+    ``sync_to_async(get_provider)``: a request closes its own database connections."""
     if name in settings.PLAYGROUND_PROVIDERS:
         return get_provider(name, user)
     from channels.db import database_sync_to_async
