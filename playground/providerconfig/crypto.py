@@ -27,3 +27,11 @@ def decrypt(token: str) -> str:
         return _fernet(settings.PLAYGROUND_ENCRYPTION_KEY).decrypt(token.encode()).decode()
     except InvalidToken:
         raise KeyUnreadable() from None
+
+
+def reencrypt(token: str) -> str:
+    """The same secret, encrypted with the first key (after a rotation)."""
+    try:
+        return _fernet(settings.PLAYGROUND_ENCRYPTION_KEY).rotate(token.encode()).decode()
+    except InvalidToken:
+        raise KeyUnreadable() from None

@@ -54,3 +54,33 @@ def test_a_changed_encryption_key_is_told_plainly(settings, fake_upstream):
     with pytest.raises(UpstreamError) as caught:
         get_provider("gateway")
     assert "cannot be decrypted: PLAYGROUND_ENCRYPTION_KEY changed" in caught.value.message
+
+
+def test_reencrypting_after_a_rotation_lets_the_old_key_go(settings, fake_upstream):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    config = make_provider_config(
+        fake_upstream.base_url, extra_headers={"X-Gateway-Token": DB_HEADER_SECRET}
+    )
+    old_key, new_key = settings.PLAYGROUND_ENCRYPTION_KEY, Fernet.generate_key().decode()
+    settings.PLAYGROUND_ENCRYPTION_KEY = f"{new_key},{old_key}"
+    out = StringIO()
+    call_command("reencrypt_provider_keys", stdout=out)
+    assert "Re-encrypted 1 provider(s)" in out.getvalue()
+    settings.PLAYGROUND_ENCRYPTION_KEY = new_key
+    stored = ProviderConfig.objects.get(pk=config.pk)
+    assert stored.api_key() == DB_API_KEY
+    assert stored.extra_headers() == {"X-Gateway-Token": DB_HEADER_SECRET}
+
+
+def test_reencrypting_without_the_old_key_changes_nothing(settings, fake_upstream):
+    from django.core.management import CommandError, call_command
+
+    config = make_provider_config(fake_upstream.base_url)
+    before = ProviderConfig.objects.get(pk=config.pk).api_key_encrypted
+    settings.PLAYGROUND_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    with pytest.raises(CommandError, match="cannot be decrypted with any key"):
+        call_command("reencrypt_provider_keys")
+    assert ProviderConfig.objects.get(pk=config.pk).api_key_encrypted == before
