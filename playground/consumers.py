@@ -62,8 +62,8 @@ class RunConsumer(AsyncWebsocketConsumer):
             )
 
     async def start_run(self, message: dict[str, Any]) -> None:
-        data = message["request"] if "request" in message else request_from_form(message)
         try:
+            data = message["request"] if "request" in message else request_from_form(message)
             request = validate_request(data)
             refused = capability_problems(request.mode, upstream_body(request))
             if refused:
@@ -84,7 +84,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.send_html(fragments.run_refused(refused.message))
             return
         self.run_task = asyncio.create_task(
-            relay_run(provider, upstream_body(request), self.send_html)
+            relay_run(provider, upstream_body(request), self.send_html, mode=request.mode)
         )
         self.run_task.add_done_callback(_report_failure)
         self.run_task.add_done_callback(lambda _task: run_limiter.release(key))

@@ -1,15 +1,25 @@
 """Configured providers, looked up by name (settings.PLAYGROUND_PROVIDERS)."""
 
+import logging
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 
 from playground.providers.base import (
+    Embeddings,
     Event,
     Finished,
+    Logprobs,
+    Moderations,
     Provider,
+    RawChunk,
+    ResponseHeaders,
     Retrying,
     TextDelta,
+    TokenLogprob,
+    ToolCall,
+    ToolCallDelta,
     UpstreamError,
     Usage,
 )
@@ -23,11 +33,19 @@ from playground.providers.resilience import (
 )
 
 __all__ = [
+    "Embeddings",
     "Event",
     "Finished",
+    "Logprobs",
+    "Moderations",
     "Provider",
+    "RawChunk",
+    "ResponseHeaders",
     "Retrying",
     "TextDelta",
+    "TokenLogprob",
+    "ToolCall",
+    "ToolCallDelta",
     "UpstreamError",
     "Usage",
     "aget_provider",
@@ -36,6 +54,8 @@ __all__ = [
     "get_provider",
     "provider_names",
 ]
+
+logger = logging.getLogger(__name__)
 
 _KINDS = {"offline": OfflineProvider, "openai": OpenAICompatibleProvider}
 
@@ -74,7 +94,11 @@ def provider_names(user: Any = None) -> list[str]:
     """Names of the providers ``user`` may use: the environment's, then the stored ones."""
     from playground.providerconfig.selectors import provider_configs_for
 
-    stored = provider_configs_for(user).values_list("name", flat=True)
+    try:
+        stored = list(provider_configs_for(user).values_list("name", flat=True))
+    except DatabaseError as error:
+        _warn_no_stored_providers(error)
+        stored = []
     env_names = list(settings.PLAYGROUND_PROVIDERS)
     return env_names + [name for name in stored if name not in settings.PLAYGROUND_PROVIDERS]
 
@@ -95,8 +119,18 @@ def _stored_provider_settings(name: str, user: Any) -> dict[str, Any] | None:
     from playground.providerconfig.selectors import provider_config_for
     from playground.providerconfig.services import provider_settings
 
-    stored = provider_config_for(name, user)
+    try:
+        stored = provider_config_for(name, user)
+    except DatabaseError as error:
+        _warn_no_stored_providers(error)
+        return None
     return provider_settings(stored) if stored is not None else None
+
+
+def _warn_no_stored_providers(error: DatabaseError) -> None:
+    # e.g. `manage.py run_request` before the first `migrate`: the environment's providers
+    # still work, so say why the stored ones are missing instead of failing the run.
+    logger.warning("Stored providers are unavailable (%s); run `manage.py migrate`.", error)
 
 
 # Settings of the resilience layer; the rest of a config goes to the provider's class.

@@ -1,61 +1,35 @@
-"""Capability hints: model families known to refuse some parameters, caught before sending.
+"""Capability refusals: requests a model family cannot serve at all, stopped before sending.
 
-Sending such a request costs a round trip and ends in a 400 that names one
-parameter at a time; naming them all here, before anything leaves the server, is
-kinder. The families are matched on the model name (also behind a gateway prefix
-such as OpenRouter's ``openai/o3-mini``). A model not listed is never refused.
+Parameters a family is known to refuse (reasoning models and temperature…) are a
+warning, not a refusal: ``spec.parameter_warnings`` names them when the run starts
+and the request goes out as written, because gateways differ in what they accept.
+A chat with an embeddings or moderation model cannot work anywhere, so it is
+refused here with what to do instead. Models are matched on their name, also
+behind a gateway prefix such as OpenRouter's ``openai/text-embedding-3-small``.
 """
 
 import re
 from typing import Any
 
-# OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…); gpt-5-chat variants sample normally.
-_REASONING = re.compile(r"(?:^|/)(?:o[134]|gpt-5)(?:$|[-.:])(?!.*\bchat\b)", re.IGNORECASE)
 _EMBEDDING = re.compile(r"embed|(?:^|/)text-search-", re.IGNORECASE)
 _MODERATION = re.compile(r"(?:^|/)(?:omni|text)-moderation", re.IGNORECASE)
-
-# Parameters reasoning models refuse, with the only value they accept (None: any value refused).
-_REASONING_REFUSES: dict[str, Any] = {
-    "temperature": 1,
-    "top_p": 1,
-    "presence_penalty": 0,
-    "frequency_penalty": 0,
-    "logprobs": None,
-    "top_logprobs": None,
-    "logit_bias": None,
-}
-
-
-def is_reasoning_model(model: str) -> bool:
-    return bool(_REASONING.search(model))
+# Modes that send a conversation to a model that writes text.
+_GENERATING_MODES = {"chat", "edit", "completion"}
 
 
 def capability_problems(mode: str, body: dict[str, Any]) -> dict[str, str]:
-    """``{parameter: why it will be refused}`` for the request, empty when nothing is known."""
+    """``{field: why the request cannot work}``; empty when nothing is known against it."""
     model = str(body.get("model") or "")
-    problems: dict[str, str] = {}
-    if mode == "chat" and _EMBEDDING.search(model):
-        problems["model"] = (
-            f"{model} is an embeddings model: it turns text into vectors and cannot chat. "
-            "Pick a chat model."
-        )
-    elif mode == "chat" and _MODERATION.search(model):
-        problems["model"] = (
-            f"{model} is a moderation model: it classifies text and cannot chat. Pick a chat model."
-        )
-    if mode == "chat" and is_reasoning_model(model):
-        for name, accepted in _REASONING_REFUSES.items():
-            if name in body and (accepted is None or body[name] != accepted):
-                only = (
-                    f" (only the default, {accepted}, is accepted)" if accepted is not None else ""
-                )
-                problems[name] = (
-                    f"{model} is a reasoning model and refuses {name}{only}. Clear it and run again."
-                )
-        if "max_tokens" in body:
-            problems["max_tokens"] = (
-                f"{model} is a reasoning model and refuses max_tokens; it takes "
-                "max_completion_tokens instead (which also counts its hidden reasoning tokens). "
-                "Clear max_tokens, and set max_completion_tokens in the raw request if needed."
-            )
-    return problems
+    if mode not in _GENERATING_MODES:
+        return {}
+    if _EMBEDDING.search(model):
+        return {
+            "model": f"{model} is an embeddings model: it turns text into vectors and cannot "
+            f"generate text. Pick a chat model, or switch the mode to embedding."
+        }
+    if _MODERATION.search(model):
+        return {
+            "model": f"{model} is a moderation model: it classifies text and cannot generate "
+            "text. Pick a chat model, or switch the mode to moderation."
+        }
+    return {}

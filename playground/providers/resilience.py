@@ -25,7 +25,18 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from playground.providers.base import Event, Provider, Retrying, TextDelta, UpstreamError
+from playground.providers.base import (
+    Embeddings,
+    Event,
+    Logprobs,
+    Moderations,
+    Provider,
+    Retrying,
+    TextDelta,
+    ToolCall,
+    ToolCallDelta,
+    UpstreamError,
+)
 
 # 500 is not retried: it usually means this request broke the upstream, and would again.
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
@@ -33,6 +44,10 @@ RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 RETRYABLE_KINDS = frozenset({"unreachable", "connect_timeout", "stream_cut"})
 # Failures that say the upstream itself is unwell; a 4xx says the request or key is wrong.
 BREAKER_KINDS = frozenset({"server_error", "unreachable", "connect_timeout", "timeout"})
+# Events that put part of the reply on the page. Until the first of them, a failure may be
+# retried and the first-token timeout runs; after it, the gap timeout runs between them.
+# (Response headers and raw chunks, such as the role-only first chunk, are not the reply.)
+REPLY_EVENTS = (TextDelta, ToolCallDelta, ToolCall, Logprobs, Embeddings, Moderations)
 
 
 @dataclass(frozen=True)
@@ -183,7 +198,7 @@ class ResilientProvider:
     def __repr__(self) -> str:
         return f"<ResilientProvider {self.inner!r}>"
 
-    async def stream(self, body: dict[str, Any]) -> AsyncIterator[Event]:
+    async def stream(self, body: dict[str, Any], mode: str = "chat") -> AsyncIterator[Event]:
         loop = asyncio.get_running_loop()
         run_deadline = loop.time() + self.timeouts.run
         attempt = 1
@@ -191,8 +206,8 @@ class ResilientProvider:
             self.breaker.before_request()
             text_shown = False
             try:
-                async for event in self._attempt(body, run_deadline):
-                    if isinstance(event, TextDelta) and not text_shown:
+                async for event in self._attempt(body, mode, run_deadline):
+                    if isinstance(event, REPLY_EVENTS) and not text_shown:
                         text_shown = True
                         self.breaker.record_success()
                     yield event
@@ -239,12 +254,14 @@ class ResilientProvider:
             param=error.param,
         )
 
-    async def _attempt(self, body: dict[str, Any], run_deadline: float) -> AsyncIterator[Event]:
+    async def _attempt(
+        self, body: dict[str, Any], mode: str, run_deadline: float
+    ) -> AsyncIterator[Event]:
         """One upstream request, its events given up when the upstream goes quiet too long."""
         loop = asyncio.get_running_loop()
         watchdog = _Watchdog(loop, loop.time() + self.timeouts.first_token, run_deadline)
         seen_text = False
-        events = aiter(self.inner.stream(body))
+        events = aiter(self.inner.stream(body, mode))
         try:
             while True:
                 watchdog.waiting = True
@@ -260,7 +277,7 @@ class ResilientProvider:
                     raise
                 finally:
                     watchdog.waiting = False
-                if isinstance(event, TextDelta):
+                if isinstance(event, REPLY_EVENTS):
                     seen_text = True
                     watchdog.quiet_until(loop.time() + self.timeouts.token_gap)
                 yield event
