@@ -157,3 +157,34 @@ async def test_a_steady_stream_longer_than_the_gap_timeout_is_not_cut(
     started = asyncio.get_running_loop().time()
     assert await run_once() == "".join(f" word{i}" for i in range(20))
     assert asyncio.get_running_loop().time() - started > 2.0  # far longer than either timeout
+
+
+async def test_an_embeddings_request_is_retried_like_a_chat(fake_upstream):
+    from playground.providers import Embeddings
+
+    fake_upstream.answer_next(Scenario(status=503))
+    body = {"model": "text-embedding-3-small", "input": ["a", "b"]}
+    events = [event async for event in get_provider("openai").stream(body, "embedding")]
+    assert isinstance(events[0], Retrying) and events[0].reason == "the provider failed (503)"
+    vectors = next(e for e in events if isinstance(e, Embeddings)).vectors
+    assert len(vectors) == 2
+    assert [r.path for r in fake_upstream.requests] == ["/v1/embeddings"] * 2
+
+
+async def test_a_reply_of_tool_calls_only_counts_as_a_reply(
+    settings, test_providers, fake_upstream
+):
+    from playground.providers import ToolCall
+
+    settings.PLAYGROUND_PROVIDERS = {
+        **test_providers,
+        "openai": {**test_providers["openai"], "first_token_timeout": 0.5},
+    }
+    fake_upstream.answer_next(
+        Scenario(tool_calls=lambda body: [{"name": "lookup", "arguments": '{"q": "x"}'}])
+    )
+    body = {**BODY, "tools": [{"type": "function", "function": {"name": "lookup"}}]}
+    events = [event async for event in get_provider("openai").stream(body)]
+    calls = [e for e in events if isinstance(e, ToolCall)]
+    assert [(c.name, c.arguments) for c in calls] == [("lookup", '{"q": "x"}')]
+    assert not any(isinstance(e, Retrying) for e in events)
