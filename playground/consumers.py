@@ -14,9 +14,12 @@ import json
 import logging
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from playground import fragments
+from playground.capabilities import capability_problems
+from playground.limits import RunRefused, run_limiter, user_key
 from playground.providers import UpstreamError, get_provider
 from playground.spec import RequestInvalid, request_from_form, upstream_body, validate_request
 from playground.streaming import relay_run
@@ -63,7 +66,13 @@ class RunConsumer(AsyncWebsocketConsumer):
         try:
             data = message["request"] if "request" in message else request_from_form(message)
             request = validate_request(data)
-            provider = get_provider(request.provider)
+            refused = capability_problems(request.mode, upstream_body(request))
+            if refused:
+                # Known to fail upstream: say so now instead of spending a round trip.
+                raise RequestInvalid(refused)
+            provider = await database_sync_to_async(get_provider)(
+                request.provider, self.scope["user"]
+            )
         except RequestInvalid as invalid:
             await self.send_html(fragments.request_invalid(invalid.errors))
             return
@@ -71,10 +80,17 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.send_html(fragments.run_refused(error.message))
             return
         await self.stop_run()
+        key = user_key(self.scope["user"])
+        try:
+            run_limiter.acquire(key)
+        except RunRefused as refused:
+            await self.send_html(fragments.run_refused(refused.message))
+            return
         self.run_task = asyncio.create_task(
             relay_run(provider, upstream_body(request), self.send_html, mode=request.mode)
         )
         self.run_task.add_done_callback(_report_failure)
+        self.run_task.add_done_callback(lambda _task: run_limiter.release(key))
 
     async def stop_run(self) -> None:
         task = self.run_task

@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from asgiref.sync import sync_to_async
+
 from playground.providers import (
     Embeddings,
     Finished,
@@ -139,7 +141,8 @@ async def run_request_text(text: str, out: TextIO, err: TextIO, *, raw: bool = F
     """Run a request JSON text, printing to ``out``; return the exit status."""
     try:
         request = validate_request(parse_request_text(text))
-        provider = get_provider(request.provider)
+        # Stored providers live in the database: look them up off the event loop.
+        provider = await sync_to_async(get_provider)(request.provider)
     except RequestInvalid as invalid:
         err.write(describe_invalid(invalid.errors) + "\n")
         return EXIT_BAD_REQUEST

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.playground_page, name="playground"),
     path("export/", include("playground.export.urls")),
     path("models/", views.model_options, name="model-options"),
+    path("providers/", include("playground.providerconfig.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signin/<uidb64>/<token>/", views.sign_in_link, name="sign-in-link"),

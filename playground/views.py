@@ -1,5 +1,6 @@
 """Thin views: the playground page, its model suggestions, and the one-time sign-in link."""
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
@@ -11,13 +12,14 @@ from django.views.decorators.http import require_GET
 
 from playground.export.views import LANGS as EXPORT_LANGS
 from playground.providers import UpstreamError, available_providers, get_provider
+from playground.providers.discovery import provider_models
 from playground.spec import parameter_inputs
 
 
 @require_GET
 @login_required
 def playground_page(request: HttpRequest) -> HttpResponse:
-    providers = available_providers()
+    providers = available_providers(request.user)
     return render(
         request,
         "playground/page.html",
@@ -34,12 +36,16 @@ def playground_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 async def model_options(request: HttpRequest) -> HttpResponse:
-    """Model names for the chosen provider, as a <datalist> that htmx swaps in."""
+    """Model names for the chosen provider, as a <datalist> that htmx swaps in.
+
+    Cached (see providers/discovery.py); ``refresh=1`` asks the provider again.
+    """
+    user = await request.auser()
     try:
-        provider = get_provider(request.GET.get("provider", ""))
+        provider = await sync_to_async(get_provider)(request.GET.get("provider", ""), user)
     except UpstreamError:
         return render(request, "playground/_model_options.html", {"models": []})
-    models = await provider.list_models()
+    models = await provider_models(provider, refresh=request.GET.get("refresh") == "1")
     return render(request, "playground/_model_options.html", {"models": models})
 
 
