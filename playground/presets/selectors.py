@@ -1,5 +1,6 @@
 """Preset queries for a user: what they may see, search, the trash."""
 
+import uuid
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -58,8 +59,16 @@ def preset_list(
     )
 
 
+def _as_uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise PresetNotFound() from None
+
+
 def preset_get(*, user: User, preset_id: Any, link_token: str | None = None) -> Preset:
     """The preset, if the user may see it; otherwise PresetNotFound (a 404, never a 403)."""
+    preset_id = _as_uuid(preset_id)
     preset = (
         Preset.objects.select_related("owner", "team", "forked_from")
         .filter(pk=preset_id, deleted_at__isnull=True)
@@ -75,6 +84,7 @@ def preset_get_any(*, user: User, preset_id: Any, link_token: str | None = None)
 
     Actions go through this so that a refused one answers 403 only to those who see it.
     """
+    preset_id = _as_uuid(preset_id)
     preset = (
         Preset.objects.select_related("owner", "team")
         .filter(pk=preset_id)
