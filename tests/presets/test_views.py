@@ -226,3 +226,17 @@ def test_a_preset_the_user_may_not_open_is_not_loaded(client, alice):
         page = client.get("/", {"preset": preset_id}).content.decode()
         assert "No preset you may open has this id and version." in page
         assert 'id="preset-request"' not in page
+
+
+def test_a_link_holder_opens_the_preset_and_forks_their_edits(client, alice):
+    owner = make_user("olga")
+    preset = make_preset(owner, "Linked", visibility="link")
+    page = client.get("/", {"preset": preset.pk, "link": preset.link_token}).content.decode()
+    assert "You can read this preset but not save versions of it" in page
+    assert f'name="link" value="{preset.link_token}"' in page
+    response = client.post(
+        f"/presets/{preset.pk}/fork-edits/", {**PAGE_FORM, "link": preset.link_token}
+    )
+    assert "Forked as “Linked (fork)”" in response.content.decode()
+    fork = Preset.objects.get(name="Linked (fork)")
+    assert fork.owner == alice and fork.versions.get().request["body"]["temperature"] == 0.4

@@ -1,0 +1,55 @@
+"""Presets in a real browser: save from the page, open from the list, save a version, see the diff."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+
+def test_save_open_version_and_diff(signed_in_page: Page, live_server_url: str) -> None:
+    page = signed_in_page
+    page.get_by_label("System prompt").fill("You explain tides.")
+    page.get_by_role("textbox", name="Message").first.fill("Why are there two tides a day?")
+    page.locator("#param-temperature").fill("0.3")
+
+    panel = page.locator("#save-controls")
+    panel.get_by_label("Name").fill("Tide helper <b>v</b>")
+    panel.get_by_label("Tags").fill("Science, demo")
+    panel.get_by_role("button", name="Save preset").click()
+    expect(page.locator("#save-controls .saved")).to_have_text(
+        "Saved as “Tide helper <b>v</b>”, version 1."
+    )
+    expect(page).to_have_url(re.compile(r"/\?preset=[0-9a-f-]{36}&version=1$"))
+
+    # Open it from the list in a fresh page load: the form is filled from version 1.
+    page.get_by_role("link", name="Presets", exact=True).click()
+    page.get_by_label("Search").fill("science")
+    row = page.locator("#preset-results tr", has_text="Tide helper <b>v</b>")
+    expect(row).to_have_count(1)
+    row.get_by_role("link", name="Open in editor").click()
+    expect(page.locator("#connection")).to_have_text("Connected")
+    expect(page.get_by_label("System prompt")).to_have_value("You explain tides.")
+    expect(page.get_by_role("textbox", name="Message").first).to_have_value(
+        "Why are there two tides a day?"
+    )
+    expect(page.locator("#param-temperature")).to_have_value("0.3")
+    expect(page.locator("#save-controls .open-preset")).to_contain_text("version 1")
+
+    # Edit and save a new version on top of version 1.
+    page.get_by_role("textbox", name="Message").first.fill("Why are there two high tides a day?")
+    page.locator("#param-temperature").fill("0.8")
+    page.locator("#save-controls").get_by_label("Message").fill("Sharper question")
+    page.locator("#save-controls").get_by_role("button", name="Save version").click()
+    expect(page.locator("#save-controls .saved")).to_contain_text("Saved version 2")
+
+    # The history shows both versions and the diff between them.
+    page.locator("#save-controls .open-preset a").click()
+    expect(page.locator(".history tbody tr")).to_have_count(2)
+    expect(page.locator(".history")).to_contain_text("Sharper question")
+    diff = page.locator("#diff")
+    expect(diff).to_contain_text("Changes from version 1 to version 2")
+    expect(diff.locator(".diff-removed")).to_contain_text(
+        ["temperature: 0.3", "Why are there two tides a day?"]
+    )
+    expect(diff.locator(".diff-added")).to_contain_text(
+        ["temperature: 0.8", "Why are there two high tides a day?"]
+    )
