@@ -25,6 +25,7 @@ from playground.presets.diff import version_diff
 from playground.presets.models import TRASH_RETENTION, Preset, Visibility
 from playground.presets.page import save_controls_context
 from playground.spec import RequestInvalid, request_from_form
+from playground.teams.selectors import teams_for_user
 
 # An import file larger than this is refused before it is read.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -348,6 +349,12 @@ def preset_save_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
     except services.StaleVersion as stale:
         context = {"stale": stale, "values": values}
         return _save_controls(request, preset, base_version, context)
+    except PermissionDenied:
+        if not request.headers.get("HX-Request"):
+            raise
+        # The role changed since the page was loaded: say so in the panel (htmx swaps no 403).
+        context = {"errors": {"preset": "your role does not allow saving versions; fork it"}}
+        return _save_controls(request, preset, base_version, context)
     except RequestInvalid as invalid:
         context = {"errors": invalid.errors, "values": values}
         return _save_controls(request, preset, base_version, context)
@@ -397,8 +404,4 @@ def _json_download(document: dict, filename: str) -> HttpResponse:
 
 
 def _user_teams(user: Any) -> list:
-    if not user.is_authenticated:
-        return []
-    from playground.teams.selectors import teams_for_user
-
-    return list(teams_for_user(user=user))
+    return list(teams_for_user(user=user)) if user.is_authenticated else []

@@ -53,3 +53,34 @@ def test_save_open_version_and_diff(signed_in_page: Page, live_server_url: str) 
     expect(diff.locator(".diff-added")).to_contain_text(
         ["temperature: 0.8", "Why are there two high tides a day?"]
     )
+
+
+def test_a_stale_save_is_refused_and_can_be_saved_anyway(signed_in_page: Page) -> None:
+    first = signed_in_page
+    first.get_by_role("textbox", name="Message").first.fill("Draft")
+    panel = first.locator("#save-controls")
+    panel.get_by_label("Name").fill("Shared draft")
+    panel.get_by_role("button", name="Save preset").click()
+    expect(panel.locator(".saved")).to_contain_text("version 1")
+    opened_url = first.url
+
+    # A second tab opens version 1 too and saves first.
+    second = first.context.new_page()
+    second.goto(opened_url)
+    expect(second.get_by_role("textbox", name="Message").first).to_have_value("Draft")
+    second.get_by_role("textbox", name="Message").first.fill("Second tab's edit")
+    second.locator("#save-controls").get_by_role("button", name="Save version").click()
+    expect(second.locator("#save-controls .saved")).to_contain_text("Saved version 2")
+
+    # The first tab's save, based on version 1, is refused; nothing is overwritten.
+    first.reload()
+    first.get_by_role("textbox", name="Message").first.fill("First tab's edit")
+    first.locator("#save-controls").get_by_role("button", name="Save version").click()
+    stale = first.locator("#save-controls .stale")
+    expect(stale).to_contain_text("you edited version 1, the latest is version 2")
+    stale.get_by_role("button", name="Save as new version anyway").click()
+    expect(first.locator("#save-controls .saved")).to_contain_text("Saved version 3")
+
+    first.locator("#save-controls .open-preset a").click()
+    expect(first.locator(".history tbody tr")).to_have_count(3)
+    second.close()

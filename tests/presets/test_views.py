@@ -240,3 +240,15 @@ def test_a_link_holder_opens_the_preset_and_forks_their_edits(client, alice):
     assert "Forked as “Linked (fork)”" in response.content.decode()
     fork = Preset.objects.get(name="Linked (fork)")
     assert fork.owner == alice and fork.versions.get().request["body"]["temperature"] == 0.4
+
+
+def test_a_viewer_saving_from_the_page_is_told_in_the_panel(client, alice):
+    owner = make_user("olga")
+    team = make_team("Core", olga="owner", alice="viewer")
+    preset = make_preset(owner, "Team's", team_id=team.pk, visibility="team")
+    response = client.post(
+        f"/presets/{preset.pk}/save/", {**PAGE_FORM, "base_version": "1"}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert "Nothing was saved" in body and "your role does not allow saving versions" in body
+    assert preset.versions.count() == 1
