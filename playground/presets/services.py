@@ -103,13 +103,13 @@ def _team_clean(*, user: User, team_id: Any) -> Team | None:
     """The team a user may put presets in: one where they are an editor or an owner."""
     if team_id in (None, ""):
         return None
-    membership = (
-        Membership.objects.select_related("team")
-        .filter(user_id=user.pk, team_id=str(team_id), role__in=[Role.OWNER, Role.EDITOR])
-        .first()
-        if str(team_id).isdigit()
-        else None
-    )
+    membership = None
+    if str(team_id).isdigit():
+        membership = (
+            Membership.objects.select_related("team")
+            .filter(user_id=user.pk, team_id=int(team_id), role__in=[Role.OWNER, Role.EDITOR])
+            .first()
+        )
     if membership is None:
         raise PresetInputInvalid(
             {"team": "pick one of your teams where you are an editor or an owner"}

@@ -252,3 +252,14 @@ def test_a_viewer_saving_from_the_page_is_told_in_the_panel(client, alice):
     body = response.content.decode()
     assert "Nothing was saved" in body and "your role does not allow saving versions" in body
     assert preset.versions.count() == 1
+
+
+def test_export_these_follows_the_search(client, alice):
+    make_preset(alice, "Alpha")
+    make_preset(alice, "Beta")
+    page = client.get(
+        "/presets/", {"q": "beta"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="preset-results"
+    )
+    href = page.content.decode().split('id="export-these"')[0].rsplit('href="', 1)[1].split('"')[0]
+    exported = json.loads(client.get(href.replace("&amp;", "&")).content)
+    assert [p["name"] for p in exported["presets"]] == ["Beta"]
