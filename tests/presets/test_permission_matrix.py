@@ -200,3 +200,28 @@ def test_a_wrong_link_token_is_refused(team_preset):
     preset = make_preset(team_preset.owner, "Linked", visibility="link")
     client = client_for("outsider")
     assert client.get(f"/presets/{preset.pk}/?link=not-the-token").status_code == 404
+
+
+LIST_EXPECTED = {
+    # role: (listed on /presets/, listed in /presets/trash/ once deleted)
+    "preset_owner": (True, True),
+    "team_owner": (True, True),
+    "team_editor": (True, False),
+    "team_viewer": (True, False),
+    "outsider": (False, False),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_list_and_trash_pages_per_role(team_preset: Preset, role: str):
+    client = client_for(role)
+    listed = client.get("/presets/")
+    if role == "anonymous":
+        assert outcome(listed) == SIGN_IN
+        assert outcome(client.get("/presets/trash/")) == SIGN_IN
+        return
+    in_list, in_trash = LIST_EXPECTED[role]
+    assert (str(team_preset.pk) in listed.content.decode()) == in_list
+    preset_delete(actor=team_preset.owner, preset=team_preset)
+    assert str(team_preset.pk) not in client.get("/presets/").content.decode()
+    assert (str(team_preset.pk) in client.get("/presets/trash/").content.decode()) == in_trash
