@@ -1,17 +1,61 @@
 """What the playground page needs from presets: the open preset and the save controls."""
 
+import json
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 
+from playground import spec
 from playground.presets import permissions, selectors
 from playground.presets.models import Preset, Visibility
 from playground.presets.services import PresetNotFound
 from playground.teams.selectors import teams_for_user
 
 User = AbstractBaseUser | AnonymousUser
+
+
+# What the page's form shows of a request body; the rest is carried along unseen (see below).
+FORM_BODY_KEYS = {"model", "messages", "stream", *spec.FORM_PARAMETERS}
+
+
+def form_hidden_parts(request: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a stored request that the page's form has no input for.
+
+    The page carries them in a hidden field so that saving from the form keeps them
+    (a preset with ``seed`` or ``stop`` must not lose them because the form lacks inputs).
+    """
+    extra: dict[str, Any] = {}
+    body = {k: v for k, v in request.get("body", {}).items() if k not in FORM_BODY_KEYS}
+    if body:
+        extra["body"] = body
+    if request.get("variables"):
+        extra["variables"] = request["variables"]
+    return extra
+
+
+def request_from_page(values: dict[str, Any]) -> dict[str, Any]:
+    """The request the page's form describes, with the hidden parts of the opened preset."""
+    request = spec.request_from_form(values)
+    raw = values.get("preset_extra") or ""
+    if not raw:
+        return request
+    try:
+        extra = json.loads(raw)
+    except ValueError:
+        raise spec.RequestInvalid(
+            {"preset_extra": "is not valid JSON; reopen the preset"}
+        ) from None
+    if not isinstance(extra, dict):
+        raise spec.RequestInvalid({"preset_extra": "must be a JSON object; reopen the preset"})
+    body_extra = extra.get("body") or {}
+    if isinstance(body_extra, dict):
+        # What the form sets wins; the hidden parts only fill what it has no input for.
+        request["body"] = {**body_extra, **request["body"]}
+    if extra.get("variables"):
+        request["variables"] = extra["variables"]
+    return request
 
 
 def save_controls_context(user: User, preset: Preset | None, version: int | None) -> dict:
@@ -46,6 +90,13 @@ def playground_preset_context(request: HttpRequest) -> dict[str, Any]:
     context.update(save_controls_context(request.user, preset, version.number))
     context["preset_request"] = version.request
     context["preset_link"] = link
+    extra = form_hidden_parts(version.request)
+    if extra:
+        context["preset_extra"] = extra
+        context["preset_extra_keys"] = [
+            *sorted(extra.get("body", {})),
+            *(["variables"] if "variables" in extra else []),
+        ]
     provider = version.request.get("provider", "")
     if provider not in settings.PLAYGROUND_PROVIDERS:
         context["missing_provider"] = provider

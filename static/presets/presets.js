@@ -44,6 +44,15 @@
     if (messages.length && messages[0].role === "system") { system = messages.shift().content; }
     document.getElementById("system").value = system;
     fillMessages(messages.length ? messages : [{ role: "user", content: "" }]);
+    // Parts the form has no input for travel in a hidden field, so that a save keeps them.
+    var extra = document.getElementById("preset-extra");
+    if (extra) {
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = "preset_extra";
+      hidden.value = extra.textContent;
+      document.getElementById("run-form").appendChild(hidden);
+    }
     if (!known) { provider.focus(); }
   });
 })();

@@ -1,5 +1,6 @@
 """Presets in a real browser: save from the page, open from the list, save a version, see the diff."""
 
+import json
 import re
 
 from playwright.sync_api import Page, expect
@@ -84,3 +85,42 @@ def test_a_stale_save_is_refused_and_can_be_saved_anyway(signed_in_page: Page) -
     first.locator("#save-controls .open-preset a").click()
     expect(first.locator(".history tbody tr")).to_have_count(3)
     second.close()
+
+
+def test_import_open_and_save_keeps_what_the_form_cannot_show(signed_in_page: Page) -> None:
+    page = signed_in_page
+    body = {
+        "model": "offline-1",
+        "messages": [{"role": "user", "content": "Count to three"}],
+        "seed": 42,
+        "stop": ["four"],
+    }
+    document = {"name": "Seeded counter", "request": {"provider": "offline", "body": body}}
+    page.get_by_role("link", name="Presets", exact=True).click()
+    page.get_by_role("link", name="Import").click()
+    page.get_by_label("JSON file").set_input_files(
+        files=[
+            {
+                "name": "seeded.json",
+                "mimeType": "application/json",
+                "buffer": json.dumps(document).encode(),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".flash")).to_contain_text("Imported 1 preset(s).")
+
+    page.locator("#preset-results tr", has_text="Seeded counter").get_by_role(
+        "link", name="Open in editor"
+    ).click()
+    expect(page.locator("#preset-extra-notice")).to_contain_text("also sets seed, stop")
+    page.get_by_role("textbox", name="Message").first.fill("Count to five")
+    page.locator("#save-controls").get_by_role("button", name="Save version").click()
+    expect(page.locator("#save-controls .saved")).to_contain_text("Saved version 2")
+
+    page.locator("#save-controls .open-preset a").click()
+    diff = page.locator("#diff")
+    # The page always streams, so a version saved from it sets "stream" explicitly.
+    expect(diff.locator(".diff-added")).to_have_text(["+ stream: true", "+ Count to five"])
+    expect(diff.locator(".diff-removed")).to_have_text(["- Count to three"])
+    expect(diff).to_contain_text("seed: 42")

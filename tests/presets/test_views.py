@@ -263,3 +263,33 @@ def test_export_these_follows_the_search(client, alice):
     href = page.content.decode().split('id="export-these"')[0].rsplit('href="', 1)[1].split('"')[0]
     exported = json.loads(client.get(href.replace("&amp;", "&")).content)
     assert [p["name"] for p in exported["presets"]] == ["Beta"]
+
+
+def test_parts_the_form_cannot_show_are_kept_when_saving_from_the_page(client, alice):
+    preset = make_preset(alice, request=make_request("Hi", seed=7, stop=["END"], temperature=0.2))
+    page = client.get("/", {"preset": preset.pk}).content.decode()
+    assert "This preset also sets seed, stop" in page
+    embedded = page.split('<script id="preset-extra" type="application/json">')[1]
+    extra = embedded.split("</script>")[0]
+    assert json.loads(extra) == {"body": {"seed": 7, "stop": ["END"]}}
+
+    # The page posts the form values plus the hidden field presets.js adds to the form.
+    response = client.post(
+        f"/presets/{preset.pk}/save/",
+        {**PAGE_FORM, "base_version": "1", "preset_extra": extra},
+    )
+    assert "Saved version 2" in response.content.decode()
+    body = preset.versions.get(number=2).request["body"]
+    assert body["seed"] == 7 and body["stop"] == ["END"]
+    assert body["temperature"] == 0.4  # what the form sets wins
+
+
+def test_a_tampered_hidden_field_is_refused(client, alice):
+    preset = make_preset(alice)
+    response = client.post(
+        f"/presets/{preset.pk}/save/",
+        {**PAGE_FORM, "base_version": "1", "preset_extra": '{"body": {"n": 500}}'},
+    )
+    body = response.content.decode()
+    assert "Nothing was saved" in body and "Saved version" not in body
+    assert preset.versions.count() == 1
