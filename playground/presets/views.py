@@ -44,14 +44,23 @@ def preset_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return view(request, *args, **kwargs)
         except PermissionDenied:
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return _sign_in_first(request, kwargs.get("preset_id"))
             raise
         except services.PresetNotFound:
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return _sign_in_first(request, kwargs.get("preset_id"))
             raise Http404("No preset you may see has this id.") from None
 
     return wrapper
+
+
+def _sign_in_first(request: HttpRequest, preset_id: Any) -> HttpResponse:
+    # After signing in, come back here; an action (POST) comes back to the preset's page.
+    if request.method == "GET" or preset_id is None:
+        return redirect_to_login(request.get_full_path())
+    url = reverse("preset-detail", args=[preset_id])
+    link = _link(request)
+    return redirect_to_login(f"{url}?{urlencode({'link': link})}" if link else url)
 
 
 def _link(request: HttpRequest) -> str | None:
@@ -151,7 +160,10 @@ def _action(
     messages.success(request, done)
     if isinstance(result, HttpResponse):
         return result
-    return redirect(_detail_url(result if isinstance(result, Preset) else preset, link))
+    if not permissions.can_view(request.user, preset, link):
+        # e.g. a team owner who just made someone's preset private: it is gone from view.
+        return redirect("preset-list")
+    return redirect(_detail_url(preset, link))
 
 
 @require_POST

@@ -293,3 +293,14 @@ def test_a_tampered_hidden_field_is_refused(client, alice):
     body = response.content.decode()
     assert "Nothing was saved" in body and "Saved version" not in body
     assert preset.versions.count() == 1
+
+
+def test_a_team_owner_who_makes_a_preset_private_lands_on_the_list(client, alice):
+    owner = make_user("olga")
+    team = make_team("Core", olga="owner", alice="editor")
+    preset = make_preset(alice, "Alice's", team_id=team.pk, visibility="team")
+    client.force_login(owner)
+    response = client.post(f"/presets/{preset.pk}/share/", {"visibility": "private"})
+    assert response["Location"] == "/presets/"
+    preset.refresh_from_db()
+    assert preset.visibility == "private" and preset.team == team
