@@ -62,9 +62,10 @@ class RunConsumer(AsyncWebsocketConsumer):
             )
 
     async def start_run(self, message: dict[str, Any]) -> None:
+        preset_request = None
         if "preset" in message:
             try:
-                data = await preset_request_for_run_async(
+                preset_request = await preset_request_for_run_async(
                     user=self.scope["user"],
                     preset_id=message["preset"],
                     version=message.get("version"),
@@ -73,9 +74,13 @@ class RunConsumer(AsyncWebsocketConsumer):
             except PresetUnavailable as unavailable:
                 await self.send_html(fragments.run_refused(str(unavailable)))
                 return
-        else:
-            data = message["request"] if "request" in message else request_from_form(message)
         try:
+            if preset_request is not None:
+                data = preset_request
+            elif "request" in message:
+                data = message["request"]
+            else:
+                data = request_from_form(message)
             request = validate_request(data)
             provider = get_provider(request.provider)
         except RequestInvalid as invalid:
@@ -86,7 +91,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             return
         await self.stop_run()
         self.run_task = asyncio.create_task(
-            relay_run(provider, upstream_body(request), self.send_html)
+            relay_run(provider, upstream_body(request), self.send_html, mode=request.mode)
         )
         self.run_task.add_done_callback(_report_failure)
 

@@ -5,10 +5,16 @@ per-token frame is built with plain string formatting because it is the hot path
 the rarer status frames render the page's partial templates.
 """
 
+import difflib
+import json
+import math
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 from django.utils.html import escape
+
+from playground.spec import parameter_warnings
 
 if TYPE_CHECKING:
     from playground.providers import Provider
@@ -30,26 +36,223 @@ def _status(state: str, message: str = "", **context: Any) -> str:
     )
 
 
-def run_started(body: dict[str, Any], provider: "Provider") -> str:
+def _candidate_count(body: dict[str, Any], mode: str) -> int:
+    n = body.get("n") or 1
+    if mode == "completion":
+        prompt = body.get("prompt")
+        if isinstance(prompt, list) and prompt and not isinstance(prompt[0], int):
+            n *= len(prompt)
+    return n if mode in {"chat", "edit", "completion"} else 0
+
+
+def run_started(body: dict[str, Any], provider: "Provider", mode: str = "chat") -> str:
     candidates = render_to_string(
         "playground/_candidates.html",
-        {"indexes": range(body.get("n") or 1), "oob": True},
+        {"indexes": range(_candidate_count(body, mode)), "oob": True},
     )
-    return candidates + _status(
-        "running", f"Running {body.get('model')} on {provider.label}…", offline=provider.offline
+    cleared = render_to_string("playground/_mode_result.html", {"oob": True})
+    cleared += render_to_string("playground/_raw_response.html", {"oob": True})
+    what = body.get("model") or "the default model"
+    return (
+        candidates
+        + cleared
+        + _status(
+            "running",
+            f"Running {what} on {provider.label}…",
+            offline=provider.offline,
+            warnings=parameter_warnings(mode, body).items(),
+        )
     )
 
 
 def run_finished(pending: dict[int, str], outcome: "RunOutcome") -> str:
     reasons = sorted({str(reason) for reason in outcome.finish_reasons.values()})
-    return reply_text(pending) + _status(
-        "done",
-        "Done.",
-        reasons=reasons,
-        usage=outcome.usage,
-        seconds=outcome.seconds,
-        first_token_seconds=outcome.first_token_seconds,
+    return (
+        reply_text(pending)
+        + run_extras(outcome)
+        + _status(
+            "done",
+            "Done.",
+            reasons=reasons,
+            usage=outcome.usage,
+            seconds=outcome.seconds,
+            first_token_seconds=outcome.first_token_seconds,
+        )
     )
+
+
+def run_extras(outcome: "RunOutcome") -> str:
+    """Tool calls, probability views, mode results and the raw answer of a finished run."""
+    parts = []
+    for index, calls in sorted(outcome.tool_calls.items()):
+        shown = [{"call": call, "pretty": _pretty_json(call.arguments)} for call in calls]
+        parts.append(
+            render_to_string("playground/_tool_calls.html", {"index": index, "calls": shown})
+        )
+    for index, tokens in sorted(outcome.logprobs.items()):
+        parts.append(
+            render_to_string(
+                "playground/_logprobs.html", {"index": index, "tokens": _probability_view(tokens)}
+            )
+        )
+    parts.append(
+        render_to_string("playground/_mode_result.html", {"oob": True, **_mode_result(outcome)})
+    )
+    parts.append(
+        render_to_string(
+            "playground/_raw_response.html",
+            {"oob": True, "filled": True, **_raw_context(outcome)},
+        )
+    )
+    return "".join(parts)
+
+
+def _pretty_json(text: str) -> str:
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+def probability_class(probability: float) -> str:
+    """A colour band for a token's probability (the page colours each band)."""
+    for floor, name in ((0.9, "p-high"), (0.6, "p-good"), (0.3, "p-mid"), (0.1, "p-low")):
+        if probability >= floor:
+            return name
+    return "p-poor"
+
+
+def _probability_view(tokens: list[Any]) -> list[dict[str, Any]]:
+    view = []
+    for token in tokens:
+        probability = math.exp(token.logprob)
+        view.append(
+            {
+                "text": token.token,
+                "percent": f"{probability * 100:.1f}",
+                "logprob": f"{token.logprob:.4f}",
+                "band": probability_class(probability),
+                "alternatives": [
+                    {
+                        "text": alt,
+                        "percent": f"{math.exp(lp) * 100:.1f}",
+                        "chosen": alt == token.token,
+                    }
+                    for alt, lp in token.top
+                ],
+            }
+        )
+    return view
+
+
+def cosine_matrix(vectors: tuple[tuple[float, ...], ...]) -> list[list[float]]:
+    norms = [math.sqrt(sum(x * x for x in v)) or 1.0 for v in vectors]
+    return [
+        [
+            sum(x * y for x, y in zip(a, b, strict=False)) / (na * nb)
+            for b, nb in zip(vectors, norms, strict=True)
+        ]
+        for a, na in zip(vectors, norms, strict=True)
+    ]
+
+
+def _input_labels(body: dict[str, Any]) -> list[str]:
+    value = body.get("input")
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    if items and all(isinstance(i, int) for i in items):
+        items = [items]
+    labels = []
+    for item in items:
+        text = item.get("text", "[image]") if isinstance(item, dict) else item
+        text = text if isinstance(text, str) else " ".join(map(str, text))
+        labels.append(text if len(text) <= 60 else text[:57] + "…")
+    return labels
+
+
+def _mode_result(outcome: "RunOutcome") -> dict[str, Any]:
+    labels = _input_labels(outcome.body)
+    if outcome.embeddings is not None:
+        vectors = outcome.embeddings.vectors
+        matrix = cosine_matrix(vectors) if len(vectors) > 1 else []
+        rows = [
+            {
+                "label": labels[i] if i < len(labels) else f"input {i + 1}",
+                "dimensions": len(v),
+                "first": [f"{x:.4f}" for x in v[:6]],
+                "cells": [
+                    {"value": f"{c:.3f}", "band": probability_class(max(c, 0))} for c in matrix[i]
+                ]
+                if matrix
+                else [],
+            }
+            for i, v in enumerate(vectors)
+        ]
+        return {"embedding_rows": rows, "model": outcome.embeddings.model}
+    if outcome.moderations is not None:
+        results = outcome.moderations.results
+        categories = list((results[0].get("category_scores") or {}) if results else {})
+        inputs = [
+            {
+                "label": labels[i] if i < len(labels) else f"input {i + 1}",
+                "flagged": bool(r.get("flagged")),
+                "flagged_categories": [c for c, on in (r.get("categories") or {}).items() if on],
+            }
+            for i, r in enumerate(results)
+        ]
+        table = [
+            {
+                "category": c,
+                "cells": [
+                    {
+                        "score": f"{float((r.get('category_scores') or {}).get(c) or 0):.4f}",
+                        "flagged": bool((r.get("categories") or {}).get(c)),
+                    }
+                    for r in results
+                ],
+            }
+            for c in categories
+        ]
+        return {"moderation_inputs": inputs, "moderation_table": table}
+    if outcome.mode == "edit":
+        messages = outcome.body.get("messages") or []
+        original = next((m.get("content") for m in messages if m.get("role") == "user"), "")
+        if isinstance(original, str) and 0 in outcome.text:
+            return {"edit_diff": word_diff(original, outcome.text[0])}
+    return {}
+
+
+def word_diff(before: str, after: str) -> list[dict[str, str]]:
+    """The edit's changes word by word: pieces marked same, removed or added."""
+    a, b = re.findall(r"\s+|\S+", before), re.findall(r"\s+|\S+", after)
+    pieces = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            pieces.append({"kind": "same", "text": "".join(a[i1:i2])})
+            continue
+        if i2 > i1:
+            pieces.append({"kind": "removed", "text": "".join(a[i1:i2])})
+        if j2 > j1:
+            pieces.append({"kind": "added", "text": "".join(b[j1:j2])})
+    return pieces
+
+
+def _raw_context(outcome: "RunOutcome") -> dict[str, Any]:
+    fingerprint = None
+    for data in outcome.raw:
+        match = re.search(r'"system_fingerprint":\s*"([^"]*)"', data)
+        if match:
+            fingerprint = match.group(1)
+            break
+    return {
+        "chunks": outcome.raw,
+        "dropped": outcome.raw_dropped,
+        "headers": outcome.headers.headers if outcome.headers else (),
+        "status": outcome.headers.status if outcome.headers else None,
+        "reasons": sorted({str(r) for r in outcome.finish_reasons.values()}),
+        "usage": outcome.usage,
+        "fingerprint": fingerprint,
+        "sent_body": json.dumps(outcome.body, indent=2, ensure_ascii=False),
+    }
 
 
 def run_failed(pending: dict[int, str], message: str) -> str:

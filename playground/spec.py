@@ -3,21 +3,54 @@
 The data path is one straight line::
 
     form (htmx) ─► request JSON ─► validate_request() ─► RunRequest.body
-        ─► provider.stream(body) ─► deltas ─► websocket ─► page
+        ─► provider (endpoint_path(request)) ─► events ─► websocket ─► page
 
-``RunRequest.body`` is exactly the JSON body sent upstream, in OpenAI's wire
-format: parameters keep their wire names (``max_tokens``, ``top_p``) and a
-parameter the user did not set is absent, never ``null``. Unknown keys in the
-body pass through untouched (providers have their own extensions). Every
-parameter is declared once, below, with its allowed range and help text; the
-page's inputs, the server-side validation and its error messages read it.
+A request is ``{"mode", "provider", "body", "variables"}``. ``mode`` picks the
+endpoint (``ENDPOINTS``) and the body model (``BODY_MODELS``): chat and edit go
+to /chat/completions (an edit is a chat body built from an instruction and an
+input), completion to /completions, embedding to /embeddings, moderation to
+/moderations. ``RunRequest.body`` is exactly the JSON body sent upstream, in
+OpenAI's wire format: parameters keep their wire names (``max_tokens``,
+``top_p``) and a parameter the user did not set is absent, never ``null``.
+Unknown keys in the body pass through untouched (providers have their own
+extensions; ``extension_keys`` names them). Every parameter is declared once,
+below, with the API's allowed range and help text; the page's inputs, the
+server-side validation and its error messages read it.
 """
 
-from typing import Any, Literal
+import json
+import re
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from playground.spec_parts import (
+    ROLES,
+    AssistantMessage,
+    Message,
+    ModerationPart,
+    ResponseFormat,
+    StreamOptions,
+    Tool,
+    ToolChoice,
+    ToolMessage,
+    check_logit_bias,
+)
+
 MAX_STOP_SEQUENCES = 4
+MAX_EMBEDDING_INPUTS = 2048
+MAX_REPORTED_ERRORS = 12
+Mode = Literal["chat", "completion", "edit", "embedding", "moderation"]
+MODES: tuple[str, ...] = ("chat", "completion", "edit", "embedding", "moderation")
+ENDPOINTS = {
+    "chat": "/chat/completions",
+    "edit": "/chat/completions",
+    "completion": "/completions",
+    "embedding": "/embeddings",
+    "moderation": "/moderations",
+}
+# Modes whose answer streams token by token (the others answer with one JSON object).
+GENERATING_MODES = frozenset({"chat", "edit", "completion"})
 
 
 class RequestInvalid(Exception):
@@ -28,48 +61,119 @@ class RequestInvalid(Exception):
         super().__init__("; ".join(f"{field}: {msg}" for field, msg in errors.items()))
 
 
-class Message(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str
+# --- parameters shared by several bodies (one factory each, so each model gets its own) ---
 
 
-class ChatBody(BaseModel):
-    """The body of POST /chat/completions, as far as the playground knows it."""
+def _param(description: str, label: str, input: str = "number", **kwargs: Any) -> Any:
+    extra = {"label": label, "input": input}
+    extra.update(kwargs.pop("extra", {}))
+    return Field(default=None, description=description, json_schema_extra=extra, **kwargs)
 
-    model_config = ConfigDict(extra="allow")
 
-    model: str = Field(min_length=1, description="Model name, as the provider spells it.")
-    messages: list[Message] = Field(min_length=1, description="The conversation so far.")
-    temperature: float | None = Field(
-        default=None,
+def _temperature() -> Any:
+    return _param(
+        "Sampling temperature: higher is more random, 0 is nearly deterministic.",
+        "Temperature",
         ge=0,
         le=2,
-        description="Sampling temperature: higher is more random, 0 is nearly deterministic.",
-        json_schema_extra={"step": 0.1, "label": "Temperature"},
+        extra={"step": 0.1},
     )
-    top_p: float | None = Field(
-        default=None,
+
+
+def _top_p() -> Any:
+    return _param(
+        "Nucleus sampling: only tokens within this probability mass are considered.",
+        "Top P",
         ge=0,
         le=1,
-        description="Nucleus sampling: only tokens within this probability mass are considered.",
-        json_schema_extra={"step": 0.05, "label": "Top P"},
+        extra={"step": 0.05},
     )
-    max_tokens: int | None = Field(
-        default=None,
-        ge=1,
-        description="Upper bound on the tokens generated for the reply.",
-        json_schema_extra={"step": 1, "label": "Max tokens"},
-    )
-    n: int | None = Field(default=None, ge=1, le=128, description="How many replies to generate.")
-    stop: str | list[str] | None = Field(
-        default=None, description="Up to 4 sequences where the reply stops."
-    )
-    seed: int | None = Field(default=None, description="Seed for best-effort determinism.")
-    stream: bool | None = Field(default=None, description="Stream the reply as it is generated.")
 
-    @field_validator("stop")
+
+def _n() -> Any:
+    return _param(
+        "How many replies to generate, each in its own column.", "Candidates", ge=1, le=128
+    )
+
+
+def _stop() -> Any:
+    return _param(
+        "Up to 4 sequences where the reply stops: one per line, or a JSON list.",
+        "Stop sequences",
+        input="stop",
+    )
+
+
+def _penalty(which: str) -> Any:
+    text = {
+        "presence": "Positive values push the model towards new topics.",
+        "frequency": "Positive values discourage repeating the same words.",
+    }[which]
+    return _param(text, f"{which.title()} penalty", ge=-2, le=2, extra={"step": 0.1})
+
+
+def _seed() -> Any:
+    return _param(
+        "Seed for best-effort determinism.",
+        "Seed",
+        ge=-(2**63),
+        le=2**63 - 1,
+        extra={"step": 1},
+    )
+
+
+def _logit_bias() -> Any:
+    return _param(
+        'Token id → bias from -100 to 100, as JSON: {"50256": -100} bans that token.',
+        "Logit bias",
+        input="json",
+    )
+
+
+def _user() -> Any:
+    return _param("An id for your end user, for the provider's abuse monitoring.", "User", "text")
+
+
+def _stream() -> Any:
+    return _param("Stream the reply as it is generated.", "Stream", "bool")
+
+
+def _stream_options() -> Any:
+    return _param(
+        "Streaming options; include_usage adds a last chunk with token counts.",
+        "Stream options",
+        "json",
+    )
+
+
+def _model() -> Any:
+    return Field(min_length=1, description="Model name, as the provider spells it.")
+
+
+def _max_tokens(minimum: int = 1) -> Any:
+    return _param(
+        "Upper bound on the tokens generated for the reply.",
+        "Max tokens",
+        ge=minimum,
+        extra={"step": 1},
+    )
+
+
+class WireBody(BaseModel):
+    """A request body: declared parameters checked, unknown keys passed through."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    def consistency_errors(self) -> dict[str, str]:
+        """Rules between parameters that a single field cannot express."""
+        return {}
+
+    @field_validator("logit_bias", check_fields=False)
+    @classmethod
+    def _logit_bias_ids_and_range(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return check_logit_bias(value)
+
+    @field_validator("stop", check_fields=False)
     @classmethod
     def _at_most_four_stops(cls, value: str | list[str] | None) -> str | list[str] | None:
         if isinstance(value, list) and len(value) > MAX_STOP_SEQUENCES:
@@ -77,84 +181,573 @@ class ChatBody(BaseModel):
         return value
 
 
+def _stream_options_need_stream(body: WireBody) -> dict[str, str]:
+    if getattr(body, "stream_options", None) is not None and not getattr(body, "stream", None):
+        return {"stream_options": "is only allowed when stream is true"}
+    return {}
+
+
+class ChatBody(WireBody):
+    """The body of POST /chat/completions."""
+
+    model: str = _model()
+    messages: list[Message] = Field(min_length=1, description="The conversation so far.")
+    temperature: float | None = _temperature()
+    top_p: float | None = _top_p()
+    max_tokens: int | None = _max_tokens()
+    max_completion_tokens: int | None = _param(
+        "Upper bound on generated tokens, reasoning included (reasoning models need this one).",
+        "Max completion tokens",
+        ge=1,
+        extra={"step": 1},
+    )
+    n: int | None = _n()
+    stop: str | Annotated[list[str], Field(min_length=1)] | None = _stop()
+    presence_penalty: float | None = _penalty("presence")
+    frequency_penalty: float | None = _penalty("frequency")
+    seed: int | None = _seed()
+    logit_bias: dict[str, Any] | None = _logit_bias()
+    logprobs: bool | None = _param(
+        "Return the log probability of each reply token (the probability view).",
+        "Log probabilities",
+        "bool",
+    )
+    top_logprobs: int | None = _param(
+        "How many likeliest alternatives to return per token (needs logprobs).",
+        "Top alternatives",
+        ge=0,
+        le=20,
+        extra={"step": 1},
+    )
+    response_format: ResponseFormat | None = _param(
+        "Plain text, any JSON object, or JSON that satisfies a schema.",
+        "Response format",
+        "response_format",
+    )
+    tools: Annotated[list[Tool], Field(max_length=128)] | None = _param(
+        "Functions the model may call: name, description and JSON-Schema parameters.",
+        "Tools",
+        "tools",
+    )
+    tool_choice: ToolChoice | None = _param(
+        "Whether the model may (auto), must (required) or must not (none) call a tool, "
+        "or which one it must call.",
+        "Tool choice",
+        "tool_choice",
+    )
+    parallel_tool_calls: bool | None = _param(
+        "Allow several tool calls in one reply.", "Parallel tool calls", "bool"
+    )
+    user: str | None = _user()
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None = (
+        _param("How hard a reasoning model thinks before answering.", "Reasoning effort", "select")
+    )
+    stream: bool | None = _stream()
+    stream_options: StreamOptions | None = _stream_options()
+
+    def consistency_errors(self) -> dict[str, str]:
+        errors = _stream_options_need_stream(self)
+        if self.top_logprobs is not None and not self.logprobs:
+            errors["top_logprobs"] = "needs logprobs set to true"
+        tool_names = [tool.function.name for tool in self.tools or []]
+        if self.tool_choice is not None and not self.tools:
+            errors["tool_choice"] = "is only allowed when tools are defined"
+        elif not isinstance(self.tool_choice, str | type(None)):
+            wanted = self.tool_choice.function.name
+            if wanted not in tool_names:
+                defined = ", ".join(tool_names) or "none"
+                errors["tool_choice"] = f"names {wanted!r}, which is not a defined tool ({defined})"
+        if self.parallel_tool_calls is not None and not self.tools:
+            errors["parallel_tool_calls"] = "is only allowed when tools are defined"
+        for position, name in enumerate(tool_names):
+            if name in tool_names[:position]:
+                errors[f"tools.{position}.function.name"] = f"{name!r} is defined twice"
+        errors.update(_unanswered_tool_messages(self.messages))
+        return errors
+
+
+def _unanswered_tool_messages(messages: list[Any]) -> dict[str, str]:
+    """A tool message must answer a call made by an earlier assistant message."""
+    errors: dict[str, str] = {}
+    called: set[str] = set()
+    for position, message in enumerate(messages):
+        if isinstance(message, AssistantMessage):
+            called.update(call.id for call in message.tool_calls or [])
+        elif isinstance(message, ToolMessage) and message.tool_call_id not in called:
+            errors[f"messages.{position}.tool_call_id"] = (
+                f"{message.tool_call_id!r} answers no tool call of an earlier assistant message"
+            )
+    return errors
+
+
+class EditBody(ChatBody):
+    """An edit: a chat body whose system message is the instruction and user message the input.
+
+    ``edit_body`` builds one; ``edit_parts`` reads the instruction and input back.
+    """
+
+
+class CompletionBody(WireBody):
+    """The body of POST /completions (legacy completions)."""
+
+    model: str = _model()
+    prompt: (
+        str
+        | Annotated[list[str], Field(min_length=1)]
+        | Annotated[list[int], Field(min_length=1)]
+        | Annotated[list[Annotated[list[int], Field(min_length=1)]], Field(min_length=1)]
+    ) = Field(description="The text to continue (or several texts, or token ids).")
+    suffix: str | None = _param("Text that comes after the completion.", "Suffix", "textarea")
+    echo: bool | None = _param("Repeat the prompt before the completion.", "Echo", "bool")
+    best_of: int | None = _param(
+        "Generate this many server side and return the best n (not with streaming).",
+        "Best of",
+        ge=0,
+        le=20,
+        extra={"step": 1},
+    )
+    logprobs: int | None = _param(
+        "Return the log probabilities of the likeliest tokens (0 to 5) at each position.",
+        "Log probabilities",
+        ge=0,
+        le=5,
+        extra={"step": 1},
+    )
+    temperature: float | None = _temperature()
+    top_p: float | None = _top_p()
+    max_tokens: int | None = _max_tokens(minimum=0)
+    n: int | None = _n()
+    stop: str | Annotated[list[str], Field(min_length=1)] | None = _stop()
+    presence_penalty: float | None = _penalty("presence")
+    frequency_penalty: float | None = _penalty("frequency")
+    seed: int | None = _seed()
+    logit_bias: dict[str, Any] | None = _logit_bias()
+    user: str | None = _user()
+    stream: bool | None = _stream()
+    stream_options: StreamOptions | None = _stream_options()
+
+    def consistency_errors(self) -> dict[str, str]:
+        errors = _stream_options_need_stream(self)
+        if self.best_of is not None and self.n is not None and self.best_of < self.n:
+            errors["best_of"] = f"must be at least n ({self.n})"
+        if self.best_of is not None and self.best_of > 1 and self.stream:
+            errors["best_of"] = "cannot be used with streaming (set stream to false)"
+        return errors
+
+
+def _texts_not_empty(value: Any) -> Any:
+    if isinstance(value, str) and not value:
+        raise ValueError("must not be empty")
+    if isinstance(value, list):
+        for position, item in enumerate(value):
+            if item == "" or item == []:
+                raise ValueError(f"item {position} is empty")
+    return value
+
+
+class EmbeddingBody(WireBody):
+    """The body of POST /embeddings."""
+
+    model: str = _model()
+    input: (
+        str
+        | Annotated[list[str], Field(min_length=1, max_length=MAX_EMBEDDING_INPUTS)]
+        | Annotated[list[int], Field(min_length=1)]
+        | Annotated[
+            list[Annotated[list[int], Field(min_length=1)]],
+            Field(min_length=1, max_length=MAX_EMBEDDING_INPUTS),
+        ]
+    ) = Field(description="One text, or several (one per line in the form).")
+    dimensions: int | None = _param(
+        "How many numbers each vector has (text-embedding-3 models and later).",
+        "Dimensions",
+        ge=1,
+        extra={"step": 1},
+    )
+    encoding_format: Literal["float", "base64"] | None = _param(
+        "Vectors as lists of numbers, or as base64 of little-endian float32.",
+        "Encoding format",
+        "select",
+    )
+    user: str | None = _user()
+
+    @field_validator("input")
+    @classmethod
+    def _inputs_not_empty(cls, value: Any) -> Any:
+        return _texts_not_empty(value)
+
+
+class ModerationBody(WireBody):
+    """The body of POST /moderations."""
+
+    model: str | None = Field(default=None, min_length=1, description="Moderation model.")
+    input: (
+        str
+        | Annotated[list[str], Field(min_length=1)]
+        | Annotated[list[ModerationPart], Field(min_length=1)]
+    ) = Field(description="One text, or several (one per line in the form).")
+
+    @field_validator("input")
+    @classmethod
+    def _inputs_not_empty(cls, value: Any) -> Any:
+        return _texts_not_empty(value)
+
+
+BODY_MODELS: dict[str, type[WireBody]] = {
+    "chat": ChatBody,
+    "edit": EditBody,
+    "completion": CompletionBody,
+    "embedding": EmbeddingBody,
+    "moderation": ModerationBody,
+}
+
+
 class RunRequest(BaseModel):
+    """A validated request: ``body`` is an instance of ``BODY_MODELS[mode]``."""
+
     model_config = ConfigDict(extra="forbid")
 
-    mode: Literal["chat"] = "chat"
+    mode: Mode = "chat"
     provider: str = Field(min_length=1)
-    body: ChatBody
+    body: WireBody
     variables: dict[str, str] = Field(default_factory=dict)
 
 
-# The sampling parameters the page shows as inputs, in this order.
-FORM_PARAMETERS = ("temperature", "top_p", "max_tokens")
+class _Envelope(BaseModel):
+    """The request's outer keys, checked before the body is read with its mode's model."""
 
+    model_config = ConfigDict(extra="forbid")
 
-def parameter_inputs() -> list[dict[str, Any]]:
-    """Describe the page's parameter inputs from the spec (name, label, min, max, step, help)."""
-    inputs = []
-    for name in FORM_PARAMETERS:
-        field = ChatBody.model_fields[name]
-        bounds = _bounds(field)
-        extra = field.json_schema_extra or {}
-        inputs.append(
-            {
-                "name": name,
-                "label": extra.get("label", name),
-                "min": bounds.get("ge"),
-                "max": bounds.get("le"),
-                "step": extra.get("step", "any"),
-                "help": field.description,
-            }
-        )
-    return inputs
+    mode: Mode = "chat"
+    provider: str = Field(min_length=1)
+    body: dict[str, Any]
+    variables: dict[str, str] = Field(default_factory=dict)
 
 
 def validate_request(data: Any) -> RunRequest:
     """Validate a request JSON value, or raise RequestInvalid naming each bad field."""
     if not isinstance(data, dict):
         raise RequestInvalid({"request": "must be a JSON object"})
+    errors: dict[str, str] = {}
     try:
-        return RunRequest.model_validate(data)
+        envelope = _Envelope.model_validate(data)
     except ValidationError as exc:
-        raise RequestInvalid(_describe_errors(exc)) from None
+        envelope = None
+        errors.update(_describe_errors(exc, _Envelope, prefix=()))
+    mode = data.get("mode", "chat")
+    body_model = BODY_MODELS.get(mode) if isinstance(mode, str) else None
+    body = None
+    if body_model is not None and isinstance(data.get("body"), dict):
+        try:
+            body = body_model.model_validate(data["body"])
+        except ValidationError as exc:
+            errors.update(_describe_errors(exc, body_model, prefix=("body",)))
+        else:
+            errors.update(body.consistency_errors())
+    if errors or envelope is None or body is None:
+        raise RequestInvalid(errors or {"body": "is required"})
+    return RunRequest.model_construct(
+        mode=envelope.mode,
+        provider=envelope.provider,
+        body=body,
+        variables=envelope.variables,
+        _fields_set={"mode", "provider", "body", "variables"},
+    )
 
 
 def upstream_body(request: RunRequest) -> dict[str, Any]:
     """The JSON body sent upstream: what was set, with wire names, nothing else."""
-    return request.body.model_dump(mode="json", exclude_unset=True)
+    return request.body.model_dump(mode="json", exclude_unset=True, by_alias=True)
+
+
+def endpoint_path(request: RunRequest | str) -> str:
+    """The upstream path for a request (or a mode), relative to the provider's base URL."""
+    mode = request if isinstance(request, str) else request.mode
+    return ENDPOINTS[mode]
+
+
+def extension_keys(mode: str, body: dict[str, Any]) -> list[str]:
+    """Body keys the spec does not declare for ``mode``: passed through, shown as extensions."""
+    model = BODY_MODELS.get(mode, ChatBody)
+    return [key for key in body if key not in model.model_fields]
+
+
+def edit_body(instruction: str, input: str, **params: Any) -> dict[str, Any]:
+    """The chat body an edit sends: the instruction as system message, the input as user."""
+    messages = [{"role": "system", "content": instruction}, {"role": "user", "content": input}]
+    return {"model": params.pop("model", ""), "messages": messages, **params}
+
+
+def edit_parts(body: dict[str, Any]) -> tuple[str, str]:
+    """The instruction and input of an edit body (empty when absent)."""
+    messages = body.get("messages") or []
+    instruction = next((m for m in messages if m.get("role") == "system"), {}).get("content", "")
+    text = next((m for m in messages if m.get("role") == "user"), {}).get("content", "")
+    return (
+        instruction if isinstance(instruction, str) else "",
+        text if isinstance(text, str) else "",
+    )
+
+
+# --- model families -------------------------------------------------------------------
+
+# OpenAI's reasoning models (o1, o3, o4-mini, gpt-5 except its -chat variants).
+_REASONING_MODEL = re.compile(r"^(?:.*/)?(?:o\d(?:-|$)|gpt-5(?!.*-chat))")
+_NOT_FOR_REASONING = (
+    "temperature",
+    "top_p",
+    "presence_penalty",
+    "frequency_penalty",
+    "logprobs",
+    "top_logprobs",
+    "logit_bias",
+    "max_tokens",
+)
+
+
+def is_reasoning_model(model: str) -> bool:
+    return bool(_REASONING_MODEL.match(model or ""))
+
+
+def parameter_warnings(mode: str, body: dict[str, Any]) -> dict[str, str]:
+    """Parameters this model family is known to refuse: shown to the user, never dropped."""
+    if mode not in {"chat", "edit"}:
+        return {}
+    model = str(body.get("model") or "")
+    warnings = {}
+    if is_reasoning_model(model):
+        for name in _NOT_FOR_REASONING:
+            if name in body:
+                hint = " (use max_completion_tokens)" if name == "max_tokens" else ""
+                warnings[name] = f"reasoning models such as {model} do not accept it{hint}"
+    elif "reasoning_effort" in body and model:
+        warnings["reasoning_effort"] = f"only reasoning models accept it; {model} may refuse it"
+    return warnings
+
+
+# --- the page's form ------------------------------------------------------------------
+
+# The parameters the page shows as inputs for each mode, in this order.
+FORM_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "chat": (
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "max_completion_tokens",
+        "n",
+        "stop",
+        "presence_penalty",
+        "frequency_penalty",
+        "seed",
+        "logprobs",
+        "top_logprobs",
+        "logit_bias",
+        "response_format",
+        "tool_choice",
+        "parallel_tool_calls",
+        "reasoning_effort",
+        "user",
+        "stream",
+        "stream_options",
+    ),
+    "completion": (
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "n",
+        "best_of",
+        "stop",
+        "presence_penalty",
+        "frequency_penalty",
+        "seed",
+        "logprobs",
+        "echo",
+        "logit_bias",
+        "user",
+        "stream",
+        "stream_options",
+    ),
+    "embedding": ("dimensions", "encoding_format", "user"),
+    "moderation": (),
+}
+FORM_PARAMETERS["edit"] = FORM_PARAMETERS["chat"]
+
+
+def parameter_inputs(mode: str = "chat") -> list[dict[str, Any]]:
+    """Describe the page's parameter inputs from the spec (name, label, kind, range, help)."""
+    model = BODY_MODELS[mode]
+    inputs = []
+    for name in FORM_PARAMETERS[mode]:
+        field = model.model_fields[name]
+        bounds = _bounds(field)
+        extra = field.json_schema_extra or {}
+        inputs.append(
+            {
+                "name": name,
+                "label": extra.get("label", name),
+                "kind": extra.get("input", "number"),
+                "min": bounds.get("ge"),
+                "max": bounds.get("le"),
+                "step": extra.get("step", "any"),
+                "choices": _choices(field.annotation),
+                "help": field.description,
+                "reasoning_only": name == "reasoning_effort",
+                "not_for_reasoning": mode in {"chat", "edit"} and name in _NOT_FOR_REASONING,
+            }
+        )
+    return inputs
+
+
+def _choices(annotation: Any) -> list[str]:
+    """The allowed values of a Literal (inside an optional), for a select input."""
+    for arg in getattr(annotation, "__args__", ()) or ():
+        if getattr(arg, "__origin__", None) is Literal:
+            return [str(v) for v in arg.__args__]
+    if getattr(annotation, "__origin__", None) is Literal:
+        return [str(v) for v in annotation.__args__]
+    return []
+
+
+class FormInvalid(RequestInvalid):
+    """Form text that cannot even become a request (JSON that does not parse)."""
 
 
 def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
     """Turn the page's form values into a request JSON value (not yet validated).
 
-    Messages arrive as ``messages-<i>-role`` / ``messages-<i>-content``; an empty
-    parameter input means "not set", so it is left out of the body.
+    An empty input means "not set", so it is left out of the body. Messages arrive
+    as ``messages-<i>-role`` / ``-content`` (and ``-tool_call_id``, ``-tool_calls``),
+    tools as ``tools-<i>-name`` / ``-description`` / ``-parameters``. JSON inputs
+    that do not parse raise FormInvalid naming the field.
     """
+    mode = _text(values.get("mode")).strip() or "chat"
+    errors: dict[str, str] = {}
     body: dict[str, Any] = {"model": _text(values.get("model"))}
-    messages = []
+    if mode == "edit":
+        body = edit_body(_text(values.get("instruction")), _text(values.get("input")), **body)
+    elif mode == "chat":
+        body["messages"] = _form_messages(values, errors)
+        tools = _form_tools(values, errors)
+        if tools:
+            body["tools"] = tools
+    elif mode == "completion":
+        body["prompt"] = _text(values.get("prompt"))
+        suffix = _text(values.get("suffix"))
+        if suffix:
+            body["suffix"] = suffix
+    elif mode in {"embedding", "moderation"}:
+        lines = [line for line in _text(values.get("input")).splitlines() if line.strip()]
+        body["input"] = lines[0] if len(lines) == 1 else lines
+        if mode == "moderation" and not body["model"].strip():
+            del body["model"]
+    parameters = {p["name"]: p for p in parameter_inputs(mode)} if mode in BODY_MODELS else {}
+    for name, parameter in parameters.items():
+        value = _form_value(values, name, parameter["kind"], errors)
+        if value is not None:
+            body[name] = value
+    if mode in GENERATING_MODES and "stream" not in body:
+        body["stream"] = True
+    if errors:
+        raise FormInvalid(errors)
+    return {"mode": mode, "provider": _text(values.get("provider")), "body": body}
+
+
+def _form_value(values: dict[str, Any], name: str, kind: str, errors: dict[str, str]) -> Any:
+    raw = _text(values.get(name)).strip()
+    if kind == "response_format":
+        return _form_response_format(values, raw, errors)
+    if kind == "tool_choice":
+        function = _text(values.get("tool_choice_function")).strip()
+        if function:
+            return {"type": "function", "function": {"name": function}}
+        return raw or None
+    if not raw:
+        return None
+    if kind == "bool":
+        return {"true": True, "false": False}.get(raw, raw)
+    if kind == "json":
+        return _parse_json(raw, name, errors)
+    if kind == "stop":
+        if raw.startswith(("[", '"')):
+            return _parse_json(raw, name, errors)
+        lines = [line for line in _text(values.get(name)).splitlines() if line]
+        return lines[0] if len(lines) == 1 else lines
+    if kind in {"text", "textarea", "select"}:
+        return _text(values.get(name)) if kind != "select" else raw
+    return raw  # numbers: the spec parses and range-checks them
+
+
+def _form_response_format(values: dict[str, Any], kind: str, errors: dict[str, str]) -> Any:
+    if not kind:
+        return None
+    if kind != "json_schema":
+        return {"type": kind}
+    spec: dict[str, Any] = {"name": _text(values.get("response_format_name")).strip()}
+    schema_text = _text(values.get("response_format_schema")).strip()
+    if schema_text:
+        spec["schema"] = _parse_json(schema_text, "response_format.json_schema.schema", errors)
+    strict = _text(values.get("response_format_strict")).strip()
+    if strict in {"true", "false"}:
+        spec["strict"] = strict == "true"
+    return {"type": "json_schema", "json_schema": spec}
+
+
+def _form_messages(values: dict[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
     system = _text(values.get("system"))
     if system.strip():
         messages.append({"role": "system", "content": system})
-    indexes = sorted(
-        int(key.split("-")[1])
-        for key in values
-        if key.startswith("messages-") and key.endswith("-role") and key.split("-")[1].isdigit()
+    for i in _indexes(values, "messages", "role"):
+        message: dict[str, Any] = {
+            "role": _text(values.get(f"messages-{i}-role")),
+            "content": _text(values.get(f"messages-{i}-content")),
+        }
+        tool_call_id = _text(values.get(f"messages-{i}-tool_call_id")).strip()
+        if message["role"] == "tool" and tool_call_id:
+            message["tool_call_id"] = tool_call_id
+        calls = _text(values.get(f"messages-{i}-tool_calls")).strip()
+        if message["role"] == "assistant" and calls:
+            message["tool_calls"] = _parse_json(
+                calls, f"messages.{len(messages)}.tool_calls", errors
+            )
+            if not message["content"]:
+                del message["content"]
+        messages.append(message)
+    return messages
+
+
+def _form_tools(values: dict[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:
+    tools = []
+    for i in _indexes(values, "tools", "name"):
+        function: dict[str, Any] = {"name": _text(values.get(f"tools-{i}-name")).strip()}
+        description = _text(values.get(f"tools-{i}-description")).strip()
+        if description:
+            function["description"] = description
+        parameters = _text(values.get(f"tools-{i}-parameters")).strip()
+        if parameters:
+            where = f"tools.{len(tools)}.function.parameters"
+            function["parameters"] = _parse_json(parameters, where, errors)
+        if function["name"] or description or parameters:
+            tools.append({"type": "function", "function": function})
+    return tools
+
+
+def _indexes(values: dict[str, Any], group: str, key: str) -> list[int]:
+    return sorted(
+        int(name.split("-")[1])
+        for name in values
+        if name.startswith(f"{group}-")
+        and name.endswith(f"-{key}")
+        and name.split("-")[1].isdigit()
     )
-    for i in indexes:
-        messages.append(
-            {
-                "role": _text(values.get(f"messages-{i}-role")),
-                "content": _text(values.get(f"messages-{i}-content")),
-            }
-        )
-    body["messages"] = messages
-    for name in FORM_PARAMETERS:
-        raw = _text(values.get(name)).strip()
-        if raw:
-            body[name] = raw
-    body["stream"] = True
-    return {"mode": "chat", "provider": _text(values.get("provider")), "body": body}
+
+
+def _parse_json(text: str, field: str, errors: dict[str, str]) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        errors[field] = f"is not valid JSON ({error})"
+        return None
 
 
 def _text(value: Any) -> str:
@@ -162,6 +755,9 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         value = value[-1] if value else ""
     return "" if value is None else str(value)
+
+
+# --- error messages -------------------------------------------------------------------
 
 
 def _bounds(field: Any) -> dict[str, Any]:
@@ -173,8 +769,8 @@ def _bounds(field: Any) -> dict[str, Any]:
     return bounds
 
 
-def _allowed(field_name: str) -> str | None:
-    field = ChatBody.model_fields.get(field_name)
+def _allowed(model: type[BaseModel], field_name: str) -> str | None:
+    field = model.model_fields.get(field_name)
     if field is None:
         return None
     bounds = _bounds(field)
@@ -185,43 +781,151 @@ def _allowed(field_name: str) -> str | None:
     return None
 
 
-def _describe_errors(exc: ValidationError) -> dict[str, str]:
-    """One plain message per field, naming what is allowed."""
-    errors: dict[str, str] = {}
-    for error in exc.errors():
-        loc = [str(part) for part in error["loc"]]
-        # Union types report one error per member; the first one per field is enough.
-        loc = [part for part in loc if part not in {"str", "list[str]", "int", "float", "bool"}]
-        if len(loc) > 1 and loc[0] == "body":
-            loc = loc[1:]
-        field = ".".join(loc) or "request"
-        if field in errors:
+# Discriminated unions put the chosen member's tag in an error's location, right after
+# the container (or its list index). The tag is not part of the field's path.
+_PART_TYPES = {"text", "image_url", "input_audio", "file", "refusal"}
+_UNION_TAGS = {
+    "messages": set(ROLES),
+    "content": _PART_TYPES,
+    "input": _PART_TYPES,
+    "response_format": {"text", "json_object", "json_schema"},
+}
+_TYPE_NAMES = {"str", "int", "float", "bool", "dict", "list", "none"}
+_TYPE_ERRORS = {"string_type", "int_type", "int_parsing", "float_parsing", "float_type"}
+_TYPE_ERRORS |= {"list_type", "dict_type", "model_type", "bool_type", "bool_parsing"}
+
+
+def _is_union_member(part: Any) -> bool:
+    """True for the location part naming a plain union's member (``str``, ``list[int]``)."""
+    text = str(part)
+    return "[" in text or text.lower() in _TYPE_NAMES or text.startswith("function-")
+
+
+def _field_path(loc: tuple[Any, ...]) -> list[str]:
+    path: list[str] = []
+    container: str | None = None
+    previous: Any = None
+    for part in loc:
+        text = str(part)
+        is_tag = container is not None and text in _UNION_TAGS.get(container, set())
+        if is_tag and (previous == container or isinstance(previous, int)):
+            previous = part
             continue
-        errors[field] = _message_for(field, error)
+        if not _is_union_member(part):
+            path.append(text)
+            if isinstance(part, str):
+                container = text
+        previous = part
+    return path
+
+
+def _most_specific(errors: list[Any]) -> list[Any]:
+    """For a plain union (``str | list[...]``) keep the errors of one member only.
+
+    Pydantic reports every member's errors. Keep the member the value came closest to:
+    one whose errors are more than "wrong type" (too long, out of range), else the one
+    whose errors reach deepest into the value (the list whose item 3 is wrong).
+    """
+    groups: dict[tuple, dict[str, list[Any]]] = {}
+    order: list[Any] = []
+    for error in errors:
+        loc = error["loc"]
+        cut = next((i for i, part in enumerate(loc) if _is_union_member(part)), None)
+        if cut is None:
+            order.append(error)
+            continue
+        key = tuple(loc[:cut])
+        if key not in groups:
+            groups[key] = {}
+            order.append(key)
+        groups[key].setdefault(str(loc[cut]), []).append(error)
+    kept: list[Any] = []
+    for item in order:
+        if not isinstance(item, tuple):
+            kept.append(item)
+            continue
+        members = list(groups[item].values())
+
+        def rank(member: list[Any]) -> tuple[int, int]:
+            depth = max(len(_field_path(e["loc"])) for e in member)
+            return (int(not all(e["type"] in _TYPE_ERRORS for e in member)), depth)
+
+        best = max(members, key=rank)  # max keeps the first of equals: the declared order
+        kept.extend(best)
+    return kept
+
+
+def _describe_errors(
+    exc: ValidationError, model: type[BaseModel], prefix: tuple[str, ...]
+) -> dict[str, str]:
+    """One plain message per field, naming what is allowed.
+
+    Body fields are named without the ``body.`` prefix (``temperature``,
+    ``messages.0.role``): that is how the page labels its inputs.
+    """
+    errors: dict[str, str] = {}
+    for error in _most_specific(exc.errors()):
+        path = _field_path(error["loc"])
+        if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+            path.append(str(error.get("ctx", {}).get("discriminator", "type")).strip("'"))
+        if prefix and path == []:
+            path = list(prefix)
+        field = ".".join(path) or "request"
+        if field not in errors:
+            errors[field] = _message_for(model, path, error)
+    if len(errors) > MAX_REPORTED_ERRORS:
+        # A list of thousands of bad items would bury the page: name the first ones.
+        shown = dict(list(errors.items())[:MAX_REPORTED_ERRORS])
+        shown["request"] = f"and {len(errors) - MAX_REPORTED_ERRORS} more problems like these"
+        return shown
     return errors
 
 
-def _message_for(field: str, error: dict[str, Any]) -> str:
+def _message_for(model: type[BaseModel], path: list[str], error: dict[str, Any]) -> str:
     kind = error["type"]
     given = error.get("input")
-    name = field.split(".")[-1]
-    if kind == "missing":
+    name = path[-1] if path else "request"
+    top = model if len(path) == 1 else None
+    allowed = _allowed(top, name) if top is not None else None
+    if kind in {"missing", "union_tag_not_found"}:
         return "is required"
+    if kind == "union_tag_invalid":
+        tags = error.get("ctx", {}).get("expected_tags", "")
+        return f"{error.get('ctx', {}).get('tag')!r} is not allowed (use {tags})"
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-        allowed = _allowed(name) or error["msg"].lower()
-        return f"{given!r} is out of range ({allowed})"
+        return f"{given!r} is out of range ({allowed or error['msg'].lower()})"
     if kind in {"float_parsing", "float_type"}:
-        return f"must be a number, got {given!r} ({_allowed(name) or 'any number'})"
+        return f"must be a number, got {_short(given)} ({allowed or 'any number'})"
     if kind in {"int_parsing", "int_type", "int_from_float"}:
-        return f"must be a whole number, got {given!r} ({_allowed(name) or 'any whole number'})"
+        return f"must be a whole number, got {_short(given)} ({allowed or 'any whole number'})"
+    if kind in {"bool_parsing", "bool_type"}:
+        return f"must be true or false, got {_short(given)}"
     if kind == "literal_error":
-        return f"{given!r} is not allowed ({error['msg'].replace('Input should be', 'use')})"
+        return f"{_short(given)} is not allowed ({error['msg'].replace('Input should be', 'use')})"
     if kind == "too_short" and name == "messages":
         return "add at least one message"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "too_long":
+        return f"has too many items ({error['msg'].lower()})"
     if kind == "string_too_short":
         return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        return f"{_short(given)} is not allowed (use 1 to 64 letters, digits, _ or -)"
+    if kind in {"string_type", "dict_type", "list_type", "model_type", "model_attributes_type"}:
+        wanted = {
+            "string_type": "text",
+            "dict_type": "a JSON object",
+            "list_type": "a list",
+        }.get(kind, "a JSON object")
+        return f"must be {wanted}, got {_short(given)}"
     if kind == "extra_forbidden":
         return "is not a known request key (allowed: mode, provider, body, variables)"
     if kind == "value_error":
         return str(error.get("ctx", {}).get("error", error["msg"]))
     return error["msg"]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -17,7 +17,20 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from playground import fragments
-from playground.providers import Finished, Provider, TextDelta, UpstreamError, Usage
+from playground.providers import (
+    Embeddings,
+    Finished,
+    Logprobs,
+    Moderations,
+    Provider,
+    RawChunk,
+    ResponseHeaders,
+    TextDelta,
+    TokenLogprob,
+    ToolCall,
+    UpstreamError,
+    Usage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +105,11 @@ class FrameCoalescer:
                 last_flush = loop.time()
 
 
+# The raw response inspector keeps at most this much of an answer (a long reply or a
+# big embeddings answer would otherwise make one huge final frame).
+RAW_KEEP_CHARS = 1_000_000
+
+
 @dataclass
 class RunOutcome:
     text: dict[int, str] = field(default_factory=dict)
@@ -99,21 +117,56 @@ class RunOutcome:
     usage: Usage | None = None
     first_token_seconds: float | None = None
     seconds: float = 0.0
+    mode: str = "chat"
+    body: dict = field(default_factory=dict)
+    tool_calls: dict[int, list[ToolCall]] = field(default_factory=dict)
+    logprobs: dict[int, list[TokenLogprob]] = field(default_factory=dict)
+    embeddings: Embeddings | None = None
+    moderations: Moderations | None = None
+    headers: ResponseHeaders | None = None
+    raw: list[str] = field(default_factory=list)
+    raw_chars: int = 0
+    raw_dropped: int = 0
+
+    def record(self, event: object) -> None:
+        """Keep an event that is not reply text, for the final frame and the inspector."""
+        if isinstance(event, RawChunk):
+            if self.raw_chars + len(event.data) <= RAW_KEEP_CHARS:
+                self.raw.append(event.data)
+                self.raw_chars += len(event.data)
+            else:
+                self.raw_dropped += 1
+        elif isinstance(event, Logprobs):
+            self.logprobs.setdefault(event.index, []).extend(event.tokens)
+        elif isinstance(event, ToolCall):
+            self.tool_calls.setdefault(event.index, []).append(event)
+        elif isinstance(event, Usage):
+            self.usage = event
+        elif isinstance(event, ResponseHeaders):
+            self.headers = event
+        elif isinstance(event, Embeddings):
+            self.embeddings = event
+        elif isinstance(event, Moderations):
+            self.moderations = event
 
 
-async def relay_run(provider: Provider, body: dict, send_html: SendHtml) -> RunOutcome:
+async def relay_run(
+    provider: Provider, body: dict, send_html: SendHtml, mode: str = "chat"
+) -> RunOutcome:
     """Stream ``body`` through ``provider`` to the page, ending with one status frame.
 
     Upstream failures end the run with the partial text kept and a plain message;
-    cancellation (Stop) sends a "stopped" frame and re-raises.
+    cancellation (Stop) sends a "stopped" frame and re-raises. Tool calls,
+    logprobs, embeddings, moderation results and the raw answer travel with the
+    final frame.
     """
-    outcome = RunOutcome()
+    outcome = RunOutcome(mode=mode, body=body)
     started = time.monotonic()
-    await send_html(fragments.run_started(body, provider))
+    await send_html(fragments.run_started(body, provider, mode=mode))
     frames = FrameCoalescer(send_html)
     try:
         async with frames:
-            async for event in provider.stream(body):
+            async for event in provider.stream(body, mode):
                 if isinstance(event, TextDelta):
                     if outcome.first_token_seconds is None:
                         outcome.first_token_seconds = time.monotonic() - started
@@ -121,8 +174,8 @@ async def relay_run(provider: Provider, body: dict, send_html: SendHtml) -> RunO
                     frames.add(event.index, event.text)
                 elif isinstance(event, Finished):
                     outcome.finish_reasons[event.index] = event.reason
-                elif isinstance(event, Usage):
-                    outcome.usage = event
+                else:
+                    outcome.record(event)
     except UpstreamError as error:
         outcome.seconds = time.monotonic() - started
         await send_html(fragments.run_failed(frames.take_pending(), error.message))

@@ -7,6 +7,7 @@ from playground import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", views.playground_page, name="playground"),
+    path("export/", include("playground.export.urls")),
     path("models/", views.model_options, name="model-options"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,25 +1,91 @@
-"""The Python tab: the official ``openai`` SDK."""
+"""The Python tab: the official ``openai`` SDK (v1 or later)."""
 
 from typing import Any
 
-from playground.export.shared import OPENAI_BASE_URL, Target, body_of
+from playground.export.shared import OPENAI_BASE_URL, Target, body_of, sdk_adds_encoding_format
 from playground.spec import RunRequest
 
-# Keyword arguments chat.completions.create() accepts; anything else goes in extra_body,
-# because the SDK rejects unknown keyword arguments.
-CHAT_KWARGS = frozenset(
+# Keyword arguments each create() accepts since SDK 1.50 (tests check them against the
+# installed SDK). Anything else goes in extra_body: the SDK rejects unknown keywords.
+_CHAT = frozenset(
     "messages model audio frequency_penalty function_call functions logit_bias logprobs "
     "max_completion_tokens max_tokens metadata modalities n parallel_tool_calls prediction "
     "presence_penalty reasoning_effort response_format seed service_tier stop store stream "
     "stream_options temperature tool_choice tools top_logprobs top_p user".split()
 )
+_COMPLETION = frozenset(
+    "model prompt best_of echo frequency_penalty logit_bias logprobs max_tokens n "
+    "presence_penalty seed stop stream stream_options suffix temperature top_p user".split()
+)
+SDK_CALLS = {
+    "chat": ("client.chat.completions.create", _CHAT),
+    "edit": ("client.chat.completions.create", _CHAT),
+    "completion": ("client.completions.create", _COMPLETION),
+    "embedding": (
+        "client.embeddings.create",
+        frozenset({"model", "input", "dimensions", "encoding_format", "user"}),
+    ),
+    "moderation": ("client.moderations.create", frozenset({"model", "input"})),
+}
+
+_PRINTERS = {
+    ("chat", True): [
+        "texts, calls = {}, {}",
+        "for chunk in response:",
+        "    # The last chunk may carry only usage, with no choices.",
+        "    for choice in chunk.choices:",
+        "        if choice.delta.content:",
+        '            texts[choice.index] = texts.get(choice.index, "") + choice.delta.content',
+        "            if choice.index == 0:",
+        '                print(choice.delta.content, end="", flush=True)',
+        "        for call in choice.delta.tool_calls or []:",
+        '            name, args = calls.get((choice.index, call.index), ("", ""))',
+        "            calls[(choice.index, call.index)] = (",
+        '                name + (call.function.name or ""),',
+        '                args + (call.function.arguments or ""),',
+        "            )",
+        "print()",
+        "for index in sorted(texts)[1:]:",
+        '    print(f"--- candidate {index} ---\\n{texts[index]}")',
+        "for (index, _), (name, args) in sorted(calls.items()):",
+        '    print(f"tool call (candidate {index}): {name}({args})")',
+    ],
+    ("chat", False): [
+        "for choice in response.choices:",
+        "    if len(response.choices) > 1:",
+        '        print(f"--- candidate {choice.index} ---")',
+        "    if choice.message.content:",
+        "        print(choice.message.content)",
+        "    for call in choice.message.tool_calls or []:",
+        '        print(f"tool call: {call.function.name}({call.function.arguments})")',
+    ],
+    ("completion", True): [
+        "for chunk in response:",
+        "    for choice in chunk.choices:",
+        '        print(choice.text, end="", flush=True)',
+        "print()",
+    ],
+    ("completion", False): [
+        "for choice in response.choices:",
+        "    print(choice.text)",
+    ],
+    ("embedding", False): [
+        "for item in response.data:",
+        '    print(f"input {item.index}: {len(item.embedding)} dimensions, "',
+        '          f"first values {item.embedding[:5]}")',
+    ],
+    ("moderation", False): [
+        "for result in response.results:",
+        "    flagged = [name for name, hit in result.categories.model_dump().items() if hit]",
+        '    print("flagged:" if result.flagged else "not flagged", ", ".join(flagged))',
+    ],
+}
 
 
 def render(request: RunRequest, provider: Target) -> str:
     """A script that sends the body and prints the reply (streamed as it arrives)."""
     body = body_of(request)
-    known = {k: v for k, v in body.items() if k in CHAT_KWARGS}
-    extra = {k: v for k, v in body.items() if k not in CHAT_KWARGS}
+    mode = "chat" if request.mode == "edit" else request.mode
     lines = ["import os", "", "from openai import OpenAI", ""]
     if provider.note:
         lines += [f"# {provider.note}"]
@@ -27,20 +93,24 @@ def render(request: RunRequest, provider: Target) -> str:
     if provider.base_url != OPENAI_BASE_URL:
         args.append(f"base_url={provider.base_url!r}")
     lines += [f"client = OpenAI({', '.join(args)})", ""]
-    kwargs = [f"    {k}={_literal(v)}," for k, v in known.items()]
-    if extra:
-        kwargs.append(f"    extra_body={_literal(extra)},")
-    lines += ["response = client.chat.completions.create(", *kwargs, ")"]
-    if body.get("stream"):
+    if sdk_adds_encoding_format(request, body):
+        lines[2:2] = ["from openai.types import CreateEmbeddingResponse"]
         lines += [
-            "for chunk in response:",
-            "    # The last chunk may carry only usage, with no choices.",
-            "    if chunk.choices and chunk.choices[0].delta.content:",
-            '        print(chunk.choices[0].delta.content, end="", flush=True)',
-            "print()",
+            "# embeddings.create() would add encoding_format='base64'; post the body as is.",
+            "response = client.post(",
+            '    "/embeddings",',
+            f"    body={_literal(body)},",
+            "    cast_to=CreateEmbeddingResponse,",
+            ")",
         ]
     else:
-        lines += ["print(response.choices[0].message.content)"]
+        call, kwargs = SDK_CALLS[request.mode]
+        known = [f"    {k}={_literal(v)}," for k, v in body.items() if k in kwargs]
+        extra = {k: v for k, v in body.items() if k not in kwargs}
+        if extra:
+            known.append(f"    extra_body={_literal(extra)},")
+        lines += [f"response = {call}(", *known, ")"]
+    lines += _PRINTERS[(mode, bool(body.get("stream")) and mode in {"chat", "completion"})]
     return "\n".join(lines) + "\n"
 
 

@@ -6,10 +6,12 @@ from typing import Any
 
 from django.conf import settings
 
-from playground.spec import RunRequest, upstream_body
+from playground.spec import RunRequest, endpoint_path, upstream_body
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
-ENDPOINTS = {"chat": "/chat/completions"}
+
+# JavaScript numbers are doubles: integers beyond this lose digits in a Node snippet.
+MAX_SAFE_INTEGER = 2**53 - 1
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,31 @@ def body_of(request: RunRequest) -> dict[str, Any]:
 
 
 def endpoint(request: RunRequest) -> str:
-    return ENDPOINTS[request.mode]
+    return endpoint_path(request)
 
 
 def body_json(body: dict[str, Any], indent: int | None = 2) -> str:
     """JSON text of the body; non-ASCII kept readable (every target language accepts UTF-8)."""
     return json.dumps(body, ensure_ascii=False, indent=indent)
+
+
+def sdk_adds_encoding_format(request: RunRequest, body: dict[str, Any]) -> bool:
+    """True when the SDKs' embeddings.create() would add encoding_format="base64" itself.
+
+    Both official SDKs do that when the key is absent, so a snippet calling it
+    would not send the playground's body; such snippets post the body as is.
+    """
+    return request.mode == "embedding" and "encoding_format" not in body
+
+
+def unsafe_integers(value: Any, path: str = "") -> list[str]:
+    """Dotted paths of integers a JavaScript number cannot hold exactly."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [path] if abs(value) > MAX_SAFE_INTEGER else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in unsafe_integers(v, f"{path}.{k}".strip("."))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in unsafe_integers(v, f"{path}.{i}")]
+    return []

@@ -16,27 +16,14 @@ from playground.teams.selectors import teams_for_user
 User = AbstractBaseUser | AnonymousUser
 
 
-# What the page's form shows of a request body; the rest is carried along unseen (see below).
-FORM_BODY_KEYS = {"model", "messages", "stream", *spec.FORM_PARAMETERS}
-
-
-def form_hidden_parts(request: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a stored request that the page's form has no input for.
-
-    The page carries them in a hidden field so that saving from the form keeps them
-    (a preset with ``seed`` or ``stop`` must not lose them because the form lacks inputs).
-    """
-    extra: dict[str, Any] = {}
-    body = {k: v for k, v in request.get("body", {}).items() if k not in FORM_BODY_KEYS}
-    if body:
-        extra["body"] = body
-    if request.get("variables"):
-        extra["variables"] = request["variables"]
-    return extra
-
-
 def request_from_page(values: dict[str, Any]) -> dict[str, Any]:
-    """The request the page's form describes, with the hidden parts of the opened preset."""
+    """The request the page's form describes, with the parts of the opened preset it lacks.
+
+    When the page opens a preset, presets.js puts every part of the request that the
+    form has no input for (``seed`` on a page without a seed input, ``variables``…) in
+    the hidden field ``preset_extra``, so that saving from the form does not lose them.
+    What the form sets wins; the result is validated like any request.
+    """
     request = spec.request_from_form(values)
     raw = values.get("preset_extra") or ""
     if not raw:
@@ -90,13 +77,6 @@ def playground_preset_context(request: HttpRequest) -> dict[str, Any]:
     context.update(save_controls_context(request.user, preset, version.number))
     context["preset_request"] = version.request
     context["preset_link"] = link
-    extra = form_hidden_parts(version.request)
-    if extra:
-        context["preset_extra"] = extra
-        context["preset_extra_keys"] = [
-            *sorted(extra.get("body", {})),
-            *(["variables"] if "variables" in extra else []),
-        ]
     provider = version.request.get("provider", "")
     if provider not in settings.PLAYGROUND_PROVIDERS:
         context["missing_provider"] = provider

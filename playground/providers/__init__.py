@@ -2,15 +2,38 @@
 
 from django.conf import settings
 
-from playground.providers.base import Event, Finished, Provider, TextDelta, UpstreamError, Usage
+from playground.providers.base import (
+    Embeddings,
+    Event,
+    Finished,
+    Logprobs,
+    Moderations,
+    Provider,
+    RawChunk,
+    ResponseHeaders,
+    TextDelta,
+    TokenLogprob,
+    ToolCall,
+    ToolCallDelta,
+    UpstreamError,
+    Usage,
+)
 from playground.providers.offline import OfflineProvider
 from playground.providers.openai_compat import OpenAICompatibleProvider
 
 __all__ = [
+    "Embeddings",
     "Event",
     "Finished",
+    "Logprobs",
+    "Moderations",
     "Provider",
+    "RawChunk",
+    "ResponseHeaders",
     "TextDelta",
+    "TokenLogprob",
+    "ToolCall",
+    "ToolCallDelta",
     "UpstreamError",
     "Usage",
     "available_providers",

@@ -28,7 +28,127 @@ class Usage:
     total_tokens: int
 
 
-Event = TextDelta | Finished | Usage
+@dataclass(frozen=True, slots=True)
+class ToolCallDelta:
+    """A piece of a tool call as it streams: the first names it, later ones add arguments."""
+
+    index: int  # the candidate
+    call_index: int  # the call's position within the candidate's reply
+    id: str | None
+    name: str | None
+    arguments: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A complete tool call of candidate ``index`` (assembled from its deltas)."""
+
+    index: int
+    call_index: int
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True, slots=True)
+class TokenLogprob:
+    """One reply token, its log probability and the likeliest alternatives at its place."""
+
+    token: str
+    logprob: float
+    top: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Logprobs:
+    """Log probabilities of the tokens just streamed for candidate ``index``."""
+
+    index: int
+    tokens: tuple[TokenLogprob, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Embeddings:
+    """The vectors of an embeddings request, one per input, in input order."""
+
+    vectors: tuple[tuple[float, ...], ...]
+    model: str
+
+
+@dataclass(frozen=True, slots=True)
+class Moderations:
+    """One moderation result per input, in OpenAI's shape (flagged, categories, scores)."""
+
+    results: tuple[dict[str, Any], ...]
+    model: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseHeaders:
+    """The upstream's status and the headers worth showing (rate limits, request id)."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RawChunk:
+    """One SSE ``data:`` payload, or the whole JSON answer, exactly as received."""
+
+    data: str
+
+
+Event = (
+    TextDelta
+    | Finished
+    | Usage
+    | ToolCallDelta
+    | ToolCall
+    | Logprobs
+    | Embeddings
+    | Moderations
+    | ResponseHeaders
+    | RawChunk
+)
+
+# Headers shown in the raw response inspector; everything else (cookies...) stays out.
+SHOWN_HEADER_PREFIXES = ("x-ratelimit-", "openai-", "x-request-id", "retry-after")
+
+
+def shown_headers(headers: Any) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (name.lower(), value)
+        for name, value in headers.items()
+        if name.lower().startswith(SHOWN_HEADER_PREFIXES)
+    )
+
+
+class ToolCallAssembler:
+    """Joins streamed tool-call deltas into complete calls, per candidate, in call order."""
+
+    def __init__(self) -> None:
+        self._calls: dict[int, dict[int, dict[str, str]]] = {}
+
+    def add(self, delta: ToolCallDelta) -> None:
+        call = self._calls.setdefault(delta.index, {}).setdefault(
+            delta.call_index, {"id": "", "name": "", "arguments": ""}
+        )
+        if delta.id:
+            call["id"] = delta.id
+        if delta.name:
+            call["name"] += delta.name
+        call["arguments"] += delta.arguments
+
+    def complete(self, index: int) -> list[ToolCall]:
+        """The finished calls of candidate ``index`` (and forget them)."""
+        calls = self._calls.pop(index, {})
+        return [
+            ToolCall(index, position, call["id"], call["name"], call["arguments"])
+            for position, call in sorted(calls.items())
+        ]
+
+    def pending(self) -> list[int]:
+        return sorted(self._calls)
 
 
 class UpstreamError(Exception):
@@ -51,8 +171,8 @@ class Provider(Protocol):
     offline: bool
     default_model: str
 
-    def stream(self, body: dict[str, Any]) -> AsyncIterator[Event]:
-        """Send ``body`` upstream and yield its events; raise UpstreamError on failure."""
+    def stream(self, body: dict[str, Any], mode: str = "chat") -> AsyncIterator[Event]:
+        """Send ``body`` to ``mode``'s endpoint and yield its events; raise UpstreamError."""
         ...
 
     async def list_models(self) -> list[str]:

@@ -7,7 +7,9 @@ the upstream's Authorization header and scrubbed from any text shown to the user
 """
 
 import asyncio
+import base64
 import json
+import struct
 import weakref
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,7 +18,24 @@ import httpx
 from httpx_sse import SSEError, aconnect_sse
 
 from playground.providers.asyncio_transport import AsyncioHTTPTransport
-from playground.providers.base import Event, Finished, TextDelta, UpstreamError, Usage
+from playground.providers.base import (
+    Embeddings,
+    Event,
+    Finished,
+    Logprobs,
+    Moderations,
+    RawChunk,
+    ResponseHeaders,
+    TextDelta,
+    TokenLogprob,
+    ToolCall,
+    ToolCallAssembler,
+    ToolCallDelta,
+    UpstreamError,
+    Usage,
+    shown_headers,
+)
+from playground.spec import ENDPOINTS
 
 # One client per (event loop, configuration): connections belong to the loop that opened them.
 _clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, httpx.AsyncClient]]" = (
@@ -80,38 +99,15 @@ class OpenAICompatibleProvider:
             return [self.default_model]
         return models or [self.default_model]
 
-    async def stream(self, body: dict[str, Any]) -> AsyncIterator[Event]:
-        url = f"{self.base_url}/chat/completions"
-        finished = False
+    async def stream(self, body: dict[str, Any], mode: str = "chat") -> AsyncIterator[Event]:
+        url = f"{self.base_url}{ENDPOINTS.get(mode, ENDPOINTS['chat'])}"
         try:
-            async with aconnect_sse(
-                self._client(), "POST", url, json=body, headers=self._headers()
-            ) as source:
-                response = source.response
-                if response.status_code != 200:
-                    await response.aread()
-                    raise self._status_error(response)
-                if "text/event-stream" not in response.headers.get("content-type", ""):
-                    # A non-streaming answer (stream false, or a server that ignores it).
-                    await response.aread()
-                    for event in _events_from_completion(self._json(response.text)):
-                        yield event
-                    return
-                async for sse in source.aiter_sse():
-                    if sse.data.strip() == "[DONE]":
-                        finished = True
-                        break
-                    chunk = self._json(sse.data)
-                    if isinstance(chunk, dict) and "error" in chunk:
-                        raise UpstreamError(
-                            "server_error",
-                            "The provider reported an error in the middle of the reply: "
-                            f"{self._scrub(_error_text(chunk))}. Try again.",
-                        )
-                    for event in _events_from_chunk(chunk):
-                        if isinstance(event, Finished):
-                            finished = True
-                        yield event
+            if mode in {"embedding", "moderation"}:
+                async for event in self._answer(url, body, mode):
+                    yield event
+            else:
+                async for event in self._generate(url, body):
+                    yield event
         except httpx.ConnectTimeout:
             raise UpstreamError(
                 "timeout",
@@ -138,6 +134,67 @@ class OpenAICompatibleProvider:
                 "The provider did not answer with a stream of events. Check that the base URL "
                 "points at an OpenAI-compatible API (it usually ends in /v1).",
             ) from None
+
+    async def _answer(self, url: str, body: dict[str, Any], mode: str) -> AsyncIterator[Event]:
+        """Embeddings and moderation: one JSON answer, no stream."""
+        response = await self._client().post(url, json=body, headers=self._headers())
+        if response.status_code != 200:
+            raise self._status_error(response)
+        yield ResponseHeaders(response.status_code, shown_headers(response.headers))
+        yield RawChunk(self._scrub_raw(response.text))
+        payload = self._json(response.text)
+        if not isinstance(payload, dict):
+            raise _not_openai_shaped()
+        model = str(payload.get("model") or body.get("model") or "")
+        if mode == "embedding":
+            items = sorted(payload.get("data") or [], key=lambda item: item.get("index", 0))
+            yield Embeddings(tuple(_vector(item.get("embedding")) for item in items), model)
+        else:
+            results = payload.get("results")
+            if not isinstance(results, list):
+                raise _not_openai_shaped()
+            yield Moderations(tuple(r for r in results if isinstance(r, dict)), model)
+        if isinstance(payload.get("usage"), dict):
+            yield _usage(payload["usage"])
+
+    async def _generate(self, url: str, body: dict[str, Any]) -> AsyncIterator[Event]:
+        """Chat and legacy completions: an SSE stream, or one JSON answer when not streaming."""
+        finished = False
+        assembler = ToolCallAssembler()
+        async with aconnect_sse(
+            self._client(), "POST", url, json=body, headers=self._headers()
+        ) as source:
+            response = source.response
+            if response.status_code != 200:
+                await response.aread()
+                raise self._status_error(response)
+            yield ResponseHeaders(response.status_code, shown_headers(response.headers))
+            if "text/event-stream" not in response.headers.get("content-type", ""):
+                # A non-streaming answer (stream false, or a server that ignores it).
+                await response.aread()
+                yield RawChunk(self._scrub_raw(response.text))
+                for event in _events_from_completion(self._json(response.text)):
+                    yield event
+                return
+            async for sse in source.aiter_sse():
+                yield RawChunk(self._scrub_raw(sse.data))
+                if sse.data.strip() == "[DONE]":
+                    finished = True
+                    break
+                chunk = self._json(sse.data)
+                if isinstance(chunk, dict) and "error" in chunk:
+                    raise UpstreamError(
+                        "server_error",
+                        "The provider reported an error in the middle of the reply: "
+                        f"{self._scrub(_error_text(chunk))}. Try again.",
+                    )
+                for event in _events_from_chunk(chunk, assembler):
+                    if isinstance(event, Finished):
+                        finished = True
+                    yield event
+        for index in assembler.pending():
+            for call in assembler.complete(index):
+                yield call
         if not finished:
             raise _stream_cut()
 
@@ -156,6 +213,12 @@ class OpenAICompatibleProvider:
         if self._api_key and len(self._api_key) >= 4:
             text = text.replace(self._api_key, "***")
         return text[:500]
+
+    def _scrub_raw(self, text: str) -> str:
+        """Raw answers are shown whole, but never with the key in them."""
+        if self._api_key and len(self._api_key) >= 4 and self._api_key in text:
+            return text.replace(self._api_key, "***")
+        return text
 
     def _status_error(self, response: httpx.Response) -> UpstreamError:
         status = response.status_code
@@ -215,17 +278,43 @@ def _error_text(payload: Any) -> str:
     return ""
 
 
-def _events_from_chunk(chunk: Any) -> list[Event]:
+def _not_openai_shaped() -> UpstreamError:
+    return UpstreamError(
+        "bad_response",
+        "The provider's answer does not have OpenAI's shape. Check that the base URL points "
+        "at an OpenAI-compatible API and that the model serves this mode.",
+    )
+
+
+def _events_from_chunk(chunk: Any, assembler: ToolCallAssembler) -> list[Event]:
+    """Events of one streamed chunk: chat (``delta``) or legacy completion (``text``)."""
     if not isinstance(chunk, dict):
         return []
     events: list[Event] = []
     for choice in chunk.get("choices") or []:
+        if not isinstance(choice, dict):
+            continue
         index = int(choice.get("index", 0) or 0)
         delta = choice.get("delta") or {}
-        text = delta.get("content")
+        text = delta.get("content") if "delta" in choice else choice.get("text")
         if text:
             events.append(TextDelta(index, text))
+        for call in delta.get("tool_calls") or []:
+            function = call.get("function") or {}
+            piece = ToolCallDelta(
+                index,
+                int(call.get("index", 0) or 0),
+                call.get("id"),
+                function.get("name"),
+                function.get("arguments") or "",
+            )
+            assembler.add(piece)
+            events.append(piece)
+        logprobs = _logprobs(index, choice.get("logprobs"))
+        if logprobs is not None:
+            events.append(logprobs)
         if choice.get("finish_reason"):
+            events.extend(assembler.complete(index))
             events.append(Finished(index, choice["finish_reason"]))
     usage = chunk.get("usage")
     if isinstance(usage, dict):
@@ -234,18 +323,70 @@ def _events_from_chunk(chunk: Any) -> list[Event]:
 
 
 def _events_from_completion(payload: Any) -> list[Event]:
+    """Events of a whole (non-streamed) chat or legacy completion answer."""
     if not isinstance(payload, dict):
         return []
     events: list[Event] = []
     for choice in payload.get("choices") or []:
+        if not isinstance(choice, dict):
+            continue
         index = int(choice.get("index", 0) or 0)
-        text = (choice.get("message") or {}).get("content")
+        message = choice.get("message") or {}
+        text = message.get("content") if "message" in choice else choice.get("text")
         if text:
             events.append(TextDelta(index, text))
+        logprobs = _logprobs(index, choice.get("logprobs"))
+        if logprobs is not None:
+            events.append(logprobs)
+        for position, call in enumerate(message.get("tool_calls") or []):
+            function = call.get("function") or {}
+            events.append(
+                ToolCall(
+                    index,
+                    position,
+                    str(call.get("id") or ""),
+                    str(function.get("name") or ""),
+                    str(function.get("arguments") or ""),
+                )
+            )
         events.append(Finished(index, choice.get("finish_reason")))
     if isinstance(payload.get("usage"), dict):
         events.append(_usage(payload["usage"]))
     return events
+
+
+def _logprobs(index: int, data: Any) -> Logprobs | None:
+    """Chat logprobs (``content`` list) or legacy ones (parallel lists) as one event."""
+    if not isinstance(data, dict):
+        return None
+    tokens: list[TokenLogprob] = []
+    if isinstance(data.get("content"), list):
+        for item in data["content"]:
+            top = tuple(
+                (str(alt.get("token", "")), float(alt.get("logprob", 0)))
+                for alt in item.get("top_logprobs") or []
+            )
+            tokens.append(TokenLogprob(str(item.get("token", "")), float(item["logprob"]), top))
+    elif isinstance(data.get("tokens"), list):
+        values = data.get("token_logprobs") or []
+        tops = data.get("top_logprobs") or []
+        for position, token in enumerate(data["tokens"]):
+            value = values[position] if position < len(values) else None
+            alternatives = tops[position] if position < len(tops) else None
+            top = tuple((str(t), float(lp)) for t, lp in (alternatives or {}).items())
+            # The first echoed token has no logprob (null): nothing came before it.
+            tokens.append(TokenLogprob(str(token), float(value) if value is not None else 0.0, top))
+    return Logprobs(index, tuple(tokens)) if tokens else None
+
+
+def _vector(value: Any) -> tuple[float, ...]:
+    """An embedding as floats, whether sent as a list or as base64 float32."""
+    if isinstance(value, str):
+        raw = base64.b64decode(value)
+        return struct.unpack(f"<{len(raw) // 4}f", raw)
+    if isinstance(value, list):
+        return tuple(float(v) for v in value)
+    raise _not_openai_shaped()
 
 
 def _usage(usage: dict[str, Any]) -> Usage:

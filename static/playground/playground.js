@@ -22,7 +22,38 @@
     row.querySelector("textarea").value = content || "";
     $("#messages").appendChild(row);
     renumberMessages();
+    formChanged();
     return row;
+  }
+
+  // Rows added or removed by script fire no input event; the export panel listens for this.
+  function formChanged() {
+    $("#run-form").dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function copyCode(button) {
+    var code = document.querySelector(button.dataset.copy);
+    if (!code) { return; }
+    var text = code.innerText;
+    var done = function () {
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = "Copy"; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { selectAndCopy(code); done(); });
+    } else {
+      selectAndCopy(code);
+      done();
+    }
+  }
+
+  function selectAndCopy(element) {
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    document.execCommand("copy");
   }
 
   function runState() {
@@ -49,6 +80,11 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    document.body.addEventListener("click", function (event) {
+      var button = event.target.closest("button.copy");
+      if (button) { copyCode(button); }
+    });
+
     $("#add-message").addEventListener("click", function () {
       var rows = document.querySelectorAll("#messages [data-message]");
       var last = rows.length ? rows[rows.length - 1].querySelector("select").value : "assistant";
@@ -57,7 +93,7 @@
 
     $("#messages").addEventListener("click", function (event) {
       var button = event.target.closest(".delete-message");
-      if (button) { button.closest("[data-message]").remove(); renumberMessages(); }
+      if (button) { button.closest("[data-message]").remove(); renumberMessages(); formChanged(); }
     });
 
     $("#candidates").parentElement.addEventListener("click", function (event) {

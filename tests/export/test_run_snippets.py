@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from playground.export import export
+from playground.spec import ENDPOINTS, edit_body
 from tests.conftest import TEST_API_KEY
+from tests.openapi import assert_valid_request
 
 NODE_DIR = Path(__file__).parent / "node"
 
@@ -54,6 +56,122 @@ CORPUS |= {
             ],
         },
     },
+}
+
+
+def _request(mode: str, **body) -> dict:
+    return {"mode": mode, "provider": "openai", "body": {"model": "fake-model", **body}}
+
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": 'Weather for a city, "now"',
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "unit": {"enum": ["c", "f"]}},
+            "required": ["city"],
+        },
+    },
+}
+
+CORPUS |= {
+    "tools-auto-streamed": _chat(
+        "Weather in Paris?", tools=[WEATHER_TOOL], tool_choice="auto", stream=True
+    ),
+    "tools-named-choice": _chat(
+        "Weather?",
+        tools=[WEATHER_TOOL],
+        tool_choice={"type": "function", "function": {"name": "get_weather"}},
+        parallel_tool_calls=False,
+    ),
+    "tool-round-trip": _request(
+        "chat",
+        messages=[
+            {"role": "system", "content": "Use tools."},
+            {"role": "user", "content": "Weather in 北京 and Paris?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"city": "北京"}'},
+                    },
+                    {
+                        "id": "call_2",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+                    },
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": '{"temp": 3, "sky": "晴"}'},
+            {"role": "tool", "tool_call_id": "call_2", "content": "rain $5 `x`"},
+        ],
+        tools=[WEATHER_TOOL],
+        stream=True,
+    ),
+    "json-schema": _chat(
+        "A person, please",
+        response_format={
+            "type": "json_schema",
+            "json_schema": {
+                "name": "person",
+                "strict": True,
+                "schema": {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+                    "required": ["name", "age"],
+                    "additionalProperties": False,
+                },
+            },
+        },
+    ),
+    "json-object-logprobs": _chat(
+        "JSON please",
+        response_format={"type": "json_object"},
+        logprobs=True,
+        top_logprobs=5,
+        presence_penalty=-1.5,
+        frequency_penalty=2,
+        user="user-42",
+    ),
+    "n-streamed-with-usage": _chat(
+        "Two takes", n=3, stream=True, stream_options={"include_usage": True}, stop="END"
+    ),
+    "content-parts": _chat(
+        [{"type": "text", "text": "Part one, "}, {"type": "text", "text": "part two 🙂"}]
+    ),
+    "completion-suffix-echo-logprobs": _request(
+        "completion",
+        prompt="def add(a, b):\n    ",
+        suffix="\n\nprint(add(1, 2))",
+        echo=True,
+        logprobs=3,
+        best_of=2,
+        max_tokens=16,
+    ),
+    "completion-streamed-prompt-list": _request(
+        "completion", prompt=["Once upon", "In 一个 land"], stream=True, max_tokens=8, n=2
+    ),
+    "embedding-list-dimensions": _request(
+        "embedding", input=["cats purr", "dogs bark", "猫"], dimensions=8, encoding_format="float"
+    ),
+    "embedding-default-format": _request("embedding", input="one text, no encoding_format"),
+    "embedding-base64": _request("embedding", input="b64", encoding_format="base64"),
+    "edit-with-params": {
+        "mode": "edit",
+        "provider": "openai",
+        "body": edit_body(
+            "Fix the grammar; keep `code` and $vars.",
+            "Me and him goes to 北京 tomorow.\nSecond line.",
+            model="fake-model",
+            temperature=0,
+        ),
+    },
+    "moderation-list": _request("moderation", input=["I love you", "kill the process"]),
 }
 
 
@@ -105,9 +223,19 @@ def test_snippets_send_the_playground_body(name, fake_upstream, node_sdk, tmp_pa
         assert result.returncode == 0, (lang, result.stderr.decode()[-2000:])
     expected = json.loads(export("json", request))
     assert expected == request["body"]
-    bodies = [r.body for r in fake_upstream.chat_requests]
-    assert len(bodies) == len(langs)
-    for body in bodies:
-        assert body == expected
-    for r in fake_upstream.chat_requests:
+    assert_valid_request(request["mode"], expected)
+    received = fake_upstream.requests_to(ENDPOINTS[request["mode"]])
+    assert len(received) == len(langs)
+    for r in received:
+        assert r.body == expected
         assert r.headers.get("authorization") == f"Bearer {TEST_API_KEY}"
+
+
+def test_the_corpus_is_at_least_25_hard_requests():
+    assert len(CORPUS) >= 25
+    assert {request["mode"] for request in CORPUS.values()} >= {
+        "chat",
+        "completion",
+        "embedding",
+        "moderation",
+    }

@@ -266,22 +266,17 @@ def test_export_these_follows_the_search(client, alice):
 
 
 def test_parts_the_form_cannot_show_are_kept_when_saving_from_the_page(client, alice):
-    preset = make_preset(alice, request=make_request("Hi", seed=7, stop=["END"], temperature=0.2))
-    page = client.get("/", {"preset": preset.pk}).content.decode()
-    assert "This preset also sets seed, stop" in page
-    embedded = page.split('<script id="preset-extra" type="application/json">')[1]
-    extra = embedded.split("</script>")[0]
-    assert json.loads(extra) == {"body": {"seed": 7, "stop": ["END"]}}
-
-    # The page posts the form values plus the hidden field presets.js adds to the form.
+    preset = make_preset(alice, request=make_request("Hi", stop=["END"], temperature=0.2))
+    # presets.js puts what the form cannot hold in the hidden field "preset_extra".
+    extra = json.dumps({"body": {"stop": ["END"]}, "variables": {"city": "Oslo"}})
     response = client.post(
         f"/presets/{preset.pk}/save/",
         {**PAGE_FORM, "base_version": "1", "preset_extra": extra},
     )
     assert "Saved version 2" in response.content.decode()
-    body = preset.versions.get(number=2).request["body"]
-    assert body["seed"] == 7 and body["stop"] == ["END"]
-    assert body["temperature"] == 0.4  # what the form sets wins
+    saved = preset.versions.get(number=2).request
+    assert saved["body"]["stop"] == ["END"] and saved["variables"] == {"city": "Oslo"}
+    assert saved["body"]["temperature"] == 0.4  # what the form sets wins
 
 
 def test_a_tampered_hidden_field_is_refused(client, alice):

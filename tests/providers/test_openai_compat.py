@@ -2,13 +2,27 @@
 
 import pytest
 
-from playground.providers import Finished, TextDelta, UpstreamError, Usage, get_provider
+from playground.providers import (
+    Finished,
+    RawChunk,
+    ResponseHeaders,
+    TextDelta,
+    UpstreamError,
+    Usage,
+    get_provider,
+)
 from tests.conftest import TEST_API_KEY
 from tests.fake_upstream import Scenario
 
 
-async def events_of(body: dict) -> list:
-    return [event async for event in get_provider("openai").stream(body)]
+async def all_events_of(body: dict, mode: str = "chat") -> list:
+    return [event async for event in get_provider("openai").stream(body, mode)]
+
+
+async def events_of(body: dict, mode: str = "chat") -> list:
+    """The events that carry the answer (raw chunks and headers left out)."""
+    events = await all_events_of(body, mode)
+    return [e for e in events if not isinstance(e, RawChunk | ResponseHeaders)]
 
 
 BODY = {"model": "fake-model", "messages": [{"role": "user", "content": "hi"}], "stream": True}

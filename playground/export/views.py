@@ -1,0 +1,59 @@
+"""Thin views over export(): the snippet as text, and the page's export panel."""
+
+import json
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from playground.export import RENDERERS, export
+from playground.export.highlight import highlighted
+from playground.spec import RequestInvalid, request_from_form
+
+LANGS = {"python": "Python", "node": "Node.js", "curl": "curl", "json": "JSON"}
+
+
+@require_POST
+def export_snippet(request: HttpRequest, lang: str) -> HttpResponse:
+    """``POST /export/<lang>`` with a request JSON body → the snippet as plain text."""
+    if not request.user.is_authenticated:
+        return _text("Sign in first: exporting needs a signed-in user.\n", status=401)
+    if lang not in RENDERERS:
+        return _text(f"Unknown language {lang!r} (allowed: {', '.join(RENDERERS)}).\n", 404)
+    try:
+        data = json.loads(request.body or b"")
+    except ValueError as exc:
+        return _text(f"request: the body is not valid JSON ({exc}).\n", status=400)
+    try:
+        return _text(export(lang, data))
+    except RequestInvalid as invalid:
+        lines = [f"{field}: {message}" for field, message in invalid.errors.items()]
+        return _text("\n".join(lines) + "\n", status=400)
+
+
+@require_POST
+def export_panel(request: HttpRequest) -> HttpResponse:
+    """The export panel for the page's current form values, in the chosen tab."""
+    if not request.user.is_authenticated:
+        return _text("Sign in first.", status=401)
+    lang = request.POST.get("export_lang", "python")
+    if lang not in LANGS:
+        lang = "python"
+    context = {"langs": LANGS, "lang": lang, "code": "", "errors": {}}
+    try:
+        code = export(lang, request_from_form(_form_values(request)))
+        context |= {"code": code, "highlighted": highlighted(lang, code)}
+    except RequestInvalid as invalid:
+        context["errors"] = invalid.errors
+    return render(request, "export/_panel_body.html", context)
+
+
+def _form_values(request: HttpRequest) -> dict:
+    # The same shape htmx's ws extension sends: a repeated name becomes a list.
+    values = {k: v if len(v) > 1 else v[0] for k, v in request.POST.lists()}
+    values.pop("export_lang", None)
+    return values
+
+
+def _text(content: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(content, status=status, content_type="text/plain; charset=utf-8")

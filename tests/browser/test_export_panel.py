@@ -1,0 +1,42 @@
+"""The export panel in a real browser: it follows the form live, switches tabs and copies."""
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import FAKE_KEY
+
+
+def test_the_panel_follows_the_form_and_copies_the_snippet(signed_in_page: Page) -> None:
+    page = signed_in_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    code = page.locator("#export-code")
+    expect(code).to_contain_text("from openai import OpenAI")
+    expect(code.locator("span").first).to_be_attached()  # highlighted, not plain text
+
+    page.get_by_label("System prompt").fill("Answer in 中文, cite $SOURCES")
+    page.get_by_role("textbox", name="Message").first.fill('Say "</script>"')
+    expect(code).to_contain_text("Answer in 中文, cite $SOURCES")
+    expect(code).to_contain_text("'content': 'Say \"</script>\"'")
+
+    page.get_by_role("button", name="+ Add message").click()
+    expect(code).to_contain_text("'role': 'assistant'")
+
+    page.get_by_role("tab", name="Node.js").click()
+    expect(page.get_by_role("tab", name="Node.js")).to_have_attribute("aria-selected", "true")
+    expect(code).to_contain_text('import OpenAI from "openai"')
+    page.get_by_role("textbox", name="Message").first.fill("after switching")
+    # The live update keeps the chosen tab.
+    expect(code).to_contain_text('"content": "after switching"')
+    expect(code).to_contain_text('import OpenAI from "openai"')
+
+    page.get_by_role("tab", name="curl").click()
+    expect(code).to_contain_text("--data-binary @- <<'JSON'")
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("# The offline model exists only inside the playground")
+    assert "after switching" in copied
+    assert FAKE_KEY not in copied
+
+    page.get_by_label("Temperature").fill("9")
+    expect(page.locator(".export-errors")).to_contain_text("temperature")
+    expect(page.locator("#export-code")).to_have_count(0)

@@ -1,0 +1,155 @@
+"""``manage.py run_request`` as a user runs it: a real subprocess, the real fake upstream."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_API_KEY
+from tests.fake_upstream import FakeUpstream, Scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_request(
+    upstream: FakeUpstream, request: dict | str, *args: str, timeout: float = 60
+) -> subprocess.CompletedProcess:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("OPENAI_", "PLAYGROUND_", "DJANGO_ALLOW_ASYNC"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="playground.settings",
+        OPENAI_BASE_URL=upstream.base_url,
+        OPENAI_API_KEY=TEST_API_KEY,
+        PLAYGROUND_OFFLINE_TOKENS_PER_SECOND="0",
+        PLAYGROUND_READ_TIMEOUT="2",
+    )
+    text = request if isinstance(request, str) else json.dumps(request)
+    return subprocess.run(
+        [sys.executable, "manage.py", "run_request", *args],
+        cwd=ROOT,
+        env=env,
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def chat(provider: str = "openai", **params) -> dict:
+    body = {"model": "fake-model", "messages": [{"role": "user", "content": "hi"}], **params}
+    return {"mode": "chat", "provider": provider, "body": body}
+
+
+def test_streams_the_reply_to_stdout_and_sends_the_body_as_is(fake_upstream):
+    request = chat(max_tokens=3, stream=True, temperature=0.5)
+    result = run_request(fake_upstream, request, "-")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == " word0 word1 word2\n"
+    assert fake_upstream.chat_requests[0].body == request["body"]
+    assert TEST_API_KEY not in result.stdout + result.stderr
+
+
+def test_a_file_argument_works_like_stdin(fake_upstream, tmp_path):
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(chat(max_tokens=2)), encoding="utf-8")
+    result = run_request(fake_upstream, "", str(path))
+    assert (result.returncode, result.stdout) == (0, " word0 word1\n")
+
+
+def test_a_failure_mid_stream_keeps_the_partial_text_and_exits_non_zero(fake_upstream):
+    fake_upstream.answer_next(Scenario(failure="cut", fail_after=3))
+    result = run_request(fake_upstream, chat(stream=True))
+    assert result.returncode == 1
+    assert result.stdout.startswith(" word0 word1 word2")
+    assert "The connection to the provider was cut" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_refused_key_is_told_in_the_pages_words_without_the_key(fake_upstream):
+    fake_upstream.answer_next(Scenario(status=401, error_message=f"bad key {TEST_API_KEY}"))
+    result = run_request(fake_upstream, chat(stream=True))
+    assert result.returncode == 1 and result.stdout == ""
+    assert "refused the API key (401)" in result.stderr
+    assert TEST_API_KEY not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("request_text", "expected"),
+    [
+        (json.dumps(chat(temperature=3)), "temperature: 3 is out of range (allowed: 0 to 2)"),
+        ("{not json", "request: is not valid JSON"),
+        (json.dumps(chat(provider="nope")), "There is no provider named 'nope'"),
+    ],
+)
+def test_a_bad_request_is_refused_before_any_upstream_call(fake_upstream, request_text, expected):
+    result = run_request(fake_upstream, request_text)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert fake_upstream.requests == []
+
+
+def test_json_prints_every_raw_chunk_as_a_json_line(fake_upstream):
+    result = run_request(fake_upstream, chat(max_tokens=2, stream=True, n=2), "--json")
+    assert result.returncode == 0, result.stderr
+    chunks = [json.loads(line) for line in result.stdout.splitlines()]
+    assert all(c["object"] == "chat.completion.chunk" for c in chunks)
+    assert len(chunks) == 2 + 2 * 2 + 2  # role per candidate, two tokens each, finish each
+
+
+def test_tool_calls_are_printed_with_their_arguments(fake_upstream):
+    call = {"name": "get_weather", "arguments": '{"city": "Paris"}'}
+    fake_upstream.answer_next(Scenario(tool_calls=lambda body: [call]))
+    result = run_request(fake_upstream, chat(stream=True))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("[tool call get_weather id=call_fake")
+    assert result.stdout.rstrip().endswith('{"city": "Paris"}')
+
+
+def test_candidates_each_get_their_own_block(fake_upstream):
+    result = run_request(fake_upstream, chat(stream=True, n=2, max_tokens=2))
+    assert result.stdout == " word0 word1\n--- candidate 2 ---\n word0 word1\n"
+
+
+def test_legacy_completions_go_to_the_completions_endpoint(fake_upstream):
+    body = {"model": "fake-instruct", "prompt": "Once", "max_tokens": 2, "stream": True}
+    result = run_request(fake_upstream, {"mode": "completion", "provider": "openai", "body": body})
+    assert (result.returncode, result.stdout) == (0, " word0 word1\n")
+    assert fake_upstream.completion_requests[0].body == body
+
+
+def test_embeddings_print_dimensions_first_values_and_similarities(fake_upstream):
+    body = {"model": "offline-embed", "input": ["a cat sat", "a cat sat down", "stock prices"]}
+    result = run_request(fake_upstream, {"mode": "embedding", "provider": "offline", "body": body})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("input 1: 256 dimensions [")
+    assert lines[3] == "cosine similarity:"
+    matrix = [[float(x) for x in line.split()] for line in lines[4:7]]
+    assert matrix[0][0] == 1.0 and matrix[0][1] > matrix[0][2]
+
+
+def test_moderation_prints_flagged_categories(fake_upstream):
+    body = {"input": ["I will kill you", "Have a nice day"]}
+    result = run_request(fake_upstream, {"mode": "moderation", "provider": "openai", "body": body})
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.splitlines()
+    assert first == "input 1: flagged (violence 0.90)"
+    assert second.startswith("input 2: not flagged (highest: ")
+
+
+def test_the_offline_model_answers_every_generating_mode(fake_upstream):
+    tool = {"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}
+    result = run_request(fake_upstream, chat(provider="offline", tools=[tool]))
+    assert result.stdout.startswith("[tool call lookup id=call_offline_")
+    edit = {
+        "model": "offline-1",
+        "messages": [{"role": "system", "content": "Fix it"}, {"role": "user", "content": "teh"}],
+    }
+    result = run_request(fake_upstream, {"mode": "edit", "provider": "offline", "body": edit})
+    assert result.returncode == 0 and "teh" in result.stdout

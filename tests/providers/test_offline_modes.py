@@ -1,0 +1,216 @@
+"""The offline model covers every mode: tool calls, JSON replies, logprobs, legacy
+completions, embeddings and moderation, all deterministic and all valid."""
+
+import json
+import math
+
+import jsonschema
+import pytest
+
+from playground.providers import (
+    Embeddings,
+    Finished,
+    Logprobs,
+    Moderations,
+    RawChunk,
+    TextDelta,
+    ToolCall,
+    ToolCallDelta,
+)
+from playground.providers.offline import OfflineProvider
+from playground.providers.schema_example import example_for
+from tests.openapi import assert_valid
+
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string", "minLength": 2},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+                "days": {"type": "integer", "minimum": 1, "maximum": 7},
+            },
+            "required": ["city", "unit"],
+            "additionalProperties": False,
+        },
+    },
+}
+CLOCK = {
+    "type": "function",
+    "function": {
+        "name": "current_time",
+        "description": "The time in a timezone",
+        "parameters": {"type": "object", "properties": {"zone": {"type": "string"}}},
+    },
+}
+
+
+async def events(body: dict, mode: str = "chat") -> list:
+    return [e async for e in OfflineProvider(tokens_per_second=0).stream(body, mode)]
+
+
+def chat(content: str, **params) -> dict:
+    return {"model": "offline-1", "messages": [{"role": "user", "content": content}], **params}
+
+
+def text_of(evs: list, index: int = 0) -> str:
+    return "".join(e.text for e in evs if isinstance(e, TextDelta) and e.index == index)
+
+
+async def test_it_calls_the_matching_tool_with_arguments_that_satisfy_its_schema():
+    evs = await events(chat("What is the weather in Paris?", tools=[CLOCK, WEATHER]))
+    calls = [e for e in evs if isinstance(e, ToolCall)]
+    assert [c.name for c in calls] == ["get_weather"]
+    arguments = json.loads(calls[0].arguments)
+    jsonschema.validate(arguments, WEATHER["function"]["parameters"])
+    assert arguments["city"] == "Paris"
+    # Streamed as deltas first, like an upstream, and finished with tool_calls.
+    deltas = [e for e in evs if isinstance(e, ToolCallDelta)]
+    assert "".join(d.arguments for d in deltas) == calls[0].arguments
+    assert Finished(0, "tool_calls") in evs and text_of(evs) == ""
+
+
+async def test_tool_choice_names_the_tool_none_forbids_calls_and_parallel_calls_all():
+    named = {"type": "function", "function": {"name": "current_time"}}
+    evs = await events(chat("weather?", tools=[WEATHER, CLOCK], tool_choice=named))
+    assert [e.name for e in evs if isinstance(e, ToolCall)] == ["current_time"]
+    evs = await events(chat("weather?", tools=[WEATHER], tool_choice="none"))
+    assert not [e for e in evs if isinstance(e, ToolCall)] and text_of(evs)
+    evs = await events(chat("weather?", tools=[WEATHER, CLOCK], parallel_tool_calls=True))
+    assert [e.name for e in evs if isinstance(e, ToolCall)] == ["get_weather", "current_time"]
+
+
+async def test_after_tool_results_it_answers_in_text_using_them():
+    first = await events(chat("Weather in Paris?", tools=[WEATHER]))
+    call = next(e for e in first if isinstance(e, ToolCall))
+    body = chat("Weather in Paris?", tools=[WEATHER])
+    body["messages"] += [
+        {
+            "role": "assistant",
+            "tool_calls": [
+                {
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": call.arguments},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": call.id, "content": "18 C and sunny"},
+    ]
+    evs = await events(body)
+    assert "get_weather returned 18 C and sunny" in text_of(evs)
+    assert Finished(0, "stop") in evs
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "age": {"type": "integer", "minimum": 18},
+                "tags": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+                "address": {"$ref": "#/$defs/address"},
+                "kind": {"anyOf": [{"type": "null"}, {"const": "person"}]},
+                "score": {"type": "number", "exclusiveMaximum": 0},
+            },
+            "required": ["name", "age", "tags", "address"],
+            "additionalProperties": False,
+            "$defs": {
+                "address": {
+                    "type": "object",
+                    "properties": {
+                        "city": {"type": "string"},
+                        "zip": {"type": "string", "maxLength": 5},
+                    },
+                    "required": ["city", "zip"],
+                }
+            },
+        },
+        {"type": "array", "items": {"type": "boolean"}, "minItems": 3, "maxItems": 3},
+        {"type": "string", "format": "date"},
+    ],
+)
+async def test_json_schema_replies_satisfy_the_schema(schema):
+    response_format = {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema}}
+    evs = await events(chat("Describe Alice", response_format=response_format))
+    jsonschema.validate(json.loads(text_of(evs)), schema)
+    assert example_for(schema) == json.loads(text_of(evs)) or isinstance(
+        schema.get("properties"), dict
+    )
+
+
+async def test_json_object_replies_are_a_json_object():
+    evs = await events(chat("hi", response_format={"type": "json_object"}))
+    assert isinstance(json.loads(text_of(evs)), dict)
+
+
+async def test_logprobs_cover_every_token_with_the_requested_alternatives():
+    evs = await events(chat("Tell me a story", logprobs=True, top_logprobs=3, max_tokens=8))
+    logprobs = [token for e in evs if isinstance(e, Logprobs) for token in e.tokens]
+    assert "".join(t.token for t in logprobs) == text_of(evs)
+    for token in logprobs:
+        assert token.logprob <= 0 and len(token.top) == 3
+        assert token.top[0] == (token.token, token.logprob)
+        assert all(lp <= token.logprob for _, lp in token.top)
+    again = await events(chat("Tell me a story", logprobs=True, top_logprobs=3, max_tokens=8))
+    assert [e for e in again if isinstance(e, Logprobs)] == [
+        e for e in evs if isinstance(e, Logprobs)
+    ]
+    assert not [e for e in await events(chat("Tell me a story")) if isinstance(e, Logprobs)]
+
+
+async def test_raw_chunks_are_openai_stream_chunks():
+    evs = await events(
+        chat("hi", n=2, logprobs=True, top_logprobs=2, stream_options={"include_usage": True})
+    )
+    raw = [e.data for e in evs if isinstance(e, RawChunk)]
+    assert raw[-1] == "[DONE]"
+    for data in raw[:-1]:
+        assert_valid(json.loads(data), "CreateChatCompletionStreamResponse")
+
+
+async def test_legacy_completions_continue_each_prompt_with_echo_and_logprobs():
+    body = {"model": "offline-1", "prompt": ["Once upon a time", "Hello"], "n": 2, "echo": True}
+    evs = await events({**body, "logprobs": 2, "max_tokens": 5}, "completion")
+    texts = [text_of(evs, i) for i in range(4)]
+    assert texts[0].startswith("Once upon a time ") and texts[3].startswith("Hello ")
+    assert texts[0] != texts[1]
+    assert all(len(t.top) == 2 for e in evs if isinstance(e, Logprobs) for t in e.tokens)
+    assert [e.reason for e in evs if isinstance(e, Finished)] == ["length"] * 4
+
+
+def cosine(a, b) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+async def test_embeddings_are_stable_and_similar_texts_score_higher():
+    texts = ["The cat sat on the mat.", "A cat was sitting on a mat.", "Quarterly revenue fell 4%."]
+    evs = await events({"model": "offline-embed", "input": texts}, "embedding")
+    (result,) = [e for e in evs if isinstance(e, Embeddings)]
+    vectors = result.vectors
+    assert [len(v) for v in vectors] == [256, 256, 256]
+    assert all(math.isclose(cosine(v, v), 1, abs_tol=1e-4) for v in vectors)
+    assert cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2]) + 0.2
+    assert cosine(vectors[0], vectors[1]) > cosine(vectors[1], vectors[2]) + 0.2
+    again = await events({"model": "offline-embed", "input": texts}, "embedding")
+    assert next(e for e in again if isinstance(e, Embeddings)) == result
+    assert_valid(
+        json.loads(next(e for e in evs if isinstance(e, RawChunk)).data), "CreateEmbeddingResponse"
+    )
+
+
+async def test_moderation_flags_harmful_words_and_scores_every_category():
+    evs = await events({"input": ["I will kill you", "What a lovely day"]}, "moderation")
+    (result,) = [e for e in evs if isinstance(e, Moderations)]
+    threat, friendly = result.results
+    assert threat["flagged"] and threat["categories"]["violence"]
+    assert threat["category_scores"]["violence"] > 0.8
+    assert not friendly["flagged"] and max(friendly["category_scores"].values()) < 0.05
+    assert_valid(
+        json.loads(next(e for e in evs if isinstance(e, RawChunk)).data), "CreateModerationResponse"
+    )

@@ -1,0 +1,257 @@
+"""Every mode and parameter through the run websocket, as the page sees it."""
+
+import html
+import re
+
+import pytest
+
+from tests.conftest import TEST_API_KEY
+from tests.fake_upstream import Scenario
+from tests.openapi import assert_valid_request
+
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather for a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
+}
+MESSAGES = [{"role": "user", "content": "hi"}]
+
+# One value per parameter; each must reach the upstream exactly as set.
+CHAT_PARAMETERS = [
+    ("temperature", 1.3),
+    ("top_p", 0.25),
+    ("max_tokens", 3),
+    ("max_completion_tokens", 4),
+    ("n", 3),
+    ("stop", "END"),
+    ("stop", ["a", "b", "c", "d"]),
+    ("presence_penalty", -1.5),
+    ("frequency_penalty", 2),
+    ("seed", 123456789),
+    ("logit_bias", {"50256": -100, "11": 7}),
+    ("logprobs", True),
+    ("response_format", {"type": "json_object"}),
+    (
+        "response_format",
+        {
+            "type": "json_schema",
+            "json_schema": {"name": "reply", "schema": {"type": "object"}, "strict": True},
+        },
+    ),
+    ("tools", [TOOL]),
+    ("user", "user-42"),
+    ("reasoning_effort", "high"),
+    ("stream", False),
+    ("top_k", 40),  # an extension: passes through untouched
+]
+
+
+def run_message(mode: str, body: dict, provider: str = "openai") -> dict:
+    return {"action": "run", "request": {"mode": mode, "provider": provider, "body": body}}
+
+
+@pytest.mark.parametrize(("name", "value"), CHAT_PARAMETERS)
+async def test_each_chat_parameter_reaches_the_upstream_exactly_as_set(
+    run_client, fake_upstream, name, value
+):
+    body = {"model": "fake-model", "messages": MESSAGES, "stream": True, name: value}
+    await run_client.send(run_message("chat", body))
+    assert await run_client.receive_until_state() == "done"
+    assert fake_upstream.chat_requests[0].body == body
+
+
+async def test_parameters_that_need_another_reach_the_upstream_together(run_client, fake_upstream):
+    body = {
+        "model": "fake-model",
+        "messages": MESSAGES,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "logprobs": True,
+        "top_logprobs": 20,
+        "tools": [TOOL],
+        "tool_choice": {"type": "function", "function": {"name": "get_weather"}},
+        "parallel_tool_calls": False,
+    }
+    await run_client.send(run_message("chat", body))
+    assert await run_client.receive_until_state() == "done"
+    assert fake_upstream.chat_requests[0].body == body
+    assert_valid_request("chat", fake_upstream.chat_requests[0].body)
+
+
+async def test_unset_parameters_are_absent_upstream(run_client, fake_upstream):
+    await run_client.send(run_message("chat", {"model": "fake-model", "messages": MESSAGES}))
+    await run_client.receive_until_state()
+    assert set(fake_upstream.chat_requests[0].body) == {"model", "messages"}
+
+
+@pytest.mark.parametrize(
+    ("mode", "body", "records"),
+    [
+        (
+            "completion",
+            {
+                "model": "m",
+                "prompt": "Once",
+                "suffix": "end",
+                "echo": True,
+                "logprobs": 2,
+                "best_of": 2,
+                "n": 2,
+            },
+            "completion_requests",
+        ),
+        (
+            "embedding",
+            {"model": "m", "input": ["a", "b"], "dimensions": 8, "encoding_format": "base64"},
+            "embedding_requests",
+        ),
+        (
+            "moderation",
+            {"model": "omni-moderation-latest", "input": ["a", "b"]},
+            "moderation_requests",
+        ),
+        (
+            "edit",
+            {
+                "model": "m",
+                "messages": [
+                    {"role": "system", "content": "Fix"},
+                    {"role": "user", "content": "teh"},
+                ],
+            },
+            "chat_requests",
+        ),
+    ],
+)
+async def test_each_mode_sends_its_body_to_its_endpoint(
+    run_client, fake_upstream, mode, body, records
+):
+    await run_client.send(run_message(mode, body))
+    assert await run_client.receive_until_state() == "done", run_client.status_text()
+    assert [r.body for r in getattr(fake_upstream, records)] == [body]
+    assert len(fake_upstream.requests) == 1
+    assert_valid_request(mode, body)
+
+
+def frames(client) -> str:
+    return "".join(client.frames)
+
+
+def text_of(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+
+
+async def test_tool_calls_are_shown_with_their_arguments_and_a_result_box(
+    run_client, fake_upstream
+):
+    call = {"name": "get_weather", "arguments": '{"city": "Paris"}'}
+    fake_upstream.answer_next(Scenario(tool_calls=lambda body: [call]))
+    body = {"model": "fake-model", "messages": MESSAGES, "stream": True, "tools": [TOOL]}
+    await run_client.send(run_message("chat", body))
+    assert await run_client.receive_until_state() == "done"
+    shown = frames(run_client)
+    block = re.search(
+        r'<div id="tool-calls-0" hx-swap-oob="innerHTML">.*?</button>', shown, re.S
+    ).group(0)
+    assert 'data-name="get_weather"' in block
+    assert '"city": "Paris"' in text_of(block)
+    assert 'class="tool-result"' in block and "continue-with-results" in block
+    assert "finish_reason: tool_calls" in run_client.status_text()
+
+
+async def test_logprobs_become_a_colour_coded_probability_view(run_client, fake_upstream):
+    body = {"model": "fake-model", "messages": MESSAGES, "stream": True, "max_tokens": 3}
+    body.update(logprobs=True, top_logprobs=2)
+    await run_client.send(run_message("chat", body))
+    await run_client.receive_until_state()
+    view = re.search(
+        r'<div id="logprobs-0" hx-swap-oob="innerHTML">.*?</p>', frames(run_client), re.S
+    ).group(0)
+    tokens = re.findall(
+        r'<span class="token (p-\w+)" tabindex="0" data-probability="([\d.]+)"', view
+    )
+    assert len(tokens) == 3
+    assert all(0 < float(percent) <= 100 for _, percent in tokens)
+    assert view.count('class="alt chosen"') == 3 and view.count('class="alt"') == 3
+
+
+async def test_embeddings_show_dimensions_and_a_cosine_matrix(run_client, fake_upstream):
+    body = {"model": "m", "input": ["cat sat", "cat sat down", "stocks fell"], "dimensions": 32}
+    await run_client.send(run_message("embedding", body))
+    assert await run_client.receive_until_state() == "done"
+    final = run_client.frames[-1]  # results travel with the final frame
+    shown = re.search(r'<div id="mode-result".*?</table>\s*</div>', final, re.S).group(0)
+    assert shown.count('<td class="dimensions">32</td>') == 3
+    matrix = re.search(r'<table class="cosine-matrix">.*?</table>', shown, re.S).group(0)
+    values = [float(v) for v in re.findall(r"<td class=\"p-\w+\">(-?[\d.]+)</td>", matrix)]
+    assert len(values) == 9 and values[0] == 1.0 and values[1] > values[2]
+
+
+async def test_moderation_shows_flagged_categories_and_scores(run_client, fake_upstream):
+    await run_client.send(run_message("moderation", {"input": ["I will kill you", "nice day"]}))
+    assert await run_client.receive_until_state() == "done"
+    shown = frames(run_client)
+    summary = text_of(re.search(r'<ul class="moderation-summary">.*?</ul>', shown, re.S).group(0))
+    assert "I will kill you: flagged (violence)" in " ".join(summary.split())
+    assert "nice day: not flagged" in " ".join(summary.split())
+    assert '<td class="flagged">0.9000</td>' in shown
+
+
+async def test_edit_results_are_diffed_against_the_input(run_client, fake_upstream):
+    fake_upstream.answer_next(Scenario(tokens=lambda body: ["the", " cat", " sat"]))
+    body = {
+        "model": "m",
+        "messages": [
+            {"role": "system", "content": "Fix"},
+            {"role": "user", "content": "teh cat sat"},
+        ],
+    }
+    await run_client.send(run_message("edit", body))
+    await run_client.receive_until_state()
+    diff = re.search(r'<p class="edit-diff">.*?</p>', frames(run_client), re.S).group(0)
+    assert "<del>teh</del>" in diff and "<ins>the</ins>" in diff
+
+
+async def test_the_raw_response_shows_chunks_headers_and_fingerprint_but_never_the_key(
+    run_client, fake_upstream
+):
+    body = {"model": "fake-model", "messages": MESSAGES, "stream": True, "max_tokens": 2}
+    body["stream_options"] = {"include_usage": True}
+    await run_client.send(run_message("chat", body))
+    await run_client.receive_until_state()
+    raw = re.search(r'<details id="raw-response".*?</details>', run_client.frames[-1], re.S).group(
+        0
+    )
+    shown = html.unescape(raw)
+    assert "x-ratelimit-remaining-requests" in shown and "fp_fake" in shown
+    assert shown.count('"object": "chat.completion.chunk"') == 5
+    assert '"include_usage": true' in shown  # the request body sent
+    assert "[DONE]" in shown
+    assert TEST_API_KEY not in frames(run_client)
+
+
+async def test_reasoning_models_show_parameters_they_refuse_without_dropping_them(
+    run_client, fake_upstream
+):
+    body = {"model": "o3-mini", "messages": MESSAGES, "stream": True, "temperature": 0.5}
+    await run_client.send(run_message("chat", body))
+    await run_client.receive_until_state()
+    assert "reasoning models such as o3-mini do not accept it" in text_of(frames(run_client))
+    assert fake_upstream.chat_requests[0].body["temperature"] == 0.5
+
+
+async def test_the_offline_model_runs_every_mode_through_the_socket(run_client, fake_upstream):
+    for mode, body in [
+        ("chat", {"model": "offline-1", "messages": MESSAGES, "tools": [TOOL], "logprobs": True}),
+        ("completion", {"model": "offline-1", "prompt": "Once", "max_tokens": 4}),
+        ("embedding", {"model": "offline-embed", "input": ["a", "b"]}),
+        ("moderation", {"input": "kill"}),
+    ]:
+        await run_client.send(run_message(mode, body, provider="offline"))
+        assert await run_client.receive_until_state() == "done", (mode, run_client.status_text())
+    shown = frames(run_client)
+    assert 'data-name="get_weather"' in shown and "cosine-matrix" in shown and "flagged" in shown
+    assert fake_upstream.requests == []

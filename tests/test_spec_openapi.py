@@ -1,0 +1,148 @@
+"""Every body the playground builds validates against OpenAI's published request schemas."""
+
+import pytest
+
+from playground.spec import request_from_form, upstream_body, validate_request
+from tests.openapi import assert_valid_request, schema_errors
+from tests.test_spec import TOOL_ROUND_TRIP, WEATHER_TOOL
+
+REPLY_SCHEMA = '{"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"], "additionalProperties": false}'
+
+# Form values as the page sends them, one set per mode, with every input filled in.
+FORMS = {
+    "chat": {
+        "mode": "chat",
+        "provider": "openai",
+        "model": "gpt-4o-mini",
+        "system": "Be brief.",
+        "messages-0-role": "user",
+        "messages-0-content": "Weather in Paris?",
+        "messages-1-role": "assistant",
+        "messages-1-content": "",
+        "messages-1-tool_calls": '[{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}}]',
+        "messages-2-role": "tool",
+        "messages-2-tool_call_id": "call_1",
+        "messages-2-content": "18 °C",
+        "tools-0-name": "get_weather",
+        "tools-0-description": "Current weather for a city.",
+        "tools-0-parameters": '{"type": "object", "properties": {"city": {"type": "string"}}}',
+        "temperature": "0.7",
+        "top_p": "0.9",
+        "max_tokens": "100",
+        "max_completion_tokens": "120",
+        "n": "2",
+        "stop": "END\nSTOP",
+        "presence_penalty": "0.5",
+        "frequency_penalty": "-0.5",
+        "seed": "42",
+        "logprobs": "true",
+        "top_logprobs": "5",
+        "logit_bias": '{"50256": -100}',
+        "response_format": "json_schema",
+        "response_format_name": "reply",
+        "response_format_schema": REPLY_SCHEMA,
+        "response_format_strict": "true",
+        "tool_choice": "auto",
+        "parallel_tool_calls": "false",
+        "reasoning_effort": "low",
+        "user": "someone",
+        "stream": "true",
+        "stream_options": '{"include_usage": true}',
+    },
+    "edit": {
+        "mode": "edit",
+        "provider": "openai",
+        "model": "gpt-4o-mini",
+        "instruction": "Fix the spelling.",
+        "input": "teh cat sat",
+        "temperature": "0",
+    },
+    "completion": {
+        "mode": "completion",
+        "provider": "openai",
+        "model": "gpt-3.5-turbo-instruct",
+        "prompt": "Once upon a time",
+        "suffix": "The end.",
+        "temperature": "1",
+        "max_tokens": "16",
+        "n": "2",
+        "best_of": "3",
+        "logprobs": "3",
+        "echo": "true",
+        "stop": '["\\n"]',
+        "seed": "7",
+        "logit_bias": '{"13": 5}',
+        "user": "someone",
+        "stream": "false",
+    },
+    "embedding": {
+        "mode": "embedding",
+        "provider": "openai",
+        "model": "text-embedding-3-small",
+        "input": "the cat sat\na dog ran\n",
+        "dimensions": "256",
+        "encoding_format": "float",
+        "user": "someone",
+    },
+    "moderation": {
+        "mode": "moderation",
+        "provider": "openai",
+        "model": "omni-moderation-latest",
+        "input": "first text\nsecond text",
+    },
+}
+
+
+@pytest.mark.parametrize("mode", list(FORMS))
+def test_the_body_built_from_the_form_is_a_valid_openai_request(mode):
+    request = validate_request(request_from_form(FORMS[mode]))
+    body = upstream_body(request)
+    assert_valid_request(mode, body)
+
+
+def test_the_chat_form_sets_every_parameter_it_shows():
+    body = upstream_body(validate_request(request_from_form(FORMS["chat"])))
+    assert body["stop"] == ["END", "STOP"]
+    assert body["logit_bias"] == {"50256": -100}
+    assert body["response_format"]["json_schema"]["strict"] is True
+    assert body["messages"][2]["tool_calls"][0]["function"]["name"] == "get_weather"
+    assert "content" not in body["messages"][2]
+    assert body["messages"][3] == {"role": "tool", "tool_call_id": "call_1", "content": "18 °C"}
+    assert body["parallel_tool_calls"] is False and body["stream"] is True
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_embedding_and_moderation_inputs_are_one_text_or_a_list(count):
+    lines = "\n".join(f"text {i}" for i in range(count))
+    for mode in ("embedding", "moderation"):
+        body = request_from_form({"mode": mode, "provider": "p", "model": "m", "input": lines})[
+            "body"
+        ]
+        assert body["input"] == ("text 0" if count == 1 else [f"text {i}" for i in range(count)])
+
+
+def test_request_json_with_every_chat_parameter_and_role_is_valid():
+    body = {
+        "model": "gpt-4o",
+        "messages": TOOL_ROUND_TRIP,
+        "tools": [WEATHER_TOOL],
+        "tool_choice": "required",
+        "temperature": 2,
+        "top_p": 1,
+        "n": 128,
+        "logprobs": True,
+        "top_logprobs": 20,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    assert_valid_request(
+        "chat", upstream_body(validate_request({"mode": "chat", "provider": "p", "body": body}))
+    )
+
+
+def test_the_openapi_check_itself_catches_an_invalid_body():
+    # Proof that the helper can fail: a body the API would refuse is reported.
+    errors = schema_errors(
+        {"model": "m", "messages": [], "temperature": 5}, "CreateChatCompletionRequest"
+    )
+    assert any("temperature" in e for e in errors) and any("messages" in e for e in errors)
