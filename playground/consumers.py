@@ -3,6 +3,7 @@
 Messages in (JSON): the page's form values as htmx's ws extension sends them
 (``{"action": "run", "model": …, "messages-0-content": …}``), a request JSON
 (``{"action": "run", "request": {"mode": …, "provider": …, "body": {…}}}``),
+a saved preset version (``{"action": "run", "preset": "<uuid>", "version": N}``),
 or ``{"action": "stop"}``. Messages out: HTML fragments (see fragments.py).
 
 Each run is a background task, so that Stop and a closed socket cancel it at
@@ -17,9 +18,10 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from playground import fragments
+from playground.capabilities import capability_problems
 from playground.limits import RunRefused, run_limiter, user_key
+from playground.presets.running import PresetUnavailable, preset_request_for_run_async
 from playground.providers import UpstreamError, aget_provider
-from playground.providers.capabilities import capability_problems
 from playground.spec import RequestInvalid, request_from_form, upstream_body, validate_request
 from playground.streaming import relay_run
 
@@ -62,8 +64,25 @@ class RunConsumer(AsyncWebsocketConsumer):
             )
 
     async def start_run(self, message: dict[str, Any]) -> None:
+        preset_request = None
+        if "preset" in message:
+            try:
+                preset_request = await preset_request_for_run_async(
+                    user=self.scope["user"],
+                    preset_id=message["preset"],
+                    version=message.get("version"),
+                    link_token=message.get("link"),
+                )
+            except PresetUnavailable as unavailable:
+                await self.send_html(fragments.run_refused(str(unavailable)))
+                return
         try:
-            data = message["request"] if "request" in message else request_from_form(message)
+            if preset_request is not None:
+                data = preset_request
+            elif "request" in message:
+                data = message["request"]
+            else:
+                data = request_from_form(message)
             request = validate_request(data)
             refused = capability_problems(request.mode, upstream_body(request))
             if refused:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
-from playground.spec import parameter_warnings
+from playground.capabilities import capability_warnings
 
 if TYPE_CHECKING:
     from playground.providers import Provider, Retrying
@@ -60,7 +60,7 @@ def run_started(body: dict[str, Any], provider: "Provider", mode: str = "chat") 
             "running",
             f"Running {what} on {provider.label}…",
             offline=provider.offline,
-            warnings=parameter_warnings(mode, body).items(),
+            warnings=capability_warnings(mode, body).items(),
         )
     )
 

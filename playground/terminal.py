@@ -140,6 +140,7 @@ async def run_request_text(text: str, out: TextIO, err: TextIO, *, raw: bool = F
     """Run a request JSON text, printing to ``out``; return the exit status."""
     try:
         request = validate_request(parse_request_text(text))
+        # Stored providers live in the database: aget_provider looks them up off the loop.
         provider = await aget_provider(request.provider)
     except RequestInvalid as invalid:
         err.write(describe_invalid(invalid.errors) + "\n")

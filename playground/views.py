@@ -11,6 +11,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET
 
 from playground.export.views import LANGS as EXPORT_LANGS
+from playground.presets.page import playground_preset_context
 from playground.providers import UpstreamError, available_providers, get_provider
 from playground.providers.discovery import provider_models
 from playground.spec import parameter_inputs
@@ -29,6 +30,8 @@ def playground_page(request: HttpRequest) -> HttpResponse:
             "parameters": parameter_inputs(),
             "initial_candidates": range(1),
             "export_langs": EXPORT_LANGS,
+            # The open preset (?preset=<uuid>&version=N) and the save controls.
+            **playground_preset_context(request),
         },
     )
 

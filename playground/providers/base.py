@@ -29,17 +29,6 @@ class Usage:
 
 
 @dataclass(frozen=True, slots=True)
-class Retrying:
-    """The attempt before failed before any text arrived; attempt ``attempt`` of ``attempts``
-    starts after ``delay`` seconds. ``reason`` says why, in plain words ("rate limited (429)")."""
-
-    attempt: int
-    attempts: int
-    delay: float
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
 class ToolCallDelta:
     """A piece of a tool call as it streams: the first names it, later ones add arguments."""
 
@@ -109,6 +98,17 @@ class RawChunk:
     data: str
 
 
+@dataclass(frozen=True, slots=True)
+class Retrying:
+    """The attempt before failed before any text arrived; attempt ``attempt`` of ``attempts``
+    starts after ``delay`` seconds. ``reason`` says why, in plain words ("rate limited (429)")."""
+
+    attempt: int
+    attempts: int
+    delay: float
+    reason: str
+
+
 Event = (
     TextDelta
     | Finished
@@ -168,7 +168,7 @@ class UpstreamError(Exception):
 
     ``kind`` is one of: auth, forbidden, not_found, bad_request, rate_limited,
     server_error, timeout, connect_timeout, unreachable, stream_cut, bad_response,
-    unknown_provider, circuit_open.
+    unknown_provider, circuit_open, refused (a capability hint stopped the request).
     ``retry_after`` is the upstream's Retry-After in seconds, when it sent one;
     ``param`` names the request parameter an upstream 400 blamed, when it named one.
     """

@@ -229,7 +229,7 @@ class OpenAICompatibleProvider:
         return text[:500]
 
     def _scrub_raw(self, text: str) -> str:
-        """Raw answers are shown whole, but never with the key (or a secret header) in them."""
+        """Raw answers are shown whole, but never with the key (or a header secret) in them."""
         for secret in [self._api_key, *self._extra_headers.values()]:
             if secret and len(secret) >= 4 and secret in text:
                 text = text.replace(secret, "***")

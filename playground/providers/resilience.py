@@ -28,7 +28,6 @@ from typing import Any
 from playground.providers.base import (
     Embeddings,
     Event,
-    Logprobs,
     Moderations,
     Provider,
     Retrying,
@@ -38,16 +37,17 @@ from playground.providers.base import (
     UpstreamError,
 )
 
+# Events that put something of the answer on the page: once one arrived, a failure is not
+# retried (the user would see the answer twice), and the upstream counts as alive. Until
+# the first, the first-token timeout runs; after it, the gap timeout runs between them.
+CONTENT_EVENTS = (TextDelta, ToolCallDelta, ToolCall, Embeddings, Moderations)
+
 # 500 is not retried: it usually means this request broke the upstream, and would again.
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 # A cut before any text is a dropped connection (e.g. a kept-alive one the server closed).
 RETRYABLE_KINDS = frozenset({"unreachable", "connect_timeout", "stream_cut"})
 # Failures that say the upstream itself is unwell; a 4xx says the request or key is wrong.
 BREAKER_KINDS = frozenset({"server_error", "unreachable", "connect_timeout", "timeout"})
-# Events that put part of the reply on the page. Until the first of them, a failure may be
-# retried and the first-token timeout runs; after it, the gap timeout runs between them.
-# (Response headers and raw chunks, such as the role-only first chunk, are not the reply.)
-REPLY_EVENTS = (TextDelta, ToolCallDelta, ToolCall, Logprobs, Embeddings, Moderations)
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,7 @@ class ResilientProvider:
             text_shown = False
             try:
                 async for event in self._attempt(body, mode, run_deadline):
-                    if isinstance(event, REPLY_EVENTS) and not text_shown:
+                    if isinstance(event, CONTENT_EVENTS) and not text_shown:
                         text_shown = True
                         self.breaker.record_success()
                     yield event
@@ -277,7 +277,7 @@ class ResilientProvider:
                     raise
                 finally:
                     watchdog.waiting = False
-                if isinstance(event, REPLY_EVENTS):
+                if isinstance(event, CONTENT_EVENTS):
                     seen_text = True
                     watchdog.quiet_until(loop.time() + self.timeouts.token_gap)
                 yield event
