@@ -26,7 +26,9 @@ COPY templates ./templates
 COPY static ./static
 
 # collectstatic imports settings; a throwaway key keeps a real one out of the image.
-RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_DATA_DIR=/tmp/build python manage.py collectstatic --noinput \
+RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_DATA_DIR=/tmp/build \
+    PLAYGROUND_ENCRYPTION_KEY=$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
+    python manage.py collectstatic --noinput \
     && rm -rf /tmp/build
 
 # Run as an unprivileged user that owns only its data directory.

@@ -53,6 +53,9 @@ def bench_env(data_dir: str) -> dict[str, str]:
         DJANGO_LOG_LEVEL="WARNING",
         OPENAI_API_KEY="sk-bench-not-a-real-key",
         PLAYGROUND_READ_TIMEOUT=env.get("PLAYGROUND_READ_TIMEOUT", "30"),
+        # Every benchmark stream runs as one user: lift the per-user limits.
+        PLAYGROUND_MAX_CONCURRENT_RUNS="100000",
+        PLAYGROUND_MAX_RUNS_PER_MINUTE="1000000",
         PYTHONUNBUFFERED="1",
     )
     return env

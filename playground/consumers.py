@@ -3,6 +3,7 @@
 Messages in (JSON): the page's form values as htmx's ws extension sends them
 (``{"action": "run", "model": …, "messages-0-content": …}``), a request JSON
 (``{"action": "run", "request": {"mode": …, "provider": …, "body": {…}}}``),
+a saved preset version (``{"action": "run", "preset": "<uuid>", "version": N}``),
 or ``{"action": "stop"}``. ``"moderate": "on"`` (the chat page's switch) checks
 the prompt with the provider's moderation before sending and the reply after.
 Messages out: HTML fragments (see fragments.py).
@@ -19,9 +20,12 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from playground import fragments
+from playground.capabilities import capability_problems
 from playground.forms import request_from_form
+from playground.limits import RunRefused, run_limiter, user_key
 from playground.moderation_check import moderated_run
-from playground.providers import UpstreamError, get_provider
+from playground.presets.running import PresetUnavailable, preset_request_for_run_async
+from playground.providers import UpstreamError, aget_provider
 from playground.spec import RequestInvalid, upstream_body, validate_request
 from playground.streaming import relay_run
 
@@ -64,10 +68,31 @@ class RunConsumer(AsyncWebsocketConsumer):
             )
 
     async def start_run(self, message: dict[str, Any]) -> None:
+        preset_request = None
+        if "preset" in message:
+            try:
+                preset_request = await preset_request_for_run_async(
+                    user=self.scope["user"],
+                    preset_id=message["preset"],
+                    version=message.get("version"),
+                    link_token=message.get("link"),
+                )
+            except PresetUnavailable as unavailable:
+                await self.send_html(fragments.run_refused(str(unavailable)))
+                return
         try:
-            data = message["request"] if "request" in message else request_from_form(message)
+            if preset_request is not None:
+                data = preset_request
+            elif "request" in message:
+                data = message["request"]
+            else:
+                data = request_from_form(message)
             request = validate_request(data)
-            provider = get_provider(request.provider)
+            refused = capability_problems(request.mode, upstream_body(request))
+            if refused:
+                # Known to fail upstream: say so now instead of spending a round trip.
+                raise RequestInvalid(refused)
+            provider = await aget_provider(request.provider, self.scope["user"])
         except RequestInvalid as invalid:
             await self.send_html(fragments.request_invalid(invalid.errors))
             return
@@ -75,6 +100,12 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.send_html(fragments.run_refused(error.message))
             return
         await self.stop_run()
+        key = user_key(self.scope["user"])
+        try:
+            run_limiter.acquire(key)
+        except RunRefused as refused:
+            await self.send_html(fragments.run_refused(refused.message))
+            return
         body = upstream_body(request)
         if request.mode == "chat" and message.get("moderate") in {"on", "true", True}:
             work = moderated_run(provider, body, self.send_html)
@@ -82,6 +113,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             work = relay_run(provider, body, self.send_html, mode=request.mode)
         self.run_task = asyncio.create_task(work)
         self.run_task.add_done_callback(_report_failure)
+        self.run_task.add_done_callback(lambda _task: run_limiter.release(key))
 
     async def stop_run(self) -> None:
         task = self.run_task

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
-from playground.spec import parameter_warnings
+from playground.capabilities import capability_warnings
 
 if TYPE_CHECKING:
-    from playground.providers import Provider
+    from playground.providers import Provider, Retrying
     from playground.streaming import RunOutcome
 
 
@@ -61,7 +61,7 @@ def run_started(body: dict[str, Any], provider: "Provider", mode: str = "chat") 
             "running",
             f"Running {what} on {provider.label}…",
             offline=provider.offline,
-            warnings=parameter_warnings(mode, body).items(),
+            warnings=capability_warnings(mode, body).items(),
         )
     )
 
@@ -256,9 +256,32 @@ def _raw_context(outcome: "RunOutcome") -> dict[str, Any]:
     }
 
 
-def run_failed(pending: dict[int, str], message: str) -> str:
-    kept = " The partial reply is kept." if any(pending.values()) else ""
-    return reply_text(pending) + _status("error", message, kept=kept)
+def run_failed(
+    pending: dict[int, str],
+    message: str,
+    *,
+    partial: bool | None = None,
+    param: str | None = None,
+) -> str:
+    """The run ended on a failure; ``partial`` says text was shown (and stays), ``param``
+    names the request parameter the upstream blamed, which the page highlights."""
+    shown = any(pending.values()) if partial is None else partial
+    kept = " The partial reply is kept." if shown and "partial reply is kept" not in message else ""
+    return reply_text(pending) + _status("error", message, kept=kept, param=param)
+
+
+def run_retrying(retry: "Retrying") -> str:
+    """A status while the run waits to try again; the state stays "running" (Stop works)."""
+    return _status(
+        "running",
+        f"{retry.reason.capitalize()}, retrying in {_seconds(retry.delay)}, "
+        f"attempt {retry.attempt} of {retry.attempts}…",
+        retrying=True,
+    )
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 10 or value == int(value) else f"{value:.2g} s"
 
 
 def run_stopped(pending: dict[int, str]) -> str:

@@ -9,6 +9,8 @@ import secrets
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet, MultiFernet
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,6 +32,39 @@ def _local_secret_key() -> str:
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _local_secret_key()
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+
+def _local_encryption_key() -> str:
+    """A Fernet key made once and kept beside the database, like the secret key above."""
+    path = DATA_DIR / "encryption_key"
+    if not path.exists():
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# Encrypts provider API keys at rest (Fernet). Several keys, comma-separated, rotate:
+# the first encrypts, all decrypt. A deployment that sets DJANGO_SECRET_KEY is treated
+# as production and must set this too: a key generated inside a container would be lost
+# with it, and every stored API key with it. A laptop (no DJANGO_SECRET_KEY) or DEBUG
+# gets one generated in DJANGO_DATA_DIR.
+PLAYGROUND_ENCRYPTION_KEY = env.str("PLAYGROUND_ENCRYPTION_KEY", default="")
+if not PLAYGROUND_ENCRYPTION_KEY:
+    if env.str("DJANGO_SECRET_KEY", default="") and not DEBUG:
+        raise ImproperlyConfigured(
+            "PLAYGROUND_ENCRYPTION_KEY is not set. It encrypts the provider API keys stored in "
+            "the database; generate one with: python -c 'from cryptography.fernet import "
+            "Fernet; print(Fernet.generate_key().decode())' and keep it with DJANGO_SECRET_KEY."
+        )
+    PLAYGROUND_ENCRYPTION_KEY = _local_encryption_key()
+try:
+    MultiFernet([Fernet(key.strip()) for key in PLAYGROUND_ENCRYPTION_KEY.split(",")])
+except ValueError:
+    raise ImproperlyConfigured(
+        "PLAYGROUND_ENCRYPTION_KEY is not a valid Fernet key (32 url-safe base64-encoded "
+        "bytes). Generate one with: python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'"
+    ) from None
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -45,6 +80,7 @@ INSTALLED_APPS = [
     "playground",
     "playground.presets",
     "playground.teams",
+    "playground.providerconfig",
 ]
 
 MIDDLEWARE = [
@@ -164,9 +200,37 @@ if _openai_key or _openai_base_url:
         "api_key": _openai_key,
         "default_model": env.str("OPENAI_DEFAULT_MODEL", default="gpt-4o-mini"),
         "connect_timeout": env.float("PLAYGROUND_CONNECT_TIMEOUT", default=10.0),
-        # The longest wait for the first token or between two tokens.
+        # The longest wait for the first token or between two tokens (each can be set apart).
         "read_timeout": env.float("PLAYGROUND_READ_TIMEOUT", default=60.0),
+        "first_token_timeout": env.float("PLAYGROUND_FIRST_TOKEN_TIMEOUT", default=None),
+        "token_gap_timeout": env.float("PLAYGROUND_TOKEN_GAP_TIMEOUT", default=None),
     }
+
+# --- Resilience (playground/providers/resilience.py) ------------------------------------
+# Defaults for every network provider; a provider's own settings override them.
+PLAYGROUND_READ_TIMEOUT = env.float("PLAYGROUND_READ_TIMEOUT", default=60.0)
+# The longest one run may take, however steadily tokens arrive (a slow drip ends too).
+PLAYGROUND_RUN_TIMEOUT = env.float("PLAYGROUND_RUN_TIMEOUT", default=600.0)
+# Attempts in all (1 = no retry) for 429/502/503/504 and connection errors before the first token.
+PLAYGROUND_RETRY_ATTEMPTS = env.int("PLAYGROUND_RETRY_ATTEMPTS", default=3)
+PLAYGROUND_RETRY_BASE_DELAY = env.float("PLAYGROUND_RETRY_BASE_DELAY", default=1.0)
+# A wait longer than this (backoff or Retry-After) is not waited out: the user is told instead.
+PLAYGROUND_RETRY_MAX_DELAY = env.float("PLAYGROUND_RETRY_MAX_DELAY", default=20.0)
+# Failures in a row that open a provider's circuit, and how long it stays open.
+PLAYGROUND_BREAKER_THRESHOLD = env.int("PLAYGROUND_BREAKER_THRESHOLD", default=5)
+PLAYGROUND_BREAKER_RESET_SECONDS = env.float("PLAYGROUND_BREAKER_RESET_SECONDS", default=30.0)
+# Per user: runs going at once (over all tabs) and runs started in any 60 s.
+PLAYGROUND_MAX_CONCURRENT_RUNS = env.int("PLAYGROUND_MAX_CONCURRENT_RUNS", default=4)
+PLAYGROUND_MAX_RUNS_PER_MINUTE = env.int("PLAYGROUND_MAX_RUNS_PER_MINUTE", default=30)
+
+# Refuse provider base URLs that resolve to private, loopback or link-local addresses
+# (hosted deployments, so that a provider cannot be pointed at the internal network).
+# Off by default: a local Ollama or vLLM at 127.0.0.1 is a normal provider on a laptop.
+PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = env.bool(
+    "PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS", default=False
+)
+# How long a provider's model list (GET /models) is kept before it is asked again.
+PLAYGROUND_MODELS_CACHE_SECONDS = env.int("PLAYGROUND_MODELS_CACHE_SECONDS", default=600)
 
 # Frames per second that one process sends in total over all streams; each stream
 # gets an equal share, never more often than the minimum interval. See streaming.py.

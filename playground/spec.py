@@ -18,11 +18,11 @@ below, with the API's allowed range and help text; the page's inputs, the
 server-side validation and its error messages read it.
 """
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from playground.capabilities import CHAT_MODES, REASONING_REFUSES
 from playground.spec_parts import (
     ROLES,
     AssistantMessage,
@@ -491,39 +491,6 @@ def edit_parts(body: dict[str, Any]) -> tuple[str, str]:
 # --- model families -------------------------------------------------------------------
 
 # OpenAI's reasoning models (o1, o3, o4-mini, gpt-5 except its -chat variants).
-_REASONING_MODEL = re.compile(r"^(?:.*/)?(?:o\d(?:-|$)|gpt-5(?!.*-chat))")
-_NOT_FOR_REASONING = (
-    "temperature",
-    "top_p",
-    "presence_penalty",
-    "frequency_penalty",
-    "logprobs",
-    "top_logprobs",
-    "logit_bias",
-    "max_tokens",
-)
-
-
-def is_reasoning_model(model: str) -> bool:
-    return bool(_REASONING_MODEL.match(model or ""))
-
-
-def parameter_warnings(mode: str, body: dict[str, Any]) -> dict[str, str]:
-    """Parameters this model family is known to refuse: shown to the user, never dropped."""
-    if mode not in {"chat", "edit"}:
-        return {}
-    model = str(body.get("model") or "")
-    warnings = {}
-    if is_reasoning_model(model):
-        for name in _NOT_FOR_REASONING:
-            if name in body:
-                hint = " (use max_completion_tokens)" if name == "max_tokens" else ""
-                warnings[name] = f"reasoning models such as {model} do not accept it{hint}"
-    elif "reasoning_effort" in body and model:
-        warnings["reasoning_effort"] = f"only reasoning models accept it; {model} may refuse it"
-    return warnings
-
-
 # --- the page's form ------------------------------------------------------------------
 
 # The parameters the page shows as inputs for each mode, in this order.
@@ -591,7 +558,8 @@ def parameter_inputs(mode: str = "chat") -> list[dict[str, Any]]:
                 "choices": _choices(field.annotation),
                 "help": field.description,
                 "reasoning_only": name == "reasoning_effort",
-                "not_for_reasoning": mode in {"chat", "edit"} and name in _NOT_FOR_REASONING,
+                "not_for_reasoning": mode in CHAT_MODES
+                and (name in REASONING_REFUSES or name == "max_tokens"),
             }
         )
     return inputs

@@ -25,6 +25,7 @@ from playground.providers import (
     Provider,
     RawChunk,
     ResponseHeaders,
+    Retrying,
     TextDelta,
     TokenLogprob,
     ToolCall,
@@ -174,11 +175,22 @@ async def relay_run(
                     frames.add(event.index, event.text)
                 elif isinstance(event, Finished):
                     outcome.finish_reasons[event.index] = event.reason
+                elif isinstance(event, Retrying):
+                    # The inspector shows the attempt that answers, not the one that failed.
+                    outcome.headers, outcome.raw, outcome.raw_chars = None, [], 0
+                    await send_html(fragments.run_retrying(event))
                 else:
                     outcome.record(event)
     except UpstreamError as error:
         outcome.seconds = time.monotonic() - started
-        await send_html(fragments.run_failed(frames.take_pending(), error.message))
+        await send_html(
+            fragments.run_failed(
+                frames.take_pending(),
+                error.message,
+                partial=any(outcome.text.values()),
+                param=error.param,
+            )
+        )
         return outcome
     except asyncio.CancelledError:
         outcome.seconds = time.monotonic() - started
@@ -192,6 +204,7 @@ async def relay_run(
                 frames.take_pending(),
                 "The playground hit an internal error (details are in the server log). "
                 "Run again; if it repeats, please report it.",
+                partial=any(outcome.text.values()),
             )
         )
         return outcome

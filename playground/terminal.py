@@ -16,11 +16,12 @@ from playground.providers import (
     Finished,
     Moderations,
     RawChunk,
+    Retrying,
     TextDelta,
     ToolCall,
     UpstreamError,
     Usage,
-    get_provider,
+    aget_provider,
 )
 from playground.spec import RequestInvalid, upstream_body, validate_request
 
@@ -139,7 +140,8 @@ async def run_request_text(text: str, out: TextIO, err: TextIO, *, raw: bool = F
     """Run a request JSON text, printing to ``out``; return the exit status."""
     try:
         request = validate_request(parse_request_text(text))
-        provider = get_provider(request.provider)
+        # Stored providers live in the database: aget_provider looks them up off the loop.
+        provider = await aget_provider(request.provider)
     except RequestInvalid as invalid:
         err.write(describe_invalid(invalid.errors) + "\n")
         return EXIT_BAD_REQUEST
@@ -152,6 +154,12 @@ async def run_request_text(text: str, out: TextIO, err: TextIO, *, raw: bool = F
         async for event in provider.stream(upstream_body(request), request.mode):
             if isinstance(event, Usage):
                 usage = event
+            elif isinstance(event, Retrying):
+                err.write(
+                    f"{event.reason.capitalize()}, retrying in {event.delay:g} s, "
+                    f"attempt {event.attempt} of {event.attempts}...\n"
+                )
+                continue
             printer.event(event)
     except UpstreamError as error:
         printer.finish()

@@ -11,7 +11,20 @@ urlpatterns = [
     path("models/", views.model_options, name="model-options"),
     path("request/json/", views.request_json, name="request-json"),
     path("request/form-values/", views.request_form_values, name="request-form-values"),
+    path("providers/", include("playground.providerconfig.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("presets/", include("playground.presets.urls")),
+    path("teams/", include("playground.teams.urls")),
     path("signin/<uidb64>/<token>/", views.sign_in_link, name="sign-in-link"),
 ]

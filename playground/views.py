@@ -3,6 +3,7 @@ two conversions, and the one-time sign-in link."""
 
 import json
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
@@ -14,7 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from playground.export.views import LANGS as EXPORT_LANGS
 from playground.forms import form_values_from_request, request_from_form
+from playground.presets.page import playground_preset_context
 from playground.providers import UpstreamError, available_providers, get_provider
+from playground.providers.discovery import provider_models
 from playground.spec import MODES, RequestInvalid, extension_keys, parameter_groups
 
 MODE_LABELS = {
@@ -29,7 +32,7 @@ MODE_LABELS = {
 @require_GET
 @login_required
 def playground_page(request: HttpRequest) -> HttpResponse:
-    providers = available_providers()
+    providers = available_providers(request.user)
     return render(
         request,
         "playground/page.html",
@@ -40,6 +43,8 @@ def playground_page(request: HttpRequest) -> HttpResponse:
             "modes": [(mode, MODE_LABELS[mode]) for mode in MODES],
             "initial_candidates": range(1),
             "export_langs": EXPORT_LANGS,
+            # The open preset (?preset=<uuid>&version=N) and the save controls.
+            **playground_preset_context(request),
         },
     )
 
@@ -47,12 +52,16 @@ def playground_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 async def model_options(request: HttpRequest) -> HttpResponse:
-    """Model names for the chosen provider, as a <datalist> that htmx swaps in."""
+    """Model names for the chosen provider, as a <datalist> that htmx swaps in.
+
+    Cached (see providers/discovery.py); ``refresh=1`` asks the provider again.
+    """
+    user = await request.auser()
     try:
-        provider = get_provider(request.GET.get("provider", ""))
+        provider = await sync_to_async(get_provider)(request.GET.get("provider", ""), user)
     except UpstreamError:
         return render(request, "playground/_model_options.html", {"models": []})
-    models = await provider.list_models()
+    models = await provider_models(provider, refresh=request.GET.get("refresh") == "1")
     return render(request, "playground/_model_options.html", {"models": models})
 
 

@@ -14,6 +14,9 @@ from tests.fake_upstream import FakeUpstream, Scenario
 # A key that must only ever travel to the upstream; scanned for in what users see.
 TEST_API_KEY = "sk-test-SECRET-do-not-leak-4242"
 
+# Scans every page, frame, snippet and log record of the session for the keys.
+pytest_plugins = ["tests.leak_scan"]
+
 
 @pytest.fixture(scope="session")
 def upstream_server():
@@ -28,6 +31,7 @@ def fake_upstream(upstream_server: FakeUpstream) -> FakeUpstream:
     upstream_server.requests.clear()
     upstream_server._queued.clear()
     upstream_server.default = Scenario()
+    upstream_server.accepted_keys = None
     return upstream_server
 
 
@@ -49,9 +53,25 @@ def test_providers(settings, upstream_server: FakeUpstream) -> dict:
             "default_model": "fake-model",
             "connect_timeout": 2.0,
             "read_timeout": 1.0,
+            # Small backoff so that retries keep the tests fast.
+            "retry_base_delay": 0.02,
+            "retry_max_delay": 2.0,
         },
     }
     return settings.PLAYGROUND_PROVIDERS
+
+
+@pytest.fixture(autouse=True)
+def fresh_resilience_state():
+    """Each test starts with closed circuits and no runs counted against the limits."""
+    from playground.limits import run_limiter
+    from playground.providers.resilience import reset_breakers
+
+    reset_breakers()
+    run_limiter.reset()
+    yield
+    reset_breakers()
+    run_limiter.reset()
 
 
 def chat_request(content: str = "Hello", provider: str = "openai", **params) -> dict:

@@ -88,6 +88,8 @@ class Scenario:
     error_message: str = "Something went wrong."
     error_type: str = "invalid_request_error"
     error_code: str | None = None
+    # The request parameter an error blames (OpenAI's error.param), e.g. "temperature".
+    error_param: str | None = None
     retry_after: str | None = None
 
 
@@ -110,6 +112,8 @@ class FakeUpstream:
     default: Scenario = field(default_factory=Scenario)
     models: list[str] = field(default_factory=lambda: ["fake-model", "fake-model-mini"])
     requests: list[RecordedRequest] = field(default_factory=list)
+    # When set, only these keys are accepted (a wrong or missing one gets 401), as OpenAI does.
+    accepted_keys: set[str] | None = None
 
     def __post_init__(self) -> None:
         self._queued: list[Scenario] = []
@@ -214,7 +218,13 @@ class FakeUpstream:
     async def _route(
         self, record: RecordedRequest, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> bool:
-        if record.method == "GET" and record.path.endswith("/models"):
+        if self.accepted_keys is not None:
+            given = record.headers.get("authorization", "").removeprefix("Bearer ")
+            if given not in self.accepted_keys:
+                payload = _error("Incorrect API key provided.", "invalid_request_error")
+                await self._send_json(writer, 401, payload, "Connection: close\r\n")
+                return False
+        if record.method == "GET" and record.path == "/v1/models":
             data = [{"id": m, "object": "model", "owned_by": "fake"} for m in self.models]
             await self._send_json(writer, 200, {"object": "list", "data": data})
             return True
@@ -263,9 +273,18 @@ class FakeUpstream:
                 await watcher
                 return
             if scenario.status != 200:
-                extra = f"Retry-After: {scenario.retry_after}\r\n" if scenario.retry_after else ""
-                payload = _error(scenario.error_message, scenario.error_type, scenario.error_code)
-                await self._send_json(writer, scenario.status, payload, _CLOSE + extra)
+                # This connection closes after the answer: say so, as real servers do, or a
+                # client may reuse it and see it drop (a race that made tests flaky).
+                extra = "Connection: close\r\n"
+                if scenario.retry_after:
+                    extra += f"Retry-After: {scenario.retry_after}\r\n"
+                payload = _error(
+                    scenario.error_message,
+                    scenario.error_type,
+                    scenario.error_code,
+                    param=scenario.error_param,
+                )
+                await self._send_json(writer, scenario.status, payload, extra)
                 return
             if endpoint == "/embeddings":
                 await self._send_json(writer, 200, _embeddings(body), _CLOSE)
@@ -714,8 +733,8 @@ _RATE_LIMIT_HEADERS = (
 )
 
 
-def _error(message: str, kind: str, code: str | None = None) -> dict:
-    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+def _error(message: str, kind: str, code: str | None = None, param: str | None = None) -> dict:
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
 
 
 _REASONS = {

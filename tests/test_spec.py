@@ -8,9 +8,7 @@ from playground.spec import (
     edit_parts,
     endpoint_path,
     extension_keys,
-    is_reasoning_model,
     parameter_inputs,
-    parameter_warnings,
     upstream_body,
     validate_request,
 )
@@ -418,18 +416,6 @@ def test_unknown_keys_are_named_as_extensions():
     assert extension_keys("embedding", {"model": "m", "input": "x", "truncate": "END"}) == [
         "truncate"
     ]
-
-
-def test_reasoning_models_flag_the_parameters_they_refuse_without_dropping_them():
-    body = {"model": "o3-mini", "messages": [], "temperature": 1, "max_tokens": 5}
-    warnings = parameter_warnings("chat", body)
-    assert set(warnings) == {"temperature", "max_tokens"}
-    assert "max_completion_tokens" in warnings["max_tokens"]
-    assert parameter_warnings("chat", {"model": "gpt-4o", "temperature": 1}) == {}
-    assert "reasoning_effort" in parameter_warnings(
-        "chat", {"model": "gpt-4o", "reasoning_effort": "low"}
-    )
-    assert is_reasoning_model("openai/gpt-5-mini") and not is_reasoning_model("gpt-5-chat-latest")
 
 
 def test_edit_bodies_are_chat_bodies_that_read_back():

@@ -30,7 +30,7 @@ def target_for(provider: str | dict[str, Any]) -> Target:
             str(provider.get("base_url") or OPENAI_BASE_URL).rstrip("/"),
             str(provider.get("api_key_env") or "OPENAI_API_KEY"),
         )
-    config = settings.PLAYGROUND_PROVIDERS.get(provider, {})
+    config = settings.PLAYGROUND_PROVIDERS.get(provider) or _stored_provider(provider)
     if config.get("kind") == "offline":
         # The offline model has no HTTP endpoint; export what would run against OpenAI.
         return Target(
@@ -42,6 +42,14 @@ def target_for(provider: str | dict[str, Any]) -> Target:
         str(config.get("base_url") or OPENAI_BASE_URL).rstrip("/"),
         str(config.get("api_key_env") or "OPENAI_API_KEY"),
     )
+
+
+def _stored_provider(name: str) -> dict[str, Any]:
+    """A provider stored in the database: its base URL only; the key never leaves the server."""
+    from playground.providerconfig.models import ProviderConfig
+
+    stored = ProviderConfig.objects.filter(name=name).values("base_url").first()
+    return {"kind": "openai", "base_url": stored["base_url"]} if stored else {}
 
 
 def body_of(request: RunRequest) -> dict[str, Any]:

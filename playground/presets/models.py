@@ -1,9 +1,25 @@
-"""Presets: a named request JSON with immutable, numbered versions."""
+"""Presets: a named request JSON with immutable, numbered versions, shared with a team or a link."""
 
+import secrets
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+
+# How long a deleted preset stays in the trash before `purge_trash` removes it for good.
+TRASH_RETENTION = timedelta(days=30)
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", "Private (only me)"
+    TEAM = "team", "Team"
+    LINK = "link", "Team and read-only link"
+
+
+def new_link_token() -> str:
+    # 32 random bytes: the link is the secret, so it must not be guessable.
+    return secrets.token_urlsafe(32)
 
 
 class Preset(models.Model):
@@ -16,10 +32,34 @@ class Preset(models.Model):
     )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # Normalised, comma-separated ("eval, support"): searchable with one icontains on any database.
+    tags = models.CharField(max_length=500, blank=True)
+    team = models.ForeignKey(
+        "teams.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="presets"
+    )
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    link_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    link_allows_anonymous = models.BooleanField(
+        default=False, help_text="Anyone with the link may open it, even signed out."
+    )
+    forked_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="forks"
+    )
+    forked_from_version = models.PositiveIntegerField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "created_at"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag for tag in self.tags.split(", ") if tag]
 
 
 class PresetVersion(models.Model):

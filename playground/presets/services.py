@@ -1,12 +1,39 @@
-"""Preset logic as plain keyword-only functions that views, consumers and tests call."""
+"""Preset logic as plain keyword-only functions that views, consumers and tests call.
 
+Every function that acts for a user checks playground.presets.permissions first:
+a preset the user may not see raises PresetNotFound (views answer 404, so ids
+cannot be probed); one they see but may not change raises PermissionDenied (403).
+"""
+
+import json
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from playground import spec
-from playground.presets.models import Preset, PresetVersion
+from playground.presets import permissions
+from playground.presets.models import (
+    TRASH_RETENTION,
+    Preset,
+    PresetVersion,
+    Visibility,
+    new_link_token,
+)
+from playground.teams.models import Membership, Role, Team
+
+User = AbstractBaseUser | AnonymousUser
+
+EXPORT_FORMAT = "prompt-playground/presets"
+MAX_NAME_LENGTH = 200
+MAX_TAGS_LENGTH = 500
+
+
+class PresetNotFound(Exception):
+    """No preset with this id that the user may see (it may exist; they are not told)."""
 
 
 class StaleVersion(Exception):
@@ -21,6 +48,23 @@ class StaleVersion(Exception):
         self.latest = latest
 
 
+class PresetInputInvalid(Exception):
+    """A name, tag, team or visibility that cannot be stored; ``errors`` maps field to message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{field}: {msg}" for field, msg in errors.items()))
+
+
+class ImportInvalid(Exception):
+    """An import file refused as a whole: what is wrong, and where (a key path or a line)."""
+
+    def __init__(self, reason: str, *, where: str) -> None:
+        super().__init__(f"{where}: {reason}")
+        self.reason = reason
+        self.where = where
+
+
 def request_clean(*, data: Any) -> dict[str, Any]:
     """Validate a request JSON value and return it exactly as it will be stored."""
     run = spec.validate_request(data)
@@ -32,14 +76,97 @@ def request_clean(*, data: Any) -> dict[str, Any]:
     }
 
 
+def tags_clean(*, tags: str | list[str]) -> str:
+    """Normalise tags to "a, b, c": lower case, trimmed, unique, in the order given."""
+    items = tags.split(",") if isinstance(tags, str) else tags
+    seen: list[str] = []
+    for item in items:
+        tag = " ".join(str(item).split()).lower()
+        if tag and tag not in seen:
+            seen.append(tag)
+    joined = ", ".join(seen)
+    if len(joined) > MAX_TAGS_LENGTH:
+        raise PresetInputInvalid({"tags": f"at most {MAX_TAGS_LENGTH} characters in all"})
+    return joined
+
+
+def _name_clean(name: Any) -> str:
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise PresetInputInvalid({"name": "must not be empty"})
+    if len(name) > MAX_NAME_LENGTH:
+        raise PresetInputInvalid({"name": f"at most {MAX_NAME_LENGTH} characters"})
+    return name
+
+
+def _team_clean(*, user: User, team_id: Any) -> Team | None:
+    """The team a user may put presets in: one where they are an editor or an owner."""
+    if team_id in (None, ""):
+        return None
+    membership = None
+    if str(team_id).isdigit():
+        membership = (
+            Membership.objects.select_related("team")
+            .filter(user_id=user.pk, team_id=int(team_id), role__in=[Role.OWNER, Role.EDITOR])
+            .first()
+        )
+    if membership is None:
+        raise PresetInputInvalid(
+            {"team": "pick one of your teams where you are an editor or an owner"}
+        )
+    return membership.team
+
+
+def _visibility_clean(*, visibility: Any, team: Team | None) -> str:
+    if visibility not in Visibility.values:
+        raise PresetInputInvalid(
+            {"visibility": f"{visibility!r} is not allowed (use {', '.join(Visibility.values)})"}
+        )
+    if visibility == Visibility.TEAM and team is None:
+        raise PresetInputInvalid({"visibility": "pick a team to share with the team"})
+    return visibility
+
+
+def _require(
+    check: Callable[..., bool], actor: User, preset: Preset, link_token: str | None = None
+) -> None:
+    if check(actor, preset, link_token):
+        return
+    if permissions.can_view(actor, preset, link_token) or permissions.can_restore(actor, preset):
+        raise PermissionDenied("Your role does not allow this on this preset.")
+    raise PresetNotFound()
+
+
 @transaction.atomic
 def preset_create(
-    *, owner: AbstractBaseUser, name: str, request: Any, description: str = ""
+    *,
+    owner: AbstractBaseUser,
+    name: str,
+    request: Any,
+    description: str = "",
+    tags: str | list[str] = "",
+    team_id: Any = None,
+    visibility: str = Visibility.PRIVATE,
+    link_allows_anonymous: bool = False,
+    message: str = "",
 ) -> Preset:
     """Create a preset with its first version from a request JSON value."""
     stored = request_clean(data=request)
-    preset = Preset.objects.create(owner=owner, name=name, description=description)
-    PresetVersion.objects.create(preset=preset, number=1, request=stored, author=owner)
+    team = _team_clean(user=owner, team_id=team_id)
+    visibility = _visibility_clean(visibility=visibility, team=team)
+    preset = Preset.objects.create(
+        owner=owner,
+        name=_name_clean(name),
+        description=str(description or "").strip(),
+        tags=tags_clean(tags=tags),
+        team=team,
+        visibility=visibility,
+        link_token=new_link_token() if visibility == Visibility.LINK else None,
+        link_allows_anonymous=bool(link_allows_anonymous),
+    )
+    PresetVersion.objects.create(
+        preset=preset, number=1, request=stored, author=owner, message=message
+    )
     return preset
 
 
@@ -59,10 +186,265 @@ def preset_save(
     with transaction.atomic():
         # Lock the preset row: concurrent saves of one preset queue here, so the
         # stale check and the next number are computed against committed state.
-        preset = Preset.objects.select_for_update().get(pk=preset_id)
+        preset = Preset.objects.select_for_update().filter(pk=preset_id).first()
+        if preset is None:
+            raise PresetNotFound()
+        _require(permissions.can_save_version, author, preset)
         latest = preset.versions.order_by("-number").values_list("number", flat=True).first() or 0
         if base_version is not None and base_version != latest:
             raise StaleVersion(base=base_version, latest=latest)
         return PresetVersion.objects.create(
-            preset=preset, number=latest + 1, request=stored, author=author, message=message
+            preset=preset,
+            number=latest + 1,
+            request=stored,
+            author=author,
+            message=str(message or "")[:500],
         )
+
+
+def preset_restore_version(
+    *, actor: AbstractBaseUser, preset: Preset, number: int
+) -> PresetVersion:
+    """Save an old version's request again as the newest version; nothing is overwritten."""
+    _require(permissions.can_save_version, actor, preset)
+    old = preset.versions.filter(number=number).first()
+    if old is None:
+        raise PresetInputInvalid({"version": f"this preset has no version {number}"})
+    return preset_save(
+        preset_id=preset.pk,
+        author=actor,
+        request=old.request,
+        base_version=None,
+        message=f"Restored version {number}",
+    )
+
+
+def preset_rename(
+    *,
+    actor: AbstractBaseUser,
+    preset: Preset,
+    name: str,
+    description: str,
+    tags: str | list[str],
+) -> Preset:
+    _require(permissions.can_rename, actor, preset)
+    preset.name = _name_clean(name)
+    preset.description = str(description or "").strip()
+    preset.tags = tags_clean(tags=tags)
+    preset.save(update_fields=["name", "description", "tags"])
+    return preset
+
+
+def preset_share(
+    *,
+    actor: AbstractBaseUser,
+    preset: Preset,
+    team_id: Any,
+    visibility: str,
+    link_allows_anonymous: bool = False,
+    new_link: bool = False,
+) -> Preset:
+    """Set who sees the preset; ``new_link`` replaces the link so the old one stops working."""
+    _require(permissions.can_share, actor, preset)
+    # A team owner who does not own the preset may change the sharing but not move it
+    # into another team: keep the team unless the preset's owner acts.
+    if preset.owner_id == actor.pk:
+        team = _team_clean(user=actor, team_id=team_id)
+    else:
+        team = preset.team
+    visibility = _visibility_clean(visibility=visibility, team=team)
+    preset.team = team
+    preset.visibility = visibility
+    preset.link_allows_anonymous = bool(link_allows_anonymous) and visibility == Visibility.LINK
+    if visibility == Visibility.LINK and (new_link or not preset.link_token):
+        preset.link_token = new_link_token()
+    elif visibility != Visibility.LINK:
+        # Leaving "link" revokes it: turning link sharing back on later gives a new URL.
+        preset.link_token = None
+    preset.save(update_fields=["team", "visibility", "link_allows_anonymous", "link_token"])
+    return preset
+
+
+@transaction.atomic
+def preset_fork(
+    *,
+    actor: AbstractBaseUser,
+    preset: Preset,
+    link_token: str | None = None,
+    version: int | None = None,
+    name: str = "",
+    request: Any = None,
+) -> Preset:
+    """Copy a preset (its latest or a given version) into the actor's own private space.
+
+    ``request`` forks with the actor's unsaved edits instead (the stale-save "fork" option).
+    """
+    _require(permissions.can_fork, actor, preset, link_token)
+    if request is None:
+        versions = preset.versions.order_by("-number")
+        source = versions.filter(number=version).first() if version else versions.first()
+        if source is None:
+            raise PresetInputInvalid({"version": f"this preset has no version {version}"})
+        request, number = source.request, source.number
+    else:
+        number = version or preset.versions.order_by("-number").values_list("number", flat=True)[0]
+    fork = preset_create(
+        owner=actor,
+        name=name or f"{preset.name} (fork)"[:MAX_NAME_LENGTH],
+        description=preset.description,
+        tags=preset.tags,
+        request=request,
+        message=f"Forked from {preset.name} v{number}",
+    )
+    fork.forked_from = preset
+    fork.forked_from_version = number
+    fork.save(update_fields=["forked_from", "forked_from_version"])
+    return fork
+
+
+def preset_delete(*, actor: AbstractBaseUser, preset: Preset) -> Preset:
+    """Move to the trash; restorable for TRASH_RETENTION, then `purge_trash` removes it."""
+    _require(permissions.can_delete, actor, preset)
+    preset.deleted_at = timezone.now()
+    preset.save(update_fields=["deleted_at"])
+    return preset
+
+
+def preset_restore(*, actor: AbstractBaseUser, preset: Preset) -> Preset:
+    _require(permissions.can_restore, actor, preset)
+    if preset.deleted_at < timezone.now() - TRASH_RETENTION:
+        raise PresetNotFound()  # past the retention: as good as purged
+    preset.deleted_at = None
+    preset.save(update_fields=["deleted_at"])
+    return preset
+
+
+def trash_purge(*, now: Any = None) -> int:
+    """Delete for good the presets in the trash longer than TRASH_RETENTION; return how many."""
+    cutoff = (now or timezone.now()) - TRASH_RETENTION
+    expired = Preset.objects.filter(deleted_at__lt=cutoff)
+    count = expired.count()
+    expired.delete()  # versions go with their preset (CASCADE)
+    return count
+
+
+# --- Import and export ----------------------------------------------------------------------
+
+
+def presets_export(*, actor: User, presets: list[Preset], link_token: str | None = None) -> dict:
+    """The export document: every version of each preset, in the stored request format."""
+    for preset in presets:
+        _require(permissions.can_export, actor, preset, link_token)
+    return {
+        "format": EXPORT_FORMAT,
+        "format_version": 1,
+        "presets": [
+            {
+                "name": preset.name,
+                "description": preset.description,
+                "tags": preset.tag_list,
+                "versions": [
+                    {
+                        "number": version.number,
+                        "message": version.message,
+                        "created_at": version.created_at.isoformat(),
+                        "request": version.request,
+                    }
+                    for version in preset.versions.order_by("number")
+                ],
+            }
+            for preset in presets
+        ],
+    }
+
+
+def presets_import(*, owner: AbstractBaseUser, text: str) -> list[Preset]:
+    """Create presets from an export file (one or many); refuse the whole file on any error.
+
+    Accepted shapes: an export document ``{"presets": [...]}``, a list of presets, or one
+    preset. A preset has a ``name`` and either ``versions`` (each with a ``request``) or a
+    single ``request``. Every request is validated like a run; nothing is written unless
+    all of them pass.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportInvalid(
+            f"not valid JSON ({error.msg})", where=f"line {error.lineno}, column {error.colno}"
+        ) from None
+    entries, prefix = _import_entries(data)
+    planned = [_import_entry(entry, f"{prefix}[{i}]") for i, entry in enumerate(entries)]
+    created = []
+    with transaction.atomic():
+        for plan in planned:
+            preset = Preset.objects.create(
+                owner=owner, name=plan["name"], description=plan["description"], tags=plan["tags"]
+            )
+            for number, (request, message) in enumerate(plan["versions"], start=1):
+                PresetVersion.objects.create(
+                    preset=preset, number=number, request=request, author=owner, message=message
+                )
+            created.append(preset)
+    return created
+
+
+def _import_entries(data: Any) -> tuple[list[Any], str]:
+    if isinstance(data, dict) and "presets" in data:
+        if data.get("format", EXPORT_FORMAT) != EXPORT_FORMAT:
+            raise ImportInvalid(f"must be {EXPORT_FORMAT!r}", where="format")
+        if not isinstance(data["presets"], list) or not data["presets"]:
+            raise ImportInvalid("must be a non-empty list of presets", where="presets")
+        return data["presets"], "presets"
+    if isinstance(data, list):
+        if not data:
+            raise ImportInvalid("the list holds no presets", where="(top level)")
+        return data, ""
+    if isinstance(data, dict):
+        return [data], ""
+    raise ImportInvalid(
+        "must be a preset object, a list of presets, or an export file", where="(top level)"
+    )
+
+
+def _import_entry(entry: Any, where: str) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise ImportInvalid("must be an object with a name and versions", where=where)
+    try:
+        name = _name_clean(entry.get("name"))
+    except PresetInputInvalid as error:
+        raise ImportInvalid(error.errors["name"], where=f"{where}.name") from None
+    description = entry.get("description", "")
+    if not isinstance(description, str):
+        raise ImportInvalid("must be text", where=f"{where}.description")
+    tags = entry.get("tags", [])
+    if not isinstance(tags, list | str) or (
+        isinstance(tags, list) and not all(isinstance(t, str) for t in tags)
+    ):
+        raise ImportInvalid("must be a list of text tags", where=f"{where}.tags")
+    try:
+        tags = tags_clean(tags=tags)
+    except PresetInputInvalid as error:
+        raise ImportInvalid(error.errors["tags"], where=f"{where}.tags") from None
+    if "versions" in entry:
+        versions = entry["versions"]
+        if not isinstance(versions, list) or not versions:
+            raise ImportInvalid("must be a non-empty list", where=f"{where}.versions")
+        sources = [(v, f"{where}.versions[{j}]") for j, v in enumerate(versions)]
+    elif "request" in entry:
+        sources = [({"request": entry["request"]}, where)]
+    else:
+        raise ImportInvalid("needs 'versions' or 'request'", where=where)
+    cleaned = []
+    for version, at in sources:
+        if not isinstance(version, dict) or "request" not in version:
+            raise ImportInvalid("must be an object with a 'request'", where=at)
+        try:
+            request = request_clean(data=version["request"])
+        except spec.RequestInvalid as invalid:
+            field, message = next(iter(invalid.errors.items()))
+            raise ImportInvalid(message, where=f"{at}.request ({field})") from None
+        message = version.get("message", "")
+        if not isinstance(message, str):
+            raise ImportInvalid("must be text", where=f"{at}.message")
+        cleaned.append((request, message[:500]))
+    return {"name": name, "description": description.strip(), "tags": tags, "versions": cleaned}

@@ -98,6 +98,17 @@ class RawChunk:
     data: str
 
 
+@dataclass(frozen=True, slots=True)
+class Retrying:
+    """The attempt before failed before any text arrived; attempt ``attempt`` of ``attempts``
+    starts after ``delay`` seconds. ``reason`` says why, in plain words ("rate limited (429)")."""
+
+    attempt: int
+    attempts: int
+    delay: float
+    reason: str
+
+
 Event = (
     TextDelta
     | Finished
@@ -109,6 +120,7 @@ Event = (
     | Moderations
     | ResponseHeaders
     | RawChunk
+    | Retrying
 )
 
 # Headers shown in the raw response inspector; everything else (cookies...) stays out.
@@ -155,13 +167,26 @@ class UpstreamError(Exception):
     """An upstream failure, told in plain words: what happened and what to do.
 
     ``kind`` is one of: auth, forbidden, not_found, bad_request, rate_limited,
-    server_error, timeout, unreachable, stream_cut, bad_response, unknown_provider.
+    server_error, timeout, connect_timeout, unreachable, stream_cut, bad_response,
+    unknown_provider, circuit_open, refused (a capability hint stopped the request).
+    ``retry_after`` is the upstream's Retry-After in seconds, when it sent one;
+    ``param`` names the request parameter an upstream 400 blamed, when it named one.
     """
 
-    def __init__(self, kind: str, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        param: str | None = None,
+    ) -> None:
         self.kind = kind
         self.status = status
         self.message = message
+        self.retry_after = retry_after
+        self.param = param
         super().__init__(message)
 
 

@@ -8,6 +8,8 @@ the upstream's Authorization header and scrubbed from any text shown to the user
 
 import asyncio
 import base64
+import datetime
+import email.utils
 import json
 import struct
 import weakref
@@ -56,12 +58,20 @@ class OpenAICompatibleProvider:
         default_model: str = "gpt-4o-mini",
         connect_timeout: float = 10.0,
         read_timeout: float = 60.0,
+        extra_headers: dict[str, str] | None = None,
+        key_setting: str = "OPENAI_API_KEY",
+        url_setting: str = "OPENAI_BASE_URL",
     ) -> None:
         self.name = name
         self.label = label
         self.default_model = default_model
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
+        # Headers a gateway needs beside the key (e.g. OpenRouter's HTTP-Referer); secret too.
+        self._extra_headers = dict(extra_headers or {})
+        # Where the user fixes the key or URL, named in messages ("Check OPENAI_API_KEY").
+        self.key_setting = key_setting
+        self.url_setting = url_setting
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
 
     def __repr__(self) -> str:  # never show the key, not even in a traceback
@@ -81,7 +91,10 @@ class OpenAICompatibleProvider:
         return client
 
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        headers = dict(self._extra_headers)
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        return headers
 
     async def list_models(self) -> list[str]:
         try:
@@ -110,7 +123,7 @@ class OpenAICompatibleProvider:
                     yield event
         except httpx.ConnectTimeout:
             raise UpstreamError(
-                "timeout",
+                "connect_timeout",
                 f"Could not connect to {self.base_url} in time. Check that the server is up "
                 "and the base URL is right.",
             ) from None
@@ -124,7 +137,7 @@ class OpenAICompatibleProvider:
             raise UpstreamError(
                 "unreachable",
                 f"Could not reach {self.base_url}: the connection was refused or the host "
-                "was not found. Check OPENAI_BASE_URL and that the server is running.",
+                f"was not found. Check {self.url_setting} and that the server is running.",
             ) from None
         except (httpx.RemoteProtocolError, httpx.ReadError):
             raise _stream_cut() from None
@@ -209,26 +222,33 @@ class OpenAICompatibleProvider:
             ) from None
 
     def _scrub(self, text: str) -> str:
-        """Remove the key from upstream text before anyone sees it."""
-        if self._api_key and len(self._api_key) >= 4:
-            text = text.replace(self._api_key, "***")
+        """Remove the key (and extra header values) from upstream text before anyone sees it."""
+        for secret in [self._api_key, *self._extra_headers.values()]:
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, "***")
         return text[:500]
 
     def _scrub_raw(self, text: str) -> str:
-        """Raw answers are shown whole, but never with the key in them."""
-        if self._api_key and len(self._api_key) >= 4 and self._api_key in text:
-            return text.replace(self._api_key, "***")
+        """Raw answers are shown whole, but never with the key (or a header secret) in them."""
+        for secret in [self._api_key, *self._extra_headers.values()]:
+            if secret and len(secret) >= 4 and secret in text:
+                text = text.replace(secret, "***")
         return text
 
     def _status_error(self, response: httpx.Response) -> UpstreamError:
         status = response.status_code
         try:
-            detail = self._scrub(_error_text(response.json()))
+            payload = response.json()
         except ValueError:
-            detail = ""
+            payload = None
+        detail = self._scrub(_error_text(payload))
+        param = _error_param(payload)
         said = f" The provider said: {detail}" if detail else ""
         if status == 401:
-            kind, what = "auth", "The provider refused the API key (401). Check OPENAI_API_KEY."
+            kind, what = (
+                "auth",
+                f"The provider refused the API key (401). Check {self.key_setting}.",
+            )
         elif status == 403:
             kind, what = (
                 "forbidden",
@@ -258,7 +278,13 @@ class OpenAICompatibleProvider:
                 "bad_request",
                 (f"The provider rejected the request ({status}). Check the parameters."),
             )
-        return UpstreamError(kind, what + said, status=status)
+        return UpstreamError(
+            kind,
+            what + said,
+            status=status,
+            retry_after=_retry_after_seconds(response.headers.get("retry-after")),
+            param=param,
+        )
 
 
 def _stream_cut() -> UpstreamError:
@@ -267,6 +293,32 @@ def _stream_cut() -> UpstreamError:
         "The connection to the provider was cut before the reply was complete. "
         "The partial reply is kept; run again to get a complete one.",
     )
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: a number, or an HTTP date (RFC 9110); None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
+
+
+def _error_param(payload: Any) -> str | None:
+    """The parameter an OpenAI-style error names (``error.param``), if it names one."""
+    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+        param = payload["error"].get("param")
+        if isinstance(param, str) and param.strip():
+            return param.strip()[:100]
+    return None
 
 
 def _error_text(payload: Any) -> str:

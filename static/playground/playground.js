@@ -161,6 +161,22 @@
     });
   }
 
+  // An upstream 400 that blames a parameter names it in data-param: mark that field.
+  function markBlamedParameter() {
+    document.querySelectorAll("[data-blamed]").forEach(function (field) {
+      field.removeAttribute("data-blamed");
+      field.removeAttribute("aria-invalid");
+    });
+    var status = $("#run-status");
+    var name = status && status.dataset.param;
+    if (!name) { return; }
+    var field = document.getElementById("param-" + name) || document.getElementById(name);
+    if (field) {
+      field.setAttribute("data-blamed", "");
+      field.setAttribute("aria-invalid", "true");
+    }
+  }
+
   function run() {
     if (runState() !== "running") { $("#run-form").requestSubmit(); }
   }
@@ -322,6 +338,8 @@
     });
     $("#model").addEventListener("input", syncModelFamily);
     $("#run-form").addEventListener("change", function (event) {
+      // A script that set the mode's value (opening a preset) fires change on the form.
+      if ($("#mode").value !== $("#workspace").dataset.mode) { setMode($("#mode").value); }
       if (event.target.matches(".response-format-type")) { syncResponseFormat(); }
       if (event.target.closest("[data-reasoning-only]")) { syncModelFamily(); }
     });
@@ -370,6 +388,7 @@
     document.body.addEventListener("htmx:wsAfterMessage", function () {
       following.forEach(function (reply) { reply.scrollTop = reply.scrollHeight; });
       syncControls();
+      markBlamedParameter();
     });
     document.body.addEventListener("htmx:wsOpen", function () {
       var c = $("#connection"); c.dataset.state = "open"; c.textContent = "Connected";

@@ -12,18 +12,39 @@ from tests.conftest import TEST_API_KEY
 from tests.fake_upstream import FakeUpstream, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
+CLI_DATA_DIR: Path | None = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cli_data_dir(tmp_path_factory) -> Path:
+    """A migrated data directory of its own, as after `make run` (stored providers live there)."""
+    global CLI_DATA_DIR
+    CLI_DATA_DIR = tmp_path_factory.mktemp("cli-data")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=_base_env(),
+        check=True,
+        capture_output=True,
+    )
+    return CLI_DATA_DIR
+
+
+def _base_env() -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("OPENAI_", "PLAYGROUND_", "DJANGO_ALLOW_ASYNC", "DATABASE_URL"))
+    }
+    env.update(DJANGO_SETTINGS_MODULE="playground.settings", DJANGO_DATA_DIR=str(CLI_DATA_DIR))
+    return env
 
 
 def run_request(
     upstream: FakeUpstream, request: dict | str, *args: str, timeout: float = 60
 ) -> subprocess.CompletedProcess:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("OPENAI_", "PLAYGROUND_", "DJANGO_ALLOW_ASYNC"))
-    }
+    env = _base_env()
     env.update(
-        DJANGO_SETTINGS_MODULE="playground.settings",
         OPENAI_BASE_URL=upstream.base_url,
         OPENAI_API_KEY=TEST_API_KEY,
         PLAYGROUND_OFFLINE_TOKENS_PER_SECOND="0",

@@ -9,6 +9,7 @@ from django.db import connection
 from playground.presets.models import PresetVersion
 from playground.presets.services import StaleVersion, preset_create, preset_save
 from playground.spec import RequestInvalid
+from playground.teams.models import Membership, Role, Team
 
 
 def make_request(content: str = "hi") -> dict:
@@ -62,7 +63,12 @@ def test_stale_save_is_refused_and_no_version_lost(alice):
 def test_two_concurrent_sessions_both_versions_exist():
     alice = User.objects.create_user("alice", password="pw-alice-123")
     bob = User.objects.create_user("bob", password="pw-bob-123")
-    preset = preset_create(owner=alice, name="Shared", request=make_request("v1"))
+    team = Team.objects.create(name="Prompts")
+    Membership.objects.create(team=team, user=alice, role=Role.OWNER)
+    Membership.objects.create(team=team, user=bob, role=Role.EDITOR)
+    preset = preset_create(
+        owner=alice, name="Shared", request=make_request("v1"), team_id=team.pk, visibility="team"
+    )
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 

@@ -1,0 +1,25 @@
+"""Presets in the Django admin: read the history; versions are immutable, so never edited here."""
+
+from django.contrib import admin
+
+from playground.presets.models import Preset, PresetVersion
+
+
+class PresetVersionInline(admin.TabularInline):
+    model = PresetVersion
+    extra = 0
+    can_delete = False
+    fields = ["number", "author", "created_at", "message", "request"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Preset)
+class PresetAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "team", "visibility", "deleted_at", "created_at"]
+    list_filter = ["visibility", "team"]
+    search_fields = ["name", "description", "tags"]
+    readonly_fields = ["link_token", "forked_from", "forked_from_version", "created_at"]
+    inlines = [PresetVersionInline]

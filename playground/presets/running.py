@@ -1,0 +1,41 @@
+"""Resolve ``{"action": "run", "preset": "<uuid>", "version": N}`` for the run websocket."""
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from playground.presets import permissions, selectors
+from playground.presets.services import PresetNotFound
+
+# One message for "no such preset", "no such version" and "not yours to read",
+# so the socket cannot be used to learn which ids exist.
+UNAVAILABLE = "No preset you may read has this id and version."
+
+
+class PresetUnavailable(Exception):
+    def __init__(self) -> None:
+        super().__init__(UNAVAILABLE)
+
+
+def preset_request_for_run(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    preset_id: Any,
+    version: Any = None,
+    link_token: str | None = None,
+) -> dict[str, Any]:
+    """The stored request JSON of a preset version the user may open, else PresetUnavailable."""
+    try:
+        preset = selectors.preset_get(user=user, preset_id=preset_id, link_token=link_token)
+        if not permissions.can_open(user, preset, link_token):
+            raise PresetNotFound()
+        number = str(version) if isinstance(version, int) and not isinstance(version, bool) else ""
+        if version is not None and not number:
+            raise PresetNotFound()
+        return selectors.preset_version_get(preset=preset, number=number or None).request
+    except PresetNotFound:
+        raise PresetUnavailable() from None
+
+
+preset_request_for_run_async = database_sync_to_async(preset_request_for_run)

@@ -1,0 +1,419 @@
+"""Thin views over presets.services and presets.selectors.
+
+Refusals: a preset the user may not see answers 404 (or, signed out, the login page),
+the same as an id that does not exist, so ids cannot be probed; one they see but may
+not change answers 403. A preset's read-only link carries its token as ``?link=``.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+
+from playground.presets import permissions, selectors, services
+from playground.presets.diff import version_diff
+from playground.presets.models import TRASH_RETENTION, Preset, Visibility
+from playground.presets.page import request_from_page, save_controls_context
+from playground.spec import RequestInvalid
+from playground.teams.selectors import teams_for_user
+
+# An import file larger than this is refused before it is read.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+def preset_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Turn PresetNotFound into 404 (or the sign-in page for a signed-out visitor).
+
+    A signed-out visitor refused an action on a preset they may read (through its link)
+    is sent to sign in too: signing in is what would let them do it.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            if not request.user.is_authenticated:
+                return _sign_in_first(request, kwargs.get("preset_id"))
+            raise
+        except services.PresetNotFound:
+            if not request.user.is_authenticated:
+                return _sign_in_first(request, kwargs.get("preset_id"))
+            raise Http404("No preset you may see has this id.") from None
+
+    return wrapper
+
+
+def _sign_in_first(request: HttpRequest, preset_id: Any) -> HttpResponse:
+    # After signing in, come back here; an action (POST) comes back to the preset's page.
+    if request.method == "GET" or preset_id is None:
+        return redirect_to_login(request.get_full_path())
+    url = reverse("preset-detail", args=[preset_id])
+    link = _link(request)
+    return redirect_to_login(f"{url}?{urlencode({'link': link})}" if link else url)
+
+
+def _link(request: HttpRequest) -> str | None:
+    return request.POST.get("link") or request.GET.get("link") or None
+
+
+def _detail_url(preset: Preset, link: str | None = None) -> str:
+    url = reverse("preset-detail", args=[preset.pk])
+    return f"{url}?{urlencode({'link': link})}" if link else url
+
+
+# --- List, detail, diff ---------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def preset_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    scope = request.GET.get("scope", "all")
+    scope = scope if scope in selectors.SCOPES else "all"
+    presets = selectors.preset_list(
+        user=request.user, query=query, scope=scope, team_id=request.GET.get("team")
+    )
+    context = {"presets": presets, "query": query, "scope": scope}
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "preset-results":
+        return render(request, "presets/_list_results.html", context)
+    return render(request, "presets/list.html", context)
+
+
+@require_GET
+@preset_view
+def preset_detail(request: HttpRequest, preset_id: Any) -> HttpResponse:
+    link = _link(request)
+    preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
+    versions = list(preset.versions.select_related("author").order_by("-number"))
+    user = request.user
+    context = {
+        "preset": preset,
+        "versions": versions,
+        "link": link,
+        "can": {
+            name: getattr(permissions, f"can_{name}")(user, preset, link)
+            for name in ("open", "save_version", "rename", "share", "fork", "delete", "export")
+        },
+        "teams": _user_teams(user),
+        "visibility_choices": Visibility.choices,
+        "diff_old": versions[1].number if len(versions) > 1 else versions[0].number,
+        "diff_new": versions[0].number,
+        "share_url": request.build_absolute_uri(
+            _detail_url(preset, preset.link_token) if preset.link_token else ""
+        ),
+    }
+    return render(request, "presets/detail.html", context)
+
+
+@require_GET
+@preset_view
+def preset_diff(request: HttpRequest, preset_id: Any) -> HttpResponse:
+    link = _link(request)
+    preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
+    old = selectors.preset_version_get(preset=preset, number=request.GET.get("old"))
+    new = selectors.preset_version_get(preset=preset, number=request.GET.get("new"))
+    lines = version_diff(old.request, new.request)
+    return render(request, "presets/_diff.html", {"old": old, "new": new, "lines": lines})
+
+
+@require_GET
+@preset_view
+def preset_open(request: HttpRequest, preset_id: Any) -> HttpResponse:
+    """Open a version in the playground editor."""
+    link = _link(request)
+    preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
+    if not permissions.can_open(request.user, preset, link):
+        raise services.PresetNotFound()
+    version = selectors.preset_version_get(preset=preset, number=request.GET.get("version"))
+    params = {"preset": preset.pk, "version": version.number}
+    if link:
+        params["link"] = link
+    return redirect(f"{reverse('playground')}?{urlencode(params)}")
+
+
+# --- Actions on one preset -------------------------------------------------------------------
+
+
+def _action(
+    request: HttpRequest, preset_id: Any, perform: Callable[[Preset, str | None], Any], done: str
+) -> HttpResponse:
+    """Run one action; input errors come back as a message on the preset page."""
+    link = _link(request)
+    preset = selectors.preset_get_any(user=request.user, preset_id=preset_id, link_token=link)
+    try:
+        result = perform(preset, link)
+    except services.PresetInputInvalid as invalid:
+        for field, message in invalid.errors.items():
+            messages.error(request, f"{field}: {message}")
+        return redirect(_detail_url(preset, link))
+    messages.success(request, done)
+    if isinstance(result, HttpResponse):
+        return result
+    if not permissions.can_view(request.user, preset, link):
+        # e.g. a team owner who just made someone's preset private: it is gone from view.
+        return redirect("preset-list")
+    return redirect(_detail_url(preset, link))
+
+
+@require_POST
+@preset_view
+def preset_rename(request: HttpRequest, preset_id: Any) -> HttpResponse:
+    return _action(
+        request,
+        preset_id,
+        lambda preset, link: services.preset_rename(
+            actor=request.user,
+            preset=preset,
+            name=request.POST.get("name", ""),
+            description=request.POST.get("description", ""),
+            tags=request.POST.get("tags", ""),
+        ),
+        "Saved the name, description and tags.",
+    )
+
+
+@require_POST
+@preset_view
+def preset_share(request: HttpRequest, preset_id: Any) -> HttpResponse:
+    return _action(
+        request,
+        preset_id,
+        lambda preset, link: services.preset_share(
+            actor=request.user,
+            preset=preset,
+            team_id=request.POST.get("team"),
+            visibility=request.POST.get("visibility", ""),
+            link_allows_anonymous=request.POST.get("link_allows_anonymous") == "on",
+            new_link=request.POST.get("new_link") == "on",
+        ),
+        "Saved the sharing settings.",
+    )
+
+
+@require_POST
+@preset_view
+def preset_fork(request: HttpRequest, preset_id: Any) -> HttpResponse:
+    def fork(preset: Preset, link: str | None) -> HttpResponse:
+        version = request.POST.get("version")
+        fork = services.preset_fork(
+            actor=request.user,
+            preset=preset,
+            link_token=link,
+            version=int(version) if str(version).isdigit() else None,
+        )
+        return redirect(_detail_url(fork))
+
+    return _action(request, preset_id, fork, "Forked into your presets.")
+
+
+@require_POST
+@preset_view
+def preset_delete(request: HttpRequest, preset_id: Any) -> HttpResponse:
+    def delete(preset: Preset, link: str | None) -> HttpResponse:
+        services.preset_delete(actor=request.user, preset=preset)
+        return redirect("preset-trash")
+
+    days = TRASH_RETENTION.days
+    return _action(
+        request, preset_id, delete, f"Moved to the trash; it can be restored for {days} days."
+    )
+
+
+@require_POST
+@preset_view
+def preset_restore(request: HttpRequest, preset_id: Any) -> HttpResponse:
+    return _action(
+        request,
+        preset_id,
+        lambda preset, link: services.preset_restore(actor=request.user, preset=preset),
+        "Restored from the trash.",
+    )
+
+
+@require_POST
+@preset_view
+def preset_restore_version(request: HttpRequest, preset_id: Any, number: int) -> HttpResponse:
+    return _action(
+        request,
+        preset_id,
+        lambda preset, link: services.preset_restore_version(
+            actor=request.user, preset=preset, number=number
+        ),
+        f"Version {number} restored as the newest version.",
+    )
+
+
+@require_GET
+@preset_view
+def preset_export(request: HttpRequest, preset_id: Any) -> HttpResponse:
+    link = _link(request)
+    preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
+    document = services.presets_export(actor=request.user, presets=[preset], link_token=link)
+    return _json_download(document, f"{slugify(preset.name) or 'preset'}.json")
+
+
+# --- Many presets: export, import, trash ----------------------------------------------------
+
+
+@require_GET
+@login_required
+def presets_export(request: HttpRequest) -> HttpResponse:
+    """Export the presets the list shows (same search and filters)."""
+    presets = list(
+        selectors.preset_list(
+            user=request.user,
+            query=request.GET.get("q", ""),
+            scope=request.GET.get("scope", "all"),
+            team_id=request.GET.get("team"),
+        )
+    )
+    document = services.presets_export(actor=request.user, presets=presets)
+    return _json_download(document, "presets.json")
+
+
+@login_required
+def presets_import(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = {"where": "file", "reason": "choose a JSON file to import"}
+        elif upload.size > MAX_IMPORT_BYTES:
+            context["error"] = {"where": "file", "reason": "larger than 5 MB"}
+        else:
+            try:
+                text = upload.read().decode("utf-8-sig")
+                created = services.presets_import(owner=request.user, text=text)
+            except UnicodeDecodeError:
+                context["error"] = {"where": "file", "reason": "not UTF-8 text"}
+            except services.ImportInvalid as invalid:
+                context["error"] = {"where": invalid.where, "reason": invalid.reason}
+            else:
+                messages.success(request, f"Imported {len(created)} preset(s).")
+                return redirect("preset-list")
+        return render(request, "presets/import.html", context, status=400)
+    return render(request, "presets/import.html", context)
+
+
+@require_GET
+@login_required
+def preset_trash(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "presets/trash.html",
+        {"presets": selectors.trash_list(user=request.user), "days": TRASH_RETENTION.days},
+    )
+
+
+# --- Saving from the playground page (htmx; answers with the save-controls partial) --------
+
+
+@require_POST
+@login_required
+def preset_create_from_page(request: HttpRequest) -> HttpResponse:
+    values = request.POST.dict()
+    context: dict[str, Any] = {}
+    try:
+        preset = services.preset_create(
+            owner=request.user,
+            name=values.get("preset_name", ""),
+            description=values.get("preset_description", ""),
+            tags=values.get("preset_tags", ""),
+            team_id=values.get("preset_team") or None,
+            visibility=values.get("preset_visibility", Visibility.PRIVATE),
+            request=request_from_page(values),
+        )
+    except (RequestInvalid, services.PresetInputInvalid) as invalid:
+        context = {"errors": invalid.errors, "values": values}
+        return _save_controls(request, None, None, context)
+    context["saved"] = f"Saved as “{preset.name}”, version 1."
+    return _save_controls(request, preset, 1, context)
+
+
+@require_POST
+@preset_view
+def preset_save_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
+    values = request.POST.dict()
+    link = _link(request)
+    preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
+    base = values.get("base_version", "")
+    # "Save as new version anyway" sends no base: it goes on top of the latest.
+    base_version = int(base) if base.isdigit() else None
+    try:
+        version = services.preset_save(
+            preset_id=preset.pk,
+            author=request.user,
+            request=request_from_page(values),
+            base_version=base_version,
+            message=values.get("version_message", ""),
+        )
+    except services.StaleVersion as stale:
+        context = {"stale": stale, "values": values}
+        return _save_controls(request, preset, base_version, context)
+    except PermissionDenied:
+        if not request.headers.get("HX-Request"):
+            raise
+        # The role changed since the page was loaded: say so in the panel (htmx swaps no 403).
+        context = {"errors": {"preset": "your role does not allow saving versions; fork it"}}
+        return _save_controls(request, preset, base_version, context)
+    except RequestInvalid as invalid:
+        context = {"errors": invalid.errors, "values": values}
+        return _save_controls(request, preset, base_version, context)
+    context = {"saved": f"Saved version {version.number} of “{preset.name}”."}
+    return _save_controls(request, preset, version.number, context)
+
+
+@require_POST
+@preset_view
+def preset_fork_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
+    """The stale-save "fork" option: the unsaved edits become a new preset of one's own."""
+    values = request.POST.dict()
+    link = _link(request)
+    preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
+    try:
+        fork = services.preset_fork(
+            actor=request.user, preset=preset, link_token=link, request=request_from_page(values)
+        )
+    except RequestInvalid as invalid:
+        return _save_controls(request, preset, None, {"errors": invalid.errors})
+    context = {"saved": f"Forked as “{fork.name}”, version 1."}
+    return _save_controls(request, fork, 1, context)
+
+
+def _save_controls(
+    request: HttpRequest,
+    preset: Preset | None,
+    version: int | None,
+    extra: dict[str, Any],
+) -> HttpResponse:
+    # Always 200: htmx does not swap 4xx answers, and refusals are part of this partial.
+    context = save_controls_context(request.user, preset, version)
+    context.update(extra)
+    response = render(request, "presets/_save_panel.html", context)
+    if preset is not None and version is not None and "saved" in extra:
+        # The address bar follows the open preset, so a reload reopens what was saved.
+        response["HX-Push-Url"] = (
+            f"{reverse('playground')}?{urlencode({'preset': preset.pk, 'version': version})}"
+        )
+    return response
+
+
+def _json_download(document: dict, filename: str) -> HttpResponse:
+    response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _user_teams(user: Any) -> list:
+    return list(teams_for_user(user=user)) if user.is_authenticated else []

@@ -1,0 +1,34 @@
+"""Re-encrypt every stored provider's key and headers with the first PLAYGROUND_ENCRYPTION_KEY.
+
+Run it after putting a new key first (``PLAYGROUND_ENCRYPTION_KEY=<new>,<old>``); then
+the old key can be dropped.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from playground.providerconfig.crypto import KeyUnreadable, reencrypt
+from playground.providerconfig.models import ProviderConfig
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt stored provider keys with the first key of PLAYGROUND_ENCRYPTION_KEY."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        done = 0
+        for config in ProviderConfig.objects.select_for_update():
+            try:
+                if config.api_key_encrypted:
+                    config.api_key_encrypted = reencrypt(config.api_key_encrypted)
+                if config.extra_headers_encrypted:
+                    config.extra_headers_encrypted = reencrypt(config.extra_headers_encrypted)
+            except KeyUnreadable:
+                raise CommandError(
+                    f"The key of provider '{config.name}' cannot be decrypted with any key in "
+                    "PLAYGROUND_ENCRYPTION_KEY; nothing was changed. Add the old key after the "
+                    "new one, comma-separated."
+                ) from None
+            config.save(update_fields=["api_key_encrypted", "extra_headers_encrypted"])
+            done += 1
+        self.stdout.write(f"Re-encrypted {done} provider(s) with the first key.")

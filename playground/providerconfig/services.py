@@ -1,0 +1,103 @@
+"""Saving stored providers, and turning one into the configuration a provider is built from."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
+
+from playground.providerconfig.crypto import KeyUnreadable
+from playground.providerconfig.models import ProviderConfig
+from playground.providerconfig.network import UrlRefused, check_base_url
+from playground.providers.base import UpstreamError
+
+
+def parse_extra_headers(text: str) -> dict[str, str]:
+    """``Name: value`` lines into a dict (ValidationError naming the bad line)."""
+    headers: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, colon, value = line.partition(":")
+        name, value = name.strip(), value.strip()
+        if not colon or not name or not value or any(c in name for c in " \t\r\n"):
+            raise ValidationError(
+                f"Line {number}: write each header as 'Name: value' (got {line.strip()[:40]!r})."
+            )
+        if name.lower() == "authorization":
+            raise ValidationError(
+                f"Line {number}: put the key in the API key field, not in an Authorization header."
+            )
+        headers[name] = value
+    return headers
+
+
+def validate_base_url(url: str) -> None:
+    try:
+        check_base_url(url)
+    except UrlRefused as refused:
+        raise ValidationError({"base_url": refused.message}) from None
+
+
+@sensitive_variables("api_key", "extra_headers")
+@transaction.atomic
+def provider_config_save(
+    *,
+    config: ProviderConfig,
+    api_key: str | None = None,
+    clear_api_key: bool = False,
+    extra_headers: dict[str, str] | None = None,
+    teams: Any = None,
+) -> ProviderConfig:
+    """Save ``config``; a key or headers of None keep the stored ones (they are never shown)."""
+    if config.name in settings.PLAYGROUND_PROVIDERS:
+        raise ValidationError(
+            {"name": f"{config.name!r} is taken by a provider set in the environment."}
+        )
+    validate_base_url(config.base_url)
+    if clear_api_key:
+        config.set_api_key("")
+    elif api_key:
+        config.set_api_key(api_key)
+    if extra_headers is not None:
+        config.set_extra_headers(extra_headers)
+    config.full_clean()
+    config.save()
+    if teams is not None:
+        config.teams.set(teams)
+    return config
+
+
+@sensitive_variables("api_key", "extra_headers", "entry")
+def provider_settings(config: ProviderConfig) -> dict[str, Any]:
+    """The ``PLAYGROUND_PROVIDERS``-style entry for a stored provider (secrets decrypted)."""
+    try:
+        api_key = config.api_key()
+        extra_headers = config.extra_headers()
+    except KeyUnreadable:
+        raise UpstreamError(
+            "auth",
+            f"The stored API key of provider '{config.name}' cannot be decrypted: "
+            "PLAYGROUND_ENCRYPTION_KEY changed. An admin must enter the key again under "
+            "Providers.",
+        ) from None
+    try:
+        check_base_url(config.base_url)
+    except UrlRefused as refused:
+        raise UpstreamError("unreachable", refused.message) from None
+    entry: dict[str, Any] = {
+        "kind": "openai",
+        "label": config.label or config.name,
+        "base_url": config.base_url,
+        "api_key": api_key,
+        "extra_headers": extra_headers,
+        "default_model": config.default_model or "gpt-4o-mini",
+        "key_setting": f"the API key of provider '{config.name}' (Providers page)",
+        "url_setting": f"the base URL of provider '{config.name}' (Providers page)",
+    }
+    for field in ("connect_timeout", "first_token_timeout", "token_gap_timeout"):
+        value = getattr(config, field)
+        if value is not None:
+            entry[field] = value
+    return entry

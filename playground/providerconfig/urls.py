@@ -1,0 +1,14 @@
+from django.urls import path
+
+from playground.providerconfig import views
+
+urlpatterns = [
+    path("", views.provider_list, name="provider-list"),
+    path("add/", views.provider_create, name="provider-create"),
+    path("<int:pk>/", views.provider_edit, name="provider-edit"),
+    path("<int:pk>/delete/", views.provider_delete, name="provider-delete"),
+    path("<int:pk>/test/", views.provider_test_connection, name="provider-test"),
+    path(
+        "<str:name>/refresh-models/", views.provider_refresh_models, name="provider-refresh-models"
+    ),
+]

@@ -1,0 +1,149 @@
+"""The Providers page for staff: list, add, edit, remove, test connection, refresh models."""
+
+from functools import wraps
+from inspect import iscoroutinefunction
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods, require_POST
+
+from playground.providerconfig.crypto import KeyUnreadable
+from playground.providerconfig.forms import ProviderConfigForm
+from playground.providerconfig.models import ProviderConfig
+from playground.providerconfig.network import ConnectionReport, probe_connection
+from playground.providerconfig.services import provider_config_save
+from playground.providers import UpstreamError, get_provider
+from playground.providers.discovery import provider_models
+
+
+def staff_required(view):
+    """Signed-in staff only: others get 403 (not a sign-in page they cannot get past)."""
+    if iscoroutinefunction(view):
+
+        @wraps(view)
+        async def async_view(request: HttpRequest, *args, **kwargs):
+            user = await request.auser()
+            if not (user.is_active and user.is_staff):
+                raise PermissionDenied
+            return await view(request, *args, **kwargs)
+
+        return async_view
+
+    @wraps(view)
+    def sync_view(request: HttpRequest, *args, **kwargs):
+        if not (request.user.is_active and request.user.is_staff):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return sync_view
+
+
+@require_http_methods(["GET"])
+@login_required
+@staff_required
+@permission_required("providerconfig.view_providerconfig", raise_exception=True)
+def provider_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "providerconfig/provider_list.html",
+        {
+            "configs": ProviderConfig.objects.prefetch_related("teams"),
+            "env_providers": [
+                {"name": name, "label": config.get("label", name)}
+                for name, config in settings.PLAYGROUND_PROVIDERS.items()
+            ],
+        },
+    )
+
+
+@sensitive_post_parameters("api_key", "extra_headers")
+def _save_form(request: HttpRequest, config: ProviderConfig) -> HttpResponse:
+    form = ProviderConfigForm(request.POST or None, instance=config, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = provider_config_save(
+                config=form.save(commit=False),
+                teams=form.cleaned_data["teams"],
+                **form.secrets(),
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, f"Saved provider '{saved.name}'.")
+            return redirect("provider-list")
+    return render(request, "providerconfig/provider_form.html", {"form": form, "config": config})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@staff_required
+@permission_required("providerconfig.add_providerconfig", raise_exception=True)
+def provider_create(request: HttpRequest) -> HttpResponse:
+    return _save_form(request, ProviderConfig())
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@staff_required
+@permission_required("providerconfig.change_providerconfig", raise_exception=True)
+def provider_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _save_form(request, get_object_or_404(ProviderConfig, pk=pk))
+
+
+@require_POST
+@login_required
+@staff_required
+@permission_required("providerconfig.delete_providerconfig", raise_exception=True)
+def provider_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    config = get_object_or_404(ProviderConfig, pk=pk)
+    config.delete()
+    messages.success(request, f"Removed provider '{config.name}'.")
+    return redirect("provider-list")
+
+
+@require_POST
+@login_required
+@staff_required
+@permission_required("providerconfig.view_providerconfig", raise_exception=True)
+@sensitive_variables("api_key", "headers")
+async def provider_test_connection(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the provider for its models with the stored key; say in plain words what happened."""
+    config = await sync_to_async(get_object_or_404)(ProviderConfig, pk=pk)
+    try:
+        api_key, headers = config.api_key(), config.extra_headers()
+    except KeyUnreadable:
+        report = ConnectionReport(
+            False,
+            "The stored key cannot be decrypted: PLAYGROUND_ENCRYPTION_KEY changed. "
+            "Enter the key again.",
+        )
+    else:
+        wait = config.connect_timeout or 10.0
+        report = await probe_connection(config.base_url, api_key, headers, wait=wait)
+    return render(
+        request, "providerconfig/_connection_report.html", {"report": report, "config": config}
+    )
+
+
+@require_POST
+@login_required
+@staff_required
+@permission_required("providerconfig.view_providerconfig", raise_exception=True)
+async def provider_refresh_models(request: HttpRequest, name: str) -> HttpResponse:
+    """Ask the provider for its models again, replacing the cached list."""
+    try:
+        provider = await sync_to_async(get_provider)(name, await request.auser())
+    except UpstreamError as error:
+        report = ConnectionReport(False, error.message)
+    else:
+        models = await provider_models(provider, refresh=True)
+        shown = ", ".join(models[:8]) + (f" and {len(models) - 8} more" if len(models) > 8 else "")
+        report = ConnectionReport(True, f"{len(models)} models: {shown}.", tuple(models))
+    return render(request, "providerconfig/_connection_report.html", {"report": report})

@@ -1,0 +1,35 @@
+"""Model names from a provider's ``GET /models``, kept in Django's cache.
+
+Many gateways list only part of what they serve, so the list only suggests names:
+the model field still takes any name typed in.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+
+from playground.providers.base import Provider
+
+# A failed listing falls back to the default model; ask again soon rather than keep that.
+_FALLBACK_SECONDS = 30
+
+
+def _cache_key(provider: Provider) -> str:
+    where = getattr(provider, "base_url", "")
+    digest = hashlib.sha256(f"{provider.name}|{where}".encode()).hexdigest()[:24]
+    return f"playground:models:{digest}"
+
+
+async def provider_models(provider: Provider, *, refresh: bool = False) -> list[str]:
+    """The models ``provider`` lists, from the cache unless ``refresh`` or not cached yet."""
+    key = _cache_key(provider)
+    if not refresh:
+        cached = await cache.aget(key)
+        if cached is not None:
+            return cached
+    models = await provider.list_models()
+    fell_back = models == [provider.default_model]
+    timeout = _FALLBACK_SECONDS if fell_back else settings.PLAYGROUND_MODELS_CACHE_SECONDS
+    await cache.aset(key, models, timeout)
+    return models

@@ -1,0 +1,94 @@
+"""Team changes: create a team, add and remove members, set roles (team owners only)."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from playground.teams.models import Membership, Role, Team
+
+
+class TeamInputInvalid(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{field}: {msg}" for field, msg in errors.items()))
+
+
+def _require_owner(*, actor: AbstractBaseUser, team: Team) -> None:
+    if not Membership.objects.filter(team=team, user_id=actor.pk, role=Role.OWNER).exists():
+        raise PermissionDenied("Only the team's owners manage its members.")
+
+
+def _role_clean(role: Any) -> str:
+    if role not in Role.values:
+        raise TeamInputInvalid({"role": f"{role!r} is not allowed (use {', '.join(Role.values)})"})
+    return role
+
+
+@transaction.atomic
+def team_create(*, creator: AbstractBaseUser, name: str) -> Team:
+    """A new team whose creator is its first owner."""
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise TeamInputInvalid({"name": "must not be empty"})
+    if len(name) > 200:
+        raise TeamInputInvalid({"name": "at most 200 characters"})
+    if Team.objects.filter(name__iexact=name).exists():
+        raise TeamInputInvalid({"name": f"a team named {name!r} exists already"})
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(name=name)
+    except IntegrityError:
+        raise TeamInputInvalid({"name": f"a team named {name!r} exists already"}) from None
+    Membership.objects.create(team=team, user=creator, role=Role.OWNER)
+    return team
+
+
+def membership_add(*, actor: AbstractBaseUser, team: Team, username: str, role: str) -> Membership:
+    _require_owner(actor=actor, team=team)
+    role = _role_clean(role)
+    user = get_user_model().objects.filter(username=str(username).strip()).first()
+    if user is None:
+        raise TeamInputInvalid({"username": f"no user named {username!r}"})
+    membership, created = Membership.objects.get_or_create(
+        team=team, user=user, defaults={"role": role}
+    )
+    if not created:
+        raise TeamInputInvalid({"username": f"{user.get_username()} is in the team already"})
+    return membership
+
+
+@transaction.atomic
+def membership_set_role(
+    *, actor: AbstractBaseUser, team: Team, user_id: Any, role: str
+) -> Membership:
+    _require_owner(actor=actor, team=team)
+    role = _role_clean(role)
+    membership = Membership.objects.select_for_update().filter(team=team, user_id=user_id).first()
+    if membership is None:
+        raise TeamInputInvalid({"member": "not in this team"})
+    if membership.role == Role.OWNER and role != Role.OWNER:
+        _keep_an_owner(team=team)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: AbstractBaseUser, team: Team, user_id: Any) -> None:
+    _require_owner(actor=actor, team=team)
+    membership = Membership.objects.select_for_update().filter(team=team, user_id=user_id).first()
+    if membership is None:
+        raise TeamInputInvalid({"member": "not in this team"})
+    if membership.role == Role.OWNER:
+        _keep_an_owner(team=team)
+    membership.delete()
+
+
+def _keep_an_owner(*, team: Team) -> None:
+    # A team without an owner could no longer be managed from the team page.
+    owners = Membership.objects.select_for_update().filter(team=team, role=Role.OWNER)
+    if len(owners) <= 1:
+        raise TeamInputInvalid({"role": "a team keeps at least one owner"})

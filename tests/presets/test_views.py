@@ -1,0 +1,301 @@
+"""Preset pages as a user sees them: list and search, history and diff, import/export, trash,
+saving from the playground page (with the stale-version refusal) and opening into the editor."""
+
+import io
+import json
+
+import pytest
+from django.contrib.auth.models import User
+
+from playground.presets.models import Preset
+from playground.presets.services import preset_save
+from tests.presets.factories import make_preset, make_request, make_team, make_user
+
+pytestmark = pytest.mark.django_db
+
+PAGE_FORM = {
+    "action": "run",
+    "provider": "offline",
+    "model": "offline-1",
+    "system": "Be brief.",
+    "messages-0-role": "user",
+    "messages-0-content": "Hello there",
+    "temperature": "0.4",
+}
+
+
+@pytest.fixture
+def alice(client) -> User:
+    user = make_user("alice")
+    client.force_login(user)
+    return user
+
+
+def test_list_searches_and_filters(client, alice):
+    bob = make_user("bob")
+    team = make_team("Core", alice="editor", bob="editor")
+    make_preset(alice, "Alpha", tags="support")
+    make_preset(
+        bob, "Bob's team preset", description="Summaries", team_id=team.pk, visibility="team"
+    )
+    make_preset(bob, "Bob's private")
+
+    def names(**params):
+        page = client.get("/presets/", params).content.decode()
+        return {n for n in ("Alpha", "Bob&#x27;s team preset", "Bob&#x27;s private") if n in page}
+
+    assert names() == {"Alpha", "Bob&#x27;s team preset"}
+    assert names(scope="mine") == {"Alpha"}
+    assert names(scope="shared") == {"Bob&#x27;s team preset"}
+    assert names(scope="team") == {"Bob&#x27;s team preset"}
+    assert names(q="summaries") == {"Bob&#x27;s team preset"}
+    assert names(q="SUPPORT") == {"Alpha"}
+    assert names(q="offline-1") == {"Alpha", "Bob&#x27;s team preset"}
+
+
+def test_list_search_answers_a_partial_to_htmx(client, alice):
+    make_preset(alice, "Mine")
+    response = client.get(
+        "/presets/", {"q": "mine"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="preset-results"
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="preset-results">') and "Mine" in body
+    assert "<html" not in body
+
+
+def test_user_text_is_escaped(client, alice):
+    preset = make_preset(alice, "<script>alert(1)</script>", description="<b>x</b>")
+    page = client.get(f"/presets/{preset.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>x</b>" not in page
+
+
+def test_history_and_diff_between_two_versions(client, alice):
+    preset = make_preset(alice, request=make_request("Say hello", temperature=0.2))
+    preset_save(
+        preset_id=preset.pk,
+        author=alice,
+        request=make_request("Say goodbye", temperature=0.9),
+        base_version=1,
+        message="Friendlier",
+    )
+    page = client.get(f"/presets/{preset.pk}/").content.decode()
+    assert "Friendlier" in page and 'data-version="2"' in page and 'data-version="1"' in page
+
+    diff = client.get(f"/presets/{preset.pk}/diff/", {"old": 1, "new": 2}).content.decode()
+    assert '<span class="diff-removed">- temperature: 0.2</span>' in diff
+    assert '<span class="diff-added">+ temperature: 0.9</span>' in diff
+    assert '<span class="diff-removed">- Say hello</span>' in diff
+    assert '<span class="diff-added">+ Say goodbye</span>' in diff
+    same = client.get(f"/presets/{preset.pk}/diff/", {"old": 2, "new": 2}).content.decode()
+    assert "No differences" in same
+    assert client.get(f"/presets/{preset.pk}/diff/", {"old": 1, "new": 7}).status_code == 404
+
+
+def test_restore_a_version_as_a_new_one(client, alice):
+    preset = make_preset(alice, request=make_request("v1"))
+    preset_save(preset_id=preset.pk, author=alice, request=make_request("v2"), base_version=1)
+    client.post(f"/presets/{preset.pk}/versions/1/restore/")
+    latest = preset.versions.order_by("-number").first()
+    assert latest.number == 3 and latest.request["body"]["messages"][0]["content"] == "v1"
+
+
+def test_delete_goes_to_the_trash_and_restores(client, alice):
+    preset = make_preset(alice, "Doomed")
+    response = client.post(f"/presets/{preset.pk}/delete/", follow=True)
+    assert response.redirect_chain[-1][0] == "/presets/trash/"
+    assert "Doomed" in response.content.decode() and "30 days" in response.content.decode()
+    assert "Doomed" not in client.get("/presets/").content.decode()
+    assert client.get(f"/presets/{preset.pk}/").status_code == 404
+    client.post(f"/presets/{preset.pk}/restore/")
+    assert "Doomed" in client.get("/presets/").content.decode()
+
+
+def test_export_downloads_json_and_import_reads_it_back(client, alice):
+    preset = make_preset(alice, "Exported", tags="a")
+    response = client.get(f"/presets/{preset.pk}/export/")
+    assert response["Content-Disposition"] == 'attachment; filename="exported.json"'
+    document = json.loads(response.content)
+    assert document["presets"][0]["versions"][0]["request"]["provider"] == "offline"
+    many = json.loads(client.get("/presets/export/").content)
+    assert [p["name"] for p in many["presets"]] == ["Exported"]
+
+    upload = io.BytesIO(response.content)
+    upload.name = "exported.json"
+    imported = client.post("/presets/import/", {"file": upload})
+    assert imported.status_code == 302
+    assert Preset.objects.filter(name="Exported").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "where", "reason"),
+    [
+        (
+            '{"presets": [\n  {"name": "A"\n  "request": {}}\n]}',
+            "line 3, column 3",
+            "not valid JSON",
+        ),
+        (
+            json.dumps({"name": "A", "request": {**make_request(), "provider": ""}}),
+            "(provider)",
+            "must not be empty",
+        ),
+        (json.dumps([{"name": "", "request": make_request()}]), "[0].name", "must not be empty"),
+    ],
+)
+def test_a_bad_import_file_is_refused_whole_with_where_and_why(
+    client, alice, content, where, reason
+):
+    upload = io.BytesIO(content.encode())
+    upload.name = "bad.json"
+    response = client.post("/presets/import/", {"file": upload})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Nothing was imported" in page and where in page and reason in page
+    assert not Preset.objects.exists()
+
+
+def test_save_from_the_page_then_a_stale_save_is_refused_with_options(client, alice):
+    created = client.post(
+        "/presets/new/",
+        {
+            **PAGE_FORM,
+            "preset_name": "From page",
+            "preset_tags": "Demo",
+            "preset_visibility": "private",
+        },
+    )
+    preset = Preset.objects.get(name="From page")
+    assert "Saved as “From page”, version 1." in created.content.decode()
+    assert created["HX-Push-Url"] == f"/?preset={preset.pk}&version=1"
+    stored = preset.versions.get().request
+    assert stored["body"]["messages"] == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Hello there"},
+    ]
+    assert stored["body"]["temperature"] == 0.4
+
+    # Someone else saved version 2 meanwhile; our save based on version 1 is refused.
+    preset_save(preset_id=preset.pk, author=alice, request=stored, base_version=1)
+    stale = client.post(f"/presets/{preset.pk}/save/", {**PAGE_FORM, "base_version": "1"})
+    body = stale.content.decode()
+    assert "you edited version 1, the latest is version 2" in body
+    assert "Save as new version anyway" in body and "Fork with my changes" in body
+    assert preset.versions.count() == 2
+
+    anyway = client.post(f"/presets/{preset.pk}/save/", {**PAGE_FORM, "base_version": ""})
+    assert "Saved version 3" in anyway.content.decode()
+    fork = client.post(f"/presets/{preset.pk}/fork-edits/", PAGE_FORM)
+    assert "Forked as “From page (fork)”" in fork.content.decode()
+    assert Preset.objects.get(name="From page (fork)").forked_from == preset
+
+
+def test_a_bad_request_is_not_saved_and_the_field_is_named(client, alice):
+    response = client.post("/presets/new/", {**PAGE_FORM, "temperature": "5", "preset_name": "Hot"})
+    body = response.content.decode()
+    assert "Nothing was saved" in body and "temperature" in body and "allowed: 0 to 2" in body
+    assert not Preset.objects.exists()
+
+
+def test_open_in_editor_embeds_the_version_for_the_form(client, alice):
+    preset = make_preset(alice, request=make_request("First", temperature=0.3))
+    preset_save(preset_id=preset.pk, author=alice, request=make_request("Second"), base_version=1)
+    page = client.get("/", {"preset": preset.pk, "version": 1}).content.decode()
+    embedded = page.split('<script id="preset-request" type="application/json">')[1]
+    request = json.loads(embedded.split("</script>")[0])
+    assert request["body"]["messages"][0]["content"] == "First"
+    assert request["body"]["temperature"] == 0.3
+    assert 'name="base_version" value="1"' in page
+    assert "missing-provider" not in page
+
+
+def test_a_preset_whose_provider_is_gone_opens_with_a_notice(client, alice):
+    preset = make_preset(alice)
+    version = preset.versions.get()
+    version.request = {**version.request, "provider": "retired-gateway"}
+    version.save()
+    page = client.get("/", {"preset": preset.pk}).content.decode()
+    assert "“retired-gateway”, which is not configured on this server" in page
+    assert '<select id="provider"' in page  # the picker is there to choose another
+
+
+def test_a_preset_the_user_may_not_open_is_not_loaded(client, alice):
+    other = make_preset(make_user("bob"), "Bob's")
+    for preset_id in (other.pk, "not-a-uuid"):
+        page = client.get("/", {"preset": preset_id}).content.decode()
+        assert "No preset you may open has this id and version." in page
+        assert 'id="preset-request"' not in page
+
+
+def test_a_link_holder_opens_the_preset_and_forks_their_edits(client, alice):
+    owner = make_user("olga")
+    preset = make_preset(owner, "Linked", visibility="link")
+    page = client.get("/", {"preset": preset.pk, "link": preset.link_token}).content.decode()
+    assert "You can read this preset but not save versions of it" in page
+    assert f'name="link" value="{preset.link_token}"' in page
+    response = client.post(
+        f"/presets/{preset.pk}/fork-edits/", {**PAGE_FORM, "link": preset.link_token}
+    )
+    assert "Forked as “Linked (fork)”" in response.content.decode()
+    fork = Preset.objects.get(name="Linked (fork)")
+    assert fork.owner == alice and fork.versions.get().request["body"]["temperature"] == 0.4
+
+
+def test_a_viewer_saving_from_the_page_is_told_in_the_panel(client, alice):
+    owner = make_user("olga")
+    team = make_team("Core", olga="owner", alice="viewer")
+    preset = make_preset(owner, "Team's", team_id=team.pk, visibility="team")
+    response = client.post(
+        f"/presets/{preset.pk}/save/", {**PAGE_FORM, "base_version": "1"}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert "Nothing was saved" in body and "your role does not allow saving versions" in body
+    assert preset.versions.count() == 1
+
+
+def test_export_these_follows_the_search(client, alice):
+    make_preset(alice, "Alpha")
+    make_preset(alice, "Beta")
+    page = client.get(
+        "/presets/", {"q": "beta"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="preset-results"
+    )
+    href = page.content.decode().split('id="export-these"')[0].rsplit('href="', 1)[1].split('"')[0]
+    exported = json.loads(client.get(href.replace("&amp;", "&")).content)
+    assert [p["name"] for p in exported["presets"]] == ["Beta"]
+
+
+def test_parts_the_form_cannot_show_are_kept_when_saving_from_the_page(client, alice):
+    preset = make_preset(alice, request=make_request("Hi", stop=["END"], temperature=0.2))
+    # presets.js puts what the form cannot hold in the hidden field "preset_extra".
+    extra = json.dumps({"body": {"stop": ["END"]}, "variables": {"city": "Oslo"}})
+    response = client.post(
+        f"/presets/{preset.pk}/save/",
+        {**PAGE_FORM, "base_version": "1", "preset_extra": extra},
+    )
+    assert "Saved version 2" in response.content.decode()
+    saved = preset.versions.get(number=2).request
+    assert saved["body"]["stop"] == ["END"] and saved["variables"] == {"city": "Oslo"}
+    assert saved["body"]["temperature"] == 0.4  # what the form sets wins
+
+
+def test_a_tampered_hidden_field_is_refused(client, alice):
+    preset = make_preset(alice)
+    response = client.post(
+        f"/presets/{preset.pk}/save/",
+        {**PAGE_FORM, "base_version": "1", "preset_extra": '{"body": {"n": 500}}'},
+    )
+    body = response.content.decode()
+    assert "Nothing was saved" in body and "Saved version" not in body
+    assert preset.versions.count() == 1
+
+
+def test_a_team_owner_who_makes_a_preset_private_lands_on_the_list(client, alice):
+    owner = make_user("olga")
+    team = make_team("Core", olga="owner", alice="editor")
+    preset = make_preset(alice, "Alice's", team_id=team.pk, visibility="team")
+    client.force_login(owner)
+    response = client.post(f"/presets/{preset.pk}/share/", {"visibility": "private"})
+    assert response["Location"] == "/presets/"
+    preset.refresh_from_db()
+    assert preset.visibility == "private" and preset.team == team

@@ -1,0 +1,114 @@
+"""get_provider and available_providers merge the environment's and the stored providers,
+filtered to what the user may use; runs through a stored provider send its key and headers."""
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import User
+
+from playground.consumers import RunConsumer
+from playground.providers import UpstreamError, available_providers, get_provider
+from playground.teams.models import Team
+from tests.conftest import RunClient, chat_request
+from tests.providerconfig.factories import DB_API_KEY, make_member, make_provider_config
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def names(providers) -> list[str]:
+    return [provider.name for provider in providers]
+
+
+def test_stored_providers_follow_the_environments(fake_upstream):
+    make_provider_config(fake_upstream.base_url, name="gateway", label="Gateway")
+    assert names(available_providers()) == ["offline", "openai", "gateway"]
+    provider = get_provider("gateway")
+    assert provider.label == "Gateway"
+    assert provider.base_url == fake_upstream.base_url
+
+
+def test_a_team_provider_is_only_for_that_teams_members(fake_upstream):
+    research = Team.objects.create(name="Research")
+    make_provider_config(fake_upstream.base_url, name="team-only", teams=[research])
+    make_provider_config(fake_upstream.base_url, name="open")
+    member = make_member("rita", research)
+    outsider = User.objects.create_user("otto")
+    admin = User.objects.create_superuser("root", password="x")
+
+    assert names(available_providers(member)) == ["offline", "openai", "open", "team-only"]
+    assert names(available_providers(outsider)) == ["offline", "openai", "open"]
+    assert "team-only" in names(available_providers(admin))
+    with pytest.raises(UpstreamError) as caught:
+        get_provider("team-only", outsider)
+    assert "There is no provider named 'team-only' that you may use" in caught.value.message
+    assert "(configured: offline, openai, open)" in caught.value.message
+    assert get_provider("team-only", member).name == "team-only"
+
+
+def test_a_disabled_provider_is_not_offered(fake_upstream):
+    make_provider_config(fake_upstream.base_url, name="paused", enabled=False)
+    assert "paused" not in names(available_providers())
+    with pytest.raises(UpstreamError):
+        get_provider("paused")
+
+
+def test_a_name_taken_by_the_environment_is_refused(fake_upstream):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        make_provider_config(fake_upstream.base_url, name="openai")
+    assert "taken by a provider set in the environment" in str(caught.value)
+
+
+async def test_a_run_through_a_stored_provider_sends_its_key_and_headers(fake_upstream):
+    from channels.db import database_sync_to_async
+
+    await database_sync_to_async(make_provider_config)(
+        fake_upstream.base_url,
+        extra_headers={"HTTP-Referer": "https://playground.example", "X-Title": "Playground"},
+    )
+    fake_upstream.accepted_keys = {DB_API_KEY}
+    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
+    communicator.scope["user"] = User(username="guest")
+    assert (await communicator.connect())[0]
+    client = RunClient(communicator)
+    try:
+        await client.send(chat_request(provider="gateway"))
+        assert await client.receive_until_state() == "done"
+        assert client.reply() == "".join(f" word{i}" for i in range(20))
+        sent = fake_upstream.chat_requests[0].headers
+        assert sent["authorization"] == f"Bearer {DB_API_KEY}"
+        assert sent["http-referer"] == "https://playground.example"
+        assert sent["x-title"] == "Playground"
+        assert DB_API_KEY not in "".join(client.frames)
+    finally:
+        await communicator.disconnect()
+
+
+async def test_a_wrong_stored_key_names_where_to_fix_it(fake_upstream):
+    from channels.db import database_sync_to_async
+
+    await database_sync_to_async(make_provider_config)(fake_upstream.base_url)
+    fake_upstream.accepted_keys = {"sk-the-right-one"}
+    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
+    communicator.scope["user"] = User(username="guest")
+    assert (await communicator.connect())[0]
+    client = RunClient(communicator)
+    try:
+        await client.send(chat_request(provider="gateway"))
+        assert await client.receive_until_state() == "error"
+        assert (
+            "The provider refused the API key (401). Check the API key of provider 'gateway' "
+            "(Providers page)." in client.status_text()
+        )
+    finally:
+        await communicator.disconnect()
+
+
+def test_private_addresses_are_refused_when_the_option_is_on(settings, fake_upstream):
+    make_provider_config(fake_upstream.base_url, name="local")
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True
+    with pytest.raises(UpstreamError) as caught:
+        get_provider("local")
+    assert "does not allow provider URLs on private or loopback addresses" in caught.value.message
+    assert "127.0.0.1" in caught.value.message
+    assert "local" not in names(available_providers())

@@ -1,0 +1,256 @@
+"""The Providers page: staff only, keys write-only, base URL for admins, test connection
+in plain words, model refresh; and the Django admin keeps the key write-only too."""
+
+import asyncio
+import ssl
+import threading
+
+import pytest
+import trustme
+from django.contrib.auth.models import Permission, User
+
+from playground.providerconfig.models import ProviderConfig
+from tests.providerconfig.factories import DB_API_KEY, make_provider_config
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    """A staff member who may view and change providers, but is not an admin."""
+    user = User.objects.create_user("stella", password="pw", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_providerconfig", "change_providerconfig"])
+    )
+    client.force_login(user)
+    return client
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "name": "gateway",
+        "label": "Gateway",
+        "base_url": "https://gateway.example/v1",
+        "default_model": "gpt-4o-mini",
+        "api_key": DB_API_KEY,
+        "extra_headers": "HTTP-Referer: https://playground.example\nX-Title: Playground",
+        "enabled": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_page_is_for_staff_only(client, django_user_model):
+    user = django_user_model.objects.create_user("norm", password="pw")
+    client.force_login(user)
+    assert client.get("/providers/").status_code == 403
+    assert client.post("/providers/add/", form_data()).status_code == 403
+    assert not ProviderConfig.objects.exists()
+
+
+def test_an_admin_adds_a_provider_and_its_key_is_never_shown_again(admin_client):
+    response = admin_client.post("/providers/add/", form_data())
+    assert response.status_code == 302
+    config = ProviderConfig.objects.get(name="gateway")
+    assert config.api_key() == DB_API_KEY
+    assert config.extra_headers() == {
+        "HTTP-Referer": "https://playground.example",
+        "X-Title": "Playground",
+    }
+    listing = admin_client.get("/providers/").content.decode()
+    edit_page = admin_client.get(f"/providers/{config.pk}/").content.decode()
+    for page in (listing, edit_page):
+        assert DB_API_KEY not in page
+        assert "https://playground.example" not in page  # header values are secret too
+        assert "…7777" in page
+    assert "Current headers: HTTP-Referer, X-Title" in edit_page
+
+
+def test_a_blank_key_on_edit_keeps_the_stored_one(admin_client):
+    config = make_provider_config("https://gateway.example/v1")
+    response = admin_client.post(
+        f"/providers/{config.pk}/", form_data(api_key="", extra_headers="", label="Renamed")
+    )
+    assert response.status_code == 302
+    config.refresh_from_db()
+    assert config.label == "Renamed"
+    assert config.api_key() == DB_API_KEY
+
+
+def test_the_key_can_be_removed(admin_client):
+    config = make_provider_config("https://gateway.example/v1")
+    admin_client.post(f"/providers/{config.pk}/", form_data(api_key="", clear_api_key="on"))
+    config.refresh_from_db()
+    assert config.api_key() == "" and config.api_key_hint == "no key"
+
+
+def test_staff_who_are_not_admins_cannot_change_the_base_url(staff_client):
+    config = make_provider_config("https://gateway.example/v1")
+    staff_client.post(
+        f"/providers/{config.pk}/",
+        form_data(base_url="https://evil.example/v1", api_key="", label="Changed"),
+    )
+    config.refresh_from_db()
+    assert config.base_url == "https://gateway.example/v1"
+    assert config.label == "Changed"
+    assert "Only an admin can change the base URL." in (
+        staff_client.get(f"/providers/{config.pk}/").content.decode()
+    )
+
+
+def test_a_bad_header_line_is_refused_naming_the_line(admin_client):
+    response = admin_client.post("/providers/add/", form_data(extra_headers="X-Ok: 1\nnonsense"))
+    assert response.status_code == 200
+    assert "Line 2: write each header as &#x27;Name: value&#x27;" in response.content.decode()
+    assert not ProviderConfig.objects.exists()
+
+
+def test_private_urls_are_refused_on_save_when_the_option_is_on(admin_client, settings):
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True
+    response = admin_client.post("/providers/add/", form_data(base_url="http://127.0.0.1:11434/v1"))
+    assert response.status_code == 200
+    assert "does not allow provider URLs on private or loopback addresses" in (
+        response.content.decode()
+    )
+    assert not ProviderConfig.objects.exists()
+
+
+def test_a_local_server_is_fine_by_default(admin_client):
+    response = admin_client.post("/providers/add/", form_data(base_url="http://127.0.0.1:11434/v1"))
+    assert response.status_code == 302
+
+
+def test_remove(admin_client):
+    config = make_provider_config("https://gateway.example/v1")
+    assert admin_client.post(f"/providers/{config.pk}/delete/").status_code == 302
+    assert not ProviderConfig.objects.exists()
+
+
+# --- Test connection -------------------------------------------------------------------
+
+
+def report(client, config) -> str:
+    return client.post(f"/providers/{config.pk}/test/").content.decode()
+
+
+def test_connection_ok_names_the_model_count(admin_client, fake_upstream):
+    fake_upstream.accepted_keys = {DB_API_KEY}
+    text = report(admin_client, make_provider_config(fake_upstream.base_url))
+    assert "Connected: the key works and the provider lists 2 models." in text
+    assert fake_upstream.requests[0].headers["authorization"] == f"Bearer {DB_API_KEY}"
+
+
+def test_connection_with_a_wrong_key(admin_client, fake_upstream):
+    fake_upstream.accepted_keys = {"sk-another"}
+    text = report(admin_client, make_provider_config(fake_upstream.base_url))
+    assert "Wrong key: the provider refused the API key (401)." in text
+    assert DB_API_KEY not in text
+
+
+def test_connection_with_a_wrong_url(admin_client, fake_upstream):
+    base = fake_upstream.base_url.removesuffix("/v1") + "/api"
+    text = report(admin_client, make_provider_config(base))
+    assert f"Wrong URL: {base}/models does not exist (404)" in text
+    assert "usually ends in /v1" in text
+
+
+def test_connection_with_no_route(admin_client):
+    text = report(admin_client, make_provider_config("http://127.0.0.1:9/v1"))
+    assert "No route: http://127.0.0.1:9/v1 refused the connection." in text
+
+
+def test_connection_with_an_unknown_host(admin_client):
+    text = report(admin_client, make_provider_config("http://no-such-host.invalid/v1"))
+    assert "Wrong URL: the host in http://no-such-host.invalid/v1 was not found." in text
+
+
+@pytest.fixture
+def untrusted_tls_server():
+    """An HTTPS server whose certificate no system store trusts (self-signed CA)."""
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    port: list[int] = []
+
+    async def handle(reader, writer):
+        writer.close()
+
+    def serve():
+        async def start():
+            server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
+            port.append(server.sockets[0].getsockname()[1])
+            ready.set()
+
+        loop.run_until_complete(start())
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(5)
+    yield f"https://127.0.0.1:{port[0]}/v1"
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+
+
+def test_connection_with_a_tls_error(admin_client, untrusted_tls_server):
+    text = report(admin_client, make_provider_config(untrusted_tls_server))
+    assert f"TLS error: the secure connection to {untrusted_tls_server} failed" in text
+    assert "certificate" in text
+
+
+def test_refresh_models_asks_the_provider_again(admin_client, fake_upstream):
+    config = make_provider_config(fake_upstream.base_url)
+    text = admin_client.post(f"/providers/{config.name}/refresh-models/").content.decode()
+    assert "2 models: fake-model, fake-model-mini." in text
+    fake_upstream.models = ["fake-model", "fake-model-mini", "fake-model-new"]
+    text = admin_client.post(f"/providers/{config.name}/refresh-models/").content.decode()
+    assert "3 models: fake-model, fake-model-mini, fake-model-new." in text
+    fake_upstream.models = ["fake-model", "fake-model-mini"]
+
+
+# --- Django admin ----------------------------------------------------------------------
+
+
+def test_the_admin_saves_the_key_encrypted_and_never_shows_it(admin_client):
+    data = form_data()
+    data.pop("enabled")
+    data["enabled"] = "on"
+    response = admin_client.post("/admin/providerconfig/providerconfig/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    config = ProviderConfig.objects.get(name="gateway")
+    assert config.api_key() == DB_API_KEY
+    change = admin_client.get(f"/admin/providerconfig/providerconfig/{config.pk}/change/")
+    listing = admin_client.get("/admin/providerconfig/providerconfig/")
+    for page in (change.content.decode(), listing.content.decode()):
+        assert DB_API_KEY not in page
+        assert "…7777" in page
+
+
+def test_the_admin_refuses_a_name_the_environment_uses(admin_client):
+    response = admin_client.post(
+        "/admin/providerconfig/providerconfig/add/", form_data(name="openai")
+    )
+    assert response.status_code == 200
+    assert "is taken by a provider set in the environment" in response.content.decode()
+    assert not ProviderConfig.objects.exists()
+
+
+def test_staff_who_are_not_admins_cannot_add_a_provider(staff_client):
+    Permission.objects.get(codename="add_providerconfig").user_set.add(
+        User.objects.get(username="stella")
+    )
+    response = staff_client.post("/providers/add/", form_data())
+    assert response.status_code == 200
+    assert "Only an admin can add a provider" in response.content.decode()
+    assert not ProviderConfig.objects.exists()
+
+
+def test_credentials_in_the_base_url_are_refused(admin_client):
+    response = admin_client.post(
+        "/providers/add/", form_data(base_url="https://user:sk-in-url@gateway.example/v1")
+    )
+    assert response.status_code == 200
+    assert "must not contain a user name or password" in response.content.decode()
+    assert not ProviderConfig.objects.exists()
