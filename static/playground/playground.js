@@ -119,6 +119,9 @@
 
   // --- modes and model families --------------------------------------------------------
   function setMode(mode) {
+    // A mode this page does not offer (a script cleared the select) falls back to chat.
+    var offered = $$("#mode option").map(function (option) { return option.value; });
+    if (offered.indexOf(mode) < 0) { mode = "chat"; }
     $("#workspace").dataset.mode = mode;
     $("#mode").value = mode;
     $$("fieldset.mode-fields").forEach(function (fieldset) {

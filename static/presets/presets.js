@@ -65,7 +65,8 @@
 
     // Clear every parameter input first: an unset parameter is absent, not a default.
     form.querySelectorAll(".settings input[name], .settings select[name], .settings textarea[name]").forEach(function (input) {
-      if (input.name !== "provider" && input.name !== "model" && input.type !== "hidden") { input.value = ""; }
+      var keep = input.name === "provider" || input.name === "model" || input.name === "mode";
+      if (!keep && input.type !== "hidden") { input.value = ""; }
     });
     var hidden = {};
     Object.keys(body).forEach(function (name) {
