@@ -146,5 +146,5 @@ def test_a_stored_providers_snippet_points_at_its_url_and_reads_the_key_from_the
         "curl", {"mode": "chat", "provider": "gateway", "body": chat_request()["request"]["body"]}
     )
     assert "https://gateway.example/v1/chat/completions" in snippet
-    assert "$OPENAI_API_KEY" in snippet
+    assert "$GATEWAY_API_KEY" in snippet
     assert DB_API_KEY not in snippet

@@ -14,13 +14,15 @@ RENDERERS = {
 }
 
 
-def export(lang: str, data: Any) -> str:
-    """Validate a request JSON value and render it as ``lang`` (RequestInvalid if bad)."""
+def export(lang: str, data: Any, user: Any = None) -> str:
+    """Validate a request JSON value and render it as ``lang`` (RequestInvalid if bad).
+
+    ``user`` limits named providers to those the user may use (None: the server itself)."""
     provider = data.get("provider") if isinstance(data, dict) else None
     if isinstance(provider, dict):
         # An inline provider exists for export only; validation wants a name.
         data = {**data, "provider": "inline"}
     request = validate_request(data)
     return RENDERERS[lang](
-        request, target_for(provider if isinstance(provider, dict) else request.provider)
+        request, target_for(provider if isinstance(provider, dict) else request.provider, user)
     )

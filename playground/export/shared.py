@@ -1,12 +1,13 @@
 """What every exporter needs: the target URL, the key's variable, the body as JSON."""
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
-from playground.spec import RunRequest, endpoint_path, upstream_body
+from playground.spec import RequestInvalid, RunRequest, endpoint_path, upstream_body
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 
@@ -23,14 +24,19 @@ class Target:
     note: str = ""
 
 
-def target_for(provider: str | dict[str, Any]) -> Target:
-    """Resolve a configured provider name, or an inline ``{base_url, api_key_env}``."""
+def target_for(provider: str | dict[str, Any], user: Any = None) -> Target:
+    """Resolve a provider ``user`` may use by name, or an inline ``{base_url, api_key_env}``."""
     if isinstance(provider, dict):
         return Target(
             str(provider.get("base_url") or OPENAI_BASE_URL).rstrip("/"),
             str(provider.get("api_key_env") or "OPENAI_API_KEY"),
         )
-    config = settings.PLAYGROUND_PROVIDERS.get(provider) or _stored_provider(provider)
+    config = settings.PLAYGROUND_PROVIDERS.get(provider)
+    if config is None and provider == "openai":
+        # OpenAI itself, named in a request JSON on a server that has no key configured.
+        config = {"kind": "openai"}
+    if config is None:
+        return _stored_target(provider, user)
     if config.get("kind") == "offline":
         # The offline model has no HTTP endpoint; export what would run against OpenAI.
         return Target(
@@ -44,12 +50,30 @@ def target_for(provider: str | dict[str, Any]) -> Target:
     )
 
 
-def _stored_provider(name: str) -> dict[str, Any]:
-    """A provider stored in the database: its base URL only; the key never leaves the server."""
-    from playground.providerconfig.models import ProviderConfig
+def key_variable_for(provider_name: str) -> str:
+    """The environment variable a snippet reads a stored provider's key from: its own name,
+    so that several providers' keys can sit side by side (``openrouter`` → OPENROUTER_API_KEY)."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "_", provider_name).strip("_").upper() or "PROVIDER"
+    if stem[0].isdigit():
+        stem = "P_" + stem
+    return f"{stem}_API_KEY"
 
-    stored = ProviderConfig.objects.filter(name=name).values("base_url").first()
-    return {"kind": "openai", "base_url": stored["base_url"]} if stored else {}
+
+def _stored_target(name: str, user: Any) -> Target:
+    """A provider stored in the database: its base URL and header names; never a secret."""
+    from playground.providerconfig.selectors import provider_config_for
+
+    stored = provider_config_for(name, user)
+    if stored is None:
+        raise RequestInvalid({"provider": f"there is no provider named {name!r} that you may use"})
+    headers = [h for h in stored.extra_header_names.split(",") if h.strip()]
+    note = (
+        "This provider also gets these headers from the playground (values not exported): "
+        + ", ".join(h.strip() for h in headers)
+        if headers
+        else ""
+    )
+    return Target(stored.base_url.rstrip("/"), key_variable_for(name), note)
 
 
 def body_of(request: RunRequest) -> dict[str, Any]:

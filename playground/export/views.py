@@ -25,7 +25,7 @@ def export_snippet(request: HttpRequest, lang: str) -> HttpResponse:
     except ValueError as exc:
         return _text(f"request: the body is not valid JSON ({exc}).\n", status=400)
     try:
-        return _text(export(lang, data))
+        return _text(export(lang, data, request.user))
     except RequestInvalid as invalid:
         lines = [f"{field}: {message}" for field, message in invalid.errors.items()]
         return _text("\n".join(lines) + "\n", status=400)
@@ -41,7 +41,7 @@ def export_panel(request: HttpRequest) -> HttpResponse:
         lang = "python"
     context = {"langs": LANGS, "lang": lang, "code": "", "errors": {}}
     try:
-        code = export(lang, request_from_form(_form_values(request)))
+        code = export(lang, request_from_form(_form_values(request)), request.user)
         context |= {"code": code, "highlighted": highlighted(lang, code)}
     except RequestInvalid as invalid:
         context["errors"] = invalid.errors
