@@ -269,6 +269,7 @@
       var name = input.name;
       var fieldset = input.closest("fieldset.mode-fields");
       if (name === "action" || name === "mode" || /^(messages|tools)-/.test(name)) { return; }
+      if (input.type === "checkbox") { return; }  // page switches, not part of the request
       if (fieldset && fieldset.disabled) { return; }  // another mode's input
       if (input.classList.contains("value-format")) { setHidden(input, values[name]); return; }
       input.value = values[name] || "";
@@ -287,6 +288,20 @@
         editorStatus("Applied to the form.", false);
       });
   }
+
+  // Load a request JSON value (an opened preset) into the form by the editor's own round
+  // trip: the server turns it into form values, so every mode and every key lands where
+  // "Apply JSON" would put it; keys with no input go to Extensions and are sent on Run.
+  function openRequest(request) {
+    return post($("#workspace").dataset.formValuesUrl, JSON.stringify(request), "application/json")
+      .then(function (result) {
+        if (!result.ok) { throw new Error(describeErrors(result.data.errors)); }
+        fillForm(result.data.values);
+        formChanged();
+        return result.data.values;
+      });
+  }
+  window.playground = {openRequest: openRequest};
 
   document.addEventListener("DOMContentLoaded", function () {
     document.body.addEventListener("click", function (event) {
