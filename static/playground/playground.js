@@ -363,11 +363,15 @@
     });
 
     var pending = null;
-    $("#run-form").addEventListener("input", function () {
+    // Typing in the editor itself must not schedule a refresh from the (older) form: it
+    // would overwrite the text, and the editor's own timer would then apply the old form.
+    $("#run-form").addEventListener("input", function (event) {
+      if (event.target.id === "request-json") { return; }
       clearTimeout(pending);
       pending = setTimeout(refreshJson, 300);
     });
-    $("#run-form").addEventListener("change", function () {
+    $("#run-form").addEventListener("change", function (event) {
+      if (event.target.id === "request-json") { return; }
       clearTimeout(pending);
       pending = setTimeout(refreshJson, 100);
     });
