@@ -129,6 +129,7 @@
       fieldset.disabled = !active;
       fieldset.hidden = !active;
     });
+    if ($("#more-parameters")) { syncMoreParameters(); }
   }
 
   function syncModelFamily() {
@@ -138,6 +139,16 @@
     $$("[data-reasoning-only] .family-note").forEach(function (note) {
       note.hidden = reasoning || !note.closest(".parameter").querySelector("select").value;
     });
+  }
+
+  // "More parameters" folds the rarely used ones; one that holds a value (a preset, the
+  // JSON editor, or typed) keeps the group open, and the summary counts them.
+  function syncMoreParameters() {
+    var set = $$("#more-parameters fieldset.mode-fields:not([disabled]) [name]").filter(function (input) {
+      return input.type !== "hidden" && input.value !== "";
+    });
+    $("#more-parameters-count").textContent = set.length ? "(" + set.length + " set)" : "";
+    if (set.length) { $("#more-parameters").open = true; }
   }
 
   function syncResponseFormat() {
@@ -175,6 +186,8 @@
     if (!name) { return; }
     var field = document.getElementById("param-" + name) || document.getElementById(name);
     if (field) {
+      var folded = field.closest("details");
+      if (folded) { folded.open = true; }
       field.setAttribute("data-blamed", "");
       field.setAttribute("aria-invalid", "true");
     }
@@ -277,6 +290,7 @@
     if (!$("#messages [data-message]")) { addMessage("user", ""); }
     syncResponseFormat();
     syncModelFamily();
+    syncMoreParameters();
     $("#offline-badge").hidden = ($("#provider").selectedOptions[0] || {dataset: {}}).dataset.offline !== "true";
   }
 
@@ -360,6 +374,7 @@
       if ($("#mode").value !== $("#workspace").dataset.mode) { setMode($("#mode").value); }
       if (event.target.matches(".response-format-type")) { syncResponseFormat(); }
       if (event.target.closest("[data-reasoning-only]")) { syncModelFamily(); }
+      if (event.target.closest("#more-parameters")) { syncMoreParameters(); }
     });
 
     var pending = null;

@@ -142,6 +142,8 @@ def test_import_open_and_save_keeps_what_the_form_cannot_show(signed_in_page: Pa
     # The page's inputs hold seed; top_k (an extension) is in Extensions and kept on save.
     expect(page.locator("#preset-extra-notice")).to_contain_text("also sets top_k,")
     expect(page.locator("#param-seed")).to_have_value("42")
+    # Nothing rarely used is set, so "More parameters" stays folded.
+    expect(page.locator("#more-parameters")).not_to_have_attribute("open", "")
     assert json.loads(page.locator("#extensions").input_value()) == {"top_k": 40}
     page.get_by_role("textbox", name="Message").first.fill("Count to five")
     page.locator("#save-controls").get_by_role("button", name="Save version").click()
@@ -201,6 +203,12 @@ def test_an_opened_preset_fills_its_modes_inputs_and_runs_its_exact_body(
     for selector, value in filled.items():
         expect(page.locator(selector)).to_be_visible()
         expect(page.locator(selector)).to_have_value(value)
+    # A preset that sets a rarely used parameter opens "More parameters" to show it.
+    more = page.locator("#more-parameters")
+    expect(more).to_have_attribute("open", "")
+    expect(page.locator("#more-parameters-count")).to_have_text(
+        "(1 set)" if mode == "embedding" else "(2 set)"
+    )
     # No other mode's input got the preset's text (the edit input shares the name "input").
     expect(page.locator("#edit-input")).to_have_value("")
     expect(page.locator("#edit-input")).to_be_hidden()
