@@ -72,9 +72,25 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
             errors["extensions"] = 'must be a JSON object of extra body keys, like {"top_k": 40}'
     if mode in GENERATING_MODES and "stream" not in body:
         body["stream"] = True
+    variables = _form_variables(values, errors)
     if errors:
         raise FormInvalid(errors)
-    return {"mode": mode, "provider": _text(values.get("provider")), "body": body}
+    request = {"mode": mode, "provider": _text(values.get("provider")), "body": body}
+    if variables:
+        request["variables"] = variables
+    return request
+
+
+def _form_variables(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """The request's ``variables``: the page has no inputs for them, they ride in a hidden one."""
+    text = _text(values.get("variables")).strip()
+    if not text:
+        return {}
+    variables = _parse_json(text, "variables", errors)
+    if variables is not None and not isinstance(variables, dict):
+        errors["variables"] = 'must be a JSON object of names and values, like {"city": "Oslo"}'
+        return {}
+    return variables or {}
 
 
 def _blank_rows(key: str, value: Any) -> bool:
@@ -135,6 +151,8 @@ def form_values_from_request(data: Any) -> dict[str, str]:
         del body["stream"]  # the form sends stream: true unless told otherwise
     if body:
         values["extensions"] = json.dumps(body, ensure_ascii=False, indent=2)
+    if isinstance(data.get("variables"), dict) and data["variables"]:
+        values["variables"] = json.dumps(data["variables"], ensure_ascii=False)
     return values
 
 

@@ -99,13 +99,17 @@ def run_extras(outcome: "RunOutcome") -> str:
     parts.append(
         render_to_string("playground/_mode_result.html", {"oob": True, **_mode_result(outcome)})
     )
-    parts.append(
-        render_to_string(
-            "playground/_raw_response.html",
-            {"oob": True, "filled": True, **_raw_context(outcome)},
-        )
-    )
+    parts.append(raw_response(outcome))
     return "".join(parts)
+
+
+def raw_response(outcome: "RunOutcome", *, failed: bool = False) -> str:
+    """The raw request and response inspector, filled: after a run, or after a failure with
+    what is known (the body sent, and the upstream's status, headers and error body if any)."""
+    return render_to_string(
+        "playground/_raw_response.html",
+        {"oob": True, "filled": True, "failed": failed, **_raw_context(outcome)},
+    )
 
 
 def _pretty_json(text: str) -> str:

@@ -538,6 +538,23 @@ FORM_PARAMETERS: dict[str, tuple[str, ...]] = {
 }
 FORM_PARAMETERS["edit"] = FORM_PARAMETERS["chat"]
 
+# Parameters shown at once; the page folds the others into "More parameters", which
+# opens by itself when one of them is set.
+COMMON_PARAMETERS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "max_completion_tokens",
+        "n",
+        "stop",
+        "seed",
+        # Embeddings have no sampling: their size and encoding are what people change.
+        "dimensions",
+        "encoding_format",
+    }
+)
+
 
 def parameter_inputs(mode: str = "chat") -> list[dict[str, Any]]:
     """Describe the page's parameter inputs from the spec (name, label, kind, range, help)."""
@@ -557,6 +574,7 @@ def parameter_inputs(mode: str = "chat") -> list[dict[str, Any]]:
                 "step": extra.get("step", "any"),
                 "choices": _choices(field.annotation),
                 "help": field.description,
+                "common": name in COMMON_PARAMETERS,
                 "reasoning_only": name == "reasoning_effort",
                 "not_for_reasoning": mode in CHAT_MODES
                 and (name in REASONING_REFUSES or name == "max_tokens"),

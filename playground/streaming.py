@@ -183,6 +183,8 @@ async def relay_run(
                     outcome.record(event)
     except UpstreamError as error:
         outcome.seconds = time.monotonic() - started
+        # An open circuit breaker refuses before sending: there is nothing to inspect.
+        sent = error.kind != "circuit_open"
         await send_html(
             fragments.run_failed(
                 frames.take_pending(),
@@ -190,6 +192,7 @@ async def relay_run(
                 partial=any(outcome.text.values()),
                 param=error.param,
             )
+            + (fragments.raw_response(outcome, failed=True) if sent else "")
         )
         return outcome
     except asyncio.CancelledError:

@@ -311,3 +311,49 @@ async def test_legacy_completions_get_the_probability_view_too(run_client, fake_
     assert len(re.findall(r'<span class="token p-\w+" tabindex="0"', view)) == 2
     assert view.count('class="alt chosen"') == 2
     assert run_client.reply() == " word0 word1"
+
+
+def raw_inspector(run_client) -> str:
+    """The raw response inspector as the page last got it, unescaped as a browser shows it."""
+    for frame in reversed(run_client.frames):
+        match = re.search(r'<details id="raw-response".*?</details>', frame, re.S)
+        if match:
+            return html.unescape(match.group(0))
+    return ""
+
+
+async def test_a_failed_run_shows_the_body_sent_the_status_and_the_raw_error(
+    run_client, fake_upstream
+):
+    # A 401 that echoes the key, as OpenAI's "Incorrect API key provided: sk-…" does.
+    fake_upstream.answer_next(
+        Scenario(
+            status=400,
+            error_message=f"temperature is too hot for key {TEST_API_KEY}",
+            error_param="temperature",
+        )
+    )
+    body = {"model": "fake-model", "messages": MESSAGES, "stream": True, "temperature": 1.9}
+    await run_client.send(run_message("chat", body))
+    assert await run_client.receive_until_state() == "error"
+    shown = raw_inspector(run_client)
+    assert "hidden" not in shown.split(">")[0]
+    assert "400" in shown and "x-ratelimit-remaining-requests" in shown
+    assert '"temperature": 1.9' in shown  # the request body sent
+    assert "temperature is too hot for key ***" in shown and '"param": "temperature"' in shown
+    assert TEST_API_KEY not in "".join(run_client.frames)
+
+
+async def test_a_rate_limited_embedding_shows_the_429_and_its_headers(
+    run_client, fake_upstream, settings
+):
+    fake_upstream.default = Scenario(
+        status=429, error_message="Rate limit reached for requests", retry_after="120"
+    )
+    body = {"model": "text-embedding-3-small", "input": ["a", "b"]}
+    await run_client.send(run_message("embedding", body))
+    assert await run_client.receive_until_state() == "error"
+    shown = raw_inspector(run_client)
+    assert "429" in shown and "retry-after" in shown and "120" in shown
+    assert "Rate limit reached for requests" in shown
+    assert '"input": [' in shown

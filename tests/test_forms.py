@@ -137,3 +137,23 @@ def test_bad_json_in_a_form_input_names_the_input():
     with pytest.raises(RequestInvalid) as caught:
         request_from_form({"mode": "chat", "model": "m", "extensions": "[1]"})
     assert "JSON object of extra body keys" in caught.value.errors["extensions"]
+
+
+def test_variables_travel_as_a_form_value_and_come_back():
+    data = {
+        "mode": "embedding",
+        "provider": "openai",
+        "body": {"model": "m", "input": ["a", "b"]},
+        "variables": {"city": "Oslo"},
+    }
+    values = form_values_from_request(data)
+    assert json.loads(values["variables"]) == {"city": "Oslo"}
+    assert request_from_form(values)["variables"] == {"city": "Oslo"}
+    assert "variables" not in form_values_from_request({**data, "variables": {}})
+    assert "variables" not in request_from_form({**values, "variables": ""})
+
+
+def test_variables_that_are_not_an_object_are_refused_by_name():
+    with pytest.raises(RequestInvalid) as caught:
+        request_from_form({"mode": "chat", "model": "m", "variables": "[1]"})
+    assert "variables" in caught.value.errors

@@ -449,3 +449,14 @@ def test_edit_bodies_are_chat_bodies_that_read_back():
 )
 def test_a_value_of_no_allowed_shape_names_every_shape(data, field, message):
     assert refusal(data)[field].startswith(message)
+
+
+def test_only_the_common_parameters_are_shown_at_once():
+    common = {i["name"] for i in parameter_inputs("chat") if i["common"]}
+    assert common == {"temperature", "top_p", "max_tokens", "max_completion_tokens"} | {
+        "n",
+        "stop",
+        "seed",
+    }
+    embedding = {i["name"]: i["common"] for i in parameter_inputs("embedding")}
+    assert embedding == {"dimensions": True, "encoding_format": True, "user": False}

@@ -151,3 +151,13 @@ def test_the_editor_endpoints_need_sign_in(client):
         client.post("/request/form-values/", "{}", content_type="application/json").status_code
         == 302
     )
+
+
+def test_rare_parameters_are_folded_under_more_parameters(admin_client):
+    page = admin_client.get("/").content.decode()
+    visible, folded = page.split('<details id="more-parameters"', 1)
+    folded = folded.split("</details>", 1)[0]
+    for name in ("temperature", "top_p", "max_tokens", "n", "stop", "seed"):
+        assert f'id="param-{name}"' in visible and f'id="param-{name}"' not in folded
+    for name in ("presence_penalty", "logit_bias", "tool_choice", "logprobs", "best_of"):
+        assert f'name="{name}"' in folded and f'name="{name}"' not in visible

@@ -1,48 +1,17 @@
 """What the playground page needs from presets: the open preset and the save controls."""
 
-import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 
-from playground import spec
 from playground.presets import permissions, selectors
 from playground.presets.models import Preset, Visibility
 from playground.presets.services import PresetNotFound
+from playground.providers import provider_names
 from playground.teams.selectors import teams_for_user
 
 User = AbstractBaseUser | AnonymousUser
-
-
-def request_from_page(values: dict[str, Any]) -> dict[str, Any]:
-    """The request the page's form describes, with the parts of the opened preset it lacks.
-
-    When the page opens a preset, presets.js puts every part of the request that the
-    form has no input for (``seed`` on a page without a seed input, ``variables``…) in
-    the hidden field ``preset_extra``, so that saving from the form does not lose them.
-    What the form sets wins; the result is validated like any request.
-    """
-    request = spec.request_from_form(values)
-    raw = values.get("preset_extra") or ""
-    if not raw:
-        return request
-    try:
-        extra = json.loads(raw)
-    except ValueError:
-        raise spec.RequestInvalid(
-            {"preset_extra": "is not valid JSON; reopen the preset"}
-        ) from None
-    if not isinstance(extra, dict):
-        raise spec.RequestInvalid({"preset_extra": "must be a JSON object; reopen the preset"})
-    body_extra = extra.get("body") or {}
-    if isinstance(body_extra, dict):
-        # What the form sets wins; the hidden parts only fill what it has no input for.
-        request["body"] = {**body_extra, **request["body"]}
-    if extra.get("variables"):
-        request["variables"] = extra["variables"]
-    return request
 
 
 def save_controls_context(user: User, preset: Preset | None, version: int | None) -> dict:
@@ -78,6 +47,7 @@ def playground_preset_context(request: HttpRequest) -> dict[str, Any]:
     context["preset_request"] = version.request
     context["preset_link"] = link
     provider = version.request.get("provider", "")
-    if provider not in settings.PLAYGROUND_PROVIDERS:
+    # The environment's providers and the stored ones this user may use.
+    if provider not in provider_names(request.user):
         context["missing_provider"] = provider
     return context

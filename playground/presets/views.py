@@ -20,10 +20,11 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from playground.forms import request_from_form
 from playground.presets import permissions, selectors, services
 from playground.presets.diff import version_diff
 from playground.presets.models import TRASH_RETENTION, Preset, Visibility
-from playground.presets.page import request_from_page, save_controls_context
+from playground.presets.page import save_controls_context
 from playground.spec import RequestInvalid
 from playground.teams.selectors import teams_for_user
 
@@ -332,7 +333,7 @@ def preset_create_from_page(request: HttpRequest) -> HttpResponse:
             tags=values.get("preset_tags", ""),
             team_id=values.get("preset_team") or None,
             visibility=values.get("preset_visibility", Visibility.PRIVATE),
-            request=request_from_page(values),
+            request=request_from_form(values),
         )
     except (RequestInvalid, services.PresetInputInvalid) as invalid:
         context = {"errors": invalid.errors, "values": values}
@@ -354,7 +355,7 @@ def preset_save_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
         version = services.preset_save(
             preset_id=preset.pk,
             author=request.user,
-            request=request_from_page(values),
+            request=request_from_form(values),
             base_version=base_version,
             message=values.get("version_message", ""),
         )
@@ -383,7 +384,7 @@ def preset_fork_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
     preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
     try:
         fork = services.preset_fork(
-            actor=request.user, preset=preset, link_token=link, request=request_from_page(values)
+            actor=request.user, preset=preset, link_token=link, request=request_from_form(values)
         )
     except RequestInvalid as invalid:
         return _save_controls(request, preset, None, {"errors": invalid.errors})

@@ -152,6 +152,8 @@ class OpenAICompatibleProvider:
         """Embeddings and moderation: one JSON answer, no stream."""
         response = await self._client().post(url, json=body, headers=self._headers())
         if response.status_code != 200:
+            for event in self._refusal_events(response):
+                yield event
             raise self._status_error(response)
         yield ResponseHeaders(response.status_code, shown_headers(response.headers))
         yield RawChunk(self._scrub_raw(response.text))
@@ -180,6 +182,8 @@ class OpenAICompatibleProvider:
             response = source.response
             if response.status_code != 200:
                 await response.aread()
+                for event in self._refusal_events(response):
+                    yield event
                 raise self._status_error(response)
             yield ResponseHeaders(response.status_code, shown_headers(response.headers))
             if "text/event-stream" not in response.headers.get("content-type", ""):
@@ -234,6 +238,14 @@ class OpenAICompatibleProvider:
             if secret and len(secret) >= 4 and secret in text:
                 text = text.replace(secret, "***")
         return text
+
+    def _refusal_events(self, response: httpx.Response) -> tuple[Event, ...]:
+        """What the inspector shows of a refused request: the status, the shown headers
+        (rate limits, Retry-After) and the error body exactly as answered, minus secrets."""
+        return (
+            ResponseHeaders(response.status_code, shown_headers(response.headers)),
+            RawChunk(self._scrub_raw(response.text)),
+        )
 
     def _status_error(self, response: httpx.Response) -> UpstreamError:
         status = response.status_code

@@ -129,6 +129,7 @@
       fieldset.disabled = !active;
       fieldset.hidden = !active;
     });
+    if ($("#more-parameters")) { syncMoreParameters(); }
   }
 
   function syncModelFamily() {
@@ -138,6 +139,16 @@
     $$("[data-reasoning-only] .family-note").forEach(function (note) {
       note.hidden = reasoning || !note.closest(".parameter").querySelector("select").value;
     });
+  }
+
+  // "More parameters" folds the rarely used ones; one that holds a value (a preset, the
+  // JSON editor, or typed) keeps the group open, and the summary counts them.
+  function syncMoreParameters() {
+    var set = $$("#more-parameters fieldset.mode-fields:not([disabled]) [name]").filter(function (input) {
+      return input.type !== "hidden" && input.value !== "";
+    });
+    $("#more-parameters-count").textContent = set.length ? "(" + set.length + " set)" : "";
+    if (set.length) { $("#more-parameters").open = true; }
   }
 
   function syncResponseFormat() {
@@ -175,6 +186,8 @@
     if (!name) { return; }
     var field = document.getElementById("param-" + name) || document.getElementById(name);
     if (field) {
+      var folded = field.closest("details");
+      if (folded) { folded.open = true; }
       field.setAttribute("data-blamed", "");
       field.setAttribute("aria-invalid", "true");
     }
@@ -269,6 +282,7 @@
       var name = input.name;
       var fieldset = input.closest("fieldset.mode-fields");
       if (name === "action" || name === "mode" || /^(messages|tools)-/.test(name)) { return; }
+      if (input.type === "checkbox") { return; }  // page switches, not part of the request
       if (fieldset && fieldset.disabled) { return; }  // another mode's input
       if (input.classList.contains("value-format")) { setHidden(input, values[name]); return; }
       input.value = values[name] || "";
@@ -276,6 +290,7 @@
     if (!$("#messages [data-message]")) { addMessage("user", ""); }
     syncResponseFormat();
     syncModelFamily();
+    syncMoreParameters();
     $("#offline-badge").hidden = ($("#provider").selectedOptions[0] || {dataset: {}}).dataset.offline !== "true";
   }
 
@@ -287,6 +302,20 @@
         editorStatus("Applied to the form.", false);
       });
   }
+
+  // Load a request JSON value (an opened preset) into the form by the editor's own round
+  // trip: the server turns it into form values, so every mode and every key lands where
+  // "Apply JSON" would put it; keys with no input go to Extensions and are sent on Run.
+  function openRequest(request) {
+    return post($("#workspace").dataset.formValuesUrl, JSON.stringify(request), "application/json")
+      .then(function (result) {
+        if (!result.ok) { throw new Error(describeErrors(result.data.errors)); }
+        fillForm(result.data.values);
+        formChanged();
+        return result.data.values;
+      });
+  }
+  window.playground = {openRequest: openRequest};
 
   document.addEventListener("DOMContentLoaded", function () {
     document.body.addEventListener("click", function (event) {
@@ -345,14 +374,19 @@
       if ($("#mode").value !== $("#workspace").dataset.mode) { setMode($("#mode").value); }
       if (event.target.matches(".response-format-type")) { syncResponseFormat(); }
       if (event.target.closest("[data-reasoning-only]")) { syncModelFamily(); }
+      if (event.target.closest("#more-parameters")) { syncMoreParameters(); }
     });
 
     var pending = null;
-    $("#run-form").addEventListener("input", function () {
+    // Typing in the editor itself must not schedule a refresh from the (older) form: it
+    // would overwrite the text, and the editor's own timer would then apply the old form.
+    $("#run-form").addEventListener("input", function (event) {
+      if (event.target.id === "request-json") { return; }
       clearTimeout(pending);
       pending = setTimeout(refreshJson, 300);
     });
-    $("#run-form").addEventListener("change", function () {
+    $("#run-form").addEventListener("change", function (event) {
+      if (event.target.id === "request-json") { return; }
       clearTimeout(pending);
       pending = setTimeout(refreshJson, 100);
     });

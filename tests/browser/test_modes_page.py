@@ -75,6 +75,7 @@ def test_tool_round_trip_reaches_the_upstream_as_openai_messages(
     page = signed_in_page
     page.get_by_label("Provider").select_option("openai")
     define_weather_tool(page)
+    page.locator("#more-parameters summary").click()  # tool_choice is a rarely used one
     page.locator("#param-tool_choice").select_option("auto")
     message_box(page, 0).get_by_role("textbox").fill("Weather in Oslo?")
     call = {"name": "get_weather", "arguments": '{"city": "Oslo", "unit": "c"}'}
@@ -129,6 +130,7 @@ def test_n_candidates_stream_side_by_side(signed_in_page: Page) -> None:
 def test_probability_view_shows_alternatives_on_hover_and_focus(signed_in_page: Page) -> None:
     page = signed_in_page
     message_box(page, 0).get_by_role("textbox").fill("Hello")
+    page.locator("#more-parameters summary").click()  # logprobs are folded away
     page.locator("#param-logprobs").select_option("true")
     page.locator("#param-top_logprobs").fill("3")
     page.locator("#param-max_tokens").fill("6")

@@ -3,7 +3,33 @@
 import json
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
+
+from tests.browser.test_playground_page import run_and_wait
+from tests.fake_upstream import FakeUpstream
+
+
+def import_and_open(page: Page, name: str, request: dict) -> None:
+    """Import a one-preset JSON file from the Import page and open it in the editor."""
+    page.get_by_role("link", name="Presets", exact=True).click()
+    page.get_by_role("link", name="Import").click()
+    document = {"name": name, "request": request}
+    page.get_by_label("JSON file").set_input_files(
+        files=[
+            {
+                "name": "preset.json",
+                "mimeType": "application/json",
+                "buffer": json.dumps(document).encode(),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".flash")).to_contain_text("Imported 1 preset(s).")
+    page.locator("#preset-results tr", has_text=name).get_by_role(
+        "link", name="Open in editor"
+    ).click()
+    expect(page.locator("#connection")).to_have_text("Connected")
 
 
 def test_save_open_version_and_diff(signed_in_page: Page, live_server_url: str) -> None:
@@ -113,8 +139,12 @@ def test_import_open_and_save_keeps_what_the_form_cannot_show(signed_in_page: Pa
     page.locator("#preset-results tr", has_text="Seeded counter").get_by_role(
         "link", name="Open in editor"
     ).click()
-    # The page's inputs hold seed; top_k (an extension) travels hidden and is kept on save.
+    # The page's inputs hold seed; top_k (an extension) is in Extensions and kept on save.
     expect(page.locator("#preset-extra-notice")).to_contain_text("also sets top_k,")
+    expect(page.locator("#param-seed")).to_have_value("42")
+    # Nothing rarely used is set, so "More parameters" stays folded.
+    expect(page.locator("#more-parameters")).not_to_have_attribute("open", "")
+    assert json.loads(page.locator("#extensions").input_value()) == {"top_k": 40}
     page.get_by_role("textbox", name="Message").first.fill("Count to five")
     page.locator("#save-controls").get_by_role("button", name="Save version").click()
     expect(page.locator("#save-controls .saved")).to_contain_text("Saved version 2")
@@ -126,3 +156,81 @@ def test_import_open_and_save_keeps_what_the_form_cannot_show(signed_in_page: Pa
     expect(diff.locator(".diff-removed")).to_have_text(["- Count to three"])
     expect(diff).to_contain_text("seed: 42")
     expect(diff).to_contain_text("top_k: 40")
+
+
+EMBEDDING_BODY = {
+    "model": "text-embedding-3-small",
+    "input": ["The cat sat on the mat.", "A cat was sitting on a mat."],
+    "dimensions": 8,
+    "encoding_format": "float",
+    "user": "preset-tester",
+}
+COMPLETION_BODY = {
+    "model": "gpt-3.5-turbo-instruct",
+    "prompt": "Once upon a time",
+    "suffix": "The end.",
+    "max_tokens": 7,
+    "temperature": 0.5,
+    "echo": False,
+    "top_k": 40,
+    "stream": True,
+}
+
+
+@pytest.mark.parametrize(
+    ("mode", "body", "filled"),
+    [
+        (
+            "embedding",
+            EMBEDDING_BODY,
+            {"#inputs": "The cat sat on the mat.\nA cat was sitting on a mat."},
+        ),
+        (
+            "completion",
+            COMPLETION_BODY,
+            {"#completion-prompt": "Once upon a time", "#completion-suffix": "The end."},
+        ),
+    ],
+)
+def test_an_opened_preset_fills_its_modes_inputs_and_runs_its_exact_body(
+    signed_in_page: Page, fake_upstream: FakeUpstream, mode: str, body: dict, filled: dict
+) -> None:
+    page = signed_in_page
+    import_and_open(page, f"A {mode} preset", {"mode": mode, "provider": "openai", "body": body})
+    expect(page.locator("#mode")).to_have_value(mode)
+    expect(page.locator("#provider")).to_have_value("openai")
+    expect(page.locator("#model")).to_have_value(body["model"])
+    for selector, value in filled.items():
+        expect(page.locator(selector)).to_be_visible()
+        expect(page.locator(selector)).to_have_value(value)
+    # A preset that sets a rarely used parameter opens "More parameters" to show it.
+    more = page.locator("#more-parameters")
+    expect(more).to_have_attribute("open", "")
+    expect(page.locator("#more-parameters-count")).to_have_text(
+        "(1 set)" if mode == "embedding" else "(2 set)"
+    )
+    # No other mode's input got the preset's text (the edit input shares the name "input").
+    expect(page.locator("#edit-input")).to_have_value("")
+    expect(page.locator("#edit-input")).to_be_hidden()
+
+    run_and_wait(page)
+    sent = fake_upstream.requests_to("/embeddings" if mode == "embedding" else "/completions")
+    assert len(sent) == 1
+    assert sent[0].body == body
+
+
+def test_a_preset_for_a_gone_provider_opens_with_the_notice_and_the_picker(
+    signed_in_page: Page, fake_upstream: FakeUpstream
+) -> None:
+    page = signed_in_page
+    request = {"mode": "embedding", "provider": "retired-gateway", "body": EMBEDDING_BODY}
+    import_and_open(page, "Orphaned embeddings", request)
+    expect(page.locator("#missing-provider")).to_contain_text("“retired-gateway”")
+    expect(page.locator("#inputs")).to_have_value(
+        "The cat sat on the mat.\nA cat was sitting on a mat."
+    )
+    expect(page.locator("#provider")).to_be_focused()
+    page.locator("#provider").select_option("openai")
+    page.locator("#model").fill(EMBEDDING_BODY["model"])
+    run_and_wait(page)
+    assert [r.body for r in fake_upstream.requests_to("/embeddings")] == [EMBEDDING_BODY]

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from playground.presets.models import Preset
 from playground.presets.services import preset_save
 from tests.presets.factories import make_preset, make_request, make_team, make_user
+from tests.providerconfig.factories import make_provider_config
 
 pytestmark = pytest.mark.django_db
 
@@ -220,6 +221,17 @@ def test_a_preset_whose_provider_is_gone_opens_with_a_notice(client, alice):
     assert '<select id="provider"' in page  # the picker is there to choose another
 
 
+def test_a_preset_for_a_stored_provider_opens_without_the_notice(client, alice):
+    make_provider_config("http://127.0.0.1:9/v1", name="team-gateway")
+    preset = make_preset(alice)
+    version = preset.versions.get()
+    version.request = {**version.request, "provider": "team-gateway"}
+    version.save()
+    page = client.get("/", {"preset": preset.pk}).content.decode()
+    assert 'id="preset-request"' in page
+    assert "missing-provider" not in page
+
+
 def test_a_preset_the_user_may_not_open_is_not_loaded(client, alice):
     other = make_preset(make_user("bob"), "Bob's")
     for preset_id in (other.pk, "not-a-uuid"):
@@ -267,23 +279,25 @@ def test_export_these_follows_the_search(client, alice):
 
 def test_parts_the_form_cannot_show_are_kept_when_saving_from_the_page(client, alice):
     preset = make_preset(alice, request=make_request("Hi", stop=["END"], temperature=0.2))
-    # presets.js puts what the form cannot hold in the hidden field "preset_extra".
-    extra = json.dumps({"body": {"stop": ["END"]}, "variables": {"city": "Oslo"}})
+    # Opening a preset puts what the form has no input for in "extensions" (body keys)
+    # and the hidden "variables" input, as /request/form-values/ answers.
+    extra = {"extensions": json.dumps({"top_k": 40}), "variables": json.dumps({"city": "Oslo"})}
     response = client.post(
         f"/presets/{preset.pk}/save/",
-        {**PAGE_FORM, "base_version": "1", "preset_extra": extra},
+        {**PAGE_FORM, "base_version": "1", "stop": '["END"]', **extra},
     )
     assert "Saved version 2" in response.content.decode()
     saved = preset.versions.get(number=2).request
     assert saved["body"]["stop"] == ["END"] and saved["variables"] == {"city": "Oslo"}
+    assert saved["body"]["top_k"] == 40
     assert saved["body"]["temperature"] == 0.4  # what the form sets wins
 
 
-def test_a_tampered_hidden_field_is_refused(client, alice):
+def test_an_invalid_extension_is_refused_and_nothing_saved(client, alice):
     preset = make_preset(alice)
     response = client.post(
         f"/presets/{preset.pk}/save/",
-        {**PAGE_FORM, "base_version": "1", "preset_extra": '{"body": {"n": 500}}'},
+        {**PAGE_FORM, "base_version": "1", "extensions": '{"n": 500}'},
     )
     body = response.content.decode()
     assert "Nothing was saved" in body and "Saved version" not in body

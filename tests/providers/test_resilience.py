@@ -160,12 +160,15 @@ async def test_a_steady_stream_longer_than_the_gap_timeout_is_not_cut(
 
 
 async def test_an_embeddings_request_is_retried_like_a_chat(fake_upstream):
-    from playground.providers import Embeddings
+    from playground.providers import Embeddings, ResponseHeaders
 
     fake_upstream.answer_next(Scenario(status=503))
     body = {"model": "text-embedding-3-small", "input": ["a", "b"]}
     events = [event async for event in get_provider("openai").stream(body, "embedding")]
-    assert isinstance(events[0], Retrying) and events[0].reason == "the provider failed (503)"
+    # The refused attempt's status and error body come first (for the inspector), then the retry.
+    assert isinstance(events[0], ResponseHeaders) and events[0].status == 503
+    retries = [event for event in events if isinstance(event, Retrying)]
+    assert [r.reason for r in retries] == ["the provider failed (503)"]
     vectors = next(e for e in events if isinstance(e, Embeddings)).vectors
     assert len(vectors) == 2
     assert [r.path for r in fake_upstream.requests] == ["/v1/embeddings"] * 2
