@@ -6,6 +6,7 @@ the rarer status frames render the page's partial templates.
 """
 
 import difflib
+import functools
 import json
 import math
 import re
@@ -45,14 +46,29 @@ def _candidate_count(body: dict[str, Any], mode: str) -> int:
     return n if mode in {"chat", "edit", "completion"} else 0
 
 
-def run_started(body: dict[str, Any], provider: "Provider", mode: str = "chat") -> str:
-    candidates = render_to_string(
-        "playground/_candidates.html",
-        {"indexes": range(_candidate_count(body, mode)), "oob": True},
+@functools.lru_cache(maxsize=256)
+def _empty_candidates(count: int) -> str:
+    return render_to_string("playground/_candidates.html", {"indexes": range(count), "oob": True})
+
+
+@functools.cache
+def _cleared_results() -> str:
+    """The previous run's results, emptied: the same HTML for every run."""
+    return "".join(
+        render_to_string(name, {"oob": True})
+        for name in (
+            "playground/_mode_result.html",
+            "playground/_moderation_check.html",
+            "playground/_raw_response.html",
+        )
     )
-    cleared = render_to_string("playground/_mode_result.html", {"oob": True})
-    cleared += render_to_string("playground/_moderation_check.html", {"oob": True})
-    cleared += render_to_string("playground/_raw_response.html", {"oob": True})
+
+
+def run_started(body: dict[str, Any], provider: "Provider", mode: str = "chat") -> str:
+    # Every run starts with this frame; the parts that do not depend on the run are
+    # rendered once per process (four templates cost ~250 µs, paid by fifty runs at once).
+    candidates = _empty_candidates(_candidate_count(body, mode))
+    cleared = _cleared_results()
     what = body.get("model") or "the default model"
     return (
         candidates
