@@ -28,9 +28,16 @@ REASONING_REFUSES: dict[str, Any] = {
     "logit_bias": None,
 }
 
+# Everything a reasoning model refuses: the above, and max_tokens (it takes
+# max_completion_tokens instead). The page flags these inputs for such models.
+REASONING_REFUSED = frozenset({*REASONING_REFUSES, "max_tokens"})
 
 # Edit mode sends a chat request too.
 CHAT_MODES = frozenset({"chat", "edit"})
+
+
+# The same rule for the page's script (JavaScript reads this syntax; flags: "i").
+REASONING_MODEL_PATTERN = _REASONING.pattern
 
 
 def is_reasoning_model(model: str) -> bool:

@@ -23,6 +23,16 @@ from playground.spec import (
 )
 
 
+def values_from_post(post: Any) -> dict[str, Any]:
+    """A POSTed form (a QueryDict) in the shape the websocket receives it: one value per
+    name, a list for a repeated name, and no CSRF token."""
+    return {
+        key: values if len(values) > 1 else values[0]
+        for key, values in post.lists()
+        if key != "csrfmiddlewaretoken"
+    }
+
+
 def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
     """Turn the page's form values into a request JSON value (not yet validated).
 

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 
 from playground.capabilities import capability_warnings
+from playground.spec import input_texts
 
 if TYPE_CHECKING:
     from playground.providers import Provider, Retrying
@@ -166,26 +167,10 @@ def _probability_view(tokens: list[Any]) -> list[dict[str, Any]]:
     return view
 
 
-def cosine_matrix(vectors: tuple[tuple[float, ...], ...]) -> list[list[float]]:
-    norms = [math.sqrt(sum(x * x for x in v)) or 1.0 for v in vectors]
-    return [
-        [
-            sum(x * y for x, y in zip(a, b, strict=False)) / (na * nb)
-            for b, nb in zip(vectors, norms, strict=True)
-        ]
-        for a, na in zip(vectors, norms, strict=True)
-    ]
-
-
 def _input_labels(body: dict[str, Any]) -> list[str]:
-    value = body.get("input")
-    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    if items and all(isinstance(i, int) for i in items):
-        items = [items]
     labels = []
-    for item in items:
-        text = item.get("text", "[image]") if isinstance(item, dict) else item
-        text = text if isinstance(text, str) else " ".join(map(str, text))
+    for text in input_texts(body.get("input")):
+        text = text or "[image]"
         labels.append(text if len(text) <= 60 else text[:57] + "…")
     return labels
 
@@ -194,7 +179,7 @@ def _mode_result(outcome: "RunOutcome") -> dict[str, Any]:
     labels = _input_labels(outcome.body)
     if outcome.embeddings is not None:
         vectors = outcome.embeddings.vectors
-        matrix = cosine_matrix(vectors) if len(vectors) > 1 else []
+        matrix = outcome.embeddings.cosine_matrix() if len(vectors) > 1 else []
         rows = [
             {
                 "label": labels[i] if i < len(labels) else f"input {i + 1}",

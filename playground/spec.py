@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from playground.capabilities import CHAT_MODES, REASONING_REFUSES
+from playground.capabilities import CHAT_MODES, REASONING_REFUSED
 from playground.spec_parts import (
     ROLES,
     AssistantMessage,
@@ -488,9 +488,25 @@ def edit_parts(body: dict[str, Any]) -> tuple[str, str]:
     )
 
 
-# --- model families -------------------------------------------------------------------
+def input_texts(value: Any) -> list[str]:
+    """An embeddings or moderation ``input`` as texts, one per input, whatever its shape:
+    a string, strings, token ids (shown as their numbers) or content parts (an image part
+    has no text: "")."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value and all(isinstance(v, int) for v in value):
+        return [" ".join(map(str, value))]
+    texts = []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, str):
+            texts.append(item)
+        elif isinstance(item, list):
+            texts.append(" ".join(map(str, item)))
+        elif isinstance(item, dict):
+            texts.append(str(item.get("text", "")))
+    return texts
 
-# OpenAI's reasoning models (o1, o3, o4-mini, gpt-5 except its -chat variants).
+
 # --- the page's form ------------------------------------------------------------------
 
 # The parameters the page shows as inputs for each mode, in this order.
@@ -576,8 +592,7 @@ def parameter_inputs(mode: str = "chat") -> list[dict[str, Any]]:
                 "help": field.description,
                 "common": name in COMMON_PARAMETERS,
                 "reasoning_only": name == "reasoning_effort",
-                "not_for_reasoning": mode in CHAT_MODES
-                and (name in REASONING_REFUSES or name == "max_tokens"),
+                "not_for_reasoning": mode in CHAT_MODES and name in REASONING_REFUSED,
             }
         )
     return inputs
@@ -626,20 +641,6 @@ def _choices(annotation: Any) -> list[str]:
 
 class FormInvalid(RequestInvalid):
     """Form text that cannot even become a request (JSON that does not parse)."""
-
-
-def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
-    """The page's form values as a request JSON value (see playground.forms)."""
-    from playground.forms import request_from_form as convert  # forms builds on this module
-
-    return convert(values)
-
-
-def form_values_from_request(data: Any) -> dict[str, str]:
-    """A request JSON value as the page's form values (see playground.forms)."""
-    from playground.forms import form_values_from_request as convert
-
-    return convert(data)
 
 
 # --- error messages -------------------------------------------------------------------

@@ -7,7 +7,6 @@ SSE chunk, or the JSON answer) is printed as one JSON line instead.
 """
 
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -89,12 +88,6 @@ class _Printer:
         self.out.flush()
 
 
-def cosine(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=False))
-    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    return dot / norm if norm else 0.0
-
-
 def describe_embeddings(result: Embeddings) -> str:
     lines = []
     for position, vector in enumerate(result.vectors):
@@ -102,8 +95,8 @@ def describe_embeddings(result: Embeddings) -> str:
         lines.append(f"input {position + 1}: {len(vector)} dimensions [{first}, ...]")
     if len(result.vectors) > 1:
         lines.append("cosine similarity:")
-        for a in result.vectors:
-            lines.append("  " + "  ".join(f"{cosine(a, b):6.3f}" for b in result.vectors))
+        for row in result.cosine_matrix():
+            lines.append("  " + "  ".join(f"{value:6.3f}" for value in row))
     return "\n".join(lines) + "\n"
 
 

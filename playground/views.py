@@ -13,8 +13,9 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_POST
 
+from playground.capabilities import REASONING_MODEL_PATTERN
 from playground.export.views import LANGS as EXPORT_LANGS
-from playground.forms import form_values_from_request, request_from_form
+from playground.forms import form_values_from_request, request_from_form, values_from_post
 from playground.presets.page import playground_preset_context
 from playground.providers import UpstreamError, available_providers, get_provider
 from playground.providers.discovery import provider_models
@@ -43,6 +44,7 @@ def playground_page(request: HttpRequest) -> HttpResponse:
             "modes": [(mode, MODE_LABELS[mode]) for mode in MODES],
             "initial_candidates": range(1),
             "export_langs": EXPORT_LANGS,
+            "reasoning_model_pattern": REASONING_MODEL_PATTERN,
             # The open preset (?preset=<uuid>&version=N) and the save controls.
             **playground_preset_context(request),
         },
@@ -69,11 +71,8 @@ async def model_options(request: HttpRequest) -> HttpResponse:
 @login_required
 def request_json(request: HttpRequest) -> HttpResponse:
     """The form's values (as the page would send them) as request JSON text, for the editor."""
-    values = {
-        key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
-    }
     try:
-        data = request_from_form(values)
+        data = request_from_form(values_from_post(request.POST))
     except RequestInvalid as invalid:
         return JsonResponse({"errors": invalid.errors}, status=400)
     body = data["body"]

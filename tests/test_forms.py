@@ -3,8 +3,9 @@
 import json
 
 import pytest
+from django.http import QueryDict
 
-from playground.forms import form_values_from_request, request_from_form
+from playground.forms import form_values_from_request, request_from_form, values_from_post
 from playground.spec import RequestInvalid, edit_body, upstream_body, validate_request
 from tests.test_spec import TOOL_ROUND_TRIP, WEATHER_TOOL
 
@@ -157,3 +158,11 @@ def test_variables_that_are_not_an_object_are_refused_by_name():
     with pytest.raises(RequestInvalid) as caught:
         request_from_form({"mode": "chat", "model": "m", "variables": "[1]"})
     assert "variables" in caught.value.errors
+
+
+def test_a_posted_form_reads_like_the_websocket_message():
+    post = QueryDict(mutable=True)
+    post.update({"csrfmiddlewaretoken": "t", "model": "m", "stop": "a"})
+    post.appendlist("stop", "b")
+
+    assert values_from_post(post) == {"model": "m", "stop": ["a", "b"]}

@@ -8,7 +8,8 @@ from django.views.decorators.http import require_POST
 
 from playground.export import RENDERERS, export
 from playground.export.highlight import highlighted
-from playground.spec import RequestInvalid, request_from_form
+from playground.forms import request_from_form, values_from_post
+from playground.spec import RequestInvalid
 
 LANGS = {"python": "Python", "node": "Node.js", "curl": "curl", "json": "JSON"}
 
@@ -41,18 +42,13 @@ def export_panel(request: HttpRequest) -> HttpResponse:
         lang = "python"
     context = {"langs": LANGS, "lang": lang, "code": "", "errors": {}}
     try:
-        code = export(lang, request_from_form(_form_values(request)), request.user)
+        values = values_from_post(request.POST)
+        values.pop("export_lang", None)  # the panel's tab, not part of the request
+        code = export(lang, request_from_form(values), request.user)
         context |= {"code": code, "highlighted": highlighted(lang, code)}
     except RequestInvalid as invalid:
         context["errors"] = invalid.errors
     return render(request, "export/_panel_body.html", context)
-
-
-def _form_values(request: HttpRequest) -> dict:
-    # The same shape htmx's ws extension sends: a repeated name becomes a list.
-    values = {k: v if len(v) > 1 else v[0] for k, v in request.POST.lists()}
-    values.pop("export_lang", None)
-    return values
 
 
 def _text(content: str, status: int = 200) -> HttpResponse:

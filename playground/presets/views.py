@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from playground.forms import request_from_form
+from playground.forms import request_from_form, values_from_post
 from playground.presets import permissions, selectors, services
 from playground.presets.diff import version_diff
 from playground.presets.models import TRASH_RETENTION, Preset, Visibility
@@ -323,7 +323,7 @@ def preset_trash(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def preset_create_from_page(request: HttpRequest) -> HttpResponse:
-    values = request.POST.dict()
+    values = values_from_post(request.POST)
     context: dict[str, Any] = {}
     try:
         preset = services.preset_create(
@@ -345,7 +345,7 @@ def preset_create_from_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @preset_view
 def preset_save_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
-    values = request.POST.dict()
+    values = values_from_post(request.POST)
     link = _link(request)
     preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
     base = values.get("base_version", "")
@@ -379,7 +379,7 @@ def preset_save_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
 @preset_view
 def preset_fork_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
     """The stale-save "fork" option: the unsaved edits become a new preset of one's own."""
-    values = request.POST.dict()
+    values = values_from_post(request.POST)
     link = _link(request)
     preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
     try:

@@ -1,5 +1,6 @@
 """The small interface every provider implements, and the events a stream yields."""
 
+import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -73,6 +74,17 @@ class Embeddings:
 
     vectors: tuple[tuple[float, ...], ...]
     model: str
+
+    def cosine_matrix(self) -> list[list[float]]:
+        """Cosine similarity of every pair of inputs (1.0 on the diagonal)."""
+        norms = [math.sqrt(sum(x * x for x in v)) or 1.0 for v in self.vectors]
+        return [
+            [
+                sum(x * y for x, y in zip(a, b, strict=False)) / (na * nb)
+                for b, nb in zip(self.vectors, norms, strict=True)
+            ]
+            for a, na in zip(self.vectors, norms, strict=True)
+        ]
 
 
 @dataclass(frozen=True, slots=True)

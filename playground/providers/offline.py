@@ -33,6 +33,7 @@ from playground.providers.base import (
     Usage,
 )
 from playground.providers.schema_example import example_for
+from playground.spec import input_texts
 
 # A token is a run of letters/digits, one CJK character or one punctuation mark,
 # each with the whitespace before it: close enough to BPE counts for usage figures.
@@ -179,8 +180,39 @@ def token_logprob(token: str, alternatives: int) -> TokenLogprob:
     return TokenLogprob(token, logprob, tuple(top[:alternatives]))
 
 
-class _ChatReply:
+class _Reply:
+    """What chat and legacy replies share: the raw chunks they are shown as."""
+
+    chunk_id = ""
+    chunk_object = ""
+    body: dict[str, Any]
+    created: int
+    top: int
+
+    def logprob(self, token: str) -> TokenLogprob:
+        return token_logprob(token, self.top)
+
+    def _chunk(self, choices: list[dict[str, Any]], **extra: Any) -> str:
+        payload = {
+            "id": self.chunk_id,
+            "object": self.chunk_object,
+            "created": self.created,
+            "model": self.body.get("model"),
+            "system_fingerprint": "fp_offline",
+            "choices": choices,
+            **extra,
+        }
+        return json.dumps(payload, ensure_ascii=False)
+
+    def raw_usage(self, usage: Usage) -> str:
+        return self._chunk([], usage=_usage_json(usage))
+
+
+class _ChatReply(_Reply):
     """What the offline model answers to a chat body: text, JSON or tool calls."""
+
+    chunk_id = "chatcmpl-offline"
+    chunk_object = "chat.completion.chunk"
 
     def __init__(self, body: dict[str, Any]) -> None:
         self.body = body
@@ -216,9 +248,6 @@ class _ChatReply:
             return f"(Offline model) The tools answered: {listed}. That is all I know."
         return reply_text(self.body, index)
 
-    def logprob(self, token: str) -> TokenLogprob:
-        return token_logprob(token, self.top)
-
     def tool_call_events(self, index: int) -> list[Event]:
         events: list[Event] = []
         for position, (name, arguments) in enumerate(self.calls):
@@ -241,18 +270,6 @@ class _ChatReply:
             for m in messages
             if isinstance(m, dict)
         )
-
-    def _chunk(self, choices: list[dict[str, Any]], **extra: Any) -> str:
-        payload = {
-            "id": "chatcmpl-offline",
-            "object": "chat.completion.chunk",
-            "created": self.created,
-            "model": self.body.get("model"),
-            "system_fingerprint": "fp_offline",
-            "choices": choices,
-            **extra,
-        }
-        return json.dumps(payload, ensure_ascii=False)
 
     def raw_token(self, index: int, token: str, logprob: TokenLogprob | None) -> str:
         logprobs = None
@@ -287,9 +304,6 @@ class _ChatReply:
             ]
         choice = {"index": index, "delta": delta, "logprobs": None, "finish_reason": reason}
         return self._chunk([choice])
-
-    def raw_usage(self, usage: Usage) -> str:
-        return self._chunk([], usage=_usage_json(usage))
 
 
 def _usage_json(usage: Usage) -> dict[str, int]:
@@ -369,8 +383,11 @@ def _planned_tool_calls(body: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-class _LegacyReply:
+class _LegacyReply(_Reply):
     """A legacy completion: one choice per prompt and per n, continuing each prompt."""
+
+    chunk_id = "cmpl-offline"
+    chunk_object = "text_completion"
 
     def __init__(self, body: dict[str, Any]) -> None:
         self.body = body
@@ -401,9 +418,6 @@ class _LegacyReply:
             results.append((tokens, reason))
         return results
 
-    def logprob(self, token: str) -> TokenLogprob:
-        return token_logprob(token, self.top)
-
     def tool_call_events(self, index: int) -> list[Event]:
         return []
 
@@ -412,18 +426,6 @@ class _LegacyReply:
 
     def prompt_tokens(self) -> int:
         return sum(count_tokens(p) for p in self.prompts)
-
-    def _chunk(self, choices: list[dict[str, Any]], **extra: Any) -> str:
-        payload = {
-            "id": "cmpl-offline",
-            "object": "text_completion",
-            "created": self.created,
-            "model": self.body.get("model"),
-            "system_fingerprint": "fp_offline",
-            "choices": choices,
-            **extra,
-        }
-        return json.dumps(payload, ensure_ascii=False)
 
     def raw_token(self, index: int, token: str, logprob: TokenLogprob | None) -> str:
         logprobs = None
@@ -443,9 +445,6 @@ class _LegacyReply:
             [{"text": "", "index": index, "logprobs": None, "finish_reason": reason}]
         )
 
-    def raw_usage(self, usage: Usage) -> str:
-        return self._chunk([], usage=_usage_json(usage))
-
 
 def _prompt_texts(prompt: Any) -> list[str]:
     if isinstance(prompt, str):
@@ -455,22 +454,6 @@ def _prompt_texts(prompt: Any) -> list[str]:
     if isinstance(prompt, list) and prompt:
         return [p if isinstance(p, str) else " ".join(map(str, p)) for p in prompt]
     return [""]
-
-
-def _input_texts(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and value and all(isinstance(v, int) for v in value):
-        return [" ".join(map(str, value))]
-    texts = []
-    for item in value if isinstance(value, list) else []:
-        if isinstance(item, str):
-            texts.append(item)
-        elif isinstance(item, list):
-            texts.append(" ".join(map(str, item)))
-        elif isinstance(item, dict):
-            texts.append(str(item.get("text", "")))
-    return texts
 
 
 def _words(text: str) -> list[str]:
@@ -499,7 +482,7 @@ def embedding_vector(text: str, dimensions: int = OFFLINE_EMBEDDING_DIMENSIONS) 
 
 def _embedding_events(body: dict[str, Any]) -> list[Event]:
     dimensions = body.get("dimensions") or OFFLINE_EMBEDDING_DIMENSIONS
-    texts = _input_texts(body.get("input"))
+    texts = input_texts(body.get("input"))
     vectors = [embedding_vector(text, dimensions) for text in texts]
     tokens = sum(count_tokens(text) for text in texts)
     model = str(body.get("model") or "offline-embedding")
@@ -563,7 +546,7 @@ def moderation_result(text: str) -> dict[str, Any]:
 
 
 def _moderation_events(body: dict[str, Any]) -> list[Event]:
-    results = [moderation_result(text) for text in _input_texts(body.get("input"))]
+    results = [moderation_result(text) for text in input_texts(body.get("input"))]
     model = str(body.get("model") or "offline-moderation")
     raw = {"id": "modr-offline", "model": model, "results": results}
     return [RawChunk(json.dumps(raw)), Moderations(tuple(results), model)]

@@ -69,6 +69,10 @@ class OpenAICompatibleProvider:
         self._api_key = api_key
         # Headers a gateway needs beside the key (e.g. OpenRouter's HTTP-Referer); secret too.
         self._extra_headers = dict(extra_headers or {})
+        # What is scrubbed from every upstream text shown (checked once per SSE chunk).
+        self._secrets = tuple(
+            secret for secret in [api_key, *self._extra_headers.values()] if len(secret or "") >= 4
+        )
         # Where the user fixes the key or URL, named in messages ("Check OPENAI_API_KEY").
         self.key_setting = key_setting
         self.url_setting = url_setting
@@ -226,16 +230,13 @@ class OpenAICompatibleProvider:
             ) from None
 
     def _scrub(self, text: str) -> str:
-        """Remove the key (and extra header values) from upstream text before anyone sees it."""
-        for secret in [self._api_key, *self._extra_headers.values()]:
-            if secret and len(secret) >= 4:
-                text = text.replace(secret, "***")
-        return text[:500]
+        """Upstream text for a message: short, and never with a secret in it."""
+        return self._scrub_raw(text)[:500]
 
     def _scrub_raw(self, text: str) -> str:
         """Raw answers are shown whole, but never with the key (or a header secret) in them."""
-        for secret in [self._api_key, *self._extra_headers.values()]:
-            if secret and len(secret) >= 4 and secret in text:
+        for secret in self._secrets:
+            if secret in text:
                 text = text.replace(secret, "***")
         return text
 

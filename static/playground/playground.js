@@ -10,8 +10,6 @@
   function $(selector) { return document.querySelector(selector); }
   function $$(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
 
-  // Same rule as playground/spec.py: o1/o3/o4…, gpt-5 except its -chat variants.
-  var REASONING_MODEL = /^(?:.*\/)?(?:o\d(?:-|$)|gpt-5(?!.*-chat))/;
 
   function fromTemplate(id, index) {
     var holder = document.createElement("div");
@@ -133,7 +131,9 @@
   }
 
   function syncModelFamily() {
-    var reasoning = REASONING_MODEL.test($("#model").value.trim());
+    // The rule comes from the server (playground/capabilities.py), so page and run agree.
+    var pattern = new RegExp($("#workspace").dataset.reasoningModelPattern, "i");
+    var reasoning = pattern.test($("#model").value.trim());
     $("#reasoning-badge").hidden = !reasoning;
     $$("[data-not-for-reasoning] .family-note").forEach(function (note) { note.hidden = !reasoning; });
     $$("[data-reasoning-only] .family-note").forEach(function (note) {

@@ -27,17 +27,7 @@ def define_weather_tool(page: Page) -> None:
 
 def continue_and_wait(page: Page) -> None:
     """Press "Add results and continue" and wait for that run's final status."""
-    previous = page.locator("#run-status").element_handle()
-    page.get_by_role("button", name="Add results and continue").click()
-    page.wait_for_function(
-        """previous => {
-            const status = document.getElementById("run-status");
-            return status !== previous && status.dataset.state !== "running";
-        }""",
-        arg=previous,
-        timeout=20_000,
-    )
-    expect(page.locator("#run-status")).to_have_attribute("data-state", "done")
+    run_and_wait(page, button="Add results and continue")
 
 
 def test_tool_round_trip_with_the_offline_model(signed_in_page: Page) -> None:
@@ -249,3 +239,24 @@ def test_the_moderation_switch_checks_prompt_and_reply(signed_in_page: Page) -> 
     message_box(page, 0).get_by_role("textbox").fill("Tell me about tides")
     run_and_wait(page)
     expect(page.locator("#moderation-check")).to_contain_text("Moderation of reply: not flagged")
+
+
+def test_reasoning_models_are_recognised_by_the_servers_rule(signed_in_page: Page) -> None:
+    page = signed_in_page
+    model = page.locator("#model")
+    badge = page.locator("#reasoning-badge")
+    temperature_note = page.locator('[data-parameter="temperature"] .family-note')
+
+    for name, reasoning in [
+        ("openai/o3-mini", True),
+        ("gpt-5-chat-latest", False),
+        ("O4-Mini", True),
+    ]:
+        model.fill(name)
+        model.dispatch_event("input")
+        if reasoning:
+            expect(badge).to_be_visible()
+            expect(temperature_note).to_be_visible()
+        else:
+            expect(badge).to_be_hidden()
+            expect(temperature_note).to_be_hidden()

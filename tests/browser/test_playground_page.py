@@ -33,10 +33,11 @@ def message_box(page: Page, index: int):
     return page.locator("#messages [data-message]").nth(index)
 
 
-def run_and_wait(page: Page, state: str = "done") -> None:
-    """Press Run and wait for this run's final status (each status frame replaces the element)."""
+def run_and_wait(page: Page, state: str = "done", button: str = "Run") -> None:
+    """Press Run (or ``button``) and wait for this run's final status (each status frame
+    replaces the element)."""
     previous = page.locator("#run-status").element_handle()
-    page.get_by_role("button", name="Run", exact=True).click()
+    page.get_by_role("button", name=button, exact=True).click()
     page.wait_for_function(
         """previous => {
             const status = document.getElementById("run-status");
