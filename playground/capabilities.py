@@ -70,7 +70,7 @@ def capability_problems(mode: str, body: dict[str, Any]) -> dict[str, str]:
             problems["max_tokens"] = (
                 f"{model} is a reasoning model and refuses max_tokens; it takes "
                 "max_completion_tokens instead (which also counts its hidden reasoning tokens). "
-                "Clear max_tokens, and set max_completion_tokens in the raw request if needed."
+                "Clear max_tokens and set max_completion_tokens."
             )
     return problems
 

@@ -4,7 +4,8 @@ Messages in (JSON): the page's form values as htmx's ws extension sends them
 (``{"action": "run", "model": …, "messages-0-content": …}``), a request JSON
 (``{"action": "run", "request": {"mode": …, "provider": …, "body": {…}}}``),
 a saved preset version (``{"action": "run", "preset": "<uuid>", "version": N}``),
-or ``{"action": "stop"}``. ``"moderate": "on"`` (the chat page's switch) checks
+``{"action": "stop"}``, or ``{"action": "raw"}`` (the last finished run's raw answer,
+which the inspector asks for when it is opened, see fragments.RAW_INLINE_CHARS). ``"moderate": "on"`` (the chat page's switch) checks
 the prompt with the provider's moderation before sending and the reply after.
 Messages out: HTML fragments (see fragments.py).
 
@@ -22,12 +23,12 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from playground import fragments
 from playground.capabilities import capability_problems
 from playground.forms import request_from_form
-from playground.limits import RunRefused, run_limiter, user_key
+from playground.limits import RunLease, RunRefused, get_run_limiter, user_key
 from playground.moderation_check import moderated_run
 from playground.presets.running import PresetUnavailable, preset_request_for_run_async
 from playground.providers import UpstreamError, aget_provider
 from playground.spec import RequestInvalid, upstream_body, validate_request
-from playground.streaming import relay_run
+from playground.streaming import RunOutcome, relay_run
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.close(code=4401)
             return
         self.run_task: asyncio.Task | None = None
+        self.run_lease: RunLease | None = None
+        self.last_outcome: RunOutcome | None = None
         self.closed = False
         await self.accept()
 
@@ -54,6 +57,11 @@ class RunConsumer(AsyncWebsocketConsumer):
         except ValueError:
             await self.send_html(fragments.run_refused("The message was not valid JSON."))
             return
+        except RecursionError:
+            await self.send_html(
+                fragments.run_refused("The message was nested too deeply to read.")
+            )
+            return
         if not isinstance(message, dict):
             await self.send_html(fragments.run_refused("The message must be a JSON object."))
             return
@@ -62,9 +70,13 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.stop_run()
         elif action == "run":
             await self.start_run(message)
+        elif action == "raw":
+            await self.send_html(fragments.raw_chunks(self.last_outcome))
         else:
             await self.send_html(
-                fragments.run_refused(f"Unknown action {str(action)[:40]!r} (allowed: run, stop).")
+                fragments.run_refused(
+                    f"Unknown action {str(action)[:40]!r} (allowed: run, stop, raw)."
+                )
             )
 
     async def start_run(self, message: dict[str, Any]) -> None:
@@ -102,7 +114,7 @@ class RunConsumer(AsyncWebsocketConsumer):
         await self.stop_run()
         key = user_key(self.scope["user"])
         try:
-            run_limiter.acquire(key)
+            lease = await get_run_limiter().acquire(key)
         except RunRefused as refused:
             await self.send_html(fragments.run_refused(refused.message))
             return
@@ -111,9 +123,13 @@ class RunConsumer(AsyncWebsocketConsumer):
             work = moderated_run(provider, body, self.send_html)
         else:
             work = relay_run(provider, body, self.send_html, mode=request.mode)
+        self.last_outcome = None
         self.run_task = asyncio.create_task(work)
         self.run_task.add_done_callback(_report_failure)
-        self.run_task.add_done_callback(lambda _task: run_limiter.release(key))
+        self.run_task.add_done_callback(self._keep_outcome)
+        self.run_lease = lease
+        # Kept (and, in Redis, renewed) while the task lives; given back when it ends.
+        lease.hold_while(self.run_task)
 
     async def stop_run(self) -> None:
         task = self.run_task
@@ -122,6 +138,14 @@ class RunConsumer(AsyncWebsocketConsumer):
         task.cancel()
         # Wait until the upstream is closed and the "stopped" frame is out.
         await asyncio.wait([task])
+        if self.run_lease is not None:
+            # Now, not in the background: a run that replaces this one needs its slot.
+            await self.run_lease.release()
+
+    def _keep_outcome(self, task: asyncio.Task) -> None:
+        # What the raw inspector asks for later; a stopped run's inspector stays closed.
+        if not task.cancelled() and task.exception() is None:
+            self.last_outcome = task.result()
 
     async def send_html(self, html: str) -> None:
         if not self.closed:

@@ -411,6 +411,9 @@ def _parse_json(text: str, field: str, errors: dict[str, str]) -> Any:
     except ValueError as error:
         errors[field] = f"is not valid JSON ({error})"
         return None
+    except RecursionError:
+        errors[field] = "is nested too deeply to read"
+        return None
 
 
 def _text(value: Any) -> str:

@@ -120,6 +120,12 @@ def run_extras(outcome: "RunOutcome") -> str:
     return "".join(parts)
 
 
+# A raw answer longer than this is not put in the final frame: the page asks for it when
+# the inspector is opened (``raw_chunks``). A 200-token stream is ~80 kB of chunks, which
+# every run would otherwise pay for (escaping, the frame, the browser's parsing) unwatched.
+RAW_INLINE_CHARS = 8_000
+
+
 def raw_response(outcome: "RunOutcome", *, failed: bool = False) -> str:
     """The raw request and response inspector, filled: after a run, or after a failure with
     what is known (the body sent, and the upstream's status, headers and error body if any)."""
@@ -127,6 +133,20 @@ def raw_response(outcome: "RunOutcome", *, failed: bool = False) -> str:
         "playground/_raw_response.html",
         {"oob": True, "filled": True, "failed": failed, **_raw_context(outcome)},
     )
+
+
+def raw_chunks(outcome: "RunOutcome | None") -> str:
+    """The raw answer of the last finished run, for an inspector that showed only its size."""
+    if outcome is None:
+        text = "No finished run to show: run a request first."
+    else:
+        text = _joined_chunks(outcome)
+    return f'<pre class="raw-chunks" id="raw-chunks" hx-swap-oob="outerHTML">{escape(text)}</pre>'
+
+
+def _joined_chunks(outcome: "RunOutcome") -> str:
+    # One string, escaped once: a template loop over hundreds of chunks cost ~3 ms a run.
+    return "".join(chunk + "\n" for chunk in outcome.raw)
 
 
 def _pretty_json(text: str) -> str:
@@ -249,9 +269,11 @@ def _raw_context(outcome: "RunOutcome") -> dict[str, Any]:
         if match:
             fingerprint = match.group(1)
             break
+    inline = outcome.raw_chars <= RAW_INLINE_CHARS
     return {
-        # One string, escaped once: a template loop over hundreds of chunks cost ~3 ms a run.
-        "raw_text": "".join(chunk + "\n" for chunk in outcome.raw),
+        "raw_text": _joined_chunks(outcome) if inline else "",
+        "raw_on_request": not inline,
+        "raw_kib": f"{outcome.raw_chars / 1024:.0f}",
         "chunk_count": len(outcome.raw),
         "dropped": outcome.raw_dropped,
         "headers": outcome.headers.headers if outcome.headers else (),

@@ -1,18 +1,50 @@
 """Per-user run limits: runs going at once, and runs started in any 60 seconds.
 
-Kept in this process's memory: with several server processes each one counts its
-own (see docs/deploy.md). That is enough for what the limits are for, stopping a
-stuck script or an impatient double-click from hammering a shared key.
+The limits stop a stuck script or an impatient double-click from hammering a shared
+key. Two stores give the same behaviour and the same messages:
+
+- ``RunLimiter`` counts in this process's memory: the laptop default, no Redis needed.
+- ``RedisRunLimiter`` counts in Redis when ``REDIS_URL`` is set, so that several daphne
+  workers share one count per user (each counting alone, N workers allowed N times the limit).
+
+``get_run_limiter()`` picks one from the settings. ``acquire`` returns the run's lease or
+raises RunRefused; ``lease.hold_while(task)`` keeps the lease for as long as the run's
+task lives and gives it back when the task ends, however it ends; ``lease.release()``
+gives it back now (idempotent: it frees exactly this run's slot, once).
 """
 
+import asyncio
+import logging
 import time
+import uuid
+import weakref
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+import redis.asyncio
 from django.conf import settings
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.commands.core import AsyncScript
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60.0
+
+# A Redis lease lasts this long unless the run's worker renews it (every third of it):
+# a worker that crashes mid-run stops counting against its users within this time.
+# Renewing, rather than one expiry as long as the longest run (PLAYGROUND_RUN_TIMEOUT,
+# 10 min), keeps a crash from locking a user out for minutes; it costs one small Redis
+# call per run every 10 s.
+LEASE_SECONDS = 30.0
+# A Redis that does not answer within this many seconds counts as unreachable.
+REDIS_TIMEOUT = 1.0
+# After a failure, runs skip Redis for this long: the page never waits on a Redis that is
+# down for every run, and the log gets one warning per outage instead of one per run.
+OUTAGE_RETRY_SECONDS = 5.0
 
 
 class RunRefused(Exception):
@@ -23,43 +55,86 @@ class RunRefused(Exception):
         super().__init__(message)
 
 
+def too_many_running(concurrent: int) -> RunRefused:
+    return RunRefused(
+        f"You already have {concurrent} run{'' if concurrent == 1 else 's'} going (the limit per user). Wait for one "
+        "to finish, or stop one, then run again."
+    )
+
+
+def too_many_started(per_minute: int, *, seconds_since_oldest: float) -> RunRefused:
+    wait = max(1, round(WINDOW_SECONDS - seconds_since_oldest))
+    return RunRefused(
+        f"You started {per_minute} runs in the last minute (the limit per user). "
+        f"Run again in {wait} s."
+    )
+
+
+class RunLease(Protocol):
+    """One run's place in the limits."""
+
+    async def release(self) -> None: ...
+
+    def hold_while(self, task: asyncio.Task) -> None: ...
+
+
+# Background tasks that hold leases; asyncio keeps only weak references to tasks.
+_holders: set[asyncio.Task] = set()
+
+
+# --- In this process's memory --------------------------------------------------------
+
+
+class MemoryLease:
+    def __init__(self, limiter: "RunLimiter", user_key: Any, run_id: str) -> None:
+        self._limiter, self._user_key, self._run_id = limiter, user_key, run_id
+
+    async def release(self) -> None:
+        self.release_now()
+
+    def release_now(self) -> None:
+        self._limiter._release(self._user_key, self._run_id)
+
+    def hold_while(self, task: asyncio.Task) -> None:
+        # A done-callback runs even when the task is cancelled before its first step.
+        task.add_done_callback(lambda _task: self.release_now())
+
+
 class RunLimiter:
+    """The limits counted in this process's memory."""
+
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._running: dict[Any, int] = {}
+        self._running: dict[Any, set[str]] = {}
         self._started: dict[Any, deque[float]] = {}
 
-    def acquire(self, user_key: Any) -> None:
-        """Count one more run for ``user_key``, or raise RunRefused. Pair with ``release``."""
+    async def acquire(self, user_key: Any) -> MemoryLease:
+        """Count one more run for ``user_key``, or raise RunRefused."""
         concurrent = settings.PLAYGROUND_MAX_CONCURRENT_RUNS
         per_minute = settings.PLAYGROUND_MAX_RUNS_PER_MINUTE
         now = self._clock()
         started = self._started.setdefault(user_key, deque())
         while started and now - started[0] >= WINDOW_SECONDS:
             started.popleft()
-        if self._running.get(user_key, 0) >= concurrent:
-            raise RunRefused(
-                f"You already have {concurrent} run{'' if concurrent == 1 else 's'} going (the limit per user). Wait for one "
-                "to finish, or stop one, then run again."
-            )
+        running = self._running.setdefault(user_key, set())
+        if len(running) >= concurrent:
+            raise too_many_running(concurrent)
         if len(started) >= per_minute:
-            wait = max(1, round(WINDOW_SECONDS - (now - started[0])))
-            raise RunRefused(
-                f"You started {per_minute} runs in the last minute (the limit per user). "
-                f"Run again in {wait} s."
-            )
+            raise too_many_started(per_minute, seconds_since_oldest=now - started[0])
         started.append(now)
-        self._running[user_key] = self._running.get(user_key, 0) + 1
+        run_id = uuid.uuid4().hex
+        running.add(run_id)
+        return MemoryLease(self, user_key, run_id)
 
-    def release(self, user_key: Any) -> None:
-        left = self._running.get(user_key, 0) - 1
-        if left > 0:
-            self._running[user_key] = left
-        else:
-            self._running.pop(user_key, None)
+    def _release(self, user_key: Any, run_id: str) -> None:
+        running = self._running.get(user_key)
+        if running is not None:
+            running.discard(run_id)
+            if not running:
+                del self._running[user_key]
 
-    def running(self, user_key: Any) -> int:
-        return self._running.get(user_key, 0)
+    async def running(self, user_key: Any) -> int:
+        return len(self._running.get(user_key, ()))
 
     def reset(self) -> None:
         self._running.clear()
@@ -67,6 +142,237 @@ class RunLimiter:
 
 
 run_limiter = RunLimiter()
+
+
+# --- In Redis, shared by every worker ------------------------------------------------
+
+# Per user, two sorted sets (one Lua script reads and writes both, so two workers asking
+# at once cannot both take the last slot):
+#   running: run id -> lease expiry; an entry counts while its expiry is after now.
+#   started: run id -> start time; the sliding window of the last 60 s.
+# ARGV: now, lease seconds, window seconds, max concurrent, max per window, run id.
+# Returns {"ok", ""}, {"concurrent", ""} or {"per_minute", start time of the oldest}.
+ACQUIRE_LUA = """
+local now = tonumber(ARGV[1])
+local lease = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then
+  return {'concurrent', ''}
+end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then
+  return {'per_minute', redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')[2]}
+end
+redis.call('ZADD', KEYS[1], now + lease, ARGV[6])
+redis.call('ZADD', KEYS[2], now, ARGV[6])
+-- Idle users' keys go away by themselves; a key's expiry only ever moves later.
+for i, ttl in ipairs({math.ceil(lease * 1000), math.ceil(window * 1000)}) do
+  if redis.call('PTTL', KEYS[i]) < ttl then
+    redis.call('PEXPIRE', KEYS[i], ttl)
+  end
+end
+return {'ok', ''}
+"""
+
+# ARGV: new lease expiry, lease seconds, run id. Only extends a run still there (XX): a
+# released or lapsed run is not brought back.
+RENEW_LUA = """
+if redis.call('ZADD', KEYS[1], 'XX', 'CH', ARGV[1], ARGV[3]) == 1 then
+  local ttl = math.ceil(tonumber(ARGV[2]) * 1000)
+  if redis.call('PTTL', KEYS[1]) < ttl then
+    redis.call('PEXPIRE', KEYS[1], ttl)
+  end
+end
+return 1
+"""
+
+REDIS_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
+
+
+@dataclass
+class _Connection:
+    """A Redis client and its scripts, for one event loop (clients cannot cross loops)."""
+
+    client: redis.asyncio.Redis
+    acquire: AsyncScript
+    renew: AsyncScript
+
+
+class RedisLease:
+    def __init__(self, limiter: "RedisRunLimiter", running_key: str, run_id: str) -> None:
+        self._limiter, self._running_key, self._run_id = limiter, running_key, run_id
+        self._released: asyncio.Future | None = None
+
+    async def renew(self) -> None:
+        await self._limiter._renew(self._running_key, self._run_id)
+
+    async def release(self) -> None:
+        # Every caller (the holder when the task ends, Stop before the next run) waits for
+        # the one removal, so that a new run asked for right after finds the slot free.
+        if self._released is None:
+            self._released = asyncio.ensure_future(
+                self._limiter._release(self._running_key, self._run_id)
+            )
+        await asyncio.shield(self._released)
+
+    def hold_while(self, task: asyncio.Task) -> None:
+        holder = asyncio.create_task(self._hold(task))
+        _holders.add(holder)
+        holder.add_done_callback(_holders.discard)
+
+    async def _hold(self, task: asyncio.Task) -> None:
+        try:
+            while not task.done():
+                await asyncio.wait([task], timeout=self._limiter.renew_every)
+                if not task.done():
+                    await self.renew()
+        finally:
+            await self.release()
+
+
+class RedisRunLimiter:
+    """The limits counted in Redis, shared by every worker that uses the same keys.
+
+    If Redis cannot be reached, runs are let through (a store for rate limits that is down
+    must not stop every run) and counted by ``fallback``, this process's own limiter, with
+    a warning in the log; Redis is asked again ``OUTAGE_RETRY_SECONDS`` later.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = "playground:limits:",
+        clock: Callable[[], float] = time.time,
+        lease_seconds: float = LEASE_SECONDS,
+        renew_every: float | None = None,
+        timeout: float = REDIS_TIMEOUT,
+        fallback: RunLimiter | None = None,
+    ) -> None:
+        self._url = url
+        self._prefix = prefix
+        # Wall-clock time, because every worker compares the same scores: keep the
+        # workers' clocks in sync (NTP); a second of skew moves a window by a second.
+        self._clock = clock
+        self.lease_seconds = lease_seconds
+        self.renew_every = renew_every if renew_every is not None else lease_seconds / 3
+        self._timeout = timeout
+        self._fallback = fallback if fallback is not None else run_limiter
+        self._connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Connection] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._outage_until = 0.0
+
+    def _keys(self, user_key: Any) -> tuple[str, str]:
+        # The braces are a Redis Cluster hash tag: both keys of a user land on one node,
+        # which a script touching both needs.
+        base = f"{self._prefix}{{{user_key}}}"
+        return f"{base}:running", f"{base}:started"
+
+    def _connection(self) -> _Connection:
+        loop = asyncio.get_running_loop()
+        connection = self._connections.get(loop)
+        if connection is None:
+            client = redis.asyncio.Redis.from_url(
+                self._url,
+                decode_responses=True,
+                socket_connect_timeout=self._timeout,
+                socket_timeout=self._timeout,
+                # One try, then the fallback: retries with backoff (Redis() built directly
+                # defaults to 3) would be seconds of waiting before a run may start.
+                retry=Retry(NoBackoff(), 0),
+            )
+            connection = _Connection(
+                client, AsyncScript(client, ACQUIRE_LUA), AsyncScript(client, RENEW_LUA)
+            )
+            self._connections[loop] = connection
+        return connection
+
+    def _in_outage(self) -> bool:
+        return time.monotonic() < self._outage_until
+
+    def _note_failure(self, error: BaseException) -> None:
+        if not self._in_outage():
+            # The error names host and port, never the URL's password.
+            logger.warning(
+                "Run limits: Redis did not answer (%s: %s); runs are let through and "
+                "counted by this process alone until it does.",
+                type(error).__name__,
+                error,
+            )
+        self._outage_until = time.monotonic() + OUTAGE_RETRY_SECONDS
+
+    async def acquire(self, user_key: Any) -> RunLease:
+        """Count one more run for ``user_key`` on every worker, or raise RunRefused."""
+        if self._in_outage():
+            return await self._fallback.acquire(user_key)
+        concurrent = settings.PLAYGROUND_MAX_CONCURRENT_RUNS
+        per_minute = settings.PLAYGROUND_MAX_RUNS_PER_MINUTE
+        running_key, started_key = self._keys(user_key)
+        run_id = uuid.uuid4().hex
+        now = self._clock()
+        try:
+            verdict, oldest = await self._connection().acquire(
+                keys=[running_key, started_key],
+                args=[
+                    repr(now),
+                    self.lease_seconds,
+                    WINDOW_SECONDS,
+                    concurrent,
+                    per_minute,
+                    run_id,
+                ],
+            )
+        except REDIS_ERRORS as error:
+            self._note_failure(error)
+            return await self._fallback.acquire(user_key)
+        if verdict == "concurrent":
+            raise too_many_running(concurrent)
+        if verdict == "per_minute":
+            raise too_many_started(per_minute, seconds_since_oldest=now - float(oldest))
+        return RedisLease(self, running_key, run_id)
+
+    async def _renew(self, running_key: str, run_id: str) -> None:
+        try:
+            await self._connection().renew(
+                keys=[running_key],
+                args=[repr(self._clock() + self.lease_seconds), self.lease_seconds, run_id],
+            )
+        except REDIS_ERRORS as error:
+            self._note_failure(error)  # the lease lapses on its own if Redis stays away
+
+    async def _release(self, running_key: str, run_id: str) -> None:
+        try:
+            await self._connection().client.zrem(running_key, run_id)
+        except REDIS_ERRORS as error:
+            self._note_failure(error)  # the lease lapses on its own if Redis stays away
+
+    async def running(self, user_key: Any) -> int:
+        """Runs of ``user_key`` going now, on every worker (read only)."""
+        running_key, _ = self._keys(user_key)
+        return await self._connection().client.zcount(running_key, f"({self._clock()!r}", "+inf")
+
+    async def aclose(self) -> None:
+        """Close this event loop's connections (tests; a worker's end closes them anyway)."""
+        connection = self._connections.pop(asyncio.get_running_loop(), None)
+        if connection is not None:
+            await connection.client.aclose()
+
+
+_shared: dict[tuple[str, str], RedisRunLimiter] = {}
+
+
+def get_run_limiter() -> RunLimiter | RedisRunLimiter:
+    """The limiter the settings ask for: in Redis when REDIS_URL is set, else in memory."""
+    url = settings.REDIS_URL
+    if not url:
+        return run_limiter
+    key = (url, settings.PLAYGROUND_LIMITS_KEY_PREFIX)
+    limiter = _shared.get(key)
+    if limiter is None:
+        limiter = _shared[key] = RedisRunLimiter(url, prefix=key[1])
+    return limiter
 
 
 def user_key(user: Any) -> Any:

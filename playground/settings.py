@@ -5,6 +5,7 @@ the built-in offline model. Production sets DATABASE_URL, REDIS_URL,
 DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see README.md).
 """
 
+import re
 import secrets
 from pathlib import Path
 
@@ -124,11 +125,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 
-if env.str("REDIS_URL", default=""):
+# Redis carries the channel layer and the per-user run limits that all workers share
+# (playground/limits.py); without it, each process keeps both in its own memory.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [env.str("REDIS_URL")]},
+            "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
 else:
@@ -154,7 +158,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # The production image runs collectstatic and serves hashed, compressed files;
 # a checkout serves straight from static/ so that `make run` needs no build step.
 if env.bool("DJANGO_STATIC_COLLECTED", default=False):
-    STATIC_ROOT = BASE_DIR / "staticfiles"
+    STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -191,6 +195,17 @@ PLAYGROUND_PROVIDERS: dict[str, dict] = {
 }
 _openai_key = env.str("OPENAI_API_KEY", default="")
 _openai_base_url = env.str("OPENAI_BASE_URL", default="")
+# Checked here, where the mistake is made: otherwise every run would fail with an internal error.
+if _openai_base_url and not re.match(r"https?://[^/\s]+", _openai_base_url):
+    raise ImproperlyConfigured(
+        f"OPENAI_BASE_URL must start with http:// or https:// and name a host (got "
+        f"{_openai_base_url!r}), e.g. http://127.0.0.1:11434/v1 for Ollama."
+    )
+if not _openai_key.isascii() or not _openai_key.isprintable():
+    raise ImproperlyConfigured(
+        "OPENAI_API_KEY contains a character that is not ASCII (or not printable): it travels "
+        "in an HTTP header. Check for a character pasted by mistake (a zero-width space)."
+    )
 if _openai_key or _openai_base_url:
     # A base URL alone is enough: local servers such as Ollama or vLLM need no key.
     PLAYGROUND_PROVIDERS["openai"] = {
@@ -222,9 +237,12 @@ PLAYGROUND_BREAKER_RESET_SECONDS = env.float("PLAYGROUND_BREAKER_RESET_SECONDS",
 # Per user: runs going at once (over all tabs) and runs started in any 60 s.
 PLAYGROUND_MAX_CONCURRENT_RUNS = env.int("PLAYGROUND_MAX_CONCURRENT_RUNS", default=4)
 PLAYGROUND_MAX_RUNS_PER_MINUTE = env.int("PLAYGROUND_MAX_RUNS_PER_MINUTE", default=30)
+# Where the limits live in Redis (when REDIS_URL is set), apart from channels-redis's keys.
+PLAYGROUND_LIMITS_KEY_PREFIX = "playground:limits:"
 
 # Refuse provider base URLs that resolve to private, loopback or link-local addresses
 # (hosted deployments, so that a provider cannot be pointed at the internal network).
+# Checked at connect time, on the address connected to (defeats DNS rebinding).
 # Off by default: a local Ollama or vLLM at 127.0.0.1 is a normal provider on a laptop.
 PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = env.bool(
     "PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS", default=False
@@ -234,5 +252,5 @@ PLAYGROUND_MODELS_CACHE_SECONDS = env.int("PLAYGROUND_MODELS_CACHE_SECONDS", def
 
 # Frames per second that one process sends in total over all streams; each stream
 # gets an equal share, never more often than the minimum interval. See streaming.py.
-PLAYGROUND_FRAME_BUDGET = env.float("PLAYGROUND_FRAME_BUDGET", default=3000.0)
+PLAYGROUND_FRAME_BUDGET = env.float("PLAYGROUND_FRAME_BUDGET", default=4000.0)
 PLAYGROUND_MIN_FRAME_INTERVAL = env.float("PLAYGROUND_MIN_FRAME_INTERVAL", default=0.015)

@@ -18,6 +18,7 @@ below, with the API's allowed range and help text; the page's inputs, the
 server-side validation and its error messages read it.
 """
 
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -26,14 +27,17 @@ from playground.capabilities import CHAT_MODES, REASONING_REFUSED
 from playground.spec_parts import (
     ROLES,
     AssistantMessage,
+    AudioOutput,
     Message,
     ModerationPart,
+    Prediction,
     ResponseFormat,
     StreamOptions,
     Tool,
     ToolChoice,
     ToolMessage,
     check_logit_bias,
+    check_metadata,
 )
 
 MAX_STOP_SEQUENCES = 4
@@ -241,11 +245,67 @@ class ChatBody(WireBody):
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None = (
         _param("How hard a reasoning model thinks before answering.", "Reasoning effort", "select")
     )
+    verbosity: Literal["low", "medium", "high"] | None = _param(
+        "How long and detailed the reply is (newer OpenAI models).", "Verbosity", "select"
+    )
+    safety_identifier: str | None = _param(
+        "A stable, hashed id of your end user (up to 64 characters) for the provider's abuse "
+        "detection; replaces user.",
+        "Safety identifier",
+        "text",
+        max_length=64,
+    )
+    prompt_cache_key: str | None = _param(
+        "Requests with the same key and prompt prefix share the provider's prompt cache.",
+        "Prompt cache key",
+        "text",
+    )
+    service_tier: Literal["auto", "default", "flex", "scale", "priority", "fast"] | None = _param(
+        "Which processing tier serves the request (OpenAI): flex is cheaper and slower, "
+        "priority faster.",
+        "Service tier",
+        "select",
+    )
+    store: bool | None = _param(
+        "Keep the completion in the provider's dashboard (OpenAI: for evals and distillation).",
+        "Store",
+        "bool",
+    )
+    metadata: dict[str, str] | None = _param(
+        'Up to 16 tags stored with the completion, as JSON: {"experiment": "v2"}.',
+        "Metadata",
+        "json",
+    )
+    modalities: Annotated[list[Literal["text", "audio"]], Field(min_length=1)] | None = _param(
+        'Output types: ["text"], or ["text", "audio"] for audio models (then set Audio output).',
+        "Modalities",
+        "json",
+    )
+    audio: AudioOutput | None = _param(
+        'A spoken reply\'s voice and format, as JSON: {"voice": "alloy", "format": "mp3"}.',
+        "Audio output",
+        "json",
+    )
+    prediction: Prediction | None = _param(
+        'Text the reply will mostly repeat, for faster edits: {"type": "content", "content": "…"}.',
+        "Predicted output",
+        "json",
+    )
     stream: bool | None = _stream()
     stream_options: StreamOptions | None = _stream_options()
 
+    @field_validator("metadata")
+    @classmethod
+    def _metadata_within_limits(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        return check_metadata(value)
+
     def consistency_errors(self) -> dict[str, str]:
         errors = _stream_options_need_stream(self)
+        wants_audio = "audio" in (self.modalities or [])
+        if wants_audio and self.audio is None:
+            errors["audio"] = 'is needed when modalities asks for "audio" (voice and format)'
+        elif self.audio is not None and not wants_audio:
+            errors["modalities"] = 'must include "audio" when audio output is set'
         if self.top_logprobs is not None and not self.logprobs:
             errors["top_logprobs"] = "needs logprobs set to true"
         tool_names = [tool.function.name for tool in self.tools or []]
@@ -436,13 +496,20 @@ def validate_request(data: Any) -> RunRequest:
     mode = data.get("mode", "chat")
     body_model = BODY_MODELS.get(mode) if isinstance(mode, str) else None
     body = None
+    if isinstance(data.get("body"), dict):
+        too_deep = too_deeply_nested(data["body"])
+        if too_deep:
+            raise RequestInvalid(too_deep)
     if body_model is not None and isinstance(data.get("body"), dict):
+        non_finite = _non_finite_numbers(data["body"])
         try:
             body = body_model.model_validate(data["body"])
         except ValidationError as exc:
             errors.update(_describe_errors(exc, body_model, prefix=("body",)))
         else:
             errors.update(body.consistency_errors())
+        # After the field checks, so that this plainer message wins for the same field.
+        errors.update(non_finite)
     if errors or envelope is None or body is None:
         raise RequestInvalid(errors or {"body": "is required"})
     return RunRequest.model_construct(
@@ -452,6 +519,51 @@ def validate_request(data: Any) -> RunRequest:
         variables=envelope.variables,
         _fields_set={"mode", "provider", "body", "variables"},
     )
+
+
+# pydantic cannot serialise a value nested about 255 levels deep; no provider parameter
+# needs anywhere near this many.
+MAX_VALUE_DEPTH = 200
+
+
+def _depth(value: Any) -> int:
+    """How many lists and objects deep a JSON value goes (a number: 0), without recursion."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+            deepest = max(deepest, depth + 1)
+    return deepest
+
+
+def too_deeply_nested(body: dict[str, Any]) -> dict[str, str]:
+    """The body's keys whose value is nested deeper than MAX_VALUE_DEPTH, by field path."""
+    return {
+        f"body.{key}": f"nested too deeply (at most {MAX_VALUE_DEPTH} levels)"
+        for key, value in body.items()
+        if _depth(value) > MAX_VALUE_DEPTH
+    }
+
+
+def _non_finite_numbers(value: Any, path: tuple[str, ...] = ()) -> dict[str, str]:
+    """NaN and ±Infinity anywhere in ``value``, by field path.
+
+    Python's json module reads them, but they are not JSON: an extension such as
+    ``top_k`` would reach the provider as ``null`` or as text it cannot parse.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return {".".join(path): "must be a finite number (JSON has no NaN or Infinity)"}
+    items: Any = ()
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    found: dict[str, str] = {}
+    for key, item in items:
+        found.update(_non_finite_numbers(item, (*path, str(key))))
+    return found
 
 
 def upstream_body(request: RunRequest) -> dict[str, Any]:
@@ -528,7 +640,16 @@ FORM_PARAMETERS: dict[str, tuple[str, ...]] = {
         "tool_choice",
         "parallel_tool_calls",
         "reasoning_effort",
+        "verbosity",
         "user",
+        "safety_identifier",
+        "prompt_cache_key",
+        "service_tier",
+        "store",
+        "metadata",
+        "modalities",
+        "audio",
+        "prediction",
         "stream",
         "stream_options",
     ),

@@ -248,3 +248,42 @@ def check_logit_bias(value: dict[str, Any] | None) -> dict[str, Any] | None:
         if not -100 <= bias <= 100:
             raise ValueError(f"the bias for token {key} is {bias}, allowed: -100 to 100")
     return {key: int(bias) for key, bias in value.items()}
+
+
+# --- output options of newer chat models ----------------------------------------------
+
+
+class CustomVoice(WirePart):
+    id: str = Field(min_length=1)
+
+
+class AudioOutput(WirePart):
+    """``audio``: the voice and format of a spoken reply (with ``modalities`` text + audio)."""
+
+    voice: str | CustomVoice
+    format: Literal["wav", "aac", "mp3", "flac", "opus", "pcm16"]
+
+
+class Prediction(WirePart):
+    """``prediction``: text the reply will mostly repeat (a file being edited), for speed."""
+
+    type: Literal["content"]
+    content: str | Annotated[list[TextPart], Field(min_length=1)]
+
+
+METADATA_PAIRS, METADATA_KEY_CHARS, METADATA_VALUE_CHARS = 16, 64, 512
+
+
+def check_metadata(value: dict[str, str] | None) -> dict[str, str] | None:
+    """OpenAI's rule for ``metadata``: up to 16 pairs, keys up to 64 and values up to 512
+    characters (the API refuses more)."""
+    if value is None:
+        return value
+    if len(value) > METADATA_PAIRS:
+        raise ValueError(f"at most {METADATA_PAIRS} key-value pairs are allowed")
+    for key, text in value.items():
+        if len(key) > METADATA_KEY_CHARS:
+            raise ValueError(f"keys are at most {METADATA_KEY_CHARS} characters ({key[:20]!r}…)")
+        if len(text) > METADATA_VALUE_CHARS:
+            raise ValueError(f"values are at most {METADATA_VALUE_CHARS} characters (key {key!r})")
+    return value

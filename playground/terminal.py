@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from playground.capabilities import capability_problems, capability_warnings
 from playground.providers import (
     Embeddings,
     Finished,
@@ -127,12 +128,19 @@ def parse_request_text(text: str) -> Any:
         return json.loads(text)
     except ValueError as error:
         raise RequestInvalid({"request": f"is not valid JSON ({error})"}) from None
+    except RecursionError:
+        raise RequestInvalid({"request": "is nested too deeply to read"}) from None
 
 
 async def run_request_text(text: str, out: TextIO, err: TextIO, *, raw: bool = False) -> int:
     """Run a request JSON text, printing to ``out``; return the exit status."""
     try:
         request = validate_request(parse_request_text(text))
+        body = upstream_body(request)
+        refused = capability_problems(request.mode, body)
+        if refused:
+            # As on the page: known to fail upstream, so said now instead of after a round trip.
+            raise RequestInvalid(refused)
         # Stored providers live in the database: aget_provider looks them up off the loop.
         provider = await aget_provider(request.provider)
     except RequestInvalid as invalid:
@@ -141,10 +149,12 @@ async def run_request_text(text: str, out: TextIO, err: TextIO, *, raw: bool = F
     except UpstreamError as error:
         err.write(error.message + "\n")
         return EXIT_BAD_REQUEST
+    for name, warning in capability_warnings(request.mode, body).items():
+        err.write(f"{name}: {warning}\n")
     printer = _Printer(out, raw)
     usage: Usage | None = None
     try:
-        async for event in provider.stream(upstream_body(request), request.mode):
+        async for event in provider.stream(body, request.mode):
             if isinstance(event, Usage):
                 usage = event
             elif isinstance(event, Retrying):

@@ -63,8 +63,19 @@ async def model_options(request: HttpRequest) -> HttpResponse:
         provider = await sync_to_async(get_provider)(request.GET.get("provider", ""), user)
     except UpstreamError:
         return render(request, "playground/_model_options.html", {"models": []})
-    models = await provider_models(provider, refresh=request.GET.get("refresh") == "1")
-    return render(request, "playground/_model_options.html", {"models": models})
+    refresh = request.GET.get("refresh") == "1"
+    models = await provider_models(provider, refresh=refresh)
+    status = ""
+    if refresh:  # the Refresh button: say what came back, a failed listing included
+        if models == [provider.default_model]:  # what a listing that failed falls back to
+            status = (
+                f"The provider did not list its models (only the default, "
+                f"{provider.default_model}, is suggested): type the model name, or ask an "
+                "admin to check the key and base URL."
+            )
+        else:
+            status = f"{len(models)} models listed by the provider."
+    return render(request, "playground/_model_options.html", {"models": models, "status": status})
 
 
 @require_POST
@@ -92,6 +103,8 @@ def request_form_values(request: HttpRequest) -> HttpResponse:
         data = json.loads(request.body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
         return JsonResponse({"errors": {"request": f"is not valid JSON ({error})"}}, status=400)
+    except RecursionError:
+        return JsonResponse({"errors": {"request": "is nested too deeply to read"}}, status=400)
     if not isinstance(data, dict):
         return JsonResponse({"errors": {"request": "must be a JSON object"}}, status=400)
     if data.get("mode", "chat") not in MODES:

@@ -1,10 +1,16 @@
 """Shared fixtures: the fake upstream, test providers, and websocket helpers."""
 
 import asyncio
+import contextlib
 import html
 import re
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
 
 import pytest
+import trustme
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 
@@ -13,6 +19,8 @@ from tests.fake_upstream import FakeUpstream, Scenario
 
 # A key that must only ever travel to the upstream; scanned for in what users see.
 TEST_API_KEY = "sk-test-SECRET-do-not-leak-4242"
+# The live server's key in the browser tests (tests/browser): scanned for the same way.
+BROWSER_API_KEY = "sk-fake-browser-test-key"
 
 # Scans every page, frame, snippet and log record of the session for the keys.
 pytest_plugins = ["tests.leak_scan"]
@@ -32,7 +40,43 @@ def fake_upstream(upstream_server: FakeUpstream) -> FakeUpstream:
     upstream_server._queued.clear()
     upstream_server.default = Scenario()
     upstream_server.accepted_keys = None
+    upstream_server.connections = 0
     return upstream_server
+
+
+class FakeDns:
+    """Host names made up for a test, answered as a DNS server would; every other name goes
+    to the real resolver. A name given several addresses answers them in turn, then keeps
+    the last: a rebinding server answers a public address first, then an internal one."""
+
+    def __init__(self, real_getaddrinfo) -> None:
+        self._real = real_getaddrinfo
+        self._answers: dict[str, tuple[str, ...]] = {}
+        self.lookups: dict[str, int] = {}
+
+    def answer(self, host: str, *addresses: str) -> None:
+        self._answers[host] = addresses
+        self.lookups[host] = 0
+
+    def getaddrinfo(self, host, port, family=0, type=0, proto=0, flags=0):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in self._answers:
+            return self._real(host, port, family, type, proto, flags)
+        answers = self._answers[name]
+        address = answers[min(self.lookups[name], len(answers) - 1)]
+        self.lookups[name] += 1
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, int(port or 0)))
+        ]
+
+
+@pytest.fixture
+def fake_dns(monkeypatch) -> FakeDns:
+    """Name resolution with made-up names: everything that resolves (the check on save, the
+    event loop's getaddrinfo) goes through socket.getaddrinfo, so all of it sees them."""
+    dns = FakeDns(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", dns.getaddrinfo)
+    return dns
 
 
 @pytest.fixture(autouse=True)
@@ -62,11 +106,14 @@ def test_providers(settings, upstream_server: FakeUpstream) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def fresh_resilience_state():
+def fresh_resilience_state(settings):
     """Each test starts with closed circuits and no runs counted against the limits."""
     from playground.limits import run_limiter
     from playground.providers.resilience import reset_breakers
 
+    # The limits in this process's memory, even when the shell has REDIS_URL set; the
+    # tests of the shared limits (tests/test_limits_redis.py) set it themselves.
+    settings.REDIS_URL = ""
     reset_breakers()
     run_limiter.reset()
     yield
@@ -91,6 +138,10 @@ class RunClient:
 
     async def send(self, message: dict) -> None:
         await self.communicator.send_json_to(message)
+
+    async def send_raw(self, text: str) -> None:
+        """A message as the page's bytes, for text no JSON encoder would write."""
+        await self.communicator.send_to(text_data=text)
 
     async def receive(self, timeout: float = 5) -> str:
         frame = await self.communicator.receive_from(timeout)
@@ -142,3 +193,84 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Sync Playwright keeps an event loop running in the main thread; async tests that
     # run after it fail. Browser tests therefore run last (see STACK-NOTES.md).
     items.sort(key=lambda item: "browser" in item.nodeid.split("::")[0])
+
+
+@contextlib.contextmanager
+def serving_in_thread(handle, ssl_context: ssl.SSLContext | None = None) -> Iterator[int]:
+    """A small asyncio server on 127.0.0.1 in its own thread (the tests' event loops come
+    and go); yields its port, stops it on exit."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    port: list[int] = []
+
+    def serve():
+        async def start():
+            server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=ssl_context)
+            port.append(server.sockets[0].getsockname()[1])
+            ready.set()
+
+        loop.run_until_complete(start())
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(5)
+    try:
+        yield port[0]
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+
+
+@pytest.fixture
+def untrusted_tls_server():
+    """An HTTPS server whose certificate no system store trusts (self-signed CA)."""
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+
+    async def handle(reader, writer):
+        writer.close()
+
+    with serving_in_thread(handle, context) as port:
+        yield f"https://127.0.0.1:{port}/v1"
+
+
+@pytest.fixture
+def redirecting_server():
+    """An HTTP server that answers every request with a 301 to the https address, as a
+    provider does when its base URL is given with http://."""
+
+    async def handle(reader, writer):
+        request_line = (await reader.readline()).decode("latin-1").split()
+        while (await reader.readline()) not in (b"\r\n", b"\n", b""):
+            pass
+        target = request_line[1] if len(request_line) > 1 else "/"
+        writer.write(
+            b"HTTP/1.1 301 Moved Permanently\r\n"
+            + f"Location: https://provider.example{target}\r\n".encode()
+            + b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        await writer.drain()
+        writer.close()
+
+    with serving_in_thread(handle) as port:
+        yield f"http://127.0.0.1:{port}/v1"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL, end the connections async tests leave behind before the test
+    database is dropped: database_sync_to_async opens them in executor threads that
+    nobody closes, and PostgreSQL refuses to drop a database in use (CI then leaked one
+    test database per run, with only a warning)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

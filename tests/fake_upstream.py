@@ -91,6 +91,9 @@ class Scenario:
     # The request parameter an error blames (OpenAI's error.param), e.g. "temperature".
     error_param: str | None = None
     retry_after: str | None = None
+    # The usage-only chunk (stream_options.include_usage): "empty" sends "choices": [] as
+    # OpenAI does; some gateways send "choices": null ("null") or no choices key ("absent").
+    usage_choices: str = "empty"
 
 
 @dataclass
@@ -114,6 +117,8 @@ class FakeUpstream:
     requests: list[RecordedRequest] = field(default_factory=list)
     # When set, only these keys are accepted (a wrong or missing one gets 401), as OpenAI does.
     accepted_keys: set[str] | None = None
+    # Connections accepted, request or not: "nothing reached the upstream" means none at all.
+    connections: int = 0
 
     def __post_init__(self) -> None:
         self._queued: list[Scenario] = []
@@ -190,6 +195,7 @@ class FakeUpstream:
 
     # --- HTTP ----------------------------------------------------------------------
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -360,7 +366,12 @@ class FakeUpstream:
             await writer.drain()
         send(reply.closing(finished=scenario.failure is None))
         if (body.get("stream_options") or {}).get("include_usage"):
-            send([reply.chunk([], usage=reply.usage())])
+            usage_chunk = reply.chunk([], usage=reply.usage())
+            if scenario.usage_choices == "null":
+                usage_chunk["choices"] = None
+            elif scenario.usage_choices == "absent":
+                del usage_chunk["choices"]
+            send([usage_chunk])
         if scenario.failure != "no_done":
             writer.write(_chunk(b"data: [DONE]\n\n"))
         writer.write(b"0\r\n\r\n")

@@ -2,7 +2,10 @@
 the suite produces, and fail the session if any configured secret appears in one.
 
 It wraps only test tooling (Django's test clients, Channels' WebsocketCommunicator,
-the export renderers' registry and the root logger), never the app's internals.
+the export renderers' registry and the root logger), never the app's internals. The
+browser tests add what Chromium received from the live server (every page's final
+document, every websocket frame) and the live server's log (tests/browser/conftest.py);
+the manage.py tests add what the commands printed (run_request, export_request).
 tests/test_key_leaks.py drives runs for every failure kind through it on purpose.
 """
 
@@ -12,10 +15,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.conftest import TEST_API_KEY
+from tests.conftest import BROWSER_API_KEY, TEST_API_KEY
 from tests.providerconfig.factories import DB_API_KEY, DB_HEADER_SECRET
 
-SECRETS = (TEST_API_KEY, DB_API_KEY, DB_HEADER_SECRET)
+SECRETS = (TEST_API_KEY, DB_API_KEY, DB_HEADER_SECRET, BROWSER_API_KEY)
 
 
 @dataclass
@@ -121,6 +124,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             ("frame", "frames"),
             ("snippet", "snippets"),
             ("log", "log records"),
+            ("terminal", "terminal outputs"),
         )
     )
     if reporter is not None:

@@ -48,6 +48,8 @@ def test_the_default_value_passes_and_max_tokens_is_pointed_elsewhere():
     )
     assert list(problems) == ["max_tokens"]
     assert "takes max_completion_tokens instead" in problems["max_tokens"]
+    # The form has a max_completion_tokens input: no need to go to the raw request.
+    assert "Clear max_tokens and set max_completion_tokens." in problems["max_tokens"]
 
 
 @pytest.mark.parametrize("model", ["text-embedding-3-small", "nomic-embed-text"])

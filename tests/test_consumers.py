@@ -128,6 +128,35 @@ async def test_connection_refused_is_told_plainly(run_client, test_providers, se
     assert "Could not reach http://127.0.0.1:9/v1" in run_client.status_text()
 
 
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1"])
+async def test_with_private_addresses_refused_a_run_is_stopped_at_connect_time(
+    run_client, fake_upstream, test_providers, settings, host
+):
+    # A provider from the environment is checked nowhere else: only at connect time.
+    base_url = f"http://{host}:{fake_upstream.port}/v1"
+    settings.PLAYGROUND_PROVIDERS = {
+        **test_providers,
+        "openai": {**test_providers["openai"], "base_url": base_url},
+    }
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True
+    await run_client.send(chat_request())
+    assert await run_client.receive_until_state() == "error"
+    status = run_client.status_text()
+    assert "This deployment does not allow provider URLs on private or loopback addresses" in (
+        status
+    )
+    assert host in status and "127.0.0.1" in status
+    assert "Tried" not in status  # a rule of the deployment: trying again would not help
+    assert "Traceback" not in "".join(run_client.frames)
+    assert fake_upstream.connections == 0 and fake_upstream.requests == []
+
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = False
+    run_client.frames.clear()
+    await run_client.send(chat_request())
+    assert await run_client.receive_until_state() == "done"
+    assert run_client.reply() == "".join(f" word{i}" for i in range(20))
+
+
 async def test_invalid_values_are_refused_naming_the_field_and_nothing_is_sent(
     run_client, fake_upstream
 ):
@@ -243,3 +272,12 @@ async def test_a_fast_upstream_is_coalesced_into_few_frames(run_client, fake_ups
     assert run_client.reply() == "".join(f" t{i}" for i in range(2000))
     text_frames = [f for f in run_client.frames if 'id="reply-0"' in f]
     assert len(text_frames) < 150
+
+
+async def test_a_message_nested_too_deeply_to_read_is_answered_and_the_socket_stays_usable(
+    run_client,
+):
+    await run_client.send_raw('{"action": "run", "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert "nested too deeply" in await run_client.receive()
+    await run_client.send({"action": "raw"})
+    assert "No finished run to show" in await run_client.receive()

@@ -46,6 +46,13 @@ CHAT_PARAMETERS = [
     ("reasoning_effort", "high"),
     ("stream", False),
     ("top_k", 40),  # an extension: passes through untouched
+    ("service_tier", "flex"),
+    ("store", True),
+    ("metadata", {"experiment": "tides-v2", "作者": "李"}),
+    ("verbosity", "low"),
+    ("safety_identifier", "user-hash-3f2a"),
+    ("prompt_cache_key", "museum-guide"),
+    ("prediction", {"type": "content", "content": "The Moon pulls the sea."}),
 ]
 
 
@@ -231,6 +238,29 @@ async def test_the_raw_response_shows_chunks_headers_and_fingerprint_but_never_t
     assert '"include_usage": true' in shown  # the request body sent
     assert "[DONE]" in shown
     assert TEST_API_KEY not in frames(run_client)
+
+
+async def test_a_long_raw_answer_is_sent_when_the_inspector_asks_for_it(run_client, fake_upstream):
+    # ~80 kB of chunks in every final frame would cost each run, watched or not: a long
+    # answer's chunks stay on the server until the page opens the inspector.
+    body = {"model": "fake-model", "messages": MESSAGES, "stream": True, "max_tokens": 60}
+    await run_client.send(run_message("chat", body))
+    assert await run_client.receive_until_state() == "done"
+    final = html.unescape(run_client.frames[-1])
+    assert "chat.completion.chunk" not in final
+    assert '"action" value="raw"' in final and "Show the 63 chunks" in final
+    assert '"max_tokens": 60' in final  # the summary and the body sent are there at once
+
+    await run_client.send({"action": "raw"})
+    chunks = html.unescape(await run_client.receive())
+    assert chunks.startswith('<pre class="raw-chunks" id="raw-chunks" hx-swap-oob="outerHTML">')
+    assert chunks.count('"object": "chat.completion.chunk"') == 62 and "[DONE]" in chunks
+    assert TEST_API_KEY not in chunks
+
+
+async def test_asking_for_the_raw_answer_before_any_run_says_there_is_none(run_client):
+    await run_client.send({"action": "raw"})
+    assert "No finished run to show" in html.unescape(await run_client.receive())
 
 
 async def test_a_parameter_reasoning_models_refuse_is_named_before_sending(

@@ -166,3 +166,17 @@ def test_a_posted_form_reads_like_the_websocket_message():
     post.appendlist("stop", "b")
 
     assert values_from_post(post) == {"model": "m", "stop": ["a", "b"]}
+
+
+def test_a_json_input_nested_too_deeply_to_read_is_refused_naming_it():
+    values = {
+        "mode": "chat",
+        "provider": "p",
+        "model": "m",
+        "messages-0-role": "user",
+        "messages-0-content": "hi",
+        "extensions": "[" * 100_000 + "]" * 100_000,
+    }
+    with pytest.raises(RequestInvalid) as refused:
+        validate_request(request_from_form(values))
+    assert refused.value.errors["extensions"] == "is nested too deeply to read"

@@ -1,5 +1,7 @@
 """Per-user run limits, as the page sees them: a clear refusal, other users unaffected."""
 
+import asyncio
+
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
@@ -74,15 +76,39 @@ async def test_runs_per_minute_are_limited_with_the_wait_named(settings, run_cli
     assert "Run again in 60 s." in run_client.status_text()
 
 
-def test_the_minute_window_slides(settings):
+async def test_the_minute_window_slides(settings):
     settings.PLAYGROUND_MAX_RUNS_PER_MINUTE = 1
     now = [0.0]
     limiter = RunLimiter(clock=lambda: now[0])
-    limiter.acquire("u")
-    limiter.release("u")
+    await (await limiter.acquire("u")).release()
     now[0] = 59.0
     with pytest.raises(RunRefused, match="Run again in 1 s"):
-        limiter.acquire("u")
+        await limiter.acquire("u")
     now[0] = 60.0
-    limiter.acquire("u")
-    assert limiter.running("u") == 1
+    await limiter.acquire("u")
+    assert await limiter.running("u") == 1
+
+
+async def test_a_release_frees_exactly_its_own_run_and_twice_is_harmless(settings):
+    settings.PLAYGROUND_MAX_CONCURRENT_RUNS = 2
+    limiter = RunLimiter()
+    first = await limiter.acquire("u")
+    await limiter.acquire("u")
+    await first.release()
+    await first.release()
+    assert await limiter.running("u") == 1
+    await limiter.acquire("u")
+    with pytest.raises(RunRefused, match="You already have 2 runs going"):
+        await limiter.acquire("u")
+
+
+async def test_a_held_run_is_released_when_its_task_ends_even_if_it_never_started(settings):
+    settings.PLAYGROUND_MAX_CONCURRENT_RUNS = 1
+    limiter = RunLimiter()
+    lease = await limiter.acquire("u")
+    task = asyncio.create_task(asyncio.sleep(10))
+    lease.hold_while(task)
+    task.cancel()  # before its first step: its body never runs
+    await asyncio.wait([task])
+    await asyncio.sleep(0)
+    assert await limiter.running("u") == 0

@@ -248,6 +248,29 @@ async def test_connection_refused_is_retried_then_told_plainly(flaky, fake_upstr
     assert outcome.requests == 0
 
 
+async def test_a_tls_error_is_told_as_such_and_not_retried(
+    flaky, fake_upstream, untrusted_tls_server
+):
+    # An untrusted certificate is not "refused or not found", and it will not fix itself
+    # between attempts.
+    flaky(base_url=untrusted_tls_server)
+    outcome = await run_beside_a_healthy_stream(fake_upstream, [])
+    assert outcome.state == "error"
+    assert f"TLS error: the secure connection to {untrusted_tls_server} failed" in outcome.status
+    assert "certificate" in outcome.status
+    assert "Could not reach" not in outcome.status
+    assert not any("retrying" in s for s in status_messages(outcome.client))
+
+
+async def test_a_redirect_is_told_as_a_wrong_base_url(flaky, fake_upstream, redirecting_server):
+    flaky(base_url=redirecting_server)
+    outcome = await run_beside_a_healthy_stream(fake_upstream, [])
+    assert outcome.state == "error"
+    assert "Wrong URL: the provider redirects" in outcome.status
+    assert "https://provider.example/v1/chat/completions" in outcome.status
+    assert "Check the parameters" not in outcome.status
+
+
 async def test_a_connection_dropped_before_any_text_is_retried(flaky, fake_upstream):
     outcome = await run_beside_a_healthy_stream(
         fake_upstream, [Scenario(failure="cut", fail_after=0, tokens=tagged_tokens)]

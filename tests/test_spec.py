@@ -65,6 +65,21 @@ def test_out_of_range_and_malformed_values_name_the_field_and_what_is_allowed(
     assert refusal(request(**params))[field] == message
 
 
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"top_k": float("nan")}, "top_k"),
+        ({"chat_template_kwargs": {"x": [1, float("inf")]}}, "chat_template_kwargs.x.1"),
+        ({"logit_bias": {"50256": float("nan")}}, "logit_bias.50256"),
+        ({"temperature": float("-inf")}, "temperature"),
+    ],
+)
+def test_nan_and_infinity_are_refused_anywhere_in_the_body(params, field):
+    # Python's json reads NaN and Infinity, but they are not JSON: no provider can parse them.
+    errors = refusal(request(**params))
+    assert errors[field] == "must be a finite number (JSON has no NaN or Infinity)"
+
+
 def test_a_bad_message_role_names_the_message_and_the_allowed_roles():
     errors = refusal(request(messages=[{"role": "robot", "content": "x"}]))
     assert "messages.0.role" in errors
@@ -460,3 +475,14 @@ def test_only_the_common_parameters_are_shown_at_once():
     }
     embedding = {i["name"]: i["common"] for i in parameter_inputs("embedding")}
     assert embedding == {"dimensions": True, "encoding_format": True, "user": False}
+
+
+def test_a_value_nested_too_deeply_to_send_is_refused_with_its_key_named():
+    # pydantic cannot serialise ~255 levels; no provider parameter needs anywhere near that.
+    deep: object = 1
+    for _ in range(300):
+        deep = [deep]
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "top_k": deep}
+    with pytest.raises(RequestInvalid) as refused:
+        validate_request({"mode": "chat", "provider": "p", "body": body})
+    assert refused.value.errors == {"body.top_k": "nested too deeply (at most 200 levels)"}

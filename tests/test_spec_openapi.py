@@ -2,8 +2,8 @@
 
 import pytest
 
-from playground.forms import request_from_form
-from playground.spec import upstream_body, validate_request
+from playground.forms import form_values_from_request, request_from_form
+from playground.spec import RequestInvalid, upstream_body, validate_request
 from tests.openapi import assert_valid_request, schema_errors
 from tests.test_spec import TOOL_ROUND_TRIP, WEATHER_TOOL
 
@@ -139,6 +139,62 @@ def test_request_json_with_every_chat_parameter_and_role_is_valid():
     assert_valid_request(
         "chat", upstream_body(validate_request({"mode": "chat", "provider": "p", "body": body}))
     )
+
+
+def test_the_newer_chat_parameters_are_known_and_valid_openai_requests():
+    body = {
+        "model": "gpt-4o-audio-preview",
+        "messages": [{"role": "user", "content": "Read this aloud"}],
+        "service_tier": "priority",
+        "store": True,
+        "metadata": {"k" * 64: "v" * 512},
+        "verbosity": "high",
+        "safety_identifier": "s" * 64,
+        "prompt_cache_key": "cache-1",
+        "modalities": ["text", "audio"],
+        "audio": {"voice": "alloy", "format": "mp3"},
+        "prediction": {"type": "content", "content": [{"type": "text", "text": "x"}]},
+    }
+    request = validate_request({"mode": "chat", "provider": "p", "body": body})
+    assert upstream_body(request) == body
+    assert_valid_request("chat", upstream_body(request))
+    # Known, so the JSON editor does not call them extensions.
+    assert "extensions" not in form_values_from_request(
+        {"mode": "chat", "provider": "p", "body": body}
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("service_tier", "turbo", "service_tier"),
+        ("metadata", {f"k{i}": "v" for i in range(17)}, "at most 16"),
+        ("metadata", {"k" * 65: "v"}, "64 characters"),
+        ("metadata", {"k": "v" * 513}, "512 characters"),
+        ("metadata", {"k": 1}, "metadata"),
+        ("safety_identifier", "s" * 65, "safety_identifier"),
+        ("modalities", ["video"], "modalities"),
+        ("audio", {"voice": "alloy", "format": "midi"}, "audio"),
+        ("prediction", {"type": "file", "content": "x"}, "prediction"),
+        ("verbosity", "loud", "verbosity"),
+    ],
+)
+def test_the_newer_chat_parameters_refuse_what_the_api_refuses(name, value, said):
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], name: value}
+    with pytest.raises(RequestInvalid) as refused:
+        validate_request({"mode": "chat", "provider": "p", "body": body})
+    assert said in str(refused.value)
+
+
+def test_audio_output_needs_the_audio_modality_and_the_other_way_round():
+    base = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    for extra, field in [
+        ({"modalities": ["text", "audio"]}, "audio"),
+        ({"audio": {"voice": "alloy", "format": "wav"}}, "modalities"),
+    ]:
+        with pytest.raises(RequestInvalid) as refused:
+            validate_request({"mode": "chat", "provider": "p", "body": {**base, **extra}})
+        assert field in refused.value.errors
 
 
 def test_the_openapi_check_itself_catches_an_invalid_body():

@@ -30,6 +30,12 @@ def test_the_page_shows_providers_parameters_and_no_key(admin_client):
     assert TEST_API_KEY not in page
 
 
+def test_no_template_comment_leaks_into_the_page(admin_client):
+    # Django's {# #} comments are one line only: a multi-line one is printed as page text.
+    page = admin_client.get("/").content.decode()
+    assert "{#" not in page and "#}" not in page
+
+
 def test_model_options_list_the_providers_models(admin_client, fake_upstream):
     options = admin_client.get("/models/", {"provider": "openai"}).content.decode()
     assert '<option value="fake-model">' in options
@@ -161,3 +167,10 @@ def test_rare_parameters_are_folded_under_more_parameters(admin_client):
         assert f'id="param-{name}"' in visible and f'id="param-{name}"' not in folded
     for name in ("presence_penalty", "logit_bias", "tool_choice", "logprobs", "best_of"):
         assert f'name="{name}"' in folded and f'name="{name}"' not in visible
+
+
+def test_request_json_nested_too_deeply_to_read_is_refused_not_a_server_error(admin_client):
+    deep = "[" * 100_000 + "]" * 100_000
+    answer = admin_client.post("/request/form-values/", deep, content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.json()["errors"]["request"] == "is nested too deeply to read"

@@ -3,8 +3,8 @@
 from typing import Any
 
 from playground.export import curl, jsonbody, node, python
-from playground.export.shared import target_for
-from playground.spec import validate_request
+from playground.export.shared import inline_target, target_for, unpaired_surrogates
+from playground.spec import RequestInvalid, validate_request
 
 RENDERERS = {
     "python": python.render,
@@ -18,11 +18,29 @@ def export(lang: str, data: Any, user: Any = None) -> str:
     """Validate a request JSON value and render it as ``lang`` (RequestInvalid if bad).
 
     ``user`` limits named providers to those the user may use (None: the server itself)."""
+    if isinstance(data, dict) and (broken := unpaired_surrogates(data.get("body"), "body")):
+        raise RequestInvalid(
+            {
+                path: "holds half of a UTF-16 surrogate pair (like \\ud83d alone), which is "
+                "not a character; send the whole character (both halves, or the emoji itself)"
+                for path in broken
+            }
+        )
     provider = data.get("provider") if isinstance(data, dict) else None
-    if isinstance(provider, dict):
-        # An inline provider exists for export only; validation wants a name.
-        data = {**data, "provider": "inline"}
-    request = validate_request(data)
-    return RENDERERS[lang](
-        request, target_for(provider if isinstance(provider, dict) else request.provider, user)
-    )
+    if not isinstance(provider, dict):
+        request = validate_request(data)
+        return RENDERERS[lang](request, target_for(request.provider, user))
+    # An inline provider exists for export only; validation wants a name. Both parts'
+    # mistakes are reported together.
+    errors: dict[str, str] = {}
+    try:
+        request = validate_request({**data, "provider": "inline"})
+    except RequestInvalid as invalid:
+        errors |= invalid.errors
+    try:
+        target = inline_target(provider)
+    except RequestInvalid as invalid:
+        errors |= invalid.errors
+    if errors:
+        raise RequestInvalid(errors)
+    return RENDERERS[lang](request, target)

@@ -1,6 +1,7 @@
 """The Node.js tab: the official ``openai`` npm package, as an ES module."""
 
 import json
+import re
 
 from playground.export.shared import (
     OPENAI_BASE_URL,
@@ -66,8 +67,12 @@ for (const choice of response.choices) console.log(choice.text);
 """,
     ("embedding", False): """\
 for (const item of response.data) {
-  console.log(`input ${item.index}: ${item.embedding.length} dimensions, ` +
-    `first values ${JSON.stringify(item.embedding.slice(0, 5))}`);
+  // encoding_format "base64" asked for by the request: the SDK leaves the text as is.
+  const vector = typeof item.embedding === "string"
+    ? Array.from(new Float32Array(Uint8Array.from(Buffer.from(item.embedding, "base64")).buffer))
+    : item.embedding;
+  console.log(`input ${item.index}: ${vector.length} dimensions, ` +
+    `first values ${JSON.stringify(vector.slice(0, 5))}`);
 }
 """,
     ("moderation", False): """\
@@ -97,16 +102,28 @@ def render(request: RunRequest, provider: Target) -> str:
     if provider.base_url != OPENAI_BASE_URL:
         options.append(f"baseURL: {json.dumps(provider.base_url)}")
     # JSON is a JS expression; unknown keys (vLLM top_k) pass through as plain keys.
+    literal = _js_object(body)
     if sdk_adds_encoding_format(request, body):
         call = (
             "// embeddings.create() would add encoding_format: 'base64'; post the body as is.\n"
-            f'const response = await client.post("/embeddings", {{ body: {body_json(body)} }});\n'
+            f'const response = await client.post("/embeddings", {{ body: {literal} }});\n'
         )
     else:
-        call = f"const response = await {SDK_CALLS[request.mode]}({body_json(body)});\n"
+        call = f"const response = await {SDK_CALLS[request.mode]}({literal});\n"
     streamed = bool(body.get("stream")) and mode in {"chat", "completion"}
     return (
         f'{note}import OpenAI from "openai";\n\n'
         f"const client = new OpenAI({{ {', '.join(options)} }});\n\n"
         f"{call}{_PRINTERS[(mode, streamed)]}"
     )
+
+
+# In an object literal `"__proto__": {…}` sets the prototype instead of making a key, and
+# JSON.stringify would then drop it; a computed key `["__proto__"]` is an own key. In
+# indented JSON every key starts a line, and a string's inner quotes are escaped.
+_PROTO_KEY = re.compile(r'^(\s*)"__proto__":', re.MULTILINE)
+
+
+def _js_object(body: dict) -> str:
+    """The body as a JS expression that JSON.stringify turns back into the same JSON."""
+    return _PROTO_KEY.sub(r'\1["__proto__"]:', body_json(body))

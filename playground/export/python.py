@@ -32,8 +32,8 @@ _PRINTERS = {
     ("chat", True): [
         "texts, calls = {}, {}",
         "for chunk in response:",
-        "    # The last chunk may carry only usage, with no choices.",
-        "    for choice in chunk.choices:",
+        "    # The last chunk may carry only usage: choices [] (OpenAI), null or absent.",
+        "    for choice in chunk.choices or []:",
         "        if choice.delta.content:",
         '            texts[choice.index] = texts.get(choice.index, "") + choice.delta.content',
         "            if choice.index == 0:",
@@ -61,8 +61,8 @@ _PRINTERS = {
     ],
     ("completion", True): [
         "for chunk in response:",
-        "    for choice in chunk.choices:",
-        '        print(choice.text, end="", flush=True)',
+        "    for choice in chunk.choices or []:  # none on a usage-only chunk",
+        '        print(choice.text or "", end="", flush=True)',
         "print()",
     ],
     ("completion", False): [
@@ -73,6 +73,14 @@ _PRINTERS = {
         "for item in response.data:",
         '    print(f"input {item.index}: {len(item.embedding)} dimensions, "',
         '          f"first values {item.embedding[:5]}")',
+    ],
+    # encoding_format "base64" asked for by the request: the SDK leaves the text as is.
+    ("embedding-base64", False): [
+        "for item in response.data:",
+        "    raw = base64.b64decode(item.embedding)  # little-endian float32 values",
+        '    vector = struct.unpack(f"<{len(raw) // 4}f", raw)',
+        '    print(f"input {item.index}: {len(vector)} dimensions, "',
+        '          f"first values {list(vector[:5])}")',
     ],
     ("moderation", False): [
         "for result in response.results:",
@@ -110,6 +118,9 @@ def render(request: RunRequest, provider: Target) -> str:
         if extra:
             known.append(f"    extra_body={_literal(extra)},")
         lines += [f"response = {call}(", *known, ")"]
+    if mode == "embedding" and body.get("encoding_format") == "base64":
+        lines[0:1] = ["import base64", "import os", "import struct"]
+        mode = "embedding-base64"
     lines += _PRINTERS[(mode, bool(body.get("stream")) and mode in {"chat", "completion"})]
     return "\n".join(lines) + "\n"
 

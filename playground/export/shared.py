@@ -4,6 +4,7 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -27,10 +28,7 @@ class Target:
 def target_for(provider: str | dict[str, Any], user: Any = None) -> Target:
     """Resolve a provider ``user`` may use by name, or an inline ``{base_url, api_key_env}``."""
     if isinstance(provider, dict):
-        return Target(
-            str(provider.get("base_url") or OPENAI_BASE_URL).rstrip("/"),
-            str(provider.get("api_key_env") or "OPENAI_API_KEY"),
-        )
+        return inline_target(provider)
     config = settings.PLAYGROUND_PROVIDERS.get(provider)
     if config is None and provider == "openai":
         # OpenAI itself, named in a request JSON on a server that has no key configured.
@@ -48,6 +46,66 @@ def target_for(provider: str | dict[str, Any], user: Any = None) -> Target:
         str(config.get("base_url") or OPENAI_BASE_URL).rstrip("/"),
         str(config.get("api_key_env") or "OPENAI_API_KEY"),
     )
+
+
+# What a snippet may read a key from: a POSIX shell variable name (curl expands it unquoted
+# inside "…", so anything else would be shell code).
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+INLINE_KEYS = ("base_url", "api_key_env")
+
+
+def inline_target(provider: dict[str, Any]) -> Target:
+    """An inline provider ``{base_url, api_key_env}`` (export only), checked: both values
+    are written into code, so a URL must be one and a variable name must be one."""
+    errors = {}
+    for key in provider:
+        if key not in INLINE_KEYS:
+            errors[f"provider.{key}"] = (
+                "is not an inline provider key (allowed: base_url, api_key_env); a key is "
+                "never written into code: name its environment variable in api_key_env"
+                if "key" in str(key).lower()
+                else "is not an inline provider key (allowed: base_url, api_key_env)"
+            )
+    base_url = provider.get("base_url") or OPENAI_BASE_URL
+    if isinstance(base_url, str) and _has_userinfo(base_url):
+        # Not echoed: user:password@ is a credential, which never goes into code.
+        errors["provider.base_url"] = (
+            "must not contain a user name or password (user:password@): the key comes from "
+            "the variable named in api_key_env"
+        )
+    elif not isinstance(base_url, str) or not _is_http_url(base_url):
+        errors["provider.base_url"] = (
+            f"{base_url!r} is not a URL: use http:// or https://, a host and no spaces "
+            "(e.g. https://api.deepseek.com)"
+        )
+    variable = provider.get("api_key_env") or "OPENAI_API_KEY"
+    if not isinstance(variable, str) or not _ENV_NAME.fullmatch(variable):
+        # The value is not echoed: it may be the key itself, pasted in the wrong place.
+        errors["provider.api_key_env"] = (
+            "must be an environment variable name: letters, digits and _, not starting "
+            "with a digit (e.g. DEEPSEEK_API_KEY); the key itself never goes in the request"
+        )
+    if errors:
+        raise RequestInvalid(errors)
+    return Target(base_url.rstrip("/"), variable)
+
+
+def _has_userinfo(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return "@" in parts.netloc
+
+
+def _is_http_url(text: str) -> bool:
+    if any(ch.isspace() or ord(ch) < 0x20 or ch in "\"'<>`" for ch in text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.hostname)
 
 
 def key_variable_for(provider_name: str) -> str:
@@ -109,4 +167,20 @@ def unsafe_integers(value: Any, path: str = "") -> list[str]:
         return [p for k, v in value.items() for p in unsafe_integers(v, f"{path}.{k}".strip("."))]
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in unsafe_integers(v, f"{path}.{i}")]
+    return []
+
+
+def unpaired_surrogates(value: Any, path: str = "") -> list[str]:
+    """Dotted paths of strings (or keys) holding half a UTF-16 pair ("\\ud83d" alone): JSON
+    can spell one, but it is no character, and no UTF-8 snippet (or request) can carry it."""
+    if isinstance(value, str):
+        return [path] if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value) else []
+    if isinstance(value, dict):
+        return [
+            p
+            for k, v in value.items()
+            for p in unpaired_surrogates(k, f"{path}.{k!r}") + unpaired_surrogates(v, f"{path}.{k}")
+        ]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in unpaired_surrogates(v, f"{path}.{i}")]
     return []

@@ -25,6 +25,8 @@ def export_snippet(request: HttpRequest, lang: str) -> HttpResponse:
         data = json.loads(request.body or b"")
     except ValueError as exc:
         return _text(f"request: the body is not valid JSON ({exc}).\n", status=400)
+    except RecursionError:
+        return _text("request: the body is nested too deeply to read.\n", status=400)
     try:
         return _text(export(lang, data, request.user))
     except RequestInvalid as invalid:

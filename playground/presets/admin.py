@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from playground.presets.models import Preset, PresetVersion
+from playground.presets.models import Preset, PresetMove, PresetVersion
 
 
 class PresetVersionInline(admin.TabularInline):
@@ -16,10 +16,24 @@ class PresetVersionInline(admin.TabularInline):
         return False
 
 
+class PresetMoveInline(admin.TabularInline):
+    """The record of team moves; written only by presets.services."""
+
+    model = PresetMove
+    fk_name = "preset"
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor", "from_team_name", "to_team_name"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Preset)
 class PresetAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "team", "visibility", "deleted_at", "created_at"]
     list_filter = ["visibility", "team"]
     search_fields = ["name", "description", "tags"]
     readonly_fields = ["link_token", "forked_from", "forked_from_version", "created_at"]
-    inlines = [PresetVersionInline]
+    inlines = [PresetVersionInline, PresetMoveInline]

@@ -2,10 +2,11 @@
 
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 # How long a deleted preset stays in the trash before `purge_trash` removes it for good.
 TRASH_RETENTION = timedelta(days=30)
@@ -58,6 +59,11 @@ class Preset(models.Model):
         return self.name
 
     @property
+    def restorable_until(self) -> "datetime | None":
+        """In the trash: when `purge_trash` may remove it for good."""
+        return self.deleted_at + TRASH_RETENTION if self.deleted_at else None
+
+    @property
     def tag_list(self) -> list[str]:
         return [tag for tag in self.tags.split(", ") if tag]
 
@@ -83,3 +89,55 @@ class PresetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.preset_id} v{self.number}"
+
+
+class PresetMove(models.Model):
+    """A preset moved from one team to another: who, when, from where, to where.
+
+    A move changes who sees the preset, not what it sends, so it is no version; this
+    row is its record. Team names are copied because a team may be deleted later.
+    """
+
+    preset = models.ForeignKey(Preset, on_delete=models.CASCADE, related_name="moves")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_team = models.ForeignKey(
+        "teams.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_team_name = models.CharField(max_length=200, blank=True)
+    to_team = models.ForeignKey(
+        "teams.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_team_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["preset", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.preset_id}: {self.from_team_name or '-'} -> {self.to_team_name or '-'}"
+
+
+class PresetLinkVisit(models.Model):
+    """A signed-in user opened someone's preset through its read-only link.
+
+    It lists the preset under "Shared with me"; it grants nothing by itself. The token
+    seen is kept so that the list lists the preset only while that same link still works
+    (a new link or unsharing changes or clears ``Preset.link_token``) and can link to it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preset_link_visits"
+    )
+    preset = models.ForeignKey(Preset, on_delete=models.CASCADE, related_name="link_visits")
+    link_token = models.CharField(max_length=64)
+    first_opened = models.DateTimeField(default=timezone.now)
+    last_opened = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user", "-last_opened"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "preset"], name="preset_link_visit_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} opened {self.preset_id}"

@@ -9,7 +9,7 @@ from playground.presets import permissions, selectors
 from playground.presets.models import Preset, Visibility
 from playground.presets.services import PresetNotFound
 from playground.providers import provider_names
-from playground.teams.selectors import teams_for_user
+from playground.teams.selectors import teams_where_user_edits
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -20,7 +20,8 @@ def save_controls_context(user: User, preset: Preset | None, version: int | None
         "open_preset": preset,
         "open_version": version,
         "can_save_version": preset is not None and permissions.can_save_version(user, preset),
-        "teams": list(teams_for_user(user=user)) if user.is_authenticated else [],
+        # Only where the user may save presets (presets.services._team_clean refuses others).
+        "teams": list(teams_where_user_edits(user=user)) if user.is_authenticated else [],
         "visibility_choices": Visibility.choices,
     }
 

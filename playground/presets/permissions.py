@@ -4,12 +4,15 @@ Roles, from the preset's point of view:
 
 - the preset's owner may do everything;
 - members of the preset's team see it once it is shared (visibility ``team`` or ``link``):
-  viewers read, open, fork and export it; editors also save versions; team owners also
-  rename, share, delete and restore it;
+  viewers read, open, run, fork and export it; editors also save versions; team owners
+  also rename, share, move to another team, delete and restore it;
 - anyone signed in who holds the read-only link (visibility ``link``) may read, open,
   fork and export it; signed-out visitors only read and export it, and only when the
   owner allowed that;
 - nobody else learns that it exists (views answer 404, not 403).
+
+A remembered link visit (``PresetLinkVisit``) only lists the preset for its visitor, with
+the token seen; every page still asks for the token, checked here.
 
 A preset in the trash is seen only by those who may restore it.
 """
@@ -49,6 +52,8 @@ def _shared_role(user: User, preset: Preset) -> str | None:
 def _holds_link(user: User, preset: Preset, link_token: str | None) -> bool:
     if preset.visibility != Visibility.LINK or not preset.link_token or not link_token:
         return False
+    if not link_token.isascii():
+        return False  # compare_digest refuses non-ASCII text; no token of ours has any
     if not secrets.compare_digest(preset.link_token, link_token):
         return False
     return user.is_authenticated or preset.link_allows_anonymous
@@ -68,9 +73,29 @@ def can_view(user: User, preset: Preset, link_token: str | None = None) -> bool:
     )
 
 
+def only_through_link(user: User, preset: Preset, link_token: str | None) -> bool:
+    """A signed-in user whom the link, and nothing else, lets read the preset.
+
+    Such a visit is remembered so the list can show the preset again; the owner and the
+    team's members see it anyway and are not.
+    """
+    return (
+        user.is_authenticated
+        and preset.deleted_at is None
+        and _holds_link(user, preset, link_token)
+        and not _is_owner(user, preset)
+        and _shared_role(user, preset) is None
+    )
+
+
 def can_open(user: User, preset: Preset, link_token: str | None = None) -> bool:
     """Open into the editor: the playground needs a signed-in user."""
     return user.is_authenticated and can_view(user, preset, link_token)
+
+
+def can_run(user: User, preset: Preset, link_token: str | None = None) -> bool:
+    """Run a saved version as it is (the run websocket): reading is enough, signed in."""
+    return can_open(user, preset, link_token)
 
 
 def can_export(user: User, preset: Preset, link_token: str | None = None) -> bool:
@@ -93,6 +118,14 @@ def can_rename(user: User, preset: Preset, link_token: str | None = None) -> boo
 
 
 def can_share(user: User, preset: Preset, link_token: str | None = None) -> bool:
+    return preset.deleted_at is None and _manages(user, preset)
+
+
+def can_move(user: User, preset: Preset, link_token: str | None = None) -> bool:
+    """Move to another team: the preset's owner, or an owner of the team it is shared with.
+
+    Where it may go is the service's question: a team where the mover edits or owns.
+    """
     return preset.deleted_at is None and _manages(user, preset)
 
 

@@ -28,14 +28,22 @@ def preset_request_for_run(
     """The stored request JSON of a preset version the user may open, else PresetUnavailable."""
     try:
         preset = selectors.preset_get(user=user, preset_id=preset_id, link_token=link_token)
-        if not permissions.can_open(user, preset, link_token):
+        if not permissions.can_run(user, preset, link_token):
             raise PresetNotFound()
-        number = str(version) if isinstance(version, int) and not isinstance(version, bool) else ""
-        if version is not None and not number:
-            raise PresetNotFound()
-        return selectors.preset_version_get(preset=preset, number=number or None).request
+        return selectors.preset_version_get(preset=preset, number=_version_number(version)).request
     except PresetNotFound:
         raise PresetUnavailable() from None
+
+
+def _version_number(version: Any) -> int | None:
+    """N as a number, or as the digits a page's form sends ("3"); None means the latest."""
+    if version is None:
+        return None
+    if isinstance(version, int) and not isinstance(version, bool):
+        return version
+    if isinstance(version, str) and version.isascii() and version.isdigit():
+        return int(version)
+    raise PresetNotFound()
 
 
 preset_request_for_run_async = database_sync_to_async(preset_request_for_run)

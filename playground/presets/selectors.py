@@ -4,22 +4,53 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Max, Q, QuerySet
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from playground.presets import permissions
-from playground.presets.models import TRASH_RETENTION, Preset, PresetVersion, Visibility
+from playground.presets.models import (
+    TRASH_RETENTION,
+    Preset,
+    PresetLinkVisit,
+    PresetVersion,
+    Visibility,
+)
 from playground.presets.services import PresetNotFound
-from playground.teams.models import Role
+from playground.storable import without_unstorable
+from playground.teams.models import Role, Team
 
 User = AbstractBaseUser | AnonymousUser
 
 SCOPES = ("all", "mine", "team", "shared")
+MAX_SEARCH_WORDS = 20
 
 
 def _visible_q(user: AbstractBaseUser) -> Q:
     shared = ~Q(visibility=Visibility.PRIVATE) & Q(team__memberships__user_id=user.pk)
-    return Q(owner_id=user.pk) | shared
+    return Q(owner_id=user.pk) | shared | Q(pk__in=_live_visits(user).values("preset_id"))
+
+
+def _live_visits(user: AbstractBaseUser) -> QuerySet[PresetLinkVisit]:
+    """The user's link visits whose link still works: the same token, link sharing on.
+
+    Unsharing clears the preset's token and a new link replaces it, so comparing the
+    token seen with the current one is what permissions.can_view would answer.
+    """
+    return PresetLinkVisit.objects.filter(
+        user_id=user.pk,
+        preset__visibility=Visibility.LINK,
+        link_token=F("preset__link_token"),
+    )
+
+
+def search_words(query: str) -> list[str]:
+    """The words a search matches (each must match): unique, at most MAX_SEARCH_WORDS.
+
+    Thousands of words made a query SQLite refuses ("Expression tree is too large").
+    """
+    # Nothing stored holds a NUL or a lone surrogate, and PostgreSQL refuses them in a query.
+    words = list(dict.fromkeys(without_unstorable(query).split()))
+    return words[:MAX_SEARCH_WORDS]
 
 
 def preset_list(
@@ -28,7 +59,8 @@ def preset_list(
     """Presets the user may see, newest version number annotated, filtered and searched.
 
     scope: ``mine`` (I own them), ``team`` (they belong to one of my teams), ``shared``
-    (others share them with me through a team), or ``all``.
+    (others share them with me through a team, or I opened them through their link), or
+    ``all``. ``visit_link`` is the link token a preset opened through its link needs.
     """
     if not user.is_authenticated:
         return Preset.objects.none()
@@ -43,18 +75,26 @@ def preset_list(
         presets = presets.exclude(owner_id=user.pk)
     if team_id and str(team_id).isdigit():
         presets = presets.filter(team_id=int(team_id))
-    for word in query.split():
+    for word in search_words(query):
+        # The model through a subquery: a join on versions per word would multiply the
+        # rows by the number of versions once per word (seconds by the fifth word).
+        with_model = PresetVersion.objects.filter(request__body__model__icontains=word)
         presets = presets.filter(
             Q(name__icontains=word)
             | Q(description__icontains=word)
             | Q(tags__icontains=word)
-            | Q(versions__request__body__model__icontains=word)
+            | Q(pk__in=with_model.values("preset_id"))
         )
     # The joins above can repeat a preset; ids through a subquery keep the annotation right.
+    visit_link = _live_visits(user).filter(preset_id=OuterRef("pk")).values("link_token")
     return (
         Preset.objects.filter(pk__in=presets.values("pk"))
         .select_related("owner", "team")
-        .annotate(latest_version=Max("versions__number"))
+        .annotate(
+            latest_version=Max("versions__number"),
+            # Only for those the link alone lets in: owner and team members keep plain URLs.
+            visit_link=Subquery(visit_link[:1]),
+        )
         .order_by("name", "created_at")
     )
 
@@ -110,6 +150,19 @@ def preset_version_get(*, preset: Preset, number: Any = None) -> PresetVersion:
     if version is None:
         raise PresetNotFound()
     return version
+
+
+def move_targets(*, user: User, preset: Preset) -> list[Team]:
+    """The teams the sharing form offers: where the user edits or owns, and the current one.
+
+    The current team is listed even when the user only views it there, so that saving the
+    sharing form unchanged never moves the preset by accident.
+    """
+    if not user.is_authenticated:
+        return []
+    allowed = Q(memberships__user_id=user.pk, memberships__role__in=[Role.OWNER, Role.EDITOR])
+    current = Q(pk=preset.team_id) if preset.team_id else Q(pk__in=[])
+    return list(Team.objects.filter(allowed | current).distinct().order_by("name"))
 
 
 def trash_list(*, user: User) -> QuerySet[Preset]:

@@ -19,10 +19,13 @@ from playground.presets import permissions
 from playground.presets.models import (
     TRASH_RETENTION,
     Preset,
+    PresetLinkVisit,
+    PresetMove,
     PresetVersion,
     Visibility,
     new_link_token,
 )
+from playground.storable import first_unstorable, unstorable_reason
 from playground.teams.models import Membership, Role, Team
 
 User = AbstractBaseUser | AnonymousUser
@@ -30,6 +33,14 @@ User = AbstractBaseUser | AnonymousUser
 EXPORT_FORMAT = "prompt-playground/presets"
 MAX_NAME_LENGTH = 200
 MAX_TAGS_LENGTH = 500
+
+# Refusals that say who may do it, so the refused user knows whom to ask.
+MOVE_REFUSED = (
+    "Only the preset's owner or an owner of its team may move it to another team; ask one of them."
+)
+
+# preset_share(team_id=UNCHANGED) leaves the team alone (a form without a team input).
+UNCHANGED: Any = object()
 
 
 class PresetNotFound(Exception):
@@ -67,13 +78,26 @@ class ImportInvalid(Exception):
 
 def request_clean(*, data: Any) -> dict[str, Any]:
     """Validate a request JSON value and return it exactly as it will be stored."""
-    run = spec.validate_request(data)
-    return {
+    run = spec.validate_request(data)  # refuses bodies too deep to serialise, too
+    stored = {
         "mode": run.mode,
         "provider": run.provider,
         "body": spec.upstream_body(run),
         "variables": dict(run.variables),
     }
+    unstorable = first_unstorable(stored)
+    if unstorable:
+        raise spec.RequestInvalid(dict([unstorable]))
+    return stored
+
+
+def _text_clean(value: Any, *, field: str) -> str:
+    """Free text (a description, a version message) as stored; refuse what cannot be."""
+    text = str(value or "").strip()
+    reason = unstorable_reason(text)
+    if reason:
+        raise PresetInputInvalid({field: reason})
+    return text
 
 
 def tags_clean(*, tags: str | list[str]) -> str:
@@ -84,14 +108,14 @@ def tags_clean(*, tags: str | list[str]) -> str:
         tag = " ".join(str(item).split()).lower()
         if tag and tag not in seen:
             seen.append(tag)
-    joined = ", ".join(seen)
+    joined = _text_clean(", ".join(seen), field="tags")
     if len(joined) > MAX_TAGS_LENGTH:
         raise PresetInputInvalid({"tags": f"at most {MAX_TAGS_LENGTH} characters in all"})
     return joined
 
 
 def _name_clean(name: Any) -> str:
-    name = " ".join(str(name or "").split())
+    name = _text_clean(" ".join(str(name or "").split()), field="name")
     if not name:
         raise PresetInputInvalid({"name": "must not be empty"})
     if len(name) > MAX_NAME_LENGTH:
@@ -128,12 +152,17 @@ def _visibility_clean(*, visibility: Any, team: Team | None) -> str:
 
 
 def _require(
-    check: Callable[..., bool], actor: User, preset: Preset, link_token: str | None = None
+    check: Callable[..., bool],
+    actor: User,
+    preset: Preset,
+    link_token: str | None = None,
+    *,
+    refusal: str = "Your role does not allow this on this preset.",
 ) -> None:
     if check(actor, preset, link_token):
         return
     if permissions.can_view(actor, preset, link_token) or permissions.can_restore(actor, preset):
-        raise PermissionDenied("Your role does not allow this on this preset.")
+        raise PermissionDenied(refusal)
     raise PresetNotFound()
 
 
@@ -157,15 +186,19 @@ def preset_create(
     preset = Preset.objects.create(
         owner=owner,
         name=_name_clean(name),
-        description=str(description or "").strip(),
+        description=_text_clean(description, field="description"),
         tags=tags_clean(tags=tags),
         team=team,
         visibility=visibility,
         link_token=new_link_token() if visibility == Visibility.LINK else None,
-        link_allows_anonymous=bool(link_allows_anonymous),
+        link_allows_anonymous=bool(link_allows_anonymous) and visibility == Visibility.LINK,
     )
     PresetVersion.objects.create(
-        preset=preset, number=1, request=stored, author=owner, message=message
+        preset=preset,
+        number=1,
+        request=stored,
+        author=owner,
+        message=_text_clean(message, field="message")[:500],
     )
     return preset
 
@@ -183,6 +216,7 @@ def preset_save(
     base_version=None means "save as new version on top of whatever is latest".
     """
     stored = request_clean(data=request)
+    message = _text_clean(message, field="message")[:500]
     with transaction.atomic():
         # Lock the preset row: concurrent saves of one preset queue here, so the
         # stale check and the next number are computed against committed state.
@@ -198,7 +232,7 @@ def preset_save(
             number=latest + 1,
             request=stored,
             author=author,
-            message=str(message or "")[:500],
+            message=message,
         )
 
 
@@ -229,9 +263,60 @@ def preset_rename(
 ) -> Preset:
     _require(permissions.can_rename, actor, preset)
     preset.name = _name_clean(name)
-    preset.description = str(description or "").strip()
+    preset.description = _text_clean(description, field="description")
     preset.tags = tags_clean(tags=tags)
     preset.save(update_fields=["name", "description", "tags"])
+    return preset
+
+
+def _same_team(preset: Preset, team_id: Any) -> bool:
+    return str(team_id if team_id is not None else "") == str(preset.team_id or "")
+
+
+def _move_target(*, actor: AbstractBaseUser, preset: Preset, team_id: Any) -> Team | None:
+    """The team a preset may move to for this actor; refuse with a message that says why.
+
+    The actor must be the preset's owner or an owner of its team (permissions.can_move),
+    and the target a team where the actor is an editor or an owner. Only the preset's
+    owner may take it out of every team: a team owner would lose sight of it, and it is
+    not theirs to make private.
+    """
+    _require(permissions.can_move, actor, preset, refusal=MOVE_REFUSED)
+    if _same_team(preset, team_id):
+        return preset.team
+    if team_id in (None, "") and preset.owner_id != actor.pk:
+        owner = preset.owner.get_username()
+        raise PresetInputInvalid(
+            {
+                "team": f"only its owner ({owner}) may take it out of its team; "
+                "pick one of your teams where you are an editor or an owner"
+            }
+        )
+    return _team_clean(user=actor, team_id=team_id)
+
+
+def _record_move(*, actor: AbstractBaseUser, preset: Preset, team: Team | None) -> None:
+    """Set the preset's team and record the move; no version: its request is unchanged."""
+    if team == preset.team:
+        return
+    PresetMove.objects.create(
+        preset=preset,
+        actor=actor,
+        from_team=preset.team,
+        from_team_name=preset.team.name if preset.team else "",
+        to_team=team,
+        to_team_name=team.name if team else "",
+    )
+    preset.team = team
+
+
+def preset_move(*, actor: AbstractBaseUser, preset: Preset, team_id: Any) -> Preset:
+    """Move a preset to another team (``None`` or "": no team), keeping its visibility."""
+    team = _move_target(actor=actor, preset=preset, team_id=team_id)
+    _visibility_clean(visibility=preset.visibility, team=team)
+    with transaction.atomic():
+        _record_move(actor=actor, preset=preset, team=team)
+        preset.save(update_fields=["team"])
     return preset
 
 
@@ -239,30 +324,52 @@ def preset_share(
     *,
     actor: AbstractBaseUser,
     preset: Preset,
-    team_id: Any,
     visibility: str,
+    team_id: Any = UNCHANGED,
     link_allows_anonymous: bool = False,
     new_link: bool = False,
 ) -> Preset:
-    """Set who sees the preset; ``new_link`` replaces the link so the old one stops working."""
-    _require(permissions.can_share, actor, preset)
-    # A team owner who does not own the preset may change the sharing but not move it
-    # into another team: keep the team unless the preset's owner acts.
-    if preset.owner_id == actor.pk:
-        team = _team_clean(user=actor, team_id=team_id)
-    else:
+    """Set who sees the preset; ``new_link`` replaces the link so the old one stops working.
+
+    A different ``team_id`` moves the preset as preset_move does (same rules, recorded).
+    """
+    if team_id is UNCHANGED or _same_team(preset, team_id):
+        _require(permissions.can_share, actor, preset)
         team = preset.team
+    else:
+        team = _move_target(actor=actor, preset=preset, team_id=team_id)
     visibility = _visibility_clean(visibility=visibility, team=team)
-    preset.team = team
-    preset.visibility = visibility
-    preset.link_allows_anonymous = bool(link_allows_anonymous) and visibility == Visibility.LINK
-    if visibility == Visibility.LINK and (new_link or not preset.link_token):
-        preset.link_token = new_link_token()
-    elif visibility != Visibility.LINK:
-        # Leaving "link" revokes it: turning link sharing back on later gives a new URL.
-        preset.link_token = None
-    preset.save(update_fields=["team", "visibility", "link_allows_anonymous", "link_token"])
+    with transaction.atomic():
+        _record_move(actor=actor, preset=preset, team=team)
+        preset.visibility = visibility
+        preset.link_allows_anonymous = bool(link_allows_anonymous) and visibility == Visibility.LINK
+        if visibility == Visibility.LINK and (new_link or not preset.link_token):
+            preset.link_token = new_link_token()
+        elif visibility != Visibility.LINK:
+            # Leaving "link" revokes it: turning link sharing back on later gives a new URL.
+            preset.link_token = None
+        preset.save(update_fields=["team", "visibility", "link_allows_anonymous", "link_token"])
     return preset
+
+
+def preset_link_visit_record(
+    *, user: User, preset: Preset, link_token: str | None
+) -> PresetLinkVisit | None:
+    """Remember that a signed-in user opened the preset through its link (None: nothing to keep).
+
+    Only when the link is what lets them in: the list shows the preset to its owner and
+    team members anyway. Revisiting updates ``last_opened`` and the token seen.
+    """
+    if not permissions.only_through_link(user, preset, link_token):
+        return None
+    now = timezone.now()
+    visit, _ = PresetLinkVisit.objects.update_or_create(
+        user=user,
+        preset=preset,
+        defaults={"link_token": preset.link_token, "last_opened": now},
+        create_defaults={"link_token": preset.link_token, "first_opened": now, "last_opened": now},
+    )
+    return visit
 
 
 @transaction.atomic
@@ -334,7 +441,8 @@ def trash_purge(*, now: Any = None) -> int:
 def presets_export(*, actor: User, presets: list[Preset], link_token: str | None = None) -> dict:
     """The export document: every version of each preset, in the stored request format."""
     for preset in presets:
-        _require(permissions.can_export, actor, preset, link_token)
+        # preset_list annotates the link of a preset listed because it was opened by link.
+        _require(permissions.can_export, actor, preset, link_token or _visit_link(preset))
     return {
         "format": EXPORT_FORMAT,
         "format_version": 1,
@@ -358,6 +466,10 @@ def presets_export(*, actor: User, presets: list[Preset], link_token: str | None
     }
 
 
+def _visit_link(preset: Preset) -> str | None:
+    return getattr(preset, "visit_link", None)
+
+
 def presets_import(*, owner: AbstractBaseUser, text: str) -> list[Preset]:
     """Create presets from an export file (one or many); refuse the whole file on any error.
 
@@ -366,14 +478,40 @@ def presets_import(*, owner: AbstractBaseUser, text: str) -> list[Preset]:
     single ``request``. Every request is validated like a run; nothing is written unless
     all of them pass.
     """
+    return _import_write(owner=owner, planned=_import_plan(text))
+
+
+def presets_import_files(*, owner: AbstractBaseUser, files: list[tuple[str, str]]) -> list[Preset]:
+    """Several files (name, text) at once: all of them, or nothing when one is wrong.
+
+    An error's ``where`` starts with the file's name ("bad.json, line 3, column 5").
+    """
+    planned = []
+    for name, text in files:
+        try:
+            planned.extend(_import_plan(text))
+        except ImportInvalid as invalid:
+            where = invalid.where if len(files) == 1 else f"{name}, {invalid.where}"
+            raise ImportInvalid(invalid.reason, where=where) from None
+    return _import_write(owner=owner, planned=planned)
+
+
+def _import_plan(text: str) -> list[dict[str, Any]]:
+    """The presets a file holds, each checked; ImportInvalid names what and where."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_NotJSONNumber)
     except json.JSONDecodeError as error:
         raise ImportInvalid(
             f"not valid JSON ({error.msg})", where=f"line {error.lineno}, column {error.colno}"
         ) from None
+    except RecursionError:
+        raise ImportInvalid("nested too deeply to read", where="(top level)") from None
+    _refuse_non_json_numbers(data)
     entries, prefix = _import_entries(data)
-    planned = [_import_entry(entry, f"{prefix}[{i}]") for i, entry in enumerate(entries)]
+    return [_import_entry(entry, f"{prefix}[{i}]") for i, entry in enumerate(entries)]
+
+
+def _import_write(*, owner: AbstractBaseUser, planned: list[dict[str, Any]]) -> list[Preset]:
     created = []
     with transaction.atomic():
         for plan in planned:
@@ -386,6 +524,26 @@ def presets_import(*, owner: AbstractBaseUser, text: str) -> list[Preset]:
                 )
             created.append(preset)
     return created
+
+
+class _NotJSONNumber(str):
+    """NaN, Infinity or -Infinity: Python's json reads them, JSON has no such numbers."""
+
+
+def _refuse_non_json_numbers(data: Any) -> None:
+    """Name the key of the first NaN/Infinity; stored, it would export as invalid JSON."""
+    pending: list[tuple[Any, str]] = [(data, "")]
+    while pending:  # depth-first, in document order, without recursion
+        value, path = pending.pop()
+        if isinstance(value, _NotJSONNumber):
+            raise ImportInvalid(f"{value} is not a JSON number", where=path or "(top level)")
+        if isinstance(value, dict):
+            items = [(item, f"{path}.{key}" if path else str(key)) for key, item in value.items()]
+        elif isinstance(value, list):
+            items = [(item, f"{path}[{index}]") for index, item in enumerate(value)]
+        else:
+            continue
+        pending.extend(reversed(items))
 
 
 def _import_entries(data: Any) -> tuple[list[Any], str]:
@@ -416,6 +574,8 @@ def _import_entry(entry: Any, where: str) -> dict[str, Any]:
     description = entry.get("description", "")
     if not isinstance(description, str):
         raise ImportInvalid("must be text", where=f"{where}.description")
+    if unstorable_reason(description):
+        raise ImportInvalid(unstorable_reason(description), where=f"{where}.description")
     tags = entry.get("tags", [])
     if not isinstance(tags, list | str) or (
         isinstance(tags, list) and not all(isinstance(t, str) for t in tags)
@@ -446,5 +606,7 @@ def _import_entry(entry: Any, where: str) -> dict[str, Any]:
         message = version.get("message", "")
         if not isinstance(message, str):
             raise ImportInvalid("must be text", where=f"{at}.message")
+        if unstorable_reason(message):
+            raise ImportInvalid(unstorable_reason(message), where=f"{at}.message")
         cleaned.append((request, message[:500]))
     return {"name": name, "description": description.strip(), "tags": tags, "versions": cleaned}

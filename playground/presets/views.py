@@ -26,10 +26,14 @@ from playground.presets.diff import version_diff
 from playground.presets.models import TRASH_RETENTION, Preset, Visibility
 from playground.presets.page import save_controls_context
 from playground.spec import RequestInvalid
-from playground.teams.selectors import teams_for_user
 
 # An import file larger than this is refused before it is read.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+PRESET_GONE = (
+    "this preset is no longer available to you (moved to the trash, or no longer shared "
+    "with you); your edits are still in the form: save them as a new preset"
+)
 
 
 def preset_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -51,6 +55,24 @@ def preset_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             if not request.user.is_authenticated:
                 return _sign_in_first(request, kwargs.get("preset_id"))
             raise Http404("No preset you may see has this id.") from None
+
+    return wrapper
+
+
+def save_panel_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For the playground page's save panel: signed out, say so in the panel.
+
+    Signed out in another tab, a redirect to the sign-in page would be followed by htmx
+    and swapped into the panel, and that form would leave the page with the edits.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if not request.headers.get("HX-Request"):
+            return redirect_to_login(reverse("playground"))
+        return _save_controls(request, None, None, {"signed_out": True})
 
     return wrapper
 
@@ -85,7 +107,13 @@ def preset_list(request: HttpRequest) -> HttpResponse:
     presets = selectors.preset_list(
         user=request.user, query=query, scope=scope, team_id=request.GET.get("team")
     )
-    context = {"presets": presets, "query": query, "scope": scope}
+    context = {
+        "presets": presets,
+        "query": query,
+        "scope": scope,
+        "words_cut": len(set(query.split())) > selectors.MAX_SEARCH_WORDS,
+        "max_words": selectors.MAX_SEARCH_WORDS,
+    }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "preset-results":
         return render(request, "presets/_list_results.html", context)
     return render(request, "presets/list.html", context)
@@ -96,6 +124,8 @@ def preset_list(request: HttpRequest) -> HttpResponse:
 def preset_detail(request: HttpRequest, preset_id: Any) -> HttpResponse:
     link = _link(request)
     preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
+    # So that "Shared with me" finds it again (only when the link is what lets them in).
+    services.preset_link_visit_record(user=request.user, preset=preset, link_token=link)
     versions = list(preset.versions.select_related("author").order_by("-number"))
     user = request.user
     context = {
@@ -104,9 +134,25 @@ def preset_detail(request: HttpRequest, preset_id: Any) -> HttpResponse:
         "link": link,
         "can": {
             name: getattr(permissions, f"can_{name}")(user, preset, link)
-            for name in ("open", "save_version", "rename", "share", "fork", "delete", "export")
+            for name in (
+                "open",
+                "run",
+                "save_version",
+                "rename",
+                "share",
+                "move",
+                "fork",
+                "delete",
+                "export",
+            )
         },
-        "teams": _user_teams(user),
+        # A fork made through a read-only link: its origin may not be open to this user.
+        "origin_visible": preset.forked_from is not None
+        and permissions.can_view(user, preset.forked_from),
+        "move_targets": selectors.move_targets(user=user, preset=preset),
+        # The run panel's reply area starts with one empty candidate, as the playground's.
+        "run_candidates": range(1),
+        "moves": list(preset.moves.select_related("actor").order_by("-created_at", "-pk")),
         "visibility_choices": Visibility.choices,
         "diff_old": versions[1].number if len(versions) > 1 else versions[0].number,
         "diff_new": versions[0].number,
@@ -147,9 +193,15 @@ def preset_open(request: HttpRequest, preset_id: Any) -> HttpResponse:
 
 
 def _action(
-    request: HttpRequest, preset_id: Any, perform: Callable[[Preset, str | None], Any], done: str
+    request: HttpRequest,
+    preset_id: Any,
+    perform: Callable[[Preset, str | None], Any],
+    done: str | Callable[[Any], str],
 ) -> HttpResponse:
-    """Run one action; input errors come back as a message on the preset page."""
+    """Run one action; input errors come back as a message on the preset page.
+
+    ``done`` is the success message, or a function of the action's result that says it.
+    """
     link = _link(request)
     preset = selectors.preset_get_any(user=request.user, preset_id=preset_id, link_token=link)
     try:
@@ -158,7 +210,7 @@ def _action(
         for field, message in invalid.errors.items():
             messages.error(request, f"{field}: {message}")
         return redirect(_detail_url(preset, link))
-    messages.success(request, done)
+    messages.success(request, done if isinstance(done, str) else done(result))
     if isinstance(result, HttpResponse):
         return result
     if not permissions.can_view(request.user, preset, link):
@@ -187,19 +239,28 @@ def preset_rename(request: HttpRequest, preset_id: Any) -> HttpResponse:
 @require_POST
 @preset_view
 def preset_share(request: HttpRequest, preset_id: Any) -> HttpResponse:
-    return _action(
-        request,
-        preset_id,
-        lambda preset, link: services.preset_share(
+    """Sharing, and the team: a different team moves the preset (recorded in its history)."""
+    moved_from: list[Any] = []
+
+    def share(preset: Preset, link: str | None) -> Preset:
+        moved_from.append(preset.team_id)
+        return services.preset_share(
             actor=request.user,
             preset=preset,
-            team_id=request.POST.get("team"),
+            # No team input (an older form, a script): the team stays as it is.
+            team_id=request.POST.get("team", services.UNCHANGED),
             visibility=request.POST.get("visibility", ""),
             link_allows_anonymous=request.POST.get("link_allows_anonymous") == "on",
             new_link=request.POST.get("new_link") == "on",
-        ),
-        "Saved the sharing settings.",
-    )
+        )
+
+    def done(preset: Preset) -> str:
+        if preset.team_id == moved_from[0]:
+            return "Saved the sharing settings."
+        where = f"team {preset.team.name}" if preset.team else "no team"
+        return f"Moved to {where} and saved the sharing settings."
+
+    return _action(request, preset_id, share, done)
 
 
 @require_POST
@@ -287,24 +348,30 @@ def presets_export(request: HttpRequest) -> HttpResponse:
 def presets_import(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            context["error"] = {"where": "file", "reason": "choose a JSON file to import"}
-        elif upload.size > MAX_IMPORT_BYTES:
-            context["error"] = {"where": "file", "reason": "larger than 5 MB"}
+        uploads = request.FILES.getlist("file")
+        try:
+            files = [(upload.name, _import_text(upload)) for upload in uploads]
+            if not files:
+                raise services.ImportInvalid("choose a JSON file to import", where="file")
+            created = services.presets_import_files(owner=request.user, files=files)
+        except services.ImportInvalid as invalid:
+            context["error"] = {"where": invalid.where, "reason": invalid.reason}
         else:
-            try:
-                text = upload.read().decode("utf-8-sig")
-                created = services.presets_import(owner=request.user, text=text)
-            except UnicodeDecodeError:
-                context["error"] = {"where": "file", "reason": "not UTF-8 text"}
-            except services.ImportInvalid as invalid:
-                context["error"] = {"where": invalid.where, "reason": invalid.reason}
-            else:
-                messages.success(request, f"Imported {len(created)} preset(s).")
-                return redirect("preset-list")
+            count = f" from {len(files)} files" if len(files) > 1 else ""
+            messages.success(request, f"Imported {len(created)} preset(s){count}.")
+            return redirect("preset-list")
         return render(request, "presets/import.html", context, status=400)
     return render(request, "presets/import.html", context)
+
+
+def _import_text(upload: Any) -> str:
+    """An uploaded file's text; ImportInvalid names the file when it cannot be read."""
+    if upload.size > MAX_IMPORT_BYTES:
+        raise services.ImportInvalid("larger than 5 MB", where=upload.name)
+    try:
+        return upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise services.ImportInvalid("not UTF-8 text", where=upload.name) from None
 
 
 @require_GET
@@ -321,7 +388,7 @@ def preset_trash(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@save_panel_view
 def preset_create_from_page(request: HttpRequest) -> HttpResponse:
     values = values_from_post(request.POST)
     context: dict[str, Any] = {}
@@ -333,21 +400,29 @@ def preset_create_from_page(request: HttpRequest) -> HttpResponse:
             tags=values.get("preset_tags", ""),
             team_id=values.get("preset_team") or None,
             visibility=values.get("preset_visibility", Visibility.PRIVATE),
+            link_allows_anonymous=values.get("preset_link_allows_anonymous") == "on",
             request=request_from_form(values),
         )
     except (RequestInvalid, services.PresetInputInvalid) as invalid:
         context = {"errors": invalid.errors, "values": values}
         return _save_controls(request, None, None, context)
     context["saved"] = f"Saved as “{preset.name}”, version 1."
+    if preset.link_token:
+        # The link is what this visibility is for: shown at once, not a page away.
+        context["share_url"] = request.build_absolute_uri(_detail_url(preset, preset.link_token))
     return _save_controls(request, preset, 1, context)
 
 
 @require_POST
+@save_panel_view
 @preset_view
 def preset_save_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
     values = values_from_post(request.POST)
     link = _link(request)
-    preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
+    try:
+        preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
+    except services.PresetNotFound:
+        return _gone(request, values)
     base = values.get("base_version", "")
     # "Save as new version anyway" sends no base: it goes on top of the latest.
     base_version = int(base) if base.isdigit() else None
@@ -368,7 +443,7 @@ def preset_save_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
         # The role changed since the page was loaded: say so in the panel (htmx swaps no 403).
         context = {"errors": {"preset": "your role does not allow saving versions; fork it"}}
         return _save_controls(request, preset, base_version, context)
-    except RequestInvalid as invalid:
+    except (RequestInvalid, services.PresetInputInvalid) as invalid:
         context = {"errors": invalid.errors, "values": values}
         return _save_controls(request, preset, base_version, context)
     context = {"saved": f"Saved version {version.number} of “{preset.name}”."}
@@ -376,12 +451,16 @@ def preset_save_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
 
 
 @require_POST
+@save_panel_view
 @preset_view
 def preset_fork_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
     """The stale-save "fork" option: the unsaved edits become a new preset of one's own."""
     values = values_from_post(request.POST)
     link = _link(request)
-    preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
+    try:
+        preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
+    except services.PresetNotFound:
+        return _gone(request, values)
     try:
         fork = services.preset_fork(
             actor=request.user, preset=preset, link_token=link, request=request_from_form(values)
@@ -390,6 +469,20 @@ def preset_fork_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
         return _save_controls(request, preset, None, {"errors": invalid.errors})
     context = {"saved": f"Forked as “{fork.name}”, version 1."}
     return _save_controls(request, fork, 1, context)
+
+
+def _gone(request: HttpRequest, values: dict[str, Any]) -> HttpResponse:
+    """The open preset was deleted or unshared since the page loaded (or never existed).
+
+    htmx swaps no 404, so a plain refusal would leave the panel saying "Saved version N"
+    as if the click did nothing; the panel says it instead, with "Save as a new preset"
+    open so the edits still in the form can be kept. Same words for an id that never
+    existed, so nothing is learnt by probing.
+    """
+    if not request.headers.get("HX-Request"):
+        raise services.PresetNotFound()
+    context = {"errors": {"preset": PRESET_GONE}, "values": values}
+    return _save_controls(request, None, None, context)
 
 
 def _save_controls(
@@ -414,7 +507,3 @@ def _json_download(document: dict, filename: str) -> HttpResponse:
     response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _user_teams(user: Any) -> list:
-    return list(teams_for_user(user=user)) if user.is_authenticated else []

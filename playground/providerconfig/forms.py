@@ -11,7 +11,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from playground.providerconfig.models import ProviderConfig
-from playground.providerconfig.services import parse_extra_headers, validate_base_url
+from playground.providerconfig.services import (
+    HEADER_VALUE,
+    parse_extra_headers,
+    validate_base_url,
+)
 
 
 class ProviderConfigForm(forms.ModelForm):
@@ -87,6 +91,17 @@ class ProviderConfigForm(forms.ModelForm):
             except ValidationError as error:
                 raise ValidationError(error.message_dict["base_url"]) from None
         return url
+
+    def clean_api_key(self) -> str:
+        key = self.cleaned_data.get("api_key") or ""
+        if not HEADER_VALUE.fullmatch(key):
+            # It travels in the Authorization header; a pasted zero-width space or
+            # full-width letter would make every request fail.
+            raise ValidationError(
+                "The API key may contain only ASCII letters, digits and punctuation: check "
+                "for a character pasted by mistake (a zero-width or full-width one)."
+            )
+        return key
 
     def clean_extra_headers(self) -> dict[str, str] | None:
         text = self.cleaned_data.get("extra_headers") or ""

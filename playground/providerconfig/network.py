@@ -1,14 +1,16 @@
 """Checks that talk to the network: private-address refusal, "test connection", model lists."""
 
 import asyncio
-import ipaddress
 import socket
-import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
+
+from playground.providers.addresses import is_private, private_address_refusal
+from playground.providers.asyncio_transport import AsyncioHTTPTransport
+from playground.providers.base import tls_failure
 
 
 class UrlRefused(Exception):
@@ -19,23 +21,12 @@ class UrlRefused(Exception):
         super().__init__(message)
 
 
-def _is_private(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_multicast
-        or ip.is_unspecified
-    )
-
-
 def check_base_url(url: str) -> None:
     """Raise UrlRefused if the URL is not http(s), or, when PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS
-    is on, if its host is or resolves to a private, loopback or link-local address."""
+    is on, if its host is or resolves to a private, loopback or link-local address.
+
+    This check at save time tells an admin at once; the one that holds is at connect time
+    (asyncio_transport), since the host may resolve elsewhere by then (DNS rebinding)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UrlRefused("The base URL must start with http:// or https:// and name a host.")
@@ -55,7 +46,7 @@ def check_base_url(url: str) -> None:
             f"The host {host!r} was not found, so it cannot be checked against this "
             "deployment's rule on private addresses. Check the base URL."
         ) from None
-    private = sorted(a for a in addresses if _is_private(a))
+    private = sorted(a for a in addresses if is_private(a))
     if private:
         raise UrlRefused(
             f"This deployment does not allow provider URLs on private or loopback addresses, "
@@ -71,9 +62,16 @@ class ConnectionReport:
 
 
 async def probe_connection(
-    base_url: str, api_key: str, extra_headers: dict[str, str], *, wait: float = 10.0
+    base_url: str,
+    api_key: str,
+    extra_headers: dict[str, str],
+    *,
+    wait: float = 10.0,
+    key_fix: str = "Enter the key again.",
 ) -> ConnectionReport:
-    """Ask GET {base_url}/models and tell, in plain words, what works or what is wrong."""
+    """Ask GET {base_url}/models and tell, in plain words, what works or what is wrong.
+
+    ``key_fix`` says where a wrong key is put right (the form, or an environment variable)."""
     try:
         await asyncio.to_thread(check_base_url, base_url)
     except UrlRefused as refused:
@@ -82,8 +80,12 @@ async def probe_connection(
     if api_key:
         headers["Authorization"] = f"Bearer {api_key}"
     url = base_url.rstrip("/") + "/models"
+    # The runs' transport, so that the address connected to is checked here too.
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=0)
     try:
-        async with httpx.AsyncClient(timeout=wait) as client:
+        async with httpx.AsyncClient(
+            timeout=wait, transport=AsyncioHTTPTransport(limits=limits)
+        ) as client:
             response = await client.get(url, headers=headers)
     except httpx.ConnectError as error:
         return ConnectionReport(False, _connect_error_words(error, base_url))
@@ -102,7 +104,7 @@ async def probe_connection(
     status = response.status_code
     if status == 401:
         return ConnectionReport(
-            False, "Wrong key: the provider refused the API key (401). Enter the key again."
+            False, f"Wrong key: the provider refused the API key (401). {key_fix}"
         )
     if status == 403:
         return ConnectionReport(
@@ -115,6 +117,13 @@ async def probe_connection(
             False,
             f"Wrong URL: {url} does not exist (404). The base URL of an OpenAI-compatible API "
             "usually ends in /v1.",
+        )
+    if 300 <= status < 400:  # not followed: the key would go to another address
+        location = response.headers.get("location", "another address")[:300]
+        return ConnectionReport(
+            False,
+            f"Wrong URL: {url} redirects to {location}. Use that address as the base URL "
+            "(often https:// instead of http://).",
         )
     if status != 200:
         return ConnectionReport(
@@ -134,15 +143,19 @@ async def probe_connection(
 
 
 def _connect_error_words(error: httpx.ConnectError, base_url: str) -> str:
+    refusal = private_address_refusal(error)
+    if refusal is not None:
+        return f"{refusal} Use the provider's public address."
     causes: list[BaseException] = []
     cause: BaseException | None = error
     while cause is not None and len(causes) < 10:
         causes.append(cause)
         cause = cause.__cause__ or cause.__context__
     text = " ".join(str(c) for c in causes)
-    if any(isinstance(c, ssl.SSLError) for c in causes) or "CERTIFICATE_VERIFY" in text:
+    reason = tls_failure(error)
+    if reason is not None:
         return (
-            f"TLS error: the secure connection to {base_url} failed ({_short(text)}). The "
+            f"TLS error: the secure connection to {base_url} failed ({reason}). The "
             "certificate may be self-signed, expired or for another host; or the server "
             "speaks plain http (then use http://)."
         )

@@ -1,5 +1,6 @@
 """Saving stored providers, and turning one into the configuration a provider is built from."""
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,11 @@ from playground.providerconfig.crypto import KeyUnreadable
 from playground.providerconfig.models import ProviderConfig
 from playground.providerconfig.network import UrlRefused, check_base_url
 from playground.providers.base import UpstreamError
+
+# What HTTP can carry (RFC 9110): a name is a token, a value visible ASCII with spaces.
+# Anything else would fail every request to the provider, so it is refused when saved.
+HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
 
 
 def parse_extra_headers(text: str) -> dict[str, str]:
@@ -24,6 +30,16 @@ def parse_extra_headers(text: str) -> dict[str, str]:
         if not colon or not name or not value or any(c in name for c in " \t\r\n"):
             raise ValidationError(
                 f"Line {number}: write each header as 'Name: value' (got {line.strip()[:40]!r})."
+            )
+        if not HEADER_NAME.fullmatch(name):
+            raise ValidationError(
+                f"Line {number}: a header name may contain only ASCII letters, digits and "
+                f"- _ . (got {name[:40]!r})."
+            )
+        if not HEADER_VALUE.fullmatch(value):
+            raise ValidationError(
+                f"Line {number}: HTTP sends header values as ASCII, so {name} cannot carry "
+                f"{value[:40]!r}. Write it in ASCII (e.g. an English title)."
             )
         if name.lower() == "authorization":
             raise ValidationError(

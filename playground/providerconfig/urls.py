@@ -9,6 +9,11 @@ urlpatterns = [
     path("<int:pk>/delete/", views.provider_delete, name="provider-delete"),
     path("<int:pk>/test/", views.provider_test_connection, name="provider-test"),
     path(
+        "environment/<str:name>/test/",
+        views.env_provider_test_connection,
+        name="env-provider-test",
+    ),
+    path(
         "<str:name>/refresh-models/", views.provider_refresh_models, name="provider-refresh-models"
     ),
 ]

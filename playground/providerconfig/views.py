@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +19,7 @@ from playground.providerconfig.models import ProviderConfig
 from playground.providerconfig.network import ConnectionReport, probe_connection
 from playground.providerconfig.services import provider_config_save
 from playground.providers import UpstreamError, get_provider
-from playground.providers.discovery import provider_models
+from playground.providers.discovery import provider_models_store
 
 
 def staff_required(view):
@@ -55,7 +55,11 @@ def provider_list(request: HttpRequest) -> HttpResponse:
         {
             "configs": ProviderConfig.objects.prefetch_related("teams"),
             "env_providers": [
-                {"name": name, "label": config.get("label", name)}
+                {
+                    "name": name,
+                    "label": config.get("label", name),
+                    "testable": config.get("kind") == "openai",
+                }
                 for name, config in settings.PLAYGROUND_PROVIDERS.items()
             ],
         },
@@ -136,14 +140,61 @@ async def provider_test_connection(request: HttpRequest, pk: int) -> HttpRespons
 @login_required
 @staff_required
 @permission_required("providerconfig.view_providerconfig", raise_exception=True)
+@sensitive_variables("config")
+async def env_provider_test_connection(request: HttpRequest, name: str) -> HttpResponse:
+    """The same check for a provider set in the environment (OPENAI_API_KEY, OPENAI_BASE_URL)."""
+    config = settings.PLAYGROUND_PROVIDERS.get(name)
+    if config is None or config.get("kind") != "openai":
+        raise Http404("No provider from the environment has this name.")
+    report = await probe_connection(
+        config["base_url"],
+        config.get("api_key", ""),
+        config.get("extra_headers") or {},
+        wait=config.get("connect_timeout") or 10.0,
+        key_fix="Check OPENAI_API_KEY.",
+    )
+    return render(request, "providerconfig/_connection_report.html", {"report": report})
+
+
+@require_POST
+@login_required
+@staff_required
+@permission_required("providerconfig.view_providerconfig", raise_exception=True)
+@sensitive_variables("api_key", "headers")
 async def provider_refresh_models(request: HttpRequest, name: str) -> HttpResponse:
-    """Ask the provider for its models again, replacing the cached list."""
+    """Ask the provider for its models again, replacing the cached list; a failure is told
+    as Test connection tells it (the page's suggestions fall back to the default model, which
+    must not read as a one-model list here)."""
     try:
         provider = await sync_to_async(get_provider)(name, await request.auser())
+        config = await ProviderConfig.objects.aget(name=name)
+        api_key, headers = config.api_key(), config.extra_headers()
     except UpstreamError as error:
         report = ConnectionReport(False, error.message)
+    except ProviderConfig.DoesNotExist:
+        raise Http404("No stored provider has this name.") from None
+    except KeyUnreadable:
+        report = ConnectionReport(
+            False,
+            "The stored key cannot be decrypted: PLAYGROUND_ENCRYPTION_KEY changed. "
+            "Enter the key again.",
+        )
     else:
-        models = await provider_models(provider, refresh=True)
-        shown = ", ".join(models[:8]) + (f" and {len(models) - 8} more" if len(models) > 8 else "")
-        report = ConnectionReport(True, f"{len(models)} models: {shown}.", tuple(models))
+        wait = config.connect_timeout or 10.0
+        probe = await probe_connection(config.base_url, api_key, headers, wait=wait)
+        if not probe.ok:
+            report = probe
+        else:
+            models = list(probe.models)
+            await provider_models_store(provider, models or [provider.default_model])
+            shown = ", ".join(models[:8]) + (
+                f" and {len(models) - 8} more" if len(models) > 8 else ""
+            )
+            report = ConnectionReport(
+                True,
+                f"{len(models)} models: {shown}."
+                if models
+                else "The provider lists no models: type the model name in the playground.",
+                probe.models,
+            )
     return render(request, "providerconfig/_connection_report.html", {"report": report})

@@ -9,16 +9,27 @@ slice, or one future plus one timer when it has to wait. Measured with
 
 Everything above the socket is httpx and httpcore unchanged (HTTP/1.1, pooling,
 timeouts, TLS verification with httpx's default context). Proxies configured in
-the environment still go through httpx's own proxy transports.
+the environment (HTTPS_PROXY…) are not used: httpx reads them only for a client
+built without a transport.
+
+It is also where PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS is enforced for good: with
+the option on, ``connect_tcp`` resolves the host itself, refuses if any address is
+private (``addresses.is_private``), and connects to an address it checked, so no
+second lookup can answer differently (DNS rebinding). TLS still names the host:
+httpcore passes the URL's host name to ``start_tls`` for SNI and the certificate.
 """
 
 import asyncio
+import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpcore
 import httpx
+from django.conf import settings
+
+from playground.providers.addresses import PrivateAddressRefused, is_private
 
 # Stop reading the socket when this much is buffered and unread (flow control).
 _HIGH_WATER = 256 * 1024
@@ -27,7 +38,13 @@ _HIGH_WATER = 256 * 1024
 class AsyncioHTTPTransport(httpx.AsyncHTTPTransport):
     """``httpx.AsyncHTTPTransport`` with its connection pool on ``AsyncioBackend``."""
 
-    def __init__(self, *, verify: ssl.SSLContext | bool = True, limits: httpx.Limits) -> None:
+    def __init__(
+        self,
+        *,
+        verify: ssl.SSLContext | bool = True,
+        limits: httpx.Limits,
+        address_refused: Callable[[str], bool] = is_private,
+    ) -> None:
         ssl_context = httpx.create_ssl_context(verify=verify)
         super().__init__(verify=ssl_context, limits=limits)
         # httpx builds its pool with httpcore's default (anyio) backend and has no
@@ -38,7 +55,7 @@ class AsyncioHTTPTransport(httpx.AsyncHTTPTransport):
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=AsyncioBackend(),
+            network_backend=AsyncioBackend(address_refused=address_refused),
         )
 
 
@@ -176,7 +193,13 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
-    """Opens connections with the running loop's ``create_connection``."""
+    """Opens connections with the running loop's ``create_connection``; with
+    PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS on, only to addresses ``address_refused`` passes."""
+
+    def __init__(self, *, address_refused: Callable[[str], bool] = is_private) -> None:
+        # A parameter so that tests, which can only reach loopback, can stand in a rule
+        # that lets 127.0.0.1 through; the deployment's rule is is_private.
+        self._address_refused = address_refused
 
     async def connect_tcp(
         self,
@@ -188,10 +211,13 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
         local = (local_address, 0) if local_address else None
+        # Read at each connect (settings do not change in production; tests switch it).
+        if settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS:
+            connecting = self._connect_checked(host, port, local)
+        else:
+            connecting = loop.create_connection(_BufferedProtocol, host, port, local_addr=local)
         try:
-            transport, protocol = await asyncio.wait_for(
-                loop.create_connection(_BufferedProtocol, host, port, local_addr=local), timeout
-            )
+            transport, protocol = await asyncio.wait_for(connecting, timeout)
         except TimeoutError:
             raise httpcore.ConnectTimeout() from None
         except OSError as error:
@@ -199,6 +225,37 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         for option in socket_options or ():
             transport.get_extra_info("socket").setsockopt(*option)
         return AsyncioStream(transport, protocol)
+
+    async def _connect_checked(
+        self, host: str, port: int, local: tuple[str, int] | None
+    ) -> tuple[asyncio.Transport, _BufferedProtocol]:
+        """Resolve ``host`` once, refuse it if any address is refused, else connect to the
+        addresses found, in order, by number: the address connected to is one checked."""
+        loop = asyncio.get_running_loop()
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        # Any, not just the first: a name that also answers 10.x is not a public provider,
+        # and the order of answers is the resolver's (or the attacker's) to choose.
+        addresses = dict.fromkeys(info[4][0] for info in infos)  # in order, once each
+        refused = tuple(address for address in addresses if self._address_refused(address))
+        if refused:
+            raise PrivateAddressRefused(host, refused)
+        errors: list[OSError] = []
+        for family, _, proto, _, address in infos:
+            try:
+                return await loop.create_connection(  # type: ignore[return-value]
+                    _BufferedProtocol,
+                    address[0],
+                    address[1],
+                    family=family,
+                    proto=proto,
+                    flags=socket.AI_NUMERICHOST,  # a number: no second lookup, ever
+                    local_addr=local,
+                )
+            except OSError as error:
+                errors.append(error)
+        if len({str(error) for error in errors}) == 1:
+            raise errors[0]
+        raise OSError(f"Multiple exceptions: {', '.join(str(error) for error in errors)}")
 
     async def connect_unix_socket(
         self,

@@ -1,6 +1,7 @@
 """The small interface every provider implements, and the events a stream yields."""
 
 import math
+import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -180,7 +181,8 @@ class UpstreamError(Exception):
 
     ``kind`` is one of: auth, forbidden, not_found, bad_request, rate_limited,
     server_error, timeout, connect_timeout, unreachable, stream_cut, bad_response,
-    unknown_provider, circuit_open, refused (a capability hint stopped the request).
+    unknown_provider, circuit_open, refused (a capability hint stopped the request),
+    private_address (PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS refused the address connected to).
     ``retry_after`` is the upstream's Retry-After in seconds, when it sent one;
     ``param`` names the request parameter an upstream 400 blamed, when it named one.
     """
@@ -215,3 +217,19 @@ class Provider(Protocol):
     async def list_models(self) -> list[str]:
         """The model names this provider serves, best effort."""
         ...
+
+
+def tls_failure(error: BaseException) -> str | None:
+    """The TLS reason behind a connection error (a certificate not trusted, expired or for
+    another host; plain http spoken on an https port), or None if it was not TLS.
+
+    The transport re-raises the ssl error without its cause, so its context is followed."""
+    cause: BaseException | None = error
+    for _ in range(10):
+        if cause is None:
+            break
+        text = str(cause)
+        if isinstance(cause, ssl.SSLError) or "CERTIFICATE_VERIFY" in text or "[SSL" in text:
+            return " ".join(text.split())[:160]
+        cause = cause.__cause__ or cause.__context__
+    return None

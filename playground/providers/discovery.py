@@ -33,3 +33,8 @@ async def provider_models(provider: Provider, *, refresh: bool = False) -> list[
     timeout = _FALLBACK_SECONDS if fell_back else settings.PLAYGROUND_MODELS_CACHE_SECONDS
     await cache.aset(key, models, timeout)
     return models
+
+
+async def provider_models_store(provider: Provider, models: list[str]) -> None:
+    """Keep ``models`` as the provider's list (an admin's refresh that got a real answer)."""
+    await cache.aset(_cache_key(provider), models, settings.PLAYGROUND_MODELS_CACHE_SECONDS)

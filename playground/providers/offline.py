@@ -30,6 +30,7 @@ from playground.providers.base import (
     TokenLogprob,
     ToolCall,
     ToolCallDelta,
+    UpstreamError,
     Usage,
 )
 from playground.providers.schema_example import example_for
@@ -103,7 +104,9 @@ class OfflineProvider:
 
     async def stream(self, body: dict[str, Any], mode: str = "chat") -> AsyncIterator[Event]:
         if mode == "embedding":
-            events: list[Event] = _embedding_events(body)
+            _check_embedding_dimensions(body)
+            # Thousands of inputs take a while: off the event loop, so other runs keep streaming.
+            events: list[Event] = await asyncio.to_thread(_embedding_events, body)
         elif mode == "moderation":
             events = _moderation_events(body)
         else:
@@ -461,6 +464,22 @@ def _words(text: str) -> list[str]:
 
 
 OFFLINE_EMBEDDING_DIMENSIONS = 256
+# The largest vectors a real embeddings model makes (text-embedding-3-large). The API sets
+# no maximum, so the spec does not either; the offline model refuses more, as a real model
+# does, instead of building a vector of a hundred million numbers.
+OFFLINE_MAX_EMBEDDING_DIMENSIONS = 3072
+
+
+def _check_embedding_dimensions(body: dict[str, Any]) -> None:
+    dimensions = body.get("dimensions")
+    if isinstance(dimensions, int) and dimensions > OFFLINE_MAX_EMBEDDING_DIMENSIONS:
+        raise UpstreamError(
+            "bad_request",
+            f"The offline model makes embeddings of at most {OFFLINE_MAX_EMBEDDING_DIMENSIONS} "
+            f"dimensions; dimensions {dimensions} is too many. Lower it and run again.",
+            status=400,
+            param="dimensions",
+        )
 
 
 def embedding_vector(text: str, dimensions: int = OFFLINE_EMBEDDING_DIMENSIONS) -> list[float]:

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from httpx_sse import SSEError, aconnect_sse
 
+from playground.providers.addresses import private_address_refusal
 from playground.providers.asyncio_transport import AsyncioHTTPTransport
 from playground.providers.base import (
     Embeddings,
@@ -36,6 +37,7 @@ from playground.providers.base import (
     UpstreamError,
     Usage,
     shown_headers,
+    tls_failure,
 )
 from playground.spec import ENDPOINTS
 
@@ -137,7 +139,20 @@ class OpenAICompatibleProvider:
                 f"The provider stopped answering for {self._timeout.read:g} s. It may be "
                 "overloaded: try again, or raise PLAYGROUND_READ_TIMEOUT for slow models.",
             ) from None
-        except httpx.ConnectError:
+        except httpx.ConnectError as error:
+            refusal = private_address_refusal(error)
+            if refusal is not None:  # PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS, at connect time
+                raise UpstreamError(
+                    "private_address", f"{refusal} Use a public address in {self.url_setting}."
+                ) from None
+            reason = tls_failure(error)
+            if reason is not None:  # not retried: a certificate does not fix itself
+                raise UpstreamError(
+                    "tls",
+                    f"TLS error: the secure connection to {self.base_url} failed ({reason}). "
+                    "The certificate may be self-signed, expired or for another host; or the "
+                    f"server speaks plain http (then use http:// in {self.url_setting}).",
+                ) from None
             raise UpstreamError(
                 "unreachable",
                 f"Could not reach {self.base_url}: the connection was refused or the host "
@@ -280,6 +295,13 @@ class OpenAICompatibleProvider:
             kind, what = (
                 "rate_limited",
                 (f"Rate limited or out of quota (429).{wait} run again, or check your plan."),
+            )
+        elif 300 <= status < 400:  # never followed: the key would go to another address
+            location = self._scrub(response.headers.get("location", "another address")[:300])
+            kind, what = (
+                "bad_response",
+                f"Wrong URL: the provider redirects {response.request.url} to {location}. "
+                f"Use that address in {self.url_setting} (often https:// instead of http://).",
             )
         elif status >= 500:
             kind, what = (

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from playground.teams.models import Membership, Team
+from playground.teams.models import Membership, Role, Team
 
 
 class TeamNotFound(Exception):
@@ -14,6 +14,13 @@ class TeamNotFound(Exception):
 
 def teams_for_user(*, user: AbstractBaseUser) -> QuerySet[Team]:
     return Team.objects.filter(memberships__user_id=user.pk).order_by("name")
+
+
+def teams_where_user_edits(*, user: AbstractBaseUser) -> QuerySet[Team]:
+    """Teams where the user may put presets: those where they are an editor or an owner."""
+    return Team.objects.filter(
+        memberships__user_id=user.pk, memberships__role__in=[Role.OWNER, Role.EDITOR]
+    ).order_by("name")
 
 
 def memberships_for_user(*, user: AbstractBaseUser) -> QuerySet[Membership]:

@@ -1,13 +1,18 @@
 """Team changes: create a team, add and remove members, set roles (team owners only)."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from playground.storable import unstorable_reason
 from playground.teams.models import Membership, Role, Team
+
+ACCOUNTS_REFUSED = "Only admins create accounts; add an existing user by name, or ask an admin."
 
 
 class TeamInputInvalid(Exception):
@@ -31,6 +36,8 @@ def _role_clean(role: Any) -> str:
 def team_create(*, creator: AbstractBaseUser, name: str) -> Team:
     """A new team whose creator is its first owner."""
     name = " ".join(str(name or "").split())
+    if unstorable_reason(name):
+        raise TeamInputInvalid({"name": unstorable_reason(name)})
     if not name:
         raise TeamInputInvalid({"name": "must not be empty"})
     if len(name) > 200:
@@ -46,10 +53,35 @@ def team_create(*, creator: AbstractBaseUser, name: str) -> Team:
     return team
 
 
+@transaction.atomic
+def account_create(
+    *, actor: AbstractBaseUser, team: Team, data: Mapping[str, Any], role: str
+) -> Membership:
+    """A new user account (Django's own checks on the name and password), added to the team.
+
+    For admins (the ``auth.add_user`` permission) who own the team: the small team page
+    does what the Django admin does, without leaving it.
+    """
+    _require_owner(actor=actor, team=team)
+    if not actor.has_perm("auth.add_user"):
+        raise PermissionDenied(ACCOUNTS_REFUSED)
+    role = _role_clean(role)
+    form = UserCreationForm(data)
+    if not form.is_valid():
+        raise TeamInputInvalid(
+            {field: " ".join(messages) for field, messages in form.errors.items()}
+        )
+    user = form.save()
+    return Membership.objects.create(team=team, user=user, role=role)
+
+
 def membership_add(*, actor: AbstractBaseUser, team: Team, username: str, role: str) -> Membership:
     _require_owner(actor=actor, team=team)
     role = _role_clean(role)
-    user = get_user_model().objects.filter(username=str(username).strip()).first()
+    username = str(username).strip()
+    # No stored name holds a NUL or a lone surrogate, and PostgreSQL refuses them in a query.
+    users = get_user_model().objects
+    user = None if unstorable_reason(username) else users.filter(username=username).first()
     if user is None:
         raise TeamInputInvalid({"username": f"no user named {username!r}"})
     membership, created = Membership.objects.get_or_create(

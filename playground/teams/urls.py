@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.team_list, name="team-list"),
     path("<int:team_id>/", views.team_detail, name="team-detail"),
     path("<int:team_id>/members/", views.member_add, name="team-member-add"),
+    path("<int:team_id>/accounts/", views.account_create, name="team-account-create"),
     path(
         "<int:team_id>/members/<int:user_id>/role/", views.member_set_role, name="team-member-role"
     ),

@@ -78,6 +78,22 @@ def member_add(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
+def account_create(request: HttpRequest, team_id: int) -> HttpResponse:
+    """An admin creates a user account and adds it to the team in one step."""
+    role = request.POST.get("role", "")
+    username = request.POST.get("username", "")
+    return _member_action(
+        request,
+        team_id,
+        lambda team: services.account_create(
+            actor=request.user, team=team, data=request.POST, role=role
+        ),
+        f"Created the account {username} and added it as {role}.",
+    )
+
+
+@require_POST
+@login_required
 def member_set_role(request: HttpRequest, team_id: int, user_id: int) -> HttpResponse:
     return _member_action(
         request,

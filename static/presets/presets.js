@@ -18,7 +18,8 @@
     if (!data) { return; }
     var notice = document.getElementById("preset-extra-notice");
     var provider = document.getElementById("provider");
-    window.playground.openRequest(JSON.parse(data.textContent)).then(function (values) {
+    // The text as the server wrote it: parsed here, a 64-bit seed would lose digits.
+    window.playground.openRequest(data.textContent).then(function (values) {
       var names = extensionNames(values);
       if (names.length) {
         notice.textContent = "This preset also sets " + names.join(", ") +
@@ -31,5 +32,18 @@
       notice.textContent = "This preset could not be loaded into the form: " + error.message;
       notice.hidden = false;
     });
+  });
+})();
+
+// The save panel posts with the CSRF token of the page's load. Signing in again (in
+// another tab, after being signed out) rotates it, and the same edits could then never be
+// saved: send the token the cookie holds now, which is always the current one.
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.verb === "get") { return; }
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) { event.detail.parameters.csrfmiddlewaretoken = decodeURIComponent(match[1]); }
   });
 })();

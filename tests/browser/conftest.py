@@ -9,25 +9,32 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, WebSocket, expect
 
 from bench.procs import free_port, wait_for_port
+from tests.conftest import BROWSER_API_KEY
 from tests.fake_upstream import FakeUpstream
+from tests.leak_scan import collected
 
 ROOT = Path(__file__).resolve().parents[2]
 USERNAME = "browser-tester"
 PASSWORD = "correct-horse-battery-staple-7"
-FAKE_KEY = "sk-fake-browser-test-key"
+FAKE_KEY = BROWSER_API_KEY
 ASGI_APP = "playground.asgi:application"
 
 
 @pytest.fixture(scope="session")
-def live_server_url(tmp_path_factory, upstream_server: FakeUpstream) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp("browser-data")
+def live_server_data_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browser-data")
+
+
+@pytest.fixture(scope="session")
+def live_server_env(live_server_data_dir: Path, upstream_server: FakeUpstream) -> dict[str, str]:
+    """The live server's environment: its own database, the fake upstream as "openai"."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -36,18 +43,38 @@ def live_server_url(tmp_path_factory, upstream_server: FakeUpstream) -> Iterator
     }
     env.update(
         DJANGO_SETTINGS_MODULE="playground.settings",
-        DJANGO_DATA_DIR=str(data_dir),
+        DJANGO_DATA_DIR=str(live_server_data_dir),
         PLAYGROUND_OFFLINE_TOKENS_PER_SECOND="20",
         OPENAI_BASE_URL=upstream_server.base_url,
         OPENAI_API_KEY=FAKE_KEY,
         PYTHONUNBUFFERED="1",
     )
+    return env
 
-    def manage(*args: str) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
+
+@pytest.fixture(scope="session")
+def live_manage(live_server_env: dict[str, str]) -> Callable[..., str]:
+    """Run a manage.py command against the live server's database; returns its stdout."""
+
+    def manage(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=live_server_env,
+            check=True,
+            capture_output=True,
+            text=True,
         )
+        return done.stdout
 
+    return manage
+
+
+@pytest.fixture(scope="session")
+def live_server_url(
+    live_server_data_dir: Path, live_server_env: dict[str, str], live_manage: Callable[..., str]
+) -> Iterator[str]:
+    data_dir, env, manage = live_server_data_dir, live_server_env, live_manage
     manage("migrate", "--noinput")
     manage(
         "shell",
@@ -75,6 +102,8 @@ def live_server_url(tmp_path_factory, upstream_server: FakeUpstream) -> Iterator
             process.kill()
             process.wait(5)
         log.close()
+        # The key-leak scan reads the server's log too (it runs when the session ends).
+        collected.add("log", (data_dir / "daphne.log").read_text(errors="replace"))
         if process.returncode not in (0, -15):
             print((data_dir / "daphne.log").read_text(errors="replace")[-4000:])
 
@@ -116,6 +145,36 @@ def browser(browser: Browser) -> Iterator[Browser]:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
+
+
+def record_for_leak_scan(context: BrowserContext) -> Callable[[], None]:
+    """Hand what the context's pages receive to the key-leak scan: every websocket frame as
+    it arrives; call the returned function at the end for each page's document."""
+
+    def record_frames(socket: WebSocket) -> None:
+        socket.on(
+            "framereceived",
+            lambda payload: collected.add(
+                "frame", payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
+            ),
+        )
+
+    context.on("page", lambda page: page.on("websocket", record_frames))
+
+    def record_documents() -> None:
+        for page in context.pages:
+            if not page.is_closed():
+                collected.add("html", page.content())
+
+    return record_documents
+
+
+@pytest.fixture
+def context(context: BrowserContext) -> Iterator[BrowserContext]:
+    """pytest-playwright's context, with what its pages receive scanned for keys."""
+    record_documents = record_for_leak_scan(context)
+    yield context
+    record_documents()
 
 
 @pytest.fixture

@@ -47,3 +47,20 @@ def test_a_rate_limit_is_retried_with_the_wait_shown(
     expect(status).to_have_attribute("data-state", "done", timeout=10_000)
     expect(page.locator("#reply-0")).to_have_text("".join(f" word{i}" for i in range(20)))
     assert len(fake_upstream.chat_requests) == 2
+
+
+def test_a_400_blaming_an_extension_key_highlights_the_extensions(
+    signed_in_page: Page, fake_upstream: FakeUpstream
+) -> None:
+    # vLLM's top_k has no input of its own: it is typed under Extensions, so that is where
+    # the user must look.
+    page = signed_in_page
+    page.get_by_label("Provider").select_option("openai")
+    message_box(page, 0).get_by_role("textbox").fill("Hello")
+    page.locator("#extensions").fill('{"top_k": -5}')
+    fake_upstream.answer_next(
+        Scenario(status=400, error_message="top_k must be at least 1.", error_param="top_k")
+    )
+    run_and_wait(page, "error")
+    expect(page.locator("#run-status")).to_contain_text("The provider objected to top_k")
+    expect(page.locator("#extensions")).to_have_attribute("aria-invalid", "true")

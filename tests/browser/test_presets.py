@@ -2,10 +2,12 @@
 
 import json
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import PASSWORD, USERNAME
 from tests.browser.test_playground_page import run_and_wait
 from tests.fake_upstream import FakeUpstream
 
@@ -234,3 +236,84 @@ def test_a_preset_for_a_gone_provider_opens_with_the_notice_and_the_picker(
     page.locator("#model").fill(EMBEDDING_BODY["model"])
     run_and_wait(page)
     assert [r.body for r in fake_upstream.requests_to("/embeddings")] == [EMBEDDING_BODY]
+
+
+def test_signed_out_in_another_tab_the_save_says_so_and_works_after_signing_in(
+    signed_in_page: Page, live_server_url: str
+) -> None:
+    """Signing out elsewhere: the panel says nothing was saved; signing in again in another
+    tab (which gives a new CSRF token) lets the same page save its edits."""
+    page = signed_in_page
+    page.get_by_role("textbox", name="Message").first.fill("Keep these edits")
+    other = page.context.new_page()
+    other.goto(live_server_url + "/account/password/")
+    other.get_by_role("button", name="Sign out").click()
+
+    panel = page.locator("#save-controls")
+    panel.get_by_label("Name").fill("Signed out save")
+    panel.get_by_role("button", name="Save preset").click()
+    expect(panel.get_by_role("alert")).to_contain_text("Nothing was saved: you are signed out.")
+    expect(panel.get_by_role("link", name="Sign in again in another tab")).to_have_attribute(
+        "target", "_blank"
+    )
+
+    other.goto(live_server_url + "/login/")
+    other.get_by_label("Username").fill(USERNAME)
+    other.get_by_label("Password").fill(PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    expect(other).to_have_url(live_server_url + "/")
+    other.close()
+
+    panel.get_by_label("Name").fill("Signed out save")
+    panel.get_by_role("button", name="Save preset").click()
+    expect(page.locator("#save-controls .saved")).to_have_text(
+        "Saved as “Signed out save”, version 1."
+    )
+    expect(page.get_by_role("textbox", name="Message").first).to_have_value("Keep these edits")
+
+
+def test_an_opened_preset_keeps_a_64_bit_seed_exactly(signed_in_page: Page) -> None:
+    """JavaScript numbers stop at 2^53: the embedded request must reach the form as text."""
+    page = signed_in_page
+    body = {"model": "offline-1", "messages": [{"role": "user", "content": "hi"}]}
+    request = {"mode": "chat", "provider": "offline", "body": {**body, "seed": 2**63 - 1}}
+    import_and_open(page, "Sixty-four-bit seed", request)
+    expect(page.locator("[name=seed]")).to_have_value(str(2**63 - 1))
+
+
+# Run in the live server's database: someone else's preset shared by read-only link.
+LINKED_SETUP = """
+from django.contrib.auth import get_user_model
+from playground.presets.services import preset_create
+other = get_user_model().objects.create_user({other!r})
+preset = preset_create(owner=other, name={name!r}, request={request!r}, visibility="link")
+print(preset.pk, preset.link_token)
+"""
+
+
+def test_a_preset_opened_by_its_link_is_found_again_under_shared_with_me(
+    signed_in_page: Page, live_server_url: str, live_manage
+) -> None:
+    page = signed_in_page
+    suffix = uuid.uuid4().hex[:8]
+    name = f"Linked {suffix}"
+    request = {
+        "mode": "chat",
+        "provider": "offline",
+        "body": {"model": "offline-1", "messages": [{"role": "user", "content": "hi"}]},
+    }
+    code = LINKED_SETUP.format(other=f"sharer-{suffix}", name=name, request=request)
+    preset_id, token = live_manage("shell", "-c", code).strip().splitlines()[-1].split()
+
+    page.goto(f"{live_server_url}/presets/{preset_id}/?link={token}")
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+
+    # Later, without the link at hand: the list finds it, and its link opens it.
+    page.goto(f"{live_server_url}/presets/")
+    page.get_by_label("Shared with me").check()
+    expect(page).to_have_url(re.compile(r"scope=shared"))
+    row = page.locator("#preset-results tr", has_text=name)
+    expect(row).to_have_count(1)
+    row.get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/presets/{preset_id}/\?link="))

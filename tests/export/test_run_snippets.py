@@ -13,6 +13,7 @@ import pytest
 from playground.export import export
 from playground.spec import ENDPOINTS, edit_body
 from tests.conftest import TEST_API_KEY
+from tests.fake_upstream import Scenario
 from tests.openapi import assert_valid_request
 
 NODE_DIR = Path(__file__).parent / "node"
@@ -172,11 +173,64 @@ CORPUS |= {
         ),
     },
     "moderation-list": _request("moderation", input=["I love you", "kill the process"]),
+    "text-control-characters": _chat(
+        "nul \u0000 us \u001f del \u007f ls \u2028 ps \u2029 bom \ufeff"
+    ),
+    "text-big-chinese": _chat("一份很长的文件，包含引号“”和 $符号。\n" * 6000),  # > 128 KiB
+    "nulls-and-odd-floats": _chat(
+        "n", max_tokens=None, temperature=0.30000000000000004, top_p=1e-7, frequency_penalty=-0.0
+    ),
+    "gateway-extensions": _chat(
+        "x",
+        chat_template_kwargs={"enable_thinking": False},
+        **{"x-gateway.option": "v", "extra_body": {"nested": True}, "timeout": 5},
+        metadata={"k": "v"},
+        store=True,
+        stream=True,
+    ),
+    "proto-keys": _chat(
+        "p",
+        **{"__proto__": {"polluted": True}},
+        metadata={"__proto__": "x", "note": '"__proto__": {}'},
+    ),
 }
 
 
-def _run(lang: str, snippet: str, workdir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "OPENAI_API_KEY": TEST_API_KEY}
+# What each mode's snippet prints from the fake upstream's reply.
+PRINTED = {
+    "chat": (" word0", "tool call"),
+    "edit": (" word0",),
+    "completion": (" word0",),
+    "embedding": ("dimensions",),
+    "moderation": ("flagged",),
+}
+
+
+def same_json(a, b) -> bool:
+    """JSON equality without Python's True == 1: true and 1 are different bodies. A number
+    equals its value (JSON has one number type: JavaScript sends 1.0 as 1)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+def test_same_json_tells_booleans_from_numbers():
+    assert same_json({"a": [1, 2.0, "x", None]}, {"a": [1.0, 2, "x", None]})
+    assert not same_json({"logprobs": True}, {"logprobs": 1})
+    assert not same_json([0], [False])
+    assert not same_json({"a": 1}, {"a": 1, "b": None})
+
+
+def _run(
+    lang: str, snippet: str, workdir: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OPENAI_API_KEY": TEST_API_KEY, **(env or {})}
     if lang == "python":
         (workdir / "snippet.py").write_text(snippet, encoding="utf-8")
         cmd = [sys.executable, "snippet.py"]
@@ -221,13 +275,17 @@ def test_snippets_send_the_playground_body(name, fake_upstream, node_sdk, tmp_pa
         )
     for lang, result in results.items():
         assert result.returncode == 0, (lang, result.stderr.decode()[-2000:])
+    # The SDK snippets print the reply (streamed text, tool calls, vectors, verdicts).
+    for lang in ("python", "node"):
+        printed = results[lang].stdout.decode()
+        assert any(marker in printed for marker in PRINTED[request["mode"]]), (lang, printed)
     expected = json.loads(export("json", request))
-    assert expected == request["body"]
+    assert same_json(expected, request["body"])
     assert_valid_request(request["mode"], expected)
     received = fake_upstream.requests_to(ENDPOINTS[request["mode"]])
     assert len(received) == len(langs)
     for r in received:
-        assert r.body == expected
+        assert same_json(r.body, expected), (r.body, expected)
         assert r.headers.get("authorization") == f"Bearer {TEST_API_KEY}"
 
 
@@ -239,3 +297,71 @@ def test_the_corpus_is_at_least_25_hard_requests():
         "embedding",
         "moderation",
     }
+
+
+@pytest.mark.django_db
+def test_a_stored_providers_snippets_reach_its_url_with_its_own_key_variable(
+    fake_upstream, node_sdk, tmp_path
+):
+    from tests.providerconfig.factories import DB_API_KEY, DB_HEADER_SECRET, make_provider_config
+
+    make_provider_config(
+        fake_upstream.base_url,
+        name="open-router",
+        extra_headers={"HTTP-Referer": DB_HEADER_SECRET},
+    )
+    request = _chat("你好 `$HOME`", stream=True, top_k=40)
+    request["provider"] = "open-router"
+    # The user's shell has the provider's key in its own variable, and no OpenAI key.
+    env = {"OPEN_ROUTER_API_KEY": DB_API_KEY, "OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""}
+    for lang in ("python", "node", "curl"):
+        snippet = export(lang, request)
+        assert fake_upstream.base_url in snippet
+        assert DB_API_KEY not in snippet and DB_HEADER_SECRET not in snippet
+        result = _run(lang, snippet, Path(tempfile.mkdtemp(dir=tmp_path)), env)
+        assert result.returncode == 0, (lang, result.stderr.decode()[-2000:])
+    received = fake_upstream.requests_to(ENDPOINTS["chat"])
+    assert len(received) == 3
+    for r in received:
+        assert same_json(r.body, request["body"])
+        assert r.headers.get("authorization") == f"Bearer {DB_API_KEY}"
+
+
+def test_a_64_bit_seed_keeps_every_digit_in_python_and_curl(fake_upstream, tmp_path):
+    request = _chat("seed", seed=2**63 - 1)
+    for lang in ("python", "curl"):
+        snippet = export(lang, request)
+        result = _run(lang, snippet, Path(tempfile.mkdtemp(dir=tmp_path)))
+        assert result.returncode == 0, (lang, result.stderr.decode()[-2000:])
+    received = fake_upstream.requests_to(ENDPOINTS["chat"])
+    assert len(received) == 2
+    for r in received:
+        # Parsed exactly: an int, every digit (a float would be 2**63).
+        assert type(r.body["seed"]) is int and r.body["seed"] == 2**63 - 1
+
+
+@pytest.mark.parametrize("usage_choices", ["null", "absent"])
+@pytest.mark.parametrize("mode", ["chat", "completion"])
+def test_streamed_snippets_survive_a_usage_chunk_with_null_or_no_choices(
+    usage_choices, mode, fake_upstream, node_sdk, tmp_path
+):
+    """Gateways differ from OpenAI's "choices": [] on the last, usage-only chunk."""
+    fake_upstream.default = Scenario(usage_choices=usage_choices)
+    usage = {"stream": True, "stream_options": {"include_usage": True}, "max_tokens": 3}
+    request = _chat("u", **usage) if mode == "chat" else _request("completion", prompt="u", **usage)
+    for lang in ("python", "node"):
+        result = _run(lang, export(lang, request), Path(tempfile.mkdtemp(dir=tmp_path)))
+        assert result.returncode == 0, (lang, result.stderr.decode()[-2000:])
+        assert result.stdout.decode() == " word0 word1 word2\n", lang
+
+
+def test_base64_embeddings_print_their_dimensions_not_the_text_length(
+    fake_upstream, node_sdk, tmp_path
+):
+    # 8 float32 values are 32 bytes, 44 base64 characters: "44 dimensions" would be wrong.
+    request = _request("embedding", input="b64", encoding_format="base64", dimensions=8)
+    for lang in ("python", "node"):
+        result = _run(lang, export(lang, request), Path(tempfile.mkdtemp(dir=tmp_path)))
+        assert result.returncode == 0, (lang, result.stderr.decode()[-2000:])
+        printed = result.stdout.decode()
+        assert "input 0: 8 dimensions" in printed, (lang, printed)

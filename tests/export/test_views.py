@@ -124,3 +124,22 @@ def test_the_panel_lists_what_to_fix_instead_of_code(signed_in):
     assert 'id="export-code"' not in html
     assert "<code>top_p</code>" in html
     assert "0 to 1" in html
+
+
+@pytest.mark.parametrize("lang", ["python", "node", "curl", "json"])
+def test_an_unpaired_surrogate_is_refused_with_the_field_named(signed_in, lang):
+    # "\ud83d" is half an emoji: valid JSON text, but no character; no UTF-8 snippet holds it.
+    payload = json.dumps(REQUEST).replace("Hi </script>", "half \\ud83d emoji")
+
+    response = _post(signed_in, lang, payload)
+
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "body.messages.0.content" in text and "surrogate" in text
+
+
+def test_a_body_nested_too_deeply_to_read_is_refused_not_a_server_error(signed_in):
+    response = _post(signed_in, "python", "[" * 100_000 + "]" * 100_000)
+
+    assert response.status_code == 400
+    assert "nested too deeply" in response.content.decode()

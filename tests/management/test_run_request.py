@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import TEST_API_KEY
 from tests.fake_upstream import FakeUpstream, Scenario
+from tests.leak_scan import collected
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI_DATA_DIR: Path | None = None
@@ -51,7 +52,7 @@ def run_request(
         PLAYGROUND_READ_TIMEOUT="2",
     )
     text = request if isinstance(request, str) else json.dumps(request)
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "manage.py", "run_request", *args],
         cwd=ROOT,
         env=env,
@@ -60,6 +61,8 @@ def run_request(
         text=True,
         timeout=timeout,
     )
+    collected.add("terminal", result.stdout + result.stderr)
+    return result
 
 
 def chat(provider: str = "openai", **params) -> dict:
@@ -98,6 +101,11 @@ def test_a_refused_key_is_told_in_the_pages_words_without_the_key(fake_upstream)
     assert result.returncode == 1 and result.stdout == ""
     assert "refused the API key (401)" in result.stderr
     assert TEST_API_KEY not in result.stderr
+    # Every run's terminal output goes to the suite's key-leak scan too.
+    assert any(
+        kind == "terminal" and test == collected.current_test and "(401)" in text
+        for kind, test, text in collected.items
+    )
 
 
 @pytest.mark.parametrize(
@@ -106,6 +114,13 @@ def test_a_refused_key_is_told_in_the_pages_words_without_the_key(fake_upstream)
         (json.dumps(chat(temperature=3)), "temperature: 3 is out of range (allowed: 0 to 2)"),
         ("{not json", "request: is not valid JSON"),
         (json.dumps(chat(provider="nope")), "There is no provider named 'nope'"),
+        # The page refuses what a model family is known to refuse; so does the terminal.
+        (
+            json.dumps(
+                {**chat(), "body": {**chat()["body"], "model": "o3-mini", "temperature": 0.5}}
+            ),
+            "temperature: o3-mini is a reasoning model and refuses temperature",
+        ),
     ],
 )
 def test_a_bad_request_is_refused_before_any_upstream_call(fake_upstream, request_text, expected):
@@ -113,6 +128,13 @@ def test_a_bad_request_is_refused_before_any_upstream_call(fake_upstream, reques
     assert result.returncode == 2
     assert expected in result.stderr
     assert fake_upstream.requests == []
+
+
+def test_a_softer_capability_warning_goes_to_stderr_and_the_request_is_sent(fake_upstream):
+    result = run_request(fake_upstream, chat(reasoning_effort="low", max_tokens=2))
+    assert result.returncode == 0, result.stderr
+    assert "reasoning_effort: only reasoning models accept it" in result.stderr
+    assert fake_upstream.chat_requests[0].body["reasoning_effort"] == "low"
 
 
 def test_json_prints_every_raw_chunk_as_a_json_line(fake_upstream):

@@ -5,6 +5,7 @@ exist); one they see but may not change answers 403; a signed-out visitor is sen
 the sign-in page. A refused action changes nothing; an allowed one changes what it says.
 """
 
+import html
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from playground.presets.models import Preset
-from playground.presets.services import preset_delete
+from playground.presets.services import MOVE_REFUSED, preset_delete
+from playground.teams.models import Team
 from tests.presets.factories import make_preset, make_request, make_team, make_user
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +37,7 @@ OK, FORBIDDEN, NOT_FOUND, SIGN_IN = "ok", 403, 404, "sign-in"
 class Action:
     method: str
     path: str  # formatted with {id}
-    data: dict[str, Any] | None = None
+    data: dict[str, Any] | None = None  # values formatted with {lab}, the target team's id
     in_trash: bool = False  # the preset is in the trash before the action
     changes_state: bool = False
 
@@ -53,6 +55,8 @@ ACTIONS = {
     "open": Action("get", "/presets/{id}/open/?version=1"),
     "export": Action("get", "/presets/{id}/export/"),
     "fork": Action("post", "/presets/{id}/fork/", {}, changes_state=True),
+    # "Fork with my changes" from the playground page: the edits become one's own preset.
+    "fork_edits": Action("post", "/presets/{id}/fork-edits/", PAGE_FORM, changes_state=True),
     "save_version": Action(
         "post", "/presets/{id}/save/", {**PAGE_FORM, "base_version": "2"}, changes_state=True
     ),
@@ -63,8 +67,14 @@ ACTIONS = {
         {"name": "Renamed", "description": "d", "tags": "x"},
         changes_state=True,
     ),
-    "share": Action(
-        "post", "/presets/{id}/share/", {"team": "", "visibility": "link"}, changes_state=True
+    "share": Action("post", "/presets/{id}/share/", {"visibility": "link"}, changes_state=True),
+    # The sharing form with another team: a move. Everyone is an editor in "Lab", so only
+    # the role in the preset's own team decides.
+    "move": Action(
+        "post",
+        "/presets/{id}/share/",
+        {"team": "{lab}", "visibility": "team"},
+        changes_state=True,
     ),
     "delete": Action("post", "/presets/{id}/delete/", changes_state=True),
     "restore": Action("post", "/presets/{id}/restore/", in_trash=True, changes_state=True),
@@ -79,10 +89,12 @@ EXPECTED = {
     "open": (Y, Y, Y, Y, NOT_FOUND, SIGN_IN),
     "export": (Y, Y, Y, Y, NOT_FOUND, SIGN_IN),
     "fork": (Y, Y, Y, Y, NOT_FOUND, SIGN_IN),
+    "fork_edits": (Y, Y, Y, Y, NOT_FOUND, SIGN_IN),
     "save_version": (Y, Y, Y, FORBIDDEN, NOT_FOUND, SIGN_IN),
     "restore_version": (Y, Y, Y, FORBIDDEN, NOT_FOUND, SIGN_IN),
     "rename": (Y, Y, FORBIDDEN, FORBIDDEN, NOT_FOUND, SIGN_IN),
     "share": (Y, Y, FORBIDDEN, FORBIDDEN, NOT_FOUND, SIGN_IN),
+    "move": (Y, Y, FORBIDDEN, FORBIDDEN, NOT_FOUND, SIGN_IN),
     "delete": (Y, Y, FORBIDDEN, FORBIDDEN, NOT_FOUND, SIGN_IN),
     # In the trash a preset is seen only by those who may restore it.
     "restore": (Y, Y, NOT_FOUND, NOT_FOUND, NOT_FOUND, SIGN_IN),
@@ -106,6 +118,7 @@ def team_preset() -> Preset:
         visibility="team",
     )
     preset.versions.create(number=2, request=make_request("v2"), author=preset.owner)
+    make_team("Lab", **dict.fromkeys(USERNAMES.values(), "editor"))
     return preset
 
 
@@ -123,9 +136,16 @@ def snapshot(preset_id: Any) -> tuple:
         preset.visibility,
         preset.link_token,
         preset.deleted_at,
+        preset.team_id,
+        preset.moves.count(),
         preset.versions.count(),
         Preset.objects.count(),
     )
+
+
+def form_data(action: Action) -> dict[str, Any]:
+    lab = Team.objects.get(name="Lab").pk
+    return {key: str(value).format(lab=lab) for key, value in (action.data or {}).items()}
 
 
 def outcome(response) -> Any:
@@ -145,7 +165,7 @@ def test_permission_matrix(team_preset: Preset, action_name: str, role: str, exp
     before = snapshot(team_preset.pk)
     client = client_for(role)
     path = action.path.format(id=team_preset.pk)
-    response = getattr(client, action.method)(path, action.data or {})
+    response = getattr(client, action.method)(path, form_data(action))
 
     assert outcome(response) == expected
     if action.changes_state:
@@ -155,6 +175,12 @@ def test_permission_matrix(team_preset: Preset, action_name: str, role: str, exp
         assert "Saved version 3" in response.content.decode()
     if expected == OK and action_name == "open":
         assert response["Location"] == f"/?preset={team_preset.pk}&version=1"
+    if action_name == "move":
+        moved = Preset.objects.get(pk=team_preset.pk)
+        assert (moved.team.name == "Lab") == (expected == OK)
+        assert moved.versions.count() == 2  # a move is no version
+        if expected == FORBIDDEN:
+            assert MOVE_REFUSED in html.unescape(response.content.decode())
 
 
 @pytest.mark.parametrize("action_name", list(ACTIONS))
@@ -165,7 +191,7 @@ def test_a_guessed_id_answers_like_a_private_preset(team_preset: Preset, action_
     client = client_for("team_editor")
     for preset_id in (uuid.uuid4(), private.pk):
         response = getattr(client, action.method)(
-            action.path.format(id=preset_id), action.data or {}
+            action.path.format(id=preset_id), form_data(action)
         )
         assert response.status_code == 404
 

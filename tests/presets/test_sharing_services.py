@@ -8,12 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.utils import timezone
 
+from playground import spec
 from playground.presets import selectors
 from playground.presets.models import Preset
 from playground.presets.services import (
     ImportInvalid,
     PresetInputInvalid,
     PresetNotFound,
+    preset_create,
     preset_delete,
     preset_fork,
     preset_rename,
@@ -151,3 +153,123 @@ def test_import_bad_request_names_the_key_and_imports_nothing(alice):
     assert error.value.where == "presets[1].versions[0].request (temperature)"
     assert "out of range" in error.value.reason
     assert not Preset.objects.exists()
+
+
+# PostgreSQL refuses a NUL character in text and in JSON, and no database stores a lone
+# surrogate as UTF-8: such text must be refused with the field named, never a 500.
+UNSTORABLE = ["a\x00b", "\ud800"]
+
+
+@pytest.mark.parametrize("text", UNSTORABLE)
+def test_unstorable_text_in_a_request_is_refused_naming_the_field(alice, text):
+    with pytest.raises(spec.RequestInvalid) as error:
+        preset_create(owner=alice, name="N", request=make_request(text))
+    assert error.value.errors == {
+        "body.messages[0].content": "contains a character that cannot be stored "
+        + ("(NUL, \\u0000)" if "\x00" in text else "(a lone surrogate, \\ud800)")
+    }
+    with pytest.raises(spec.RequestInvalid):
+        preset_create(owner=alice, name="N", request=make_request("ok", **{text: 1}))
+    assert not Preset.objects.exists()
+
+
+@pytest.mark.parametrize("text", UNSTORABLE)
+@pytest.mark.parametrize("field", ["name", "description", "tags", "message"])
+def test_unstorable_text_in_a_name_tag_or_message_is_refused(alice, text, field):
+    with pytest.raises(PresetInputInvalid) as error:
+        preset_create(owner=alice, request=make_request(), **{"name": "N", field: text})
+    assert list(error.value.errors) == [field]
+    assert "cannot be stored" in error.value.errors[field]
+    preset = make_preset(alice)
+    if field == "message":
+        with pytest.raises(PresetInputInvalid):
+            preset_save(
+                preset_id=preset.pk,
+                author=alice,
+                request=make_request(),
+                base_version=None,
+                message=text,
+            )
+    else:
+        names = {"name": "N", "description": "", "tags": "", field: text}
+        with pytest.raises(PresetInputInvalid):
+            preset_rename(actor=alice, preset=preset, **names)
+    assert preset.versions.count() == 1 and Preset.objects.get().name == "Greeter"
+
+
+@pytest.mark.parametrize("text", UNSTORABLE)
+def test_an_import_with_unstorable_text_names_the_key(alice, text):
+    document = {"presets": [{"name": "A", "request": make_request(text)}]}
+    with pytest.raises(ImportInvalid) as error:
+        presets_import(owner=alice, text=json.dumps(document))
+    assert error.value.where == "presets[0].request (body.messages[0].content)"
+    assert "cannot be stored" in error.value.reason
+    document = {"presets": [{"name": text, "request": make_request()}]}
+    with pytest.raises(ImportInvalid) as error:
+        presets_import(owner=alice, text=json.dumps(document))
+    assert error.value.where == "presets[0].name"
+    assert not Preset.objects.exists()
+
+
+def test_an_import_nested_too_deeply_is_refused_not_a_crash(alice):
+    with pytest.raises(ImportInvalid) as error:
+        presets_import(owner=alice, text="[" * 100_000 + "]" * 100_000)
+    assert error.value.where == "(top level)"
+    assert error.value.reason == "nested too deeply to read"
+    assert not Preset.objects.exists()
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_an_import_with_nan_or_infinity_names_the_key(alice, constant):
+    """Not JSON: the export would write it back as invalid JSON, a provider refuses it."""
+    text = json.dumps({"presets": [{"name": "A", "request": make_request(top_k=1)}]})
+    text = text.replace('"top_k": 1', f'"top_k": {constant}')
+    with pytest.raises(ImportInvalid) as error:
+        presets_import(owner=alice, text=text)
+    assert error.value.where == "presets[0].request.body.top_k"
+    assert error.value.reason == f"{constant} is not a JSON number"
+    assert not Preset.objects.exists()
+
+
+def test_a_request_nested_too_deeply_to_store_names_its_key(alice):
+    """JSON deep enough to read but not to serialise (pydantic stops near 255 levels)."""
+    deep = json.loads("[" * 400 + "]" * 400)
+    with pytest.raises(spec.RequestInvalid) as error:
+        preset_create(owner=alice, name="Deep", request=make_request(top_k=deep))
+    assert error.value.errors == {"body.top_k": "nested too deeply (at most 200 levels)"}
+    text = json.dumps({"name": "Deep", "request": make_request(top_k=deep)})
+    with pytest.raises(ImportInvalid) as imported:
+        presets_import(owner=alice, text=text)
+    assert imported.value.where == "[0].request (body.top_k)"
+    # Deep, but not too deep, is kept as it is.
+    fine = json.loads("[" * 150 + "]" * 150)
+    preset = preset_create(owner=alice, name="Fine", request=make_request(top_k=fine))
+    assert preset.versions.get().request["body"]["top_k"] == fine
+    assert not Preset.objects.filter(name="Deep").exists()
+
+
+def test_each_search_word_adds_no_join_on_versions(alice):
+    """A join per word multiplies rows by the versions count per word (31 versions and 4
+    words took 0.7 s on SQLite, 5 words about 20 s): words match versions in a subquery."""
+    sql = str(selectors.preset_list(user=alice, query="one two three four five six").query)
+    assert sql.count('JOIN "presets_presetversion"') <= 1  # the latest-version annotation
+
+
+def test_search_matches_every_word_in_any_field_or_any_versions_model(alice):
+    preset = make_preset(alice, "Support triage", tags="eval", request=make_request(model="m-one"))
+    preset_save(
+        preset_id=preset.pk,
+        author=alice,
+        request=make_request(model="gpt-two"),
+        base_version=None,
+    )
+    make_preset(alice, "Other", request=make_request(model="m-three"))
+
+    def found(query):
+        return [p.name for p in selectors.preset_list(user=alice, query=query)]
+
+    assert found("triage EVAL gpt-two") == ["Support triage"]
+    assert found("triage m-one") == ["Support triage"]
+    assert found("triage m-three") == []
+    assert found("m-") == ["Other", "Support triage"]
+    assert [p.latest_version for p in selectors.preset_list(user=alice, query="triage")] == [2]

@@ -3,12 +3,18 @@ saving from the playground page (with the stale-version refusal) and opening int
 
 import io
 import json
+import re
+import uuid
+from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
 
 from playground.presets.models import Preset
-from playground.presets.services import preset_save
+from playground.presets.services import preset_delete, preset_save
 from tests.presets.factories import make_preset, make_request, make_team, make_user
 from tests.providerconfig.factories import make_provider_config
 
@@ -313,3 +319,208 @@ def test_a_team_owner_who_makes_a_preset_private_lands_on_the_list(client, alice
     assert response["Location"] == "/presets/"
     preset.refresh_from_db()
     assert preset.visibility == "private" and preset.team == team
+
+
+@pytest.mark.parametrize("path", ["save", "fork-edits"])
+def test_a_save_on_a_preset_gone_meanwhile_says_so_in_the_panel(client, alice, path):
+    """Deleted by its owner (or no longer shared) while open: htmx swaps no 404, so the
+    panel itself must say that nothing was saved, and offer to save as a new preset."""
+    owner = make_user("olga")
+    team = make_team("Core", olga="owner", alice="editor")
+    preset = make_preset(owner, "Team's", team_id=team.pk, visibility="team")
+    preset_delete(actor=owner, preset=preset)
+    response = client.post(
+        f"/presets/{preset.pk}/{path}/", {**PAGE_FORM, "base_version": "1"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Nothing was saved" in body and "no longer available to you" in body
+    assert "Save as a new preset" in body and "Team&#x27;s" not in body
+    assert Preset.objects.count() == 1 and preset.versions.count() == 1
+    # An id that never existed answers the same, so nothing can be learnt by probing.
+    other = client.post(
+        f"/presets/{uuid.uuid4()}/{path}/", PAGE_FORM, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert without_csrf_tokens(other) == without_csrf_tokens(body)
+
+
+def without_csrf_tokens(page: str) -> str:
+    # Each render masks the CSRF token differently.
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+
+def test_the_save_panel_offers_only_teams_where_the_user_may_save(client, alice):
+    """The service refuses a team where one only views: the select must not offer it."""
+    make_team("Core", alice="editor")
+    make_team("Leads", alice="owner")
+    make_team("Readers", alice="viewer")
+    page = client.get("/").content.decode()
+    select = page.split('name="preset_team"')[1].split("</select>")[0]
+    assert "Core" in select and "Leads" in select
+    assert "Readers" not in select
+
+
+def test_a_nul_character_is_refused_on_every_form_with_its_field_named(client, alice):
+    """PostgreSQL stores no NUL: each form names the field instead of failing with a 500."""
+    created = client.post("/presets/new/", {**PAGE_FORM, "preset_name": "a\x00b"})
+    assert "Nothing was saved" in created.content.decode()
+    assert "name: contains a character that cannot be stored (NUL" in created.content.decode()
+    content = client.post(
+        "/presets/new/", {**PAGE_FORM, "preset_name": "N", "messages-0-content": "a\x00"}
+    ).content.decode()
+    assert "body.messages[1].content: contains a character that cannot be stored" in content
+    assert not Preset.objects.exists()
+
+    preset = make_preset(alice)
+    saved = client.post(
+        f"/presets/{preset.pk}/save/", {**PAGE_FORM, "version_message": "why\x00"}
+    ).content.decode()
+    assert "message: contains a character that cannot be stored (NUL" in saved
+    renamed = client.post(f"/presets/{preset.pk}/rename/", {"name": "x\x00"}, follow=True)
+    assert "name: contains a character that cannot be stored" in renamed.content.decode()
+    assert preset.versions.count() == 1 and Preset.objects.get().name == "Greeter"
+
+    assert client.get("/presets/", {"q": "Gree\x00ter"}).status_code == 200
+
+
+def test_a_link_token_with_any_characters_is_just_a_wrong_link(client, alice):
+    preset = make_preset(make_user("olga"), "Linked", visibility="link")
+    for token in ("中文", "é", "a\x00"):
+        assert client.get(f"/presets/{preset.pk}/", {"link": token}).status_code == 404
+        assert client.get("/", {"preset": preset.pk, "link": token}).status_code == 200
+
+
+def test_the_trash_says_until_when_each_preset_can_be_restored(client, alice):
+    preset = make_preset(alice, "Doomed")
+    deleted_at = (timezone.now() - timedelta(days=1)).replace(second=0, microsecond=0)
+    Preset.objects.filter(pk=preset.pk).update(deleted_at=deleted_at)
+    until = timezone.localtime(deleted_at + timedelta(days=30))
+    page = client.get("/presets/trash/").content.decode()
+    assert "Restorable until" in page
+    assert f'<time datetime="{until.isoformat()}">{until:%Y-%m-%d %H:%M}</time>' in page
+
+
+def test_saving_with_a_read_only_link_shows_the_link_and_may_allow_anyone(client, alice):
+    """The link is the point of that visibility: the panel shows it at once, and the
+    owner may let signed-out visitors open it from the start."""
+    response = client.post(
+        "/presets/new/",
+        {
+            **PAGE_FORM,
+            "preset_name": "Public",
+            "preset_visibility": "link",
+            "preset_link_allows_anonymous": "on",
+        },
+    )
+    preset = Preset.objects.get(name="Public")
+    assert preset.link_allows_anonymous and preset.link_token
+    body = response.content.decode()
+    assert f"http://testserver/presets/{preset.pk}/?link={preset.link_token}" in body
+    assert "Anyone with the link may open it, even signed out" in client.get("/").content.decode()
+    assert Client().get(f"/presets/{preset.pk}/", {"link": preset.link_token}).status_code == 200
+
+    private = client.post(
+        "/presets/new/",
+        {**PAGE_FORM, "preset_name": "Mine", "preset_link_allows_anonymous": "on"},
+    ).content.decode()
+    assert "?link=" not in private
+    assert not Preset.objects.get(name="Mine").link_allows_anonymous
+
+
+@pytest.mark.parametrize("path", ["new", "{id}/save", "{id}/fork-edits"])
+def test_a_save_after_signing_out_says_so_in_the_panel(client, alice, path):
+    """Signed out in another tab: htmx would follow the redirect and put the whole sign-in
+    page into the panel, whose form then leaves the page and loses the edits."""
+    preset = make_preset(alice, "Mine")
+    client.post("/logout/")
+    response = client.post(
+        f"/presets/{path.format(id=preset.pk)}/",
+        {**PAGE_FORM, "preset_name": "New", "base_version": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Nothing was saved: you are signed out." in body
+    assert "Sign in again in another tab</a>, then save again" in body
+    assert 'href="/login/" target="_blank"' in body
+    assert Preset.objects.count() == 1 and preset.versions.count() == 1
+
+
+def named_upload(name: str, content: str) -> io.BytesIO:
+    upload = io.BytesIO(content.encode())
+    upload.name = name
+    return upload
+
+
+def test_several_files_import_together_or_not_at_all(client, alice):
+    one = json.dumps({"name": "One", "request": make_request()})
+    two = json.dumps([{"name": "Two", "request": make_request()}])
+    bad = '{\n  "name": "Bad",\n  "request": {,}\n}'
+    refused = client.post(
+        "/presets/import/",
+        {"file": [named_upload("one.json", one), named_upload("bad.json", bad)]},
+    )
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "bad.json, line 3, column 15" in page and "not valid JSON" in page
+    assert not Preset.objects.exists()
+
+    imported = client.post(
+        "/presets/import/",
+        {"file": [named_upload("one.json", one), named_upload("two.json", two)]},
+        follow=True,
+    )
+    assert "Imported 2 preset(s) from 2 files." in imported.content.decode()
+    assert sorted(Preset.objects.values_list("name", flat=True)) == ["One", "Two"]
+    assert "multiple" in client.get("/presets/import/").content.decode()
+
+
+def test_a_file_that_is_not_utf8_is_named(client, alice):
+    upload = io.BytesIO('{"name": "Caf\u00e9"}'.encode("latin-1"))
+    upload.name = "latin1.json"
+    page = client.post("/presets/import/", {"file": upload}).content.decode()
+    assert "<strong>latin1.json</strong>: not UTF-8 text" in page
+
+
+def test_a_fork_links_to_its_origin_only_for_those_who_may_open_it(client, alice):
+    """A link holder's fork names its origin; a link to it would only answer 404."""
+    origin = make_preset(make_user("olga"), "Origin", visibility="link")
+    client.post(f"/presets/{origin.pk}/fork/", {"link": origin.link_token})
+    fork = Preset.objects.get(forked_from=origin)
+    page = client.get(f"/presets/{fork.pk}/").content.decode()
+    assert "forked from Origin v1" in page
+    assert f'href="/presets/{origin.pk}/"' not in page
+
+    mine = make_preset(alice, "Mine")
+    client.post(f"/presets/{mine.pk}/fork/")
+    own_fork = Preset.objects.get(forked_from=mine)
+    page = client.get(f"/presets/{own_fork.pk}/").content.decode()
+    assert f'forked from <a href="/presets/{mine.pk}/">Mine</a> v1' in page
+
+
+def test_a_signed_out_link_visitor_is_offered_to_sign_in_to_do_more(client):
+    preset = make_preset(make_user("olga"), "Public", visibility="link", link_allows_anonymous=True)
+    page = client.get(f"/presets/{preset.pk}/", {"link": preset.link_token}).content.decode()
+    assert "Export JSON" in page and "Open in editor" not in page
+    next_url = f"/presets/{preset.pk}/?link={preset.link_token}"
+    sign_in = f"/login/?next={quote(next_url, safe='')}"
+    assert f'<a href="{sign_in}">Sign in to open, run or fork it</a>' in page
+    # Signing in from there comes back to the preset, through its link.
+    visitor = make_user("vis")
+    visitor.set_password("pw-vis-12345678")
+    visitor.save()
+    signed_in = client.post(
+        sign_in, {"username": "vis", "password": "pw-vis-12345678", "next": next_url}
+    )
+    assert signed_in["Location"] == next_url
+    assert "Open in editor" in client.get(next_url).content.decode()
+
+
+def test_a_search_of_thousands_of_words_answers_and_says_what_it_used(client, alice):
+    make_preset(alice, "w0 w1")
+    query = " ".join(f"w{i}" for i in range(2000))  # SQLite refused it: tree too large
+    page = client.get("/presets/", {"q": query}).content.decode()
+    assert "Only the first 20 words are searched." in page
+    assert "No presets match" in page  # w2 to w19 must match too
+    assert "Only the first" not in client.get("/presets/", {"q": "w0 w1"}).content.decode()
+    assert "w0 w1" in client.get("/presets/", {"q": "w0 w1"}).content.decode()

@@ -112,3 +112,34 @@ def test_private_addresses_are_refused_when_the_option_is_on(settings, fake_upst
     assert "does not allow provider URLs on private or loopback addresses" in caught.value.message
     assert "127.0.0.1" in caught.value.message
     assert "local" not in names(available_providers())
+
+
+async def test_a_stored_host_that_rebinds_to_a_private_address_is_refused_at_connect_time(
+    settings, fake_upstream, fake_dns
+):
+    from channels.db import database_sync_to_async
+
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True
+    # A rebinding name: public when saved and when the run looks the provider up, then
+    # 127.0.0.1 (where the fake upstream listens) by the time the run connects.
+    fake_dns.answer("rebind.test", "93.184.215.14", "93.184.215.14", "127.0.0.1")
+    await database_sync_to_async(make_provider_config)(
+        f"http://rebind.test:{fake_upstream.port}/v1"
+    )
+    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
+    communicator.scope["user"] = User(username="guest")
+    assert (await communicator.connect())[0]
+    client = RunClient(communicator)
+    try:
+        await client.send(chat_request(provider="gateway"))
+        assert await client.receive_until_state() == "error"
+        status = client.status_text()
+        assert (
+            "This deployment does not allow provider URLs on private or loopback addresses, "
+            "and rebind.test resolved to 127.0.0.1 when connecting." in status
+        )
+        assert "the base URL of provider 'gateway' (Providers page)" in status
+        assert fake_upstream.connections == 0
+        assert fake_dns.lookups["rebind.test"] == 3
+    finally:
+        await communicator.disconnect()

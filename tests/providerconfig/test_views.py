@@ -1,15 +1,11 @@
 """The Providers page: staff only, keys write-only, base URL for admins, test connection
 in plain words, model refresh; and the Django admin keeps the key write-only too."""
 
-import asyncio
-import ssl
-import threading
-
 import pytest
-import trustme
 from django.contrib.auth.models import Permission, User
 
 from playground.providerconfig.models import ProviderConfig
+from tests.conftest import TEST_API_KEY
 from tests.providerconfig.factories import DB_API_KEY, make_provider_config
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +101,29 @@ def test_a_bad_header_line_is_refused_naming_the_line(admin_client):
     assert not ProviderConfig.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "line",
+    ["X-Title: 提示词游乐场", "X-Title: Playground 🎉", "X-Tïtle: Playground", "X(Title): x"],
+)
+def test_a_header_http_cannot_carry_is_refused_naming_the_line(admin_client, line):
+    # HTTP header names are ASCII tokens and values ASCII text: stored as typed, such a
+    # header would break every request to the provider, "Test connection" included.
+    response = admin_client.post("/providers/add/", form_data(extra_headers=f"X-Ok: 1\n{line}"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Line 2:" in page and "ASCII" in page
+    assert not ProviderConfig.objects.exists()
+
+
+def test_a_key_http_cannot_carry_is_refused_naming_the_field(admin_client):
+    # A key pasted with a non-ASCII character (a full-width letter, a zero-width space).
+    response = admin_client.post("/providers/add/", form_data(api_key="sk-abc\u200bdef-1234"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The API key may contain only ASCII" in page
+    assert not ProviderConfig.objects.exists()
+
+
 def test_private_urls_are_refused_on_save_when_the_option_is_on(admin_client, settings):
     settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True
     response = admin_client.post("/providers/add/", form_data(base_url="http://127.0.0.1:11434/v1"))
@@ -147,6 +166,32 @@ def test_connection_with_a_wrong_key(admin_client, fake_upstream):
     assert DB_API_KEY not in text
 
 
+def test_an_environment_provider_can_be_tested_too(admin_client, test_providers, fake_upstream):
+    # OPENAI_API_KEY / OPENAI_BASE_URL are set once and easy to get wrong: the admin asks
+    # the same question of them as of a stored provider.
+    listing = admin_client.get("/providers/").content.decode()
+    assert 'hx-post="/providers/environment/openai/test/"' in listing
+    assert "/providers/environment/offline/test/" not in listing  # built in: nothing to test
+
+    fake_upstream.accepted_keys = {TEST_API_KEY}
+    text = admin_client.post("/providers/environment/openai/test/").content.decode()
+    assert "Connected: the key works and the provider lists 2 models." in text
+    assert fake_upstream.requests[-1].headers["authorization"] == f"Bearer {TEST_API_KEY}"
+
+    fake_upstream.accepted_keys = {"sk-another"}
+    text = admin_client.post("/providers/environment/openai/test/").content.decode()
+    assert "Wrong key: the provider refused the API key (401). Check OPENAI_API_KEY." in text
+    assert TEST_API_KEY not in text
+
+    assert admin_client.post("/providers/environment/offline/test/").status_code == 404
+    assert admin_client.post("/providers/environment/nope/test/").status_code == 404
+
+
+def test_testing_an_environment_provider_is_for_staff(client, django_user_model, test_providers):
+    client.force_login(django_user_model.objects.create_user("norm", password="pw"))
+    assert client.post("/providers/environment/openai/test/").status_code == 403
+
+
 def test_connection_with_a_wrong_url(admin_client, fake_upstream):
     base = fake_upstream.base_url.removesuffix("/v1") + "/api"
     text = report(admin_client, make_provider_config(base))
@@ -164,40 +209,34 @@ def test_connection_with_an_unknown_host(admin_client):
     assert "Wrong URL: the host in http://no-such-host.invalid/v1 was not found." in text
 
 
-@pytest.fixture
-def untrusted_tls_server():
-    """An HTTPS server whose certificate no system store trusts (self-signed CA)."""
-    authority = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("127.0.0.1").configure_cert(context)
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    port: list[int] = []
-
-    async def handle(reader, writer):
-        writer.close()
-
-    def serve():
-        async def start():
-            server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
-            port.append(server.sockets[0].getsockname()[1])
-            ready.set()
-
-        loop.run_until_complete(start())
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    ready.wait(5)
-    yield f"https://127.0.0.1:{port[0]}/v1"
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
+def test_connection_to_a_host_that_rebinds_to_a_private_address_is_refused(
+    admin_client, settings, fake_upstream, fake_dns
+):
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True
+    # Public when saved and when the test checks the URL, 127.0.0.1 once it connects.
+    fake_dns.answer("rebind.test", "93.184.215.14", "93.184.215.14", "127.0.0.1")
+    config = make_provider_config(f"http://rebind.test:{fake_upstream.port}/v1")
+    text = report(admin_client, config)
+    assert (
+        "This deployment does not allow provider URLs on private or loopback addresses, "
+        "and rebind.test resolved to 127.0.0.1 when connecting." in text
+    )
+    assert fake_upstream.connections == 0
+    assert fake_dns.lookups["rebind.test"] == 3
 
 
 def test_connection_with_a_tls_error(admin_client, untrusted_tls_server):
     text = report(admin_client, make_provider_config(untrusted_tls_server))
     assert f"TLS error: the secure connection to {untrusted_tls_server} failed" in text
     assert "certificate" in text
+
+
+def test_connection_to_a_url_that_redirects(admin_client, redirecting_server):
+    # http:// where the provider wants https://: following would send the key elsewhere.
+    text = report(admin_client, make_provider_config(redirecting_server))
+    assert f"Wrong URL: {redirecting_server}/models redirects to" in text
+    assert "https://provider.example/v1/models" in text
+    assert "Try again in a moment" not in text
 
 
 def test_refresh_models_asks_the_provider_again(admin_client, fake_upstream):
@@ -208,6 +247,19 @@ def test_refresh_models_asks_the_provider_again(admin_client, fake_upstream):
     text = admin_client.post(f"/providers/{config.name}/refresh-models/").content.decode()
     assert "3 models: fake-model, fake-model-mini, fake-model-new." in text
     fake_upstream.models = ["fake-model", "fake-model-mini"]
+
+
+def test_refresh_models_says_what_is_wrong_instead_of_listing_the_default(
+    admin_client, fake_upstream
+):
+    # A failed listing falls back to the default model for the page's suggestions; the
+    # admin who asked for a refresh must not read that as "1 models: fake-model".
+    config = make_provider_config(fake_upstream.base_url)
+    fake_upstream.accepted_keys = {"sk-another"}
+    text = admin_client.post(f"/providers/{config.name}/refresh-models/").content.decode()
+    assert "Wrong key: the provider refused the API key (401)." in text
+    assert 'data-ok="false"' in text
+    assert "1 models" not in text
 
 
 # --- Django admin ----------------------------------------------------------------------

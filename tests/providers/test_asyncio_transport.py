@@ -7,6 +7,7 @@ import httpx
 import pytest
 import trustme
 
+from playground.providers.addresses import private_address_refusal
 from playground.providers.asyncio_transport import AsyncioHTTPTransport, AsyncioStream
 
 LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=5)
@@ -122,3 +123,91 @@ class socket_bound_but_not_listening:
 
     def __exit__(self, *exc_info: object) -> None:
         self.sock.close()
+
+
+# --- PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS: the address connected to is the one checked ---
+
+
+def only_127_0_0_1_is_public(address: str) -> bool:
+    """A rule for tests that can only reach loopback: 127.0.0.1 passes, any other is refused."""
+    return address != "127.0.0.1"
+
+
+async def test_with_the_rule_on_the_connection_goes_to_the_address_that_was_checked(
+    settings, fake_dns
+):
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True
+    server, port = await serve(answer(b"checked"))
+    # A rebinding name: the address checked first, then one the rule refuses (nothing listens
+    # there). Connecting by name after the check would resolve again and land on the second.
+    fake_dns.answer("rebind.test", "127.0.0.1", "127.0.0.2")
+    transport = AsyncioHTTPTransport(limits=LIMITS, address_refused=only_127_0_0_1_is_public)
+    async with server, httpx.AsyncClient(transport=transport) as client:
+        response = await client.get(f"http://rebind.test:{port}/")
+        assert response.text == "checked"
+        assert response.extensions["network_stream"].get_extra_info("server_addr") == (
+            "127.0.0.1",
+            port,
+        )
+    assert fake_dns.lookups["rebind.test"] == 1
+
+
+async def test_with_the_rule_on_a_refused_address_is_never_connected_to(settings, fake_dns):
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True
+    connections = []
+
+    async def record(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)
+        writer.close()
+
+    server, port = await serve(record)
+    fake_dns.answer("rebind.test", "127.0.0.2")
+    transport = AsyncioHTTPTransport(limits=LIMITS, address_refused=only_127_0_0_1_is_public)
+    async with server, httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(httpx.ConnectError) as caught:
+            await client.get(f"http://rebind.test:{port}/")
+        # The deployment's own rule (private, loopback…) refuses 127.0.0.1 by name or number.
+        async with httpx.AsyncClient(transport=AsyncioHTTPTransport(limits=LIMITS)) as default:
+            for host in ("localhost", "127.0.0.1"):
+                with pytest.raises(httpx.ConnectError) as refused:
+                    await default.get(f"http://{host}:{port}/")
+                found = private_address_refusal(refused.value)
+                assert found is not None
+                assert (found.host, found.addresses) == (host, ("127.0.0.1",))
+    found = private_address_refusal(caught.value)
+    assert found is not None
+    assert (found.host, found.addresses) == ("rebind.test", ("127.0.0.2",))
+    assert "does not allow provider URLs on private or loopback addresses" in str(found)
+    assert "rebind.test resolved to 127.0.0.2" in str(found)
+    assert connections == []
+
+
+async def test_with_the_rule_on_tls_still_checks_the_certificate_against_the_host_name(
+    settings, fake_dns
+):
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("provider.test").configure_cert(server_context)
+    server, port = await serve(answer(b"secure"), server_context)
+    fake_dns.answer("provider.test", "127.0.0.1")
+    fake_dns.answer("impostor.test", "127.0.0.1")
+    trusting = ssl.create_default_context()
+    authority.configure_trust(trusting)
+    transport = AsyncioHTTPTransport(
+        verify=trusting, limits=LIMITS, address_refused=only_127_0_0_1_is_public
+    )
+    async with server, httpx.AsyncClient(transport=transport) as client:
+        # Connected by address, yet the certificate is checked for the name in the URL…
+        assert (await client.get(f"https://provider.test:{port}/")).text == "secure"
+        # …so a name the certificate does not cover is still refused.
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            await client.get(f"https://impostor.test:{port}/")
+
+
+async def test_with_the_rule_off_loopback_names_connect_as_before(fake_dns):
+    server, port = await serve(answer(b"local"))
+    fake_dns.answer("ollama.test", "127.0.0.1")
+    async with server, httpx.AsyncClient(transport=AsyncioHTTPTransport(limits=LIMITS)) as client:
+        assert (await client.get(f"http://ollama.test:{port}/")).text == "local"
+        assert (await client.get(f"http://localhost:{port}/")).text == "local"

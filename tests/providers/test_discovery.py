@@ -49,3 +49,13 @@ def test_a_failed_listing_falls_back_to_the_default_model(admin_client, settings
     options = admin_client.get("/models/", {"provider": "openai"}).content.decode()
     assert options.count("<option") == 1
     assert '<option value="fake-model">' in options
+
+
+def test_with_private_addresses_refused_the_model_list_is_not_asked_of_loopback(
+    admin_client, settings, fake_upstream
+):
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True
+    options = admin_client.get("/models/", {"provider": "openai"}).content.decode()
+    assert options.count("<option") == 1
+    assert '<option value="fake-model">' in options
+    assert fake_upstream.connections == 0

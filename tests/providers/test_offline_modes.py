@@ -1,6 +1,7 @@
 """The offline model covers every mode: tool calls, JSON replies, logprobs, legacy
 completions, embeddings and moderation, all deterministic and all valid."""
 
+import asyncio
 import json
 import math
 
@@ -16,6 +17,7 @@ from playground.providers import (
     TextDelta,
     ToolCall,
     ToolCallDelta,
+    UpstreamError,
 )
 from playground.providers.offline import OfflineProvider
 from playground.providers.schema_example import example_for
@@ -133,6 +135,19 @@ async def test_after_tool_results_it_answers_in_text_using_them():
         },
         {"type": "array", "items": {"type": "boolean"}, "minItems": 3, "maxItems": 3},
         {"type": "string", "format": "date"},
+        # Patterns, as structured outputs use them: ids, codes, phone numbers.
+        {
+            "type": "object",
+            "properties": {
+                "order": {"type": "string", "pattern": "^ORD-[0-9]{6}$"},
+                "phone": {"type": "string", "pattern": r"^\+?\d{2,3}[ -]\d{4}-\d{4}$"},
+                "code": {"type": "string", "pattern": "^(?:[A-Z]{2}|x+)_[a-f0-9]{4,}$"},
+                "colour": {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$"},
+                "word": {"type": "string", "pattern": "[^aeiou ]{3}"},
+                "padded": {"type": "string", "pattern": "^a+$", "minLength": 4},
+            },
+            "required": ["order", "phone", "code", "colour", "word", "padded"],
+        },
     ],
 )
 async def test_json_schema_replies_satisfy_the_schema(schema):
@@ -214,3 +229,16 @@ async def test_moderation_flags_harmful_words_and_scores_every_category():
     assert_valid(
         json.loads(next(e for e in evs if isinstance(e, RawChunk)).data), "CreateModerationResponse"
     )
+
+
+async def test_embedding_dimensions_beyond_any_real_model_are_refused_like_a_provider_would():
+    # A huge value must not make the server build a vector of a hundred million numbers.
+    with pytest.raises(UpstreamError) as refused:
+        await asyncio.wait_for(
+            events({"model": "offline-embed", "input": "cat", "dimensions": 10**8}, "embedding"),
+            timeout=5,
+        )
+    assert refused.value.kind == "bad_request" and refused.value.param == "dimensions"
+    assert "dimensions" in refused.value.message and "3072" in refused.value.message
+    evs = await events({"model": "offline-embed", "input": "cat", "dimensions": 3072}, "embedding")
+    assert [len(v) for v in next(e for e in evs if isinstance(e, Embeddings)).vectors] == [3072]

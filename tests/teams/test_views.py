@@ -86,3 +86,65 @@ def test_change_password_and_sign_out(client):
     assert user.check_password("a-much-better-one-456")
     assert client.post("/logout/").status_code == 302
     assert client.get("/presets/").status_code == 302
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\x00"])
+def test_a_nul_character_in_a_team_or_user_name_is_refused(client, team, text):
+    """PostgreSQL stores no NUL: the page names the field instead of failing with a 500.
+
+    (A lone surrogate cannot arrive in a form: HTTP bodies are decoded from UTF-8.)"""
+    client.force_login(Membership.objects.get(role=Role.OWNER).user)
+    created = client.post("/teams/", {"name": f"Night{text}"}, follow=True).content.decode()
+    assert "name: contains a character that cannot be stored" in created
+    added = client.post(
+        f"/teams/{team.pk}/members/", {"username": text, "role": "viewer"}, follow=True
+    ).content.decode()
+    assert "username: no user named" in added
+    assert Team.objects.count() == 1 and team.memberships.count() == 2
+
+
+def test_an_admin_creates_an_account_from_the_team_page(client, team):
+    """Admins create users on the small team page too, not only in the Django admin."""
+    from django.contrib.auth.models import User
+
+    admin = User.objects.create_superuser("root")
+    Membership.objects.create(team=team, user=admin, role=Role.OWNER)
+    client.force_login(admin)
+    page = client.get(f"/teams/{team.pk}/").content.decode()
+    assert "New account" in page
+    response = client.post(
+        f"/teams/{team.pk}/accounts/",
+        {
+            "username": "李雷",
+            "password1": "a-long-enough-pass-789",
+            "password2": "a-long-enough-pass-789",
+            "role": "editor",
+        },
+        follow=True,
+    )
+    assert "Created the account 李雷 and added it as editor" in response.content.decode()
+    created = User.objects.get(username="李雷")
+    assert created.check_password("a-long-enough-pass-789") and not created.is_staff
+    assert Membership.objects.get(team=team, user=created).role == Role.EDITOR
+
+    # Bad input is refused with the field named, creating nothing.
+    refused = client.post(
+        f"/teams/{team.pk}/accounts/",
+        {"username": "olga", "password1": "x", "password2": "y", "role": "editor"},
+        follow=True,
+    ).content.decode()
+    assert "username: A user with that username already exists." in refused
+    assert User.objects.count() == 6
+
+
+def test_a_team_owner_who_is_no_admin_may_not_create_accounts(client, team):
+    from django.contrib.auth.models import User
+
+    client.force_login(Membership.objects.get(role=Role.OWNER).user)
+    assert "New account" not in client.get(f"/teams/{team.pk}/").content.decode()
+    response = client.post(
+        f"/teams/{team.pk}/accounts/",
+        {"username": "sneaky", "password1": "pw-sneaky-4567", "password2": "pw-sneaky-4567"},
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(username="sneaky").exists()

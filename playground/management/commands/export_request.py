@@ -25,16 +25,32 @@ class Command(BaseCommand):
 
     def handle(self, *args, lang: str, file: str, **options) -> None:
         try:
-            text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+            raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
+        try:
+            # Bytes, not the locale's text: JSON is UTF-8, and Windows editors add a BOM.
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CommandError(
+                f"{file} is not UTF-8 (byte {exc.start}): save the request JSON as UTF-8."
+            ) from None
         try:
             data = json.loads(text)
         except ValueError as exc:
             raise CommandError(f"{file}: not valid JSON ({exc}).") from None
+        except RecursionError:
+            raise CommandError(f"{file}: nested too deeply to read.") from None
         try:
             snippet = export(lang, data)
         except RequestInvalid as invalid:
             lines = "\n".join(f"  {field}: {message}" for field, message in invalid.errors.items())
             raise CommandError(f"{file}: the request is invalid:\n{lines}") from None
-        self.stdout.write(snippet, ending="")
+        # The snippet is UTF-8 whatever the terminal's locale (Chinese text, emoji).
+        stream = getattr(self.stdout, "_out", None)
+        if hasattr(stream, "buffer"):
+            stream.flush()
+            stream.buffer.write(snippet.encode("utf-8"))
+            stream.buffer.flush()
+        else:  # a text stream given by call_command(stdout=…)
+            self.stdout.write(snippet, ending="")

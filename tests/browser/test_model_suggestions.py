@@ -1,0 +1,109 @@
+"""The editor's model suggestions in a real browser: they follow the provider however it
+changes (the select, an opened preset, the request JSON editor), and the provider set
+last wins over a list still loading."""
+
+import contextlib
+import json
+import re
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, Route, expect
+
+from tests.browser.test_presets import import_and_open
+
+BODY = {"model": "fake-model", "messages": [{"role": "user", "content": "Hi"}], "stream": True}
+
+
+def expect_suggestions(page: Page, expected: list[str]) -> None:
+    """Wait until the suggestions the server sent (not the empty placeholder the page starts
+    with, nor while a request for them is out) are ``expected``."""
+    page.wait_for_function(
+        """expected => {
+            const list = document.getElementById("model-options");
+            if (!list || list.hasAttribute("hx-get") || document.querySelector(".htmx-request")) {
+                return false;
+            }
+            return JSON.stringify(Array.from(list.options, o => o.value)) === expected;
+        }""",
+        arg=json.dumps(expected, separators=(",", ":")),
+        timeout=10_000,
+    )
+
+
+def test_opening_a_preset_refreshes_the_model_suggestions(signed_in_page: Page) -> None:
+    page = signed_in_page
+    expect(page.locator("#provider")).to_have_value("offline")
+    expect_suggestions(page, ["offline-1", "offline-2"])
+
+    # A preset for the other provider: its models are suggested, the preset's model is kept.
+    import_and_open(page, "Fake upstream preset", {"provider": "openai", "body": BODY})
+    expect(page.locator("#provider")).to_have_value("openai")
+    expect_suggestions(page, ["fake-model", "fake-model-mini"])
+    expect(page.locator("#model")).to_have_value("fake-model")
+
+    # The request JSON editor changing the provider does the same.
+    page.locator("#request-editor summary").click()
+    editor = page.get_by_label("Request JSON")
+    expect(editor).to_have_value(re.compile(r'"provider": "openai"'))
+    data = json.loads(editor.input_value())
+    data["provider"] = "offline"
+    data["body"]["model"] = "offline-2"
+    editor.fill(json.dumps(data))
+    page.get_by_role("button", name="Apply JSON to the form").click()
+    expect(page.locator("#provider")).to_have_value("offline")
+    expect_suggestions(page, ["offline-1", "offline-2"])
+    expect(page.locator("#model")).to_have_value("offline-2")
+
+
+def test_a_preset_for_a_gone_provider_leaves_no_stale_suggestions(signed_in_page: Page) -> None:
+    page = signed_in_page
+    expect_suggestions(page, ["offline-1", "offline-2"])
+    import_and_open(page, "Gone provider preset", {"provider": "retired-gateway", "body": BODY})
+    expect(page.locator("#missing-provider")).to_contain_text("retired-gateway")
+    expect_suggestions(page, [])
+
+
+def test_the_suggestions_of_the_provider_set_last_win(signed_in_page: Page) -> None:
+    """The page's first request for suggestions (the default provider) is still out when the
+    opened preset asks for its provider's: the late answer must not leave the old list."""
+    page = signed_in_page
+    held: dict[str, Route] = {}
+    page.route(
+        re.compile(r"/models/\?provider=(offline|openai)$"),
+        lambda route: held.update({route.request.url.rsplit("=", 1)[1]: route}),
+    )
+    import_and_open(page, "Held suggestions", {"provider": "openai", "body": BODY})
+    expect(page.locator("#provider")).to_have_value("openai")
+    for _ in range(200):
+        if len(held) == 2:
+            break
+        page.wait_for_timeout(50)
+    assert set(held) == {"offline", "openai"}, "the opened preset did not ask for its models"
+    # The default provider's answer arrives first, then the preset's provider's.
+    with contextlib.suppress(PlaywrightError):  # htmx may have aborted it: nothing to answer
+        held["offline"].continue_()
+    page.wait_for_timeout(500)
+    held["openai"].continue_()
+    expect_suggestions(page, ["fake-model", "fake-model-mini"])
+
+
+def test_refresh_models_says_what_it_found(signed_in_page: Page, fake_upstream) -> None:
+    page = signed_in_page
+    page.get_by_label("Provider").select_option("openai")
+    expect_suggestions(page, ["fake-model", "fake-model-mini"])
+    status = page.locator("#model-options-status")
+
+    fake_upstream.models = ["fake-model", "fake-model-mini", "fake-model-new"]
+    try:
+        page.get_by_role("button", name="Refresh models").click()
+        expect_suggestions(page, ["fake-model", "fake-model-mini", "fake-model-new"])
+        expect(status).to_have_text("3 models listed by the provider.")
+
+        # A listing that fails (here a key the provider no longer takes) is said, not hidden
+        # behind a list of one default model.
+        fake_upstream.accepted_keys = {"sk-another-key"}
+        page.get_by_role("button", name="Refresh models").click()
+        expect(status).to_contain_text("The provider did not list its models")
+        expect(status).to_contain_text("type the model name")
+    finally:
+        fake_upstream.models = ["fake-model", "fake-model-mini"]
