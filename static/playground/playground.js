@@ -63,7 +63,12 @@
   }
 
   // Rows added or removed by script fire no input event; the export panel listens for this.
+  // While fillForm sets the whole form, the rows it adds announce nothing: one request
+  // for the finished form, not a burst of half-filled ones that race each other.
+  var filling = false;
+
   function formChanged() {
+    if (filling) { return; }
     $("#run-form").dispatchEvent(new Event("change", { bubbles: true }));
   }
 
@@ -175,6 +180,16 @@
     });
   }
 
+  function extensionKeys() {
+    var text = ($("#extensions") || {}).value || "";
+    try {
+      var parsed = JSON.parse(text);
+      return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? Object.keys(parsed) : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
   // An upstream 400 that blames a parameter names it in data-param: mark that field.
   function markBlamedParameter() {
     document.querySelectorAll("[data-blamed]").forEach(function (field) {
@@ -185,6 +200,9 @@
     var name = status && status.dataset.param;
     if (!name) { return; }
     var field = document.getElementById("param-" + name) || document.getElementById(name);
+    if (!field && extensionKeys().indexOf(name) !== -1) {
+      field = $("#extensions");  // a key with no input of its own (vLLM's top_k)
+    }
     if (field) {
       var folded = field.closest("details");
       if (folded) { folded.open = true; }
@@ -238,6 +256,9 @@
     });
   }
 
+  // True from an Apply until the user changes the form: the editor's status keeps saying so.
+  var applied = false;
+
   function editorStatus(text, isError) {
     var status = $("#request-json-status");
     status.textContent = text;
@@ -252,16 +273,30 @@
     var editor = $("#request-json");
     if (!$("#request-editor").open || document.activeElement === editor) { return; }
     var params = new URLSearchParams(new FormData($("#run-form")));
+    var before = editor.value;
     post($("#workspace").dataset.requestJsonUrl, params.toString(), "application/x-www-form-urlencoded")
       .then(function (result) {
+        // Typed or pasted into while the answer was on its way: the user's text wins.
+        if (editor.value !== before || document.activeElement === editor) { return; }
         if (!result.ok) { editorStatus(describeErrors(result.data.errors), true); return; }
         editor.value = result.data.text;
         var ext = result.data.extensions;
-        editorStatus(ext.length ? "Extensions: " + ext.join(", ") : "In step with the form.", false);
+        // The refresh that follows an Apply keeps saying so, instead of replacing the news.
+        var state = applied ? "Applied to the form." : ext.length ? "" : "In step with the form.";
+        var names = ext.length ? "Extensions: " + ext.join(", ") : "";
+        editorStatus([state, names].filter(Boolean).join(" "), false);
       });
   }
 
   function fillForm(values) {
+    filling = true;
+    try { setForm(values); } finally { filling = false; }
+    // Announce the whole request once, so that the export panel shows it.
+    formChanged();
+  }
+
+  function setForm(values) {
+    var provider = $("#provider").value;
     setMode(values.mode || "chat");
     $("#messages").innerHTML = "";
     $("#tools").innerHTML = "";
@@ -292,12 +327,19 @@
     syncModelFamily();
     syncMoreParameters();
     $("#offline-badge").hidden = ($("#provider").selectedOptions[0] || {dataset: {}}).dataset.offline !== "true";
+    // Setting a select's value fires no "change", so the model suggestions would stay the
+    // old provider's: ask for the new ones the way the select does (its hx-trigger). Not
+    // "change" itself, whose handler would replace the request's model by the default.
+    if ($("#provider").value !== provider) {
+      $("#provider").dispatchEvent(new Event("provider-set"));
+    }
   }
 
   function applyJson() {
     post($("#workspace").dataset.formValuesUrl, $("#request-json").value, "application/json")
       .then(function (result) {
         if (!result.ok) { editorStatus(describeErrors(result.data.errors), true); return; }
+        applied = true;
         fillForm(result.data.values);
         editorStatus("Applied to the form.", false);
       });
@@ -306,22 +348,56 @@
   // Load a request JSON value (an opened preset) into the form by the editor's own round
   // trip: the server turns it into form values, so every mode and every key lands where
   // "Apply JSON" would put it; keys with no input go to Extensions and are sent on Run.
+  // request: a request object, or its JSON text (which keeps integers past 2^53 exact).
   function openRequest(request) {
-    return post($("#workspace").dataset.formValuesUrl, JSON.stringify(request), "application/json")
+    var text = typeof request === "string" ? request : JSON.stringify(request);
+    return post($("#workspace").dataset.formValuesUrl, text, "application/json")
       .then(function (result) {
         if (!result.ok) { throw new Error(describeErrors(result.data.errors)); }
         fillForm(result.data.values);
-        formChanged();
         return result.data.values;
       });
   }
   window.playground = {openRequest: openRequest};
+
+  function placeAlternatives(event) {
+    var token = event.target.closest ? event.target.closest(".token") : null;
+    var box = token && token.querySelector(".alternatives");
+    if (!box) { return; }
+    var rect = token.getBoundingClientRect();
+    var height = box.offsetHeight;  // 0 until :hover/:focus shows it; then flip when needed
+    var below = rect.bottom + 2;
+    var top = below + height > window.innerHeight && rect.top > height ? rect.top - height - 2 : below;
+    box.style.position = "fixed";
+    box.style.top = top + "px";
+    box.style.left = Math.max(0, Math.min(rect.left, window.innerWidth - box.offsetWidth - 4)) + "px";
+  }
 
   document.addEventListener("DOMContentLoaded", function () {
     document.body.addEventListener("click", function (event) {
       var button = event.target.closest("button.copy");
       if (button) { copyCode(button); }
     });
+    // A long raw answer stays on the server until the inspector is opened, here and on the
+    // preset page's run panel (toggle does not bubble, hence the capture; the inspector is
+    // replaced after every run).
+    document.addEventListener("toggle", function (event) {
+      var inspector = event.target;
+      var load = inspector.id === "raw-response" && inspector.open && inspector.querySelector(".raw-load");
+      if (load) { load.form.requestSubmit(); }
+    }, true);
+    // A token's alternatives are placed against the window (position: fixed): the reply
+    // columns scroll sideways, and a scrolling box cuts off whatever hangs out of it, so on
+    // a one-line reply the alternatives below the token could not be read.
+    document.addEventListener("mouseover", placeAlternatives);
+    document.addEventListener("focusin", placeAlternatives);
+    document.addEventListener("scroll", function () {
+      var token = document.querySelector(".token:focus, .token:hover");
+      if (token) { placeAlternatives({target: token}); }
+    }, true);
+    // Every page loads this script; the rest is the playground page's (the preset page's
+    // Run buttons have their own, presets/history_run.js).
+    if (!$("#run-form")) { return; }
     setMode($("#mode").value);
     $$("#messages [data-message]").forEach(syncMessageRole);
 
@@ -382,11 +458,14 @@
     // would overwrite the text, and the editor's own timer would then apply the old form.
     $("#run-form").addEventListener("input", function (event) {
       if (event.target.id === "request-json") { return; }
+      applied = false;
       clearTimeout(pending);
       pending = setTimeout(refreshJson, 300);
     });
     $("#run-form").addEventListener("change", function (event) {
       if (event.target.id === "request-json") { return; }
+      // fillForm announces itself on the form; a change of one input is the user's.
+      if (event.target !== $("#run-form")) { applied = false; }
       clearTimeout(pending);
       pending = setTimeout(refreshJson, 100);
     });

@@ -1,5 +1,8 @@
 """The export panel in a real browser: it follows the form live, switches tabs and copies."""
 
+import json
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import FAKE_KEY
@@ -40,3 +43,47 @@ def test_the_panel_follows_the_form_and_copies_the_snippet(signed_in_page: Page)
     page.get_by_label("Temperature").fill("9")
     expect(page.locator(".export-errors")).to_contain_text("temperature")
     expect(page.locator("#export-code")).to_have_count(0)
+
+
+def test_the_panel_follows_a_request_set_from_the_json_editor(signed_in_page: Page) -> None:
+    """The editor fills the form by script (no input events for provider, model, parameters):
+    the panel must show that final request, not the form as it was halfway through."""
+    page = signed_in_page
+    code = page.locator("#export-code")
+    page.get_by_role("tab", name="JSON").click()
+    expect(code).to_contain_text('"model": "offline-1"')
+    body = {
+        "model": "gpt-4o-mini",
+        "messages": [
+            {"role": "user", "content": "Weather in 北京?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "weather", "arguments": '{"city": "北京"}'},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": "晴 $5 `x`"},
+        ],
+        "temperature": 0.3,
+        "seed": 7,
+        "top_k": 40,
+        "stream": True,  # the page's Stream switch, on by default
+    }
+    page.locator("#request-editor summary").click()
+    editor = page.get_by_label("Request JSON")
+    editor.fill(json.dumps({"mode": "chat", "provider": "openai", "body": body}))
+    page.get_by_role("button", name="Apply JSON to the form").click()
+    expect(page.locator("#request-json-status")).to_have_text(re.compile(r"^Applied to the form\."))
+    expect(code).to_contain_text('"seed": 7')
+    assert json.loads(code.inner_text()) == body
+
+    # Typing in the editor (no Apply) is followed too.
+    body["temperature"] = 1.2
+    editor.fill(json.dumps({"mode": "chat", "provider": "openai", "body": body}))
+    expect(code).to_contain_text('"temperature": 1.2')
+    assert json.loads(code.inner_text()) == body

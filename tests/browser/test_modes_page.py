@@ -3,6 +3,7 @@
 import json
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_playground_page import message_box, run_and_wait
@@ -142,6 +143,40 @@ def test_probability_view_shows_alternatives_on_hover_and_focus(signed_in_page: 
     expect(tokens.nth(2).locator(".alternatives")).to_be_visible()
 
 
+def _shown_on_top(page: Page, locator) -> bool:
+    """Whether the element is what a user sees at its centre (not clipped or covered)."""
+    return locator.evaluate(
+        """el => { const r = el.getBoundingClientRect();
+                   const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+                   return r.height > 0 && (hit === el || el.contains(hit)); }"""
+    )
+
+
+@pytest.mark.parametrize("candidates", ["1", "2"])
+def test_every_alternative_can_be_read_on_a_one_line_reply(
+    signed_in_page: Page, candidates: str
+) -> None:
+    # The reply columns scroll sideways; the alternatives must not be cut off by them.
+    page = signed_in_page
+    message_box(page, 0).get_by_role("textbox").fill("Hello")
+    page.locator("#more-parameters summary").click()
+    page.locator("#param-logprobs").select_option("true")
+    page.locator("#param-top_logprobs").fill("5")
+    page.locator("#param-max_tokens").fill("3")
+    page.locator("#param-n").fill(candidates)
+    run_and_wait(page)
+    for index in range(int(candidates)):
+        token = page.locator(f"#logprobs-{index} .token").last
+        token.focus()
+        alternatives = token.locator(".alternatives .alt")
+        expect(alternatives).to_have_count(5)
+        assert _shown_on_top(page, alternatives.last), f"candidate {index + 1}: cut off"
+        token.blur()
+        token.hover()
+        assert _shown_on_top(page, alternatives.last), f"candidate {index + 1}: cut off"
+        page.mouse.move(0, 0)
+
+
 def test_embeddings_mode_shows_a_cosine_matrix(signed_in_page: Page) -> None:
     page = signed_in_page
     page.get_by_label("Mode", exact=True).select_option("embedding")
@@ -192,8 +227,11 @@ def test_request_json_editor_round_trips_with_the_form(
     data["body"]["messages"].append({"role": "assistant", "content": "Hello!"})
     text = json.dumps(data).replace('"seed": 9223372036854775808', '"seed": 9223372036854775807')
     editor.fill(text)
-    page.get_by_role("button", name="Apply JSON to the form").click()
-    expect(page.locator("#request-json-status")).to_have_text("Applied to the form.")
+    # Applying fills the form, and the form's change brings the editor back in step; the
+    # status must still say that the JSON was applied, and name the extension it carried.
+    with page.expect_response("**/request/json/"):
+        page.get_by_role("button", name="Apply JSON to the form").click()
+    expect(page.locator("#request-json-status")).to_have_text("Applied to the form. Extensions: top_k")
     expect(page.locator("#param-seed")).to_have_value("9223372036854775807")
     expect(page.locator("#extensions")).to_have_value(re.compile(r'"top_k": 40'))
     expect(page.locator("#messages [data-message]")).to_have_count(2)
@@ -225,6 +263,17 @@ def test_raw_response_inspector_shows_chunks_and_rate_limit_headers(
     expect(inspector).to_contain_text("fp_fake")
     expect(inspector.locator(".raw-chunks")).to_contain_text('"object": "chat.completion.chunk"')
     expect(inspector.locator(".raw-chunks")).to_contain_text("[DONE]")
+    assert "sk-fake-browser-test-key" not in page.content()
+
+    # A long answer's chunks come from the server when the inspector is opened.
+    page.locator("#param-max_tokens").fill("60")
+    run_and_wait(page)
+    expect(inspector.locator(".raw-load")).to_have_text(
+        re.compile(r"Show the 63 chunks \(1\d KiB\)")
+    )
+    inspector.locator("summary").click()
+    expect(inspector.locator("pre.raw-chunks")).to_contain_text(" word59")
+    expect(inspector.locator("pre.raw-chunks")).to_contain_text("[DONE]")
     assert "sk-fake-browser-test-key" not in page.content()
 
 
@@ -260,3 +309,34 @@ def test_reasoning_models_are_recognised_by_the_servers_rule(signed_in_page: Pag
         else:
             expect(badge).to_be_hidden()
             expect(temperature_note).to_be_hidden()
+
+
+def test_text_pasted_into_the_editor_while_it_loads_is_not_overwritten(
+    signed_in_page: Page,
+) -> None:
+    # Opening the editor asks the server for the form's JSON; a slow answer used to land
+    # on top of what the user had pasted meanwhile, and Apply then sent the old request.
+    page = signed_in_page
+    held = []
+    page.route("**/request/json/", lambda route: held.append(route))
+    page.locator("#request-editor summary").click()
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held, "opening the editor asks the server for the form's JSON"
+    editor = page.get_by_label("Request JSON")
+    pasted = {
+        "mode": "chat",
+        "provider": "offline",
+        "body": {"model": "pasted-model", "messages": [{"role": "user", "content": "粘贴"}]},
+    }
+    editor.fill(json.dumps(pasted))
+    page.get_by_role("button", name="Apply JSON to the form").focus()
+    held[0].continue_()
+    page.unroute("**/request/json/")
+    page.wait_for_timeout(300)
+    expect(editor).to_have_value(json.dumps(pasted))
+    page.get_by_role("button", name="Apply JSON to the form").click()
+    expect(page.locator("#request-json-status")).to_have_text(re.compile(r"^Applied to the form\."))
+    expect(page.locator("#model")).to_have_value("pasted-model")
