@@ -231,7 +231,9 @@ def test_request_json_editor_round_trips_with_the_form(
     # status must still say that the JSON was applied, and name the extension it carried.
     with page.expect_response("**/request/json/"):
         page.get_by_role("button", name="Apply JSON to the form").click()
-    expect(page.locator("#request-json-status")).to_have_text("Applied to the form. Extensions: top_k")
+    expect(page.locator("#request-json-status")).to_have_text(
+        "Applied to the form. Extensions: top_k"
+    )
     expect(page.locator("#param-seed")).to_have_value("9223372036854775807")
     expect(page.locator("#extensions")).to_have_value(re.compile(r'"top_k": 40'))
     expect(page.locator("#messages [data-message]")).to_have_count(2)
