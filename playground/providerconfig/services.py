@@ -31,22 +31,29 @@ def parse_extra_headers(text: str) -> dict[str, str]:
             raise ValidationError(
                 f"Line {number}: write each header as 'Name: value' (got {line.strip()[:40]!r})."
             )
-        if not HEADER_NAME.fullmatch(name):
-            raise ValidationError(
-                f"Line {number}: a header name may contain only ASCII letters, digits and "
-                f"- _ . (got {name[:40]!r})."
-            )
-        if not HEADER_VALUE.fullmatch(value):
-            raise ValidationError(
-                f"Line {number}: HTTP sends header values as ASCII, so {name} cannot carry "
-                f"{value[:40]!r}. Write it in ASCII (e.g. an English title)."
-            )
+        problem = header_problem(name, value)
+        if problem:
+            raise ValidationError(f"Line {number}: {problem}")
         if name.lower() == "authorization":
             raise ValidationError(
                 f"Line {number}: put the key in the API key field, not in an Authorization header."
             )
         headers[name] = value
     return headers
+
+
+def header_problem(name: str, value: str) -> str | None:
+    """Why HTTP cannot carry this header, in words (None when it can)."""
+    if not HEADER_NAME.fullmatch(name):
+        return (
+            f"a header name may contain only ASCII letters, digits and - _ . (got {name[:40]!r})."
+        )
+    if not HEADER_VALUE.fullmatch(value):
+        return (
+            f"HTTP sends header values as ASCII, so {name} cannot carry {value[:40]!r}. "
+            "Write it in ASCII (e.g. an English title)."
+        )
+    return None
 
 
 def validate_base_url(url: str) -> None:
@@ -102,6 +109,22 @@ def provider_settings(config: ProviderConfig) -> dict[str, Any]:
         check_base_url(config.base_url)
     except UrlRefused as refused:
         raise UpstreamError("unreachable", refused.message) from None
+    # Saved before such keys and headers were refused at saving: say which, not "internal error".
+    if not HEADER_VALUE.fullmatch(api_key):
+        raise UpstreamError(
+            "auth",
+            f"The stored API key of provider '{config.name}' contains a character HTTP cannot "
+            "send (a zero-width or full-width one, pasted by mistake?). An admin must enter "
+            "the key again on the Providers page.",
+        )
+    for name, value in extra_headers.items():
+        problem = header_problem(name, value)
+        if problem:
+            raise UpstreamError(
+                "bad_request",
+                f"An extra header of provider '{config.name}' cannot be sent: {problem} "
+                "An admin can fix it on the Providers page.",
+            )
     entry: dict[str, Any] = {
         "kind": "openai",
         "label": config.label or config.name,

@@ -143,3 +143,41 @@ async def test_a_stored_host_that_rebinds_to_a_private_address_is_refused_at_con
         assert fake_dns.lookups["rebind.test"] == 3
     finally:
         await communicator.disconnect()
+
+
+async def test_a_stored_header_http_cannot_carry_names_itself_and_where_to_fix_it(fake_upstream):
+    # Saved before such headers were refused at saving (or written straight to the table):
+    # the run must say which header is wrong and where to fix it, not end in "internal error".
+    from channels.db import database_sync_to_async
+
+    def store_bad_header():
+        config = make_provider_config(fake_upstream.base_url)
+        config.set_extra_headers({"X-Title": "提示词游乐场"})
+        config.save()
+
+    await database_sync_to_async(store_bad_header)()
+    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
+    communicator.scope["user"] = User(username="guest")
+    assert (await communicator.connect())[0]
+    client = RunClient(communicator)
+    try:
+        await client.send(chat_request(provider="gateway"))
+        assert await client.receive_until_state() == "error"
+        status = client.status_text()
+        assert "X-Title" in status and "ASCII" in status
+        assert "provider 'gateway'" in status and "Providers page" in status
+        assert "internal error" not in status.lower()
+        assert fake_upstream.chat_requests == []
+    finally:
+        await communicator.disconnect()
+
+
+def test_a_stored_key_http_cannot_carry_says_to_enter_it_again(fake_upstream):
+    config = make_provider_config(fake_upstream.base_url)
+    config.set_api_key("sk-\u200bpasted")  # a zero-width space, stored before keys were checked
+    config.save()
+    with pytest.raises(UpstreamError) as caught:
+        get_provider("gateway")
+    assert "The stored API key of provider 'gateway' contains a character" in caught.value.message
+    assert "enter the key again on the Providers page" in caught.value.message
+    assert "pasted" not in caught.value.message.split("(")[0]  # the key itself is not shown
