@@ -195,6 +195,12 @@ PLAYGROUND_PROVIDERS: dict[str, dict] = {
 }
 _openai_key = env.str("OPENAI_API_KEY", default="")
 _openai_base_url = env.str("OPENAI_BASE_URL", default="")
+if "?" in _openai_base_url or "#" in _openai_base_url:
+    # Not printed: a query is where a key would hide.
+    raise ImproperlyConfigured(
+        "OPENAI_BASE_URL must not have a query string or fragment (? or #): the playground "
+        "appends /chat/completions to it. Put the key in OPENAI_API_KEY."
+    )
 # Checked here, where the mistake is made: otherwise every run would fail with an internal error.
 if _openai_base_url and not re.match(r"https?://[^/\s]+", _openai_base_url):
     raise ImproperlyConfigured(

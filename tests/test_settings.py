@@ -24,3 +24,10 @@ def test_a_key_with_a_character_http_cannot_carry_refuses_to_start(tmp_path):
 def test_a_local_server_url_starts(tmp_path):
     result = start(tmp_path, OPENAI_BASE_URL="http://127.0.0.1:11434/v1")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_base_url_with_a_query_string_refuses_to_start_without_printing_it(tmp_path):
+    result = start(tmp_path, OPENAI_BASE_URL="https://gw.example/v1?key=sk-SECRET-q")
+    assert result.returncode != 0
+    assert "OPENAI_BASE_URL must not have a query string" in result.stderr
+    assert "SECRET" not in result.stderr

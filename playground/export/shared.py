@@ -73,6 +73,12 @@ def inline_target(provider: dict[str, Any]) -> Target:
             "must not contain a user name or password (user:password@): the key comes from "
             "the variable named in api_key_env"
         )
+    elif isinstance(base_url, str) and ("?" in base_url or "#" in base_url):
+        # Not echoed either: a query is where a key would hide. The SDKs append paths.
+        errors["provider.base_url"] = (
+            "must not have a query string or fragment (? or #): the SDKs append "
+            "/chat/completions to it; the key comes from the variable named in api_key_env"
+        )
     elif not isinstance(base_url, str) or not _is_http_url(base_url):
         errors["provider.base_url"] = (
             f"{base_url!r} is not a URL: use http:// or https://, a host and no spaces "

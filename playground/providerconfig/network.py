@@ -36,6 +36,14 @@ def check_base_url(url: str) -> None:
             "The base URL must not contain a user name or password: put the key in the API "
             "key field, or in an extra header."
         )
+    if "?" in url or "#" in url:
+        # Paths are appended to the base URL, which a query would swallow; and a key hidden
+        # in it would be shown wherever the URL is (not echoed here for the same reason).
+        raise UrlRefused(
+            "The base URL must not have a query string or fragment (? or #): the "
+            "playground appends /chat/completions and /models to it. Put a key in the API "
+            "key field, or in an extra header."
+        )
     if not settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS:
         return
     host = parts.hostname

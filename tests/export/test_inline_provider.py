@@ -31,6 +31,9 @@ def _export(lang: str, provider: dict) -> str:
         ({"base_url": 123}, "provider.base_url", ""),
         # A credential in the URL would be written into the code: refused, not echoed.
         ({"base_url": "https://me:SECRET-pw@gw.example/v1"}, "provider.base_url", "password"),
+        # A key in the query string: also a credential, and paths are appended after it.
+        ({"base_url": "https://gw.example/v1?key=SECRET-q"}, "provider.base_url", "query"),
+        ({"base_url": "https://gw.example/v1#SECRET-frag"}, "provider.base_url", "query"),
         # A key written into the request would be silently dropped: say where it goes instead.
         (
             {"base_url": "https://x.example/v1", "api_key": "sk-abc"},

@@ -306,3 +306,18 @@ def test_credentials_in_the_base_url_are_refused(admin_client):
     assert response.status_code == 200
     assert "must not contain a user name or password" in response.content.decode()
     assert not ProviderConfig.objects.exists()
+
+
+def test_a_query_string_in_the_base_url_is_refused_without_echoing_it(admin_client):
+    # /chat/completions is appended to the base URL, so a query would swallow it; and a
+    # query is where a key would hide, shown on the Providers page and in every message.
+    response = admin_client.post(
+        "/providers/add/", form_data(base_url="https://gateway.example/v1?key=sk-in-query")
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "must not have a query string" in page
+    assert "sk-in-query" not in page.replace(
+        'value="https://gateway.example/v1?key=sk-in-query"', ""
+    )
+    assert not ProviderConfig.objects.exists()
