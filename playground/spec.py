@@ -29,13 +29,16 @@ from playground.spec_parts import (
     AssistantMessage,
     AudioOutput,
     Message,
+    ModerationOptions,
     ModerationPart,
     Prediction,
+    PromptCacheOptions,
     ResponseFormat,
     StreamOptions,
     Tool,
     ToolChoice,
     ToolMessage,
+    WebSearchOptions,
     check_logit_bias,
     check_metadata,
 )
@@ -289,6 +292,30 @@ class ChatBody(WireBody):
     prediction: Prediction | None = _param(
         'Text the reply will mostly repeat, for faster edits: {"type": "content", "content": "…"}.',
         "Predicted output",
+        "json",
+    )
+    web_search_options: WebSearchOptions | None = _param(
+        "How a search model searches the web, as JSON: "
+        '{"search_context_size": "low"} or a user_location.',
+        "Web search",
+        "json",
+    )
+    prompt_cache_options: PromptCacheOptions | None = _param(
+        'Prompt caching, as JSON: {"ttl": "30m", "mode": "implicit"} or "explicit" '
+        "(breakpoints you set).",
+        "Prompt cache options",
+        "json",
+    )
+    prompt_cache_retention: Literal["in_memory", "24h"] | None = _param(
+        "How long the provider may keep the cached prompt prefix (deprecated by OpenAI in "
+        "favour of prompt cache options).",
+        "Prompt cache retention",
+        "select",
+    )
+    moderation: ModerationOptions | None = _param(
+        'Moderate this completion\'s input and output, as JSON: {"model": '
+        '"omni-moderation-latest"}.',
+        "Moderation",
         "json",
     )
     stream: bool | None = _stream()
@@ -650,6 +677,10 @@ FORM_PARAMETERS: dict[str, tuple[str, ...]] = {
         "modalities",
         "audio",
         "prediction",
+        "web_search_options",
+        "prompt_cache_options",
+        "prompt_cache_retention",
+        "moderation",
         "stream",
         "stream_options",
     ),

@@ -271,6 +271,39 @@ class Prediction(WirePart):
     content: str | Annotated[list[TextPart], Field(min_length=1)]
 
 
+class WebSearchLocation(WirePart):
+    country: str | None = None
+    region: str | None = None
+    city: str | None = None
+    timezone: str | None = None
+
+
+class WebSearchUserLocation(WirePart):
+    type: Literal["approximate"]
+    approximate: WebSearchLocation
+
+
+class WebSearchOptions(WirePart):
+    """``web_search_options``: how search models (gpt-4o-search-preview) search the web."""
+
+    search_context_size: Literal["low", "medium", "high"] | None = None
+    user_location: WebSearchUserLocation | None = None
+
+
+class PromptCacheOptions(WirePart):
+    """``prompt_cache_options``: the minimum cache lifetime and who sets breakpoints."""
+
+    ttl: Literal["30m"] | None = None
+    mode: Literal["implicit", "explicit"] | None = None
+
+
+class ModerationOptions(WirePart):
+    """``moderation``: moderate the input and output of this completion (newer OpenAI)."""
+
+    model: str = Field(min_length=1)
+    policy: dict[str, Any] | None = None
+
+
 METADATA_PAIRS, METADATA_KEY_CHARS, METADATA_VALUE_CHARS = 16, 64, 512
 
 

@@ -53,6 +53,10 @@ CHAT_PARAMETERS = [
     ("safety_identifier", "user-hash-3f2a"),
     ("prompt_cache_key", "museum-guide"),
     ("prediction", {"type": "content", "content": "The Moon pulls the sea."}),
+    ("web_search_options", {"search_context_size": "high"}),
+    ("prompt_cache_options", {"mode": "implicit"}),
+    ("prompt_cache_retention", "in_memory"),
+    ("moderation", {"model": "omni-moderation-latest"}),
 ]
 
 

@@ -154,6 +154,13 @@ def test_the_newer_chat_parameters_are_known_and_valid_openai_requests():
         "modalities": ["text", "audio"],
         "audio": {"voice": "alloy", "format": "mp3"},
         "prediction": {"type": "content", "content": [{"type": "text", "text": "x"}]},
+        "web_search_options": {
+            "search_context_size": "low",
+            "user_location": {"type": "approximate", "approximate": {"city": "上海"}},
+        },
+        "prompt_cache_options": {"ttl": "30m", "mode": "explicit"},
+        "prompt_cache_retention": "24h",
+        "moderation": {"model": "omni-moderation-latest"},
     }
     request = validate_request({"mode": "chat", "provider": "p", "body": body})
     assert upstream_body(request) == body
@@ -177,6 +184,12 @@ def test_the_newer_chat_parameters_are_known_and_valid_openai_requests():
         ("audio", {"voice": "alloy", "format": "midi"}, "audio"),
         ("prediction", {"type": "file", "content": "x"}, "prediction"),
         ("verbosity", "loud", "verbosity"),
+        ("web_search_options", {"search_context_size": "huge"}, "search_context_size"),
+        ("web_search_options", {"user_location": {"type": "exact"}}, "user_location"),
+        ("prompt_cache_options", {"ttl": "1h"}, "ttl"),
+        ("prompt_cache_options", {"mode": "always"}, "mode"),
+        ("prompt_cache_retention", "forever", "prompt_cache_retention"),
+        ("moderation", {"policy": {}}, "moderation.model"),
     ],
 )
 def test_the_newer_chat_parameters_refuse_what_the_api_refuses(name, value, said):
