@@ -19,7 +19,13 @@ from playground.forms import form_values_from_request, request_from_form, values
 from playground.presets.page import playground_preset_context
 from playground.providers import UpstreamError, available_providers, get_provider
 from playground.providers.discovery import provider_models
-from playground.spec import MODES, RequestInvalid, extension_keys, parameter_groups
+from playground.spec import (
+    MODES,
+    RequestInvalid,
+    extension_keys,
+    parameter_groups,
+    validate_request,
+)
 
 MODE_LABELS = {
     "chat": "Chat",
@@ -110,7 +116,13 @@ def request_form_values(request: HttpRequest) -> HttpResponse:
     if data.get("mode", "chat") not in MODES:
         allowed = ", ".join(MODES)
         return JsonResponse({"errors": {"mode": f"must be one of {allowed}"}}, status=400)
-    return JsonResponse({"values": form_values_from_request(data)})
+    try:
+        validate_request(data)
+        problems = {}
+    except RequestInvalid as invalid:
+        # Still applied, so nothing typed is lost; the editor names what Run would refuse.
+        problems = invalid.errors
+    return JsonResponse({"values": form_values_from_request(data), "problems": problems})
 
 
 @require_GET

@@ -174,3 +174,18 @@ def test_request_json_nested_too_deeply_to_read_is_refused_not_a_server_error(ad
     answer = admin_client.post("/request/form-values/", deep, content_type="application/json")
     assert answer.status_code == 400
     assert answer.json()["errors"]["request"] == "is nested too deeply to read"
+
+
+def test_applying_json_the_api_would_refuse_fills_the_form_and_names_the_problem(admin_client):
+    # The form takes the value (nothing the user typed is lost), and the editor says at once
+    # what Run would refuse, instead of "Applied" and a surprise at Run.
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "temperature": 5}
+    text = json.dumps({"mode": "chat", "provider": "openai", "body": body})
+    answer = admin_client.post("/request/form-values/", text, content_type="application/json")
+    assert answer.status_code == 200
+    assert answer.json()["values"]["temperature"] == "5"
+    assert "allowed: 0 to 2" in answer.json()["problems"]["temperature"]
+    body["temperature"] = 1
+    text = json.dumps({"mode": "chat", "provider": "openai", "body": body})
+    answer = admin_client.post("/request/form-values/", text, content_type="application/json")
+    assert answer.json()["problems"] == {}

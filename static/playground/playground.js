@@ -256,8 +256,9 @@
     });
   }
 
-  // True from an Apply until the user changes the form: the editor's status keeps saying so.
-  var applied = false;
+  // What an Apply found ({text, isError}), until the user changes the form: the refresh
+  // that follows keeps saying it instead of replacing the news.
+  var applied = null;
 
   function editorStatus(text, isError) {
     var status = $("#request-json-status");
@@ -281,10 +282,9 @@
         if (!result.ok) { editorStatus(describeErrors(result.data.errors), true); return; }
         editor.value = result.data.text;
         var ext = result.data.extensions;
-        // The refresh that follows an Apply keeps saying so, instead of replacing the news.
-        var state = applied ? "Applied to the form." : ext.length ? "" : "In step with the form.";
+        var state = applied ? applied.text : ext.length ? "" : "In step with the form.";
         var names = ext.length ? "Extensions: " + ext.join(", ") : "";
-        editorStatus([state, names].filter(Boolean).join(" "), false);
+        editorStatus([state, names].filter(Boolean).join(" "), Boolean(applied && applied.isError));
       });
   }
 
@@ -339,9 +339,13 @@
     post($("#workspace").dataset.formValuesUrl, $("#request-json").value, "application/json")
       .then(function (result) {
         if (!result.ok) { editorStatus(describeErrors(result.data.errors), true); return; }
-        applied = true;
+        var problems = result.data.problems || {};
+        applied = Object.keys(problems).length
+          ? {text: "Applied to the form, but Run would refuse it: " + describeErrors(problems) + ".",
+             isError: true}
+          : {text: "Applied to the form.", isError: false};
         fillForm(result.data.values);
-        editorStatus("Applied to the form.", false);
+        editorStatus(applied.text, applied.isError);
       });
   }
 
@@ -458,14 +462,14 @@
     // would overwrite the text, and the editor's own timer would then apply the old form.
     $("#run-form").addEventListener("input", function (event) {
       if (event.target.id === "request-json") { return; }
-      applied = false;
+      applied = null;
       clearTimeout(pending);
       pending = setTimeout(refreshJson, 300);
     });
     $("#run-form").addEventListener("change", function (event) {
       if (event.target.id === "request-json") { return; }
       // fillForm announces itself on the form; a change of one input is the user's.
-      if (event.target !== $("#run-form")) { applied = false; }
+      if (event.target !== $("#run-form")) { applied = null; }
       clearTimeout(pending);
       pending = setTimeout(refreshJson, 100);
     });

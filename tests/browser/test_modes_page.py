@@ -251,6 +251,29 @@ def test_request_json_editor_round_trips_with_the_form(
     expect(editor).to_have_value(re.compile(r'"temperature": 1\.1'))
 
 
+def test_applying_json_that_run_would_refuse_says_so_at_once(signed_in_page: Page) -> None:
+    page = signed_in_page
+    message_box(page, 0).get_by_role("textbox").fill("Hi")
+    page.locator("#request-editor summary").click()
+    editor = page.get_by_label("Request JSON")
+    expect(editor).to_have_value(re.compile(r'"content": "Hi"'))
+    data = json.loads(editor.input_value())
+    data["body"]["temperature"] = 5
+    editor.fill(json.dumps(data))
+    with page.expect_response("**/request/json/"):  # the refresh that follows the Apply
+        page.get_by_role("button", name="Apply JSON to the form").click()
+    status = page.locator("#request-json-status")
+    expect(status).to_have_text(re.compile(r"^Applied to the form, but Run would refuse it: "))
+    expect(status).to_contain_text("temperature")
+    expect(status).to_contain_text("allowed: 0 to 2")
+    expect(status).to_have_class(re.compile(r"\berror\b"))
+    # The value is in the form, as typed: nothing is lost; fixing it there clears the note.
+    expect(page.locator("#param-temperature")).to_have_value("5")
+    page.locator("#param-temperature").fill("1")
+    expect(status).to_have_text("In step with the form.")
+    expect(status).not_to_have_class(re.compile(r"\berror\b"))
+
+
 def test_raw_response_inspector_shows_chunks_and_rate_limit_headers(
     signed_in_page: Page, fake_upstream: FakeUpstream
 ) -> None:
