@@ -297,17 +297,25 @@ def _move_target(*, actor: AbstractBaseUser, preset: Preset, team_id: Any) -> Te
 
 def _record_move(*, actor: AbstractBaseUser, preset: Preset, team: Team | None) -> None:
     """Set the preset's team and record the move; no version: its request is unchanged."""
-    if team == preset.team:
+    from_team = preset.team
+    preset.team = team
+    record_team_change(actor=actor, preset=preset, from_team=from_team)
+
+
+def record_team_change(*, actor: AbstractBaseUser, preset: Preset, from_team: Team | None) -> None:
+    """Record that ``preset`` (its team already set) moved from ``from_team``, if it did.
+
+    Also for the Django admin, where staff change the team field directly."""
+    if from_team == preset.team:
         return
     PresetMove.objects.create(
         preset=preset,
         actor=actor,
-        from_team=preset.team,
-        from_team_name=preset.team.name if preset.team else "",
-        to_team=team,
-        to_team_name=team.name if team else "",
+        from_team=from_team,
+        from_team_name=from_team.name if from_team else "",
+        to_team=preset.team,
+        to_team_name=preset.team.name if preset.team else "",
     )
-    preset.team = team
 
 
 def preset_move(*, actor: AbstractBaseUser, preset: Preset, team_id: Any) -> Preset:

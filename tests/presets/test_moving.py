@@ -205,3 +205,32 @@ def test_a_team_editor_is_refused_with_who_may_move_it(world, client):
     )
     assert response.status_code == 403
     assert MOVE_REFUSED in html.unescape(response.content.decode())
+
+
+def test_an_admin_who_changes_the_team_in_the_django_admin_leaves_a_move_record(world, client):
+    from django.contrib import admin
+
+    root = User.objects.create_superuser("root", password="pw-for-tests-only")
+    client.force_login(root)
+    preset = world.preset
+    url = f"/admin/presets/preset/{preset.pk}/change/"
+    form = admin.site._registry[type(preset)].get_form(SimpleNamespace(user=root), preset)
+    bound = form(instance=preset)
+    # The change form as the admin page would post it, with only the team changed.
+    values = {name: bound[name].value() for name in bound.fields}
+    data = {
+        name: "" if value is None else value for name, value in values.items() if value is not False
+    }
+    data["team"] = str(world.lab.pk)
+    for prefix in ("versions", "moves"):
+        total = getattr(preset, prefix).count()
+        data.update({f"{prefix}-TOTAL_FORMS": total, f"{prefix}-INITIAL_FORMS": total})
+    for number, version in enumerate(preset.versions.all()):
+        data.update({f"versions-{number}-id": version.pk, f"versions-{number}-preset": preset.pk})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+    preset.refresh_from_db()
+    assert preset.team == world.lab
+    move = PresetMove.objects.get()
+    assert (move.actor, move.from_team_name, move.to_team_name) == (root, "Core", "Lab")
