@@ -113,6 +113,9 @@ TEMPLATES = [
     },
 ]
 
+# Keys stay off Django's error page even with DEBUG on (playground/debug.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "playground.debug.SecretsHiddenFilter"
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
 }
