@@ -458,25 +458,28 @@
     });
 
     var pending = null;
+    // Typing in the editor applies it a moment later (below); an edit in the form, or
+    // Apply, meanwhile makes that stale: it would put the older value back.
+    var typing = null;
     // Typing in the editor itself must not schedule a refresh from the (older) form: it
     // would overwrite the text, and the editor's own timer would then apply the old form.
     $("#run-form").addEventListener("input", function (event) {
       if (event.target.id === "request-json") { return; }
       applied = null;
+      clearTimeout(typing);
       clearTimeout(pending);
       pending = setTimeout(refreshJson, 300);
     });
     $("#run-form").addEventListener("change", function (event) {
       if (event.target.id === "request-json") { return; }
       // fillForm announces itself on the form; a change of one input is the user's.
-      if (event.target !== $("#run-form")) { applied = null; }
+      if (event.target !== $("#run-form")) { applied = null; clearTimeout(typing); }
       clearTimeout(pending);
       pending = setTimeout(refreshJson, 100);
     });
     $("#request-editor").addEventListener("toggle", refreshJson);
-    $("#apply-json").addEventListener("click", applyJson);
+    $("#apply-json").addEventListener("click", function () { clearTimeout(typing); applyJson(); });
     // Typing in the editor updates the form once the text is whole JSON again.
-    var typing = null;
     $("#request-json").addEventListener("input", function () {
       clearTimeout(typing);
       typing = setTimeout(function () {

@@ -365,3 +365,27 @@ def test_text_pasted_into_the_editor_while_it_loads_is_not_overwritten(
     page.get_by_role("button", name="Apply JSON to the form").click()
     expect(page.locator("#request-json-status")).to_have_text(re.compile(r"^Applied to the form\."))
     expect(page.locator("#model")).to_have_value("pasted-model")
+
+
+def test_a_form_edit_made_right_after_typing_in_the_editor_is_not_undone(
+    signed_in_page: Page,
+) -> None:
+    # Typing in the editor applies it 600 ms later. An edit made in the form meanwhile is
+    # the newer one: the editor's timer must not put the older value back.
+    page = signed_in_page
+    message_box(page, 0).get_by_role("textbox").fill("Hi")
+    page.locator("#request-editor summary").click()
+    editor = page.get_by_label("Request JSON")
+    expect(editor).to_have_value(re.compile(r'"content": "Hi"'))
+    data = json.loads(editor.input_value())
+    data["body"]["temperature"] = 0.7
+    held = []  # the form's refresh of the editor stays on its way, as on a slow network
+    page.route("**/request/json/", lambda route: held.append(route))
+    editor.fill(json.dumps(data))
+    page.locator("#param-temperature").fill("1.3")
+    page.wait_for_timeout(1200)  # twice the editor's delay
+    expect(page.locator("#param-temperature")).to_have_value("1.3")
+    for route in held:
+        route.continue_()
+    page.unroute("**/request/json/")
+    expect(editor).to_have_value(re.compile(r'"temperature": 1\.3'))
