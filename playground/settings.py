@@ -128,8 +128,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 
-# Redis carries the channel layer and the per-user run limits that all workers share
-# (playground/limits.py); without it, each process keeps both in its own memory.
+# Redis carries the channel layer, the per-user run limits (playground/limits.py) and the
+# model-list cache that all workers share; without it, each process keeps them in memory.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -140,6 +140,17 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+if REDIS_URL:
+    # Model lists (playground/providers/discovery.py): one per provider for all workers.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "playground",
+            # A Redis that does not answer must not hold a page up: the list is then live.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [

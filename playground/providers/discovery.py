@@ -5,11 +5,14 @@ the model field still takes any name typed in.
 """
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
 
 from playground.providers.base import Provider
+
+logger = logging.getLogger(__name__)
 
 # A failed listing falls back to the default model; ask again soon rather than keep that.
 _FALLBACK_SECONDS = 30
@@ -25,16 +28,35 @@ async def provider_models(provider: Provider, *, refresh: bool = False) -> list[
     """The models ``provider`` lists, from the cache unless ``refresh`` or not cached yet."""
     key = _cache_key(provider)
     if not refresh:
-        cached = await cache.aget(key)
+        cached = await _cached(key)
         if cached is not None:
             return cached
     models = await provider.list_models()
     fell_back = models == [provider.default_model]
     timeout = _FALLBACK_SECONDS if fell_back else settings.PLAYGROUND_MODELS_CACHE_SECONDS
-    await cache.aset(key, models, timeout)
+    await _keep(key, models, timeout)
     return models
 
 
 async def provider_models_store(provider: Provider, models: list[str]) -> None:
     """Keep ``models`` as the provider's list (an admin's refresh that got a real answer)."""
-    await cache.aset(_cache_key(provider), models, settings.PLAYGROUND_MODELS_CACHE_SECONDS)
+    await _keep(_cache_key(provider), models, settings.PLAYGROUND_MODELS_CACHE_SECONDS)
+
+
+# The cache is Redis when REDIS_URL is set. If it does not answer, the list is asked of the
+# provider each time: slower, but the page and its model suggestions keep working.
+
+
+async def _cached(key: str) -> list[str] | None:
+    try:
+        return await cache.aget(key)
+    except Exception as error:  # redis-py's errors, or OSError, depending on where it failed
+        logger.warning("The model-list cache did not answer (%s); asking the provider.", error)
+        return None
+
+
+async def _keep(key: str, models: list[str], seconds: float) -> None:
+    try:
+        await cache.aset(key, models, seconds)
+    except Exception as error:
+        logger.warning("The model-list cache did not answer (%s); not kept.", error)
