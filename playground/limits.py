@@ -190,6 +190,19 @@ return 1
 REDIS_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
 
 
+def redis_client(url: str, timeout: float) -> redis.asyncio.Redis:
+    """A client for one event loop that gives up after ``timeout`` seconds, once."""
+    return redis.asyncio.Redis.from_url(
+        url,
+        decode_responses=True,
+        socket_connect_timeout=timeout,
+        socket_timeout=timeout,
+        # One try, then the fallback: retries with backoff (Redis() built directly
+        # defaults to 3) would be seconds of waiting before a run may start.
+        retry=Retry(NoBackoff(), 0),
+    )
+
+
 @dataclass
 class _Connection:
     """A Redis client and its scripts, for one event loop (clients cannot cross loops)."""
@@ -274,15 +287,7 @@ class RedisRunLimiter:
         loop = asyncio.get_running_loop()
         connection = self._connections.get(loop)
         if connection is None:
-            client = redis.asyncio.Redis.from_url(
-                self._url,
-                decode_responses=True,
-                socket_connect_timeout=self._timeout,
-                socket_timeout=self._timeout,
-                # One try, then the fallback: retries with backoff (Redis() built directly
-                # defaults to 3) would be seconds of waiting before a run may start.
-                retry=Retry(NoBackoff(), 0),
-            )
+            client = redis_client(self._url, self._timeout)
             connection = _Connection(
                 client, AsyncScript(client, ACQUIRE_LUA), AsyncScript(client, RENEW_LUA)
             )

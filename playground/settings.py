@@ -259,6 +259,8 @@ PLAYGROUND_MAX_CONCURRENT_RUNS = env.int("PLAYGROUND_MAX_CONCURRENT_RUNS", defau
 PLAYGROUND_MAX_RUNS_PER_MINUTE = env.int("PLAYGROUND_MAX_RUNS_PER_MINUTE", default=30)
 # Where the limits live in Redis (when REDIS_URL is set), apart from channels-redis's keys.
 PLAYGROUND_LIMITS_KEY_PREFIX = "playground:limits:"
+# Where the providers' circuit breakers live in Redis (when REDIS_URL is set).
+PLAYGROUND_BREAKER_KEY_PREFIX = "playground:breaker:"
 
 # Refuse provider base URLs that resolve to private, loopback or link-local addresses
 # (hosted deployments, so that a provider cannot be pointed at the internal network).

@@ -92,9 +92,29 @@ def _seconds(value: float) -> str:
     return f"{value:.0f} s" if value >= 10 else f"{value:.2g} s"
 
 
+def circuit_open_error(name: str, threshold: int, *, wait: float | None) -> UpstreamError:
+    """What the page says while a provider's circuit is open (``wait`` None: half-open,
+    another run's trial request is under way)."""
+    if wait is None:
+        when = "as soon as the trial request now under way succeeds"
+    else:
+        at = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=wait)
+        when = f"at {at:%H:%M:%S} UTC (in {_seconds(max(wait, 1.0))})"
+    return UpstreamError(
+        "circuit_open",
+        f"The provider '{name}' failed {threshold} times in a row, so the playground is not "
+        f"sending to it for now. It will try again {when}; pick another provider meanwhile.",
+    )
+
+
 class CircuitBreaker:
     """Closed → open after ``threshold`` failures in a row → half-open after ``reset_seconds``
-    (one trial request) → closed on its success, open again on its failure."""
+    (one trial request) → closed on its success, open again on its failure.
+
+    This one lives in the process's memory; ``shared_breaker.RedisCircuitBreaker`` keeps
+    the same states in Redis for all workers. ``before_request`` answers whether this
+    request is the trial; the request hands that back to ``record_*`` and ``release_trial``.
+    """
 
     def __init__(
         self,
@@ -120,49 +140,55 @@ class CircuitBreaker:
             return "half_open"
         return "open"
 
-    def before_request(self) -> None:
-        """Raise UpstreamError("circuit_open") when no request may go to the upstream now."""
+    async def before_request(self) -> bool:
+        """True for the half-open trial; raise UpstreamError("circuit_open") when no
+        request may go to the upstream now."""
         state = self.state
         if state == "closed":
-            return
+            return False
         if state == "half_open" and not self.trial_running:
             self.trial_running = True
-            return
+            return True
         assert self.opened_at is not None
         wait = max(0.0, self.opened_at + self.reset_seconds - self._clock())
-        if state == "half_open":
-            when = "as soon as the trial request now under way succeeds"
-        else:
-            at = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=wait)
-            when = f"at {at:%H:%M:%S} UTC (in {_seconds(max(wait, 1.0))})"
-        raise UpstreamError(
-            "circuit_open",
-            f"The provider '{self.name}' failed {self.threshold} times in a row, so the "
-            f"playground is not sending to it for now. It will try again {when}; pick another "
-            "provider meanwhile.",
+        raise circuit_open_error(
+            self.name, self.threshold, wait=None if state == "half_open" else wait
         )
 
-    def record_success(self) -> None:
+    async def record_success(self, trial: bool = False) -> None:
         self.failures = 0
         self.opened_at = None
         self.trial_running = False
 
-    def record_failure(self) -> None:
+    async def record_failure(self, trial: bool = False) -> None:
         self.failures += 1
-        if self.trial_running or self.failures >= self.threshold:
+        if trial or self.failures >= self.threshold:
             self.opened_at = self._clock()
-        self.trial_running = False
+        if trial:
+            self.trial_running = False
 
-    def release_trial(self) -> None:
+    async def release_trial(self, trial: bool = False) -> None:
         """A trial that ended neither way (the user pressed Stop): let another one try."""
-        self.trial_running = False
+        if trial:
+            self.trial_running = False
 
 
 # One breaker per provider name in this process: the upstream's health is shared by all runs.
 _breakers: dict[str, CircuitBreaker] = {}
 
 
-def breaker_for(name: str, *, threshold: int, reset_seconds: float) -> CircuitBreaker:
+def breaker_for(name: str, *, threshold: int, reset_seconds: float) -> Any:
+    """The provider's breaker: in Redis when REDIS_URL is set (all workers), else here."""
+    from django.conf import settings
+
+    from playground.providers.shared_breaker import shared_breaker_for
+
+    if settings.REDIS_URL:
+        return shared_breaker_for(name, threshold=threshold, reset_seconds=reset_seconds)
+    return local_breaker_for(name, threshold=threshold, reset_seconds=reset_seconds)
+
+
+def local_breaker_for(name: str, *, threshold: int, reset_seconds: float) -> CircuitBreaker:
     breaker = _breakers.get(name)
     if breaker is None or breaker.threshold != threshold or breaker.reset_seconds != reset_seconds:
         breaker = _breakers[name] = CircuitBreaker(
@@ -172,7 +198,10 @@ def breaker_for(name: str, *, threshold: int, reset_seconds: float) -> CircuitBr
 
 
 def reset_breakers() -> None:
+    from playground.providers.shared_breaker import reset_shared_breakers
+
     _breakers.clear()
+    reset_shared_breakers()
 
 
 class ResilientProvider:
@@ -184,7 +213,7 @@ class ResilientProvider:
         *,
         retry: RetryPolicy,
         timeouts: StreamTimeouts,
-        breaker: CircuitBreaker,
+        breaker: Any,  # CircuitBreaker, or shared_breaker.RedisCircuitBreaker
     ) -> None:
         self.inner = inner
         self.retry = retry
@@ -203,22 +232,22 @@ class ResilientProvider:
         run_deadline = loop.time() + self.timeouts.run
         attempt = 1
         while True:
-            self.breaker.before_request()
+            trial = await self.breaker.before_request()
             text_shown = False
             try:
                 async for event in self._attempt(body, mode, run_deadline):
                     if isinstance(event, CONTENT_EVENTS) and not text_shown:
                         text_shown = True
-                        self.breaker.record_success()
+                        await self.breaker.record_success(trial)
                     yield event
             except UpstreamError as error:
                 if text_shown:
                     raise
                 if error.kind in BREAKER_KINDS:
-                    self.breaker.record_failure()
+                    await self.breaker.record_failure(trial)
                 else:
                     # The upstream answered (a 4xx, or a stream with no text): it is alive.
-                    self.breaker.record_success()
+                    await self.breaker.record_success(trial)
                 delay = self._delay_before_retry(error, attempt)
                 if delay is None:
                     raise self._final(error, attempt) from None
@@ -227,10 +256,10 @@ class ResilientProvider:
                 await asyncio.sleep(delay)
                 continue
             except BaseException:
-                self.breaker.release_trial()
+                await asyncio.shield(self.breaker.release_trial(trial))
                 raise
             if not text_shown:
-                self.breaker.record_success()
+                await self.breaker.record_success(trial)
             return
 
     def _delay_before_retry(self, error: UpstreamError, attempt: int) -> float | None:

@@ -128,18 +128,22 @@ def test_backoff_doubles_with_jitter_and_stays_under_the_cap():
         assert len(delays) > 1  # jittered, not one fixed value
 
 
-def test_breaker_states_follow_the_clock():
+async def test_breaker_states_follow_the_clock():
     now = [100.0]
     breaker = CircuitBreaker("p", threshold=2, reset_seconds=10, clock=lambda: now[0])
-    breaker.record_failure()
+    await breaker.record_failure()
     assert breaker.state == "closed"
-    breaker.record_failure()
+    await breaker.record_failure()
     assert breaker.state == "open"
     now[0] += 10
     assert breaker.state == "half_open"
-    breaker.before_request()  # the trial
-    breaker.record_success()
+    assert await breaker.before_request() is True  # the trial
+    with pytest.raises(UpstreamError) as refused:  # one trial at a time
+        await breaker.before_request()
+    assert "as soon as the trial request now under way succeeds" in refused.value.message
+    await breaker.record_success(True)
     assert breaker.state == "closed"
+    assert await breaker.before_request() is False
 
 
 async def test_a_steady_stream_longer_than_the_gap_timeout_is_not_cut(
