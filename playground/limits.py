@@ -190,6 +190,30 @@ return 1
 REDIS_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
 
 
+class RedisOutage:
+    """After Redis failed, skip it for OUTAGE_RETRY_SECONDS, with one warning per outage:
+    the page never waits on a Redis that is down, and the log is not flooded."""
+
+    def __init__(self, what: str, meanwhile: str) -> None:
+        self._what, self._meanwhile = what, meanwhile
+        self._until = 0.0
+
+    def active(self) -> bool:
+        return time.monotonic() < self._until
+
+    def note(self, error: BaseException) -> None:
+        if not self.active():
+            # The error names host and port, never the URL's password.
+            logger.warning(
+                "%s: Redis did not answer (%s: %s); %s",
+                self._what,
+                type(error).__name__,
+                error,
+                self._meanwhile,
+            )
+        self._until = time.monotonic() + OUTAGE_RETRY_SECONDS
+
+
 def redis_client(url: str, timeout: float) -> redis.asyncio.Redis:
     """A client for one event loop that gives up after ``timeout`` seconds, once."""
     return redis.asyncio.Redis.from_url(
@@ -275,7 +299,10 @@ class RedisRunLimiter:
         self._connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Connection] = (
             weakref.WeakKeyDictionary()
         )
-        self._outage_until = 0.0
+        self._outage = RedisOutage(
+            "Run limits",
+            "runs are let through and counted by this process alone until it does.",
+        )
 
     def _keys(self, user_key: Any) -> tuple[str, str]:
         # The braces are a Redis Cluster hash tag: both keys of a user land on one node,
@@ -294,23 +321,9 @@ class RedisRunLimiter:
             self._connections[loop] = connection
         return connection
 
-    def _in_outage(self) -> bool:
-        return time.monotonic() < self._outage_until
-
-    def _note_failure(self, error: BaseException) -> None:
-        if not self._in_outage():
-            # The error names host and port, never the URL's password.
-            logger.warning(
-                "Run limits: Redis did not answer (%s: %s); runs are let through and "
-                "counted by this process alone until it does.",
-                type(error).__name__,
-                error,
-            )
-        self._outage_until = time.monotonic() + OUTAGE_RETRY_SECONDS
-
     async def acquire(self, user_key: Any) -> RunLease:
         """Count one more run for ``user_key`` on every worker, or raise RunRefused."""
-        if self._in_outage():
+        if self._outage.active():
             return await self._fallback.acquire(user_key)
         concurrent = settings.PLAYGROUND_MAX_CONCURRENT_RUNS
         per_minute = settings.PLAYGROUND_MAX_RUNS_PER_MINUTE
@@ -330,7 +343,7 @@ class RedisRunLimiter:
                 ],
             )
         except REDIS_ERRORS as error:
-            self._note_failure(error)
+            self._outage.note(error)
             return await self._fallback.acquire(user_key)
         if verdict == "concurrent":
             raise too_many_running(concurrent)
@@ -345,13 +358,13 @@ class RedisRunLimiter:
                 args=[repr(self._clock() + self.lease_seconds), self.lease_seconds, run_id],
             )
         except REDIS_ERRORS as error:
-            self._note_failure(error)  # the lease lapses on its own if Redis stays away
+            self._outage.note(error)  # the lease lapses on its own if Redis stays away
 
     async def _release(self, running_key: str, run_id: str) -> None:
         try:
             await self._connection().client.zrem(running_key, run_id)
         except REDIS_ERRORS as error:
-            self._note_failure(error)  # the lease lapses on its own if Redis stays away
+            self._outage.note(error)  # the lease lapses on its own if Redis stays away
 
     async def running(self, user_key: Any) -> int:
         """Runs of ``user_key`` going now, on every worker (read only)."""

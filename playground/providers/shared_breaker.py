@@ -15,7 +15,6 @@ and Redis is asked again a few seconds later (as the run limits do).
 """
 
 import asyncio
-import logging
 import time
 import uuid
 import weakref
@@ -26,14 +25,12 @@ import redis.asyncio
 from django.conf import settings
 from redis.commands.core import AsyncScript
 
-from playground.limits import OUTAGE_RETRY_SECONDS, REDIS_ERRORS, REDIS_TIMEOUT, redis_client
+from playground.limits import REDIS_ERRORS, REDIS_TIMEOUT, RedisOutage, redis_client
 from playground.providers.resilience import (
     CircuitBreaker,
     circuit_open_error,
     local_breaker_for,
 )
-
-logger = logging.getLogger(__name__)
 
 # A trial's worker renews nothing: the trial ends at the first token or the failure, well
 # within this; a worker that dies mid-trial frees it for another after this long.
@@ -106,7 +103,9 @@ class RedisCircuitBreaker:
         self._scripts: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Scripts] = (
             weakref.WeakKeyDictionary()
         )
-        self._outage_until = 0.0
+        self._outage = RedisOutage(
+            f"Circuit breaker of provider '{name}'", "this process decides alone until it does."
+        )
 
     def _connection(self) -> "_Scripts":
         loop = asyncio.get_running_loop()
@@ -117,24 +116,10 @@ class RedisCircuitBreaker:
             self._scripts[loop] = scripts
         return scripts
 
-    def _in_outage(self) -> bool:
-        return time.monotonic() < self._outage_until
-
-    def _note_failure(self, error: BaseException) -> None:
-        if not self._in_outage():
-            logger.warning(
-                "Circuit breaker of provider '%s': Redis did not answer (%s: %s); this "
-                "process decides alone until it does.",
-                self.name,
-                type(error).__name__,
-                error,
-            )
-        self._outage_until = time.monotonic() + OUTAGE_RETRY_SECONDS
-
     async def before_request(self) -> Any:
         """A trial ticket (truthy) for the half-open trial, else False; raise
         UpstreamError("circuit_open") when no request may go to the upstream now."""
-        if self._in_outage():
+        if self._outage.active():
             return ("local", await self._fallback.before_request())
         token = uuid.uuid4().hex
         now = self._clock()
@@ -144,7 +129,7 @@ class RedisCircuitBreaker:
                 args=[repr(now), self.reset_seconds, token, int(TRIAL_LEASE_SECONDS * 1000)],
             )
         except REDIS_ERRORS as error:
-            self._note_failure(error)
+            self._outage.note(error)
             return ("local", await self._fallback.before_request())
         if state == "closed":
             return False
@@ -163,7 +148,7 @@ class RedisCircuitBreaker:
         try:
             await self._connection().client.delete(self._failures, self._opened, self._trial)
         except REDIS_ERRORS as error:
-            self._note_failure(error)
+            self._outage.note(error)
 
     async def record_failure(self, trial: Any = False) -> None:
         if self._decided_here(trial):
@@ -175,7 +160,7 @@ class RedisCircuitBreaker:
                 args=[repr(self._clock()), self.threshold, trial[1] if trial else "", KEY_SECONDS],
             )
         except REDIS_ERRORS as error:
-            self._note_failure(error)
+            self._outage.note(error)
             await self._fallback.record_failure(False)
 
     async def release_trial(self, trial: Any = False) -> None:
@@ -187,10 +172,10 @@ class RedisCircuitBreaker:
         try:
             await self._connection().release(keys=[self._trial], args=[trial[1]])
         except REDIS_ERRORS as error:
-            self._note_failure(error)  # the trial's lease lapses on its own
+            self._outage.note(error)  # the trial's lease lapses on its own
 
     def _decided_here(self, trial: Any) -> bool:
-        return (bool(trial) and trial[0] == "local") or (not trial and self._in_outage())
+        return (bool(trial) and trial[0] == "local") or (not trial and self._outage.active())
 
     @staticmethod
     def _local_trial(trial: Any) -> bool:

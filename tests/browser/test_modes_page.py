@@ -4,7 +4,7 @@ import json
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.test_playground_page import message_box, run_and_wait
 from tests.fake_upstream import FakeUpstream, Scenario
@@ -251,13 +251,18 @@ def test_request_json_editor_round_trips_with_the_form(
     expect(editor).to_have_value(re.compile(r'"temperature": 1\.1'))
 
 
-def test_applying_json_that_run_would_refuse_says_so_at_once(signed_in_page: Page) -> None:
-    page = signed_in_page
+def open_request_editor(page: Page) -> tuple[Locator, dict]:
+    """Type a prompt, open the Request JSON editor; the editor and the request it shows."""
     message_box(page, 0).get_by_role("textbox").fill("Hi")
     page.locator("#request-editor summary").click()
     editor = page.get_by_label("Request JSON")
     expect(editor).to_have_value(re.compile(r'"content": "Hi"'))
-    data = json.loads(editor.input_value())
+    return editor, json.loads(editor.input_value())
+
+
+def test_applying_json_that_run_would_refuse_says_so_at_once(signed_in_page: Page) -> None:
+    page = signed_in_page
+    editor, data = open_request_editor(page)
     data["body"]["temperature"] = 5
     editor.fill(json.dumps(data))
     with page.expect_response("**/request/json/"):  # the refresh that follows the Apply
@@ -373,11 +378,7 @@ def test_a_form_edit_made_right_after_typing_in_the_editor_is_not_undone(
     # Typing in the editor applies it 600 ms later. An edit made in the form meanwhile is
     # the newer one: the editor's timer must not put the older value back.
     page = signed_in_page
-    message_box(page, 0).get_by_role("textbox").fill("Hi")
-    page.locator("#request-editor summary").click()
-    editor = page.get_by_label("Request JSON")
-    expect(editor).to_have_value(re.compile(r'"content": "Hi"'))
-    data = json.loads(editor.input_value())
+    editor, data = open_request_editor(page)
     data["body"]["temperature"] = 0.7
     held = []  # the form's refresh of the editor stays on its way, as on a slow network
     page.route("**/request/json/", lambda route: held.append(route))

@@ -18,6 +18,19 @@ def names(providers) -> list[str]:
     return [provider.name for provider in providers]
 
 
+async def run_once(provider: str = "gateway") -> tuple[str, RunClient]:
+    """One run through the socket, as a signed-in user; its end state and what it received."""
+    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
+    communicator.scope["user"] = User(username="guest")
+    assert (await communicator.connect())[0]
+    client = RunClient(communicator)
+    try:
+        await client.send(chat_request(provider=provider))
+        return await client.receive_until_state(), client
+    finally:
+        await communicator.disconnect()
+
+
 def test_stored_providers_follow_the_environments(fake_upstream):
     make_provider_config(fake_upstream.base_url, name="gateway", label="Gateway")
     assert names(available_providers()) == ["offline", "openai", "gateway"]
@@ -67,21 +80,14 @@ async def test_a_run_through_a_stored_provider_sends_its_key_and_headers(fake_up
         extra_headers={"HTTP-Referer": "https://playground.example", "X-Title": "Playground"},
     )
     fake_upstream.accepted_keys = {DB_API_KEY}
-    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
-    communicator.scope["user"] = User(username="guest")
-    assert (await communicator.connect())[0]
-    client = RunClient(communicator)
-    try:
-        await client.send(chat_request(provider="gateway"))
-        assert await client.receive_until_state() == "done"
-        assert client.reply() == "".join(f" word{i}" for i in range(20))
-        sent = fake_upstream.chat_requests[0].headers
-        assert sent["authorization"] == f"Bearer {DB_API_KEY}"
-        assert sent["http-referer"] == "https://playground.example"
-        assert sent["x-title"] == "Playground"
-        assert DB_API_KEY not in "".join(client.frames)
-    finally:
-        await communicator.disconnect()
+    state, client = await run_once()
+    assert state == "done"
+    assert client.reply() == "".join(f" word{i}" for i in range(20))
+    sent = fake_upstream.chat_requests[0].headers
+    assert sent["authorization"] == f"Bearer {DB_API_KEY}"
+    assert sent["http-referer"] == "https://playground.example"
+    assert sent["x-title"] == "Playground"
+    assert DB_API_KEY not in "".join(client.frames)
 
 
 async def test_a_wrong_stored_key_names_where_to_fix_it(fake_upstream):
@@ -89,19 +95,12 @@ async def test_a_wrong_stored_key_names_where_to_fix_it(fake_upstream):
 
     await database_sync_to_async(make_provider_config)(fake_upstream.base_url)
     fake_upstream.accepted_keys = {"sk-the-right-one"}
-    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
-    communicator.scope["user"] = User(username="guest")
-    assert (await communicator.connect())[0]
-    client = RunClient(communicator)
-    try:
-        await client.send(chat_request(provider="gateway"))
-        assert await client.receive_until_state() == "error"
-        assert (
-            "The provider refused the API key (401). Check the API key of provider 'gateway' "
-            "(Providers page)." in client.status_text()
-        )
-    finally:
-        await communicator.disconnect()
+    state, client = await run_once()
+    assert state == "error"
+    assert (
+        "The provider refused the API key (401). Check the API key of provider 'gateway' "
+        "(Providers page)." in client.status_text()
+    )
 
 
 def test_private_addresses_are_refused_when_the_option_is_on(settings, fake_upstream):
@@ -126,23 +125,16 @@ async def test_a_stored_host_that_rebinds_to_a_private_address_is_refused_at_con
     await database_sync_to_async(make_provider_config)(
         f"http://rebind.test:{fake_upstream.port}/v1"
     )
-    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
-    communicator.scope["user"] = User(username="guest")
-    assert (await communicator.connect())[0]
-    client = RunClient(communicator)
-    try:
-        await client.send(chat_request(provider="gateway"))
-        assert await client.receive_until_state() == "error"
-        status = client.status_text()
-        assert (
-            "This deployment does not allow provider URLs on private or loopback addresses, "
-            "and rebind.test resolved to 127.0.0.1 when connecting." in status
-        )
-        assert "the base URL of provider 'gateway' (Providers page)" in status
-        assert fake_upstream.connections == 0
-        assert fake_dns.lookups["rebind.test"] == 3
-    finally:
-        await communicator.disconnect()
+    state, client = await run_once()
+    assert state == "error"
+    status = client.status_text()
+    assert (
+        "This deployment does not allow provider URLs on private or loopback addresses, "
+        "and rebind.test resolved to 127.0.0.1 when connecting." in status
+    )
+    assert "the base URL of provider 'gateway' (Providers page)" in status
+    assert fake_upstream.connections == 0
+    assert fake_dns.lookups["rebind.test"] == 3
 
 
 async def test_a_stored_header_http_cannot_carry_names_itself_and_where_to_fix_it(fake_upstream):
@@ -156,20 +148,13 @@ async def test_a_stored_header_http_cannot_carry_names_itself_and_where_to_fix_i
         config.save()
 
     await database_sync_to_async(store_bad_header)()
-    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
-    communicator.scope["user"] = User(username="guest")
-    assert (await communicator.connect())[0]
-    client = RunClient(communicator)
-    try:
-        await client.send(chat_request(provider="gateway"))
-        assert await client.receive_until_state() == "error"
-        status = client.status_text()
-        assert "X-Title" in status and "ASCII" in status
-        assert "provider 'gateway'" in status and "Providers page" in status
-        assert "internal error" not in status.lower()
-        assert fake_upstream.chat_requests == []
-    finally:
-        await communicator.disconnect()
+    state, client = await run_once()
+    assert state == "error"
+    status = client.status_text()
+    assert "X-Title" in status and "ASCII" in status
+    assert "provider 'gateway'" in status and "Providers page" in status
+    assert "internal error" not in status.lower()
+    assert fake_upstream.chat_requests == []
 
 
 def test_a_stored_key_http_cannot_carry_says_to_enter_it_again(fake_upstream):
