@@ -12,15 +12,21 @@ from playground.forms import request_from_form, values_from_post
 from playground.spec import RequestInvalid
 
 LANGS = {"python": "Python", "node": "Node.js", "curl": "curl", "json": "JSON"}
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 @require_POST
 def export_snippet(request: HttpRequest, lang: str) -> HttpResponse:
-    """``POST /export/<lang>`` with a request JSON body → the snippet as plain text."""
+    """``POST /export/<lang>``: a request JSON body → the snippet as plain text.
+
+    The page's export panel posts its form to the same URL (form-encoded) and gets the
+    tab back as highlighted HTML; both go through export()."""
     if not request.user.is_authenticated:
         return _text("Sign in first: exporting needs a signed-in user.\n", status=401)
     if lang not in RENDERERS:
         return _text(f"Unknown language {lang!r} (allowed: {', '.join(RENDERERS)}).\n", 404)
+    if request.content_type in FORM_TYPES:
+        return _panel(request, lang)
     try:
         data = json.loads(request.body or b"")
     except ValueError as exc:
@@ -34,19 +40,11 @@ def export_snippet(request: HttpRequest, lang: str) -> HttpResponse:
         return _text("\n".join(lines) + "\n", status=400)
 
 
-@require_POST
-def export_panel(request: HttpRequest) -> HttpResponse:
-    """The export panel for the page's current form values, in the chosen tab."""
-    if not request.user.is_authenticated:
-        return _text("Sign in first.", status=401)
-    lang = request.POST.get("export_lang", "python")
-    if lang not in LANGS:
-        lang = "python"
+def _panel(request: HttpRequest, lang: str) -> HttpResponse:
+    """The export panel's tab ``lang`` for the page's current form values."""
     context = {"langs": LANGS, "lang": lang, "code": "", "errors": {}}
     try:
-        values = values_from_post(request.POST)
-        values.pop("export_lang", None)  # the panel's tab, not part of the request
-        code = export(lang, request_from_form(values), request.user)
+        code = export(lang, request_from_form(values_from_post(request.POST)), request.user)
         context |= {"code": code, "highlighted": highlighted(lang, code)}
     except RequestInvalid as invalid:
         context["errors"] = invalid.errors

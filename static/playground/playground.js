@@ -503,6 +503,14 @@
 
     // A reply that was scrolled to its end follows the stream; one the reader scrolled up stays put.
     var following = [];
+    // The export panel follows the form from /export/<the selected tab>: htmx keeps the
+    // URL it read when the page loaded, so point each of the panel's requests at the tab.
+    document.body.addEventListener("htmx:configRequest", function (event) {
+      var lang = $("#export-lang");
+      if (event.detail.elt.id === "export-panel" && lang) {
+        event.detail.path = event.detail.path.replace(/[^/]*$/, encodeURIComponent(lang.value));
+      }
+    });
     document.body.addEventListener("htmx:wsBeforeMessage", function () {
       following = $$(".reply").filter(function (reply) {
         return reply.scrollHeight - reply.scrollTop - reply.clientHeight < 24;

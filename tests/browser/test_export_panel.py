@@ -26,8 +26,10 @@ def test_the_panel_follows_the_form_and_copies_the_snippet(signed_in_page: Page)
     page.get_by_role("tab", name="Node.js").click()
     expect(page.get_by_role("tab", name="Node.js")).to_have_attribute("aria-selected", "true")
     expect(code).to_contain_text('import OpenAI from "openai"')
-    page.get_by_role("textbox", name="Message").first.fill("after switching")
-    # The live update keeps the chosen tab.
+    # The live update keeps the chosen tab, asking the same URL scripts use: /export/<lang>.
+    with page.expect_request(re.compile(r"/export/node$")) as asked:
+        page.get_by_role("textbox", name="Message").first.fill("after switching")
+    assert asked.value.method == "POST"
     expect(code).to_contain_text('"content": "after switching"')
     expect(code).to_contain_text('import OpenAI from "openai"')
 

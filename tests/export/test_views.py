@@ -96,7 +96,8 @@ def test_the_panel_renders_the_form_as_highlighted_code(signed_in):
         "temperature": "0.5",
     }
 
-    response = signed_in.post("/export/panel/", {**form, "export_lang": "node"})
+    # The page's form, posted to the same URL scripts post a request JSON to.
+    response = signed_in.post("/export/node", form)
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -118,7 +119,7 @@ def test_the_panel_lists_what_to_fix_instead_of_code(signed_in):
         "top_p": "7",
     }
 
-    response = signed_in.post("/export/panel/", {**form, "export_lang": "python"})
+    response = signed_in.post("/export/python", form)
 
     html = response.content.decode()
     assert 'id="export-code"' not in html
