@@ -5,14 +5,12 @@ the model field still takes any name typed in.
 """
 
 import hashlib
-import logging
 
 from django.conf import settings
 from django.core.cache import cache
 
+from playground.limits import RedisOutage
 from playground.providers.base import Provider
-
-logger = logging.getLogger(__name__)
 
 # A failed listing falls back to the default model; ask again soon rather than keep that.
 _FALLBACK_SECONDS = 30
@@ -45,18 +43,23 @@ async def provider_models_store(provider: Provider, models: list[str]) -> None:
 
 # The cache is Redis when REDIS_URL is set. If it does not answer, the list is asked of the
 # provider each time: slower, but the page and its model suggestions keep working.
+_outage = RedisOutage("Model lists", "they are asked of the provider each time until it does.")
 
 
 async def _cached(key: str) -> list[str] | None:
+    if _outage.active():
+        return None
     try:
         return await cache.aget(key)
     except Exception as error:  # redis-py's errors, or OSError, depending on where it failed
-        logger.warning("The model-list cache did not answer (%s); asking the provider.", error)
+        _outage.note(error)
         return None
 
 
 async def _keep(key: str, models: list[str], seconds: float) -> None:
+    if _outage.active():
+        return
     try:
         await cache.aset(key, models, seconds)
     except Exception as error:
-        logger.warning("The model-list cache did not answer (%s); not kept.", error)
+        _outage.note(error)

@@ -26,11 +26,14 @@ from playground.providers.openai_compat import OpenAICompatibleProvider
 provider = OpenAICompatibleProvider(name="openai", base_url=sys.argv[1], api_key="sk-test")
 if sys.argv[2] == "store":
     asyncio.run(provider_models_store(provider, ["stored-model"]))
+if sys.argv[2] == "thrice":
+    for _ in range(2):
+        asyncio.run(provider_models(provider))
 print(json.dumps(asyncio.run(provider_models(provider))))
 """
 
 
-def worker(tmp_path, base_url: str, redis_url: str, action: str = "list") -> list[str]:
+def worker(tmp_path, base_url: str, redis_url: str, action: str = "list", log=None) -> list[str]:
     env = {
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "playground.settings",
@@ -46,6 +49,8 @@ def worker(tmp_path, base_url: str, redis_url: str, action: str = "list") -> lis
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+    if log is not None:
+        log.append(result.stderr)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -82,3 +87,11 @@ def test_without_a_reachable_redis_the_list_is_fetched_live(tmp_path, fake_upstr
         "fake-model-mini",
     ]
     assert len(fake_upstream.requests_to("/models")) == 2
+
+
+def test_a_worker_without_redis_warns_once_and_stops_asking_it_for_a_while(tmp_path, fake_upstream):
+    log: list[str] = []
+    unreachable = f"redis://127.0.0.1:{closed_port()}/0"
+    worker(tmp_path, fake_upstream.base_url, unreachable, action="thrice", log=log)
+    assert log[0].count("Model lists: Redis did not answer") == 1
+    assert len(fake_upstream.requests_to("/models")) == 3  # every list asked live
