@@ -270,13 +270,18 @@
     return Object.keys(errors).map(function (field) { return field + ": " + errors[field]; }).join("; ");
   }
 
+  // Answers can come back out of order on a slow network: only the newest may write.
+  var refreshes = 0;
+
   function refreshJson() {
     var editor = $("#request-json");
     if (!$("#request-editor").open || document.activeElement === editor) { return; }
     var params = new URLSearchParams(new FormData($("#run-form")));
     var before = editor.value;
+    var mine = ++refreshes;
     post($("#workspace").dataset.requestJsonUrl, params.toString(), "application/x-www-form-urlencoded")
       .then(function (result) {
+        if (mine !== refreshes) { return; }
         // Typed or pasted into while the answer was on its way: the user's text wins.
         if (editor.value !== before || document.activeElement === editor) { return; }
         if (!result.ok) { editorStatus(describeErrors(result.data.errors), true); return; }

@@ -390,3 +390,25 @@ def test_a_form_edit_made_right_after_typing_in_the_editor_is_not_undone(
         route.continue_()
     page.unroute("**/request/json/")
     expect(editor).to_have_value(re.compile(r'"temperature": 1\.3'))
+
+
+def test_an_older_refresh_of_the_editor_arriving_last_does_not_win(signed_in_page: Page) -> None:
+    # Each form change asks the server for the request JSON. On a slow network the answers
+    # can come back out of order: the editor must end up showing the newest form.
+    page = signed_in_page
+    editor, _ = open_request_editor(page)
+    held: list = []
+    page.route("**/request/json/", lambda route: held.append(route))
+    temperature = page.locator("#param-temperature")
+    for value, count in (("0.5", 1), ("0.9", 2)):
+        temperature.fill(value)
+        for _ in range(100):
+            if len(held) >= count:
+                break
+            page.wait_for_timeout(20)
+    assert len(held) == 2, "each change asks for the request JSON"
+    held[0].continue_()  # the older answer first
+    page.wait_for_timeout(300)
+    held[1].continue_()
+    page.unroute("**/request/json/")
+    expect(editor).to_have_value(re.compile(r'"temperature": 0\.9'))
