@@ -168,6 +168,13 @@
     return status ? status.dataset.state : "idle";
   }
 
+  function setConnection(state, text) {
+    var connection = $("#connection");
+    if (!connection) { return; }
+    connection.dataset.state = state;
+    connection.textContent = text;
+  }
+
   function syncControls() {
     var running = runState() === "running";
     $("#run-button").disabled = running;
@@ -404,6 +411,20 @@
       var token = document.querySelector(".token:focus, .token:hover");
       if (token) { placeAlternatives({target: token}); }
     }, true);
+    // Both pages with a run socket (this one, and a preset's Run buttons): say when the
+    // connection drops, and end the run it cut off with its partial reply kept; each
+    // page's script then puts its own buttons in step ("run-lost").
+    document.body.addEventListener("htmx:wsOpen", function () { setConnection("open", "Connected"); });
+    document.body.addEventListener("htmx:wsClose", function () {
+      setConnection("closed", "Disconnected, reconnecting…");
+      if (runState() === "running") {
+        var status = $("#run-status");
+        status.dataset.state = "error";
+        status.querySelector(".status-message").textContent =
+          "The connection to the server was lost; the partial reply is kept. Run again once reconnected.";
+        document.body.dispatchEvent(new Event("run-lost"));
+      }
+    });
     // Every page loads this script; the rest is the playground page's (the preset page's
     // Run buttons have their own, presets/history_run.js).
     if (!$("#run-form")) { return; }
@@ -526,19 +547,7 @@
       syncControls();
       markBlamedParameter();
     });
-    document.body.addEventListener("htmx:wsOpen", function () {
-      var c = $("#connection"); c.dataset.state = "open"; c.textContent = "Connected";
-    });
-    document.body.addEventListener("htmx:wsClose", function () {
-      var c = $("#connection"); c.dataset.state = "closed"; c.textContent = "Disconnected, reconnecting…";
-      if (runState() === "running") {
-        var status = $("#run-status");
-        status.dataset.state = "error";
-        status.querySelector(".status-message").textContent =
-          "The connection to the server was lost; the partial reply is kept. Run again once reconnected.";
-        syncControls();
-      }
-    });
+    document.body.addEventListener("run-lost", syncControls);
     syncResponseFormat();
     syncModelFamily();
     syncControls();

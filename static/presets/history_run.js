@@ -20,12 +20,6 @@
     $("#stop-button").disabled = !running;
   }
 
-  function setConnection(state, text) {
-    var connection = $("#connection");
-    connection.dataset.state = state;
-    connection.textContent = text;
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     var panel = $("#run-panel");
     if (!panel) { return; }
@@ -50,17 +44,8 @@
     });
 
     document.body.addEventListener("htmx:wsAfterMessage", syncControls);
-    document.body.addEventListener("htmx:wsOpen", function () { setConnection("open", "Connected"); });
-    document.body.addEventListener("htmx:wsClose", function () {
-      setConnection("closed", "Disconnected, reconnecting…");
-      if (runState() === "running") {
-        var status = $("#run-status");
-        status.dataset.state = "error";
-        status.querySelector(".status-message").textContent =
-          "The connection to the server was lost; the partial reply is kept. Run again once reconnected.";
-        syncControls();
-      }
-    });
+    // playground.js (on every page) reports a lost connection and ends the run it cut off.
+    document.body.addEventListener("run-lost", syncControls);
     syncControls();
   });
 })();

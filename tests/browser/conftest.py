@@ -6,6 +6,7 @@ environment, like a deployment. See STACK-NOTES.md for why.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, WebSocket, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    WebSocket,
+    WebSocketRoute,
+    expect,
+)
 
 from bench.procs import free_port, wait_for_port
 from tests.conftest import BROWSER_API_KEY
@@ -190,3 +198,18 @@ def signed_in_page(page: Page, live_server_url: str) -> Page:
     expect(page).to_have_url(live_server_url + "/")
     expect(page.locator("#connection")).to_have_text("Connected")
     return page
+
+
+def cuttable_sockets(page: Page) -> list[WebSocketRoute]:
+    """Reload ``page`` with its run sockets passed through routes the test can close (a lost
+    connection, as a dropped Wi-Fi or a restarted proxy gives); the newest is last."""
+    sockets: list[WebSocketRoute] = []
+
+    def pass_through(socket: WebSocketRoute) -> None:
+        socket.connect_to_server()
+        sockets.append(socket)
+
+    page.route_web_socket(re.compile(r"/ws/run/$"), pass_through)
+    page.reload()
+    expect(page.locator("#connection")).to_have_text("Connected")
+    return sockets

@@ -7,10 +7,12 @@ and checks what the user sees; the fake upstream shows what reached the provider
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import cuttable_sockets
 from tests.fake_upstream import FakeUpstream
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
@@ -33,11 +35,10 @@ def message_box(page: Page, index: int):
     return page.locator("#messages [data-message]").nth(index)
 
 
-def run_and_wait(page: Page, state: str = "done", button: str = "Run") -> None:
-    """Press Run (or ``button``) and wait for this run's final status (each status frame
-    replaces the element)."""
+def wait_for_final_status(page: Page, click: Callable[[], None]) -> str:
+    """Click, then wait for the run's final status (each status frame replaces the element)."""
     previous = page.locator("#run-status").element_handle()
-    page.get_by_role("button", name=button, exact=True).click()
+    click()
     page.wait_for_function(
         """previous => {
             const status = document.getElementById("run-status");
@@ -46,6 +47,12 @@ def run_and_wait(page: Page, state: str = "done", button: str = "Run") -> None:
         arg=previous,
         timeout=20_000,
     )
+    return page.locator("#run-status").get_attribute("data-state") or ""
+
+
+def run_and_wait(page: Page, state: str = "done", button: str = "Run") -> None:
+    """Press Run (or ``button``) and wait for this run's final status."""
+    wait_for_final_status(page, page.get_by_role("button", name=button, exact=True).click)
     expect(page.locator("#run-status")).to_have_attribute("data-state", state)
 
 
@@ -236,3 +243,22 @@ def test_two_turn_conversation_screenshot(signed_in_page: Page, tmp_path: Path) 
     if os.environ.get("UPDATE_SCREENSHOT"):
         SCREENSHOT.parent.mkdir(exist_ok=True)
         shutil.copyfile(path, SCREENSHOT)
+
+
+def test_a_lost_connection_ends_the_run_and_keeps_the_partial_reply(signed_in_page: Page) -> None:
+    page = signed_in_page
+    sockets = cuttable_sockets(page)
+    message_box(page, 0).get_by_role("textbox").fill("Please write a long answer")
+    page.get_by_role("button", name="Run", exact=True).click()
+    kept = wait_for_reply_longer_than(page, 30)
+    sockets[-1].close(code=1012, reason="service restart")
+
+    status = page.locator("#run-status")
+    expect(status).to_have_attribute("data-state", "error")
+    expect(status).to_contain_text("The connection to the server was lost")
+    assert reply(page).startswith(kept)
+    expect(page.get_by_role("button", name="Run", exact=True)).to_be_enabled()
+    expect(page.get_by_role("button", name="Stop")).to_be_disabled()
+    # The socket comes back by itself, and the next run works.
+    expect(page.locator("#connection")).to_have_text("Connected")
+    run_and_wait(page)

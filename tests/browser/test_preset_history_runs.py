@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import USERNAME, record_for_leak_scan
+from tests.browser.conftest import USERNAME, cuttable_sockets, record_for_leak_scan
+from tests.browser.test_playground_page import wait_for_final_status
 from tests.fake_upstream import FakeUpstream, Scenario
 
 VIEWER_PASSWORD = "viewer-horse-battery-staple-9"
@@ -85,21 +86,6 @@ def viewer_page(
     context.close()
 
 
-def wait_for_final_status(page: Page, click: Callable[[], None]) -> str:
-    """Click, then wait for the run's final status (each status frame replaces the element)."""
-    previous = page.locator("#run-status").element_handle()
-    click()
-    page.wait_for_function(
-        """previous => {
-            const status = document.getElementById("run-status");
-            return status !== previous && status.dataset.state !== "running";
-        }""",
-        arg=previous,
-        timeout=20_000,
-    )
-    return page.locator("#run-status").get_attribute("data-state") or ""
-
-
 def test_a_viewer_runs_each_saved_version_from_the_history(
     viewer_page: tuple[Page, list[str]], fake_upstream: FakeUpstream
 ) -> None:
@@ -155,4 +141,24 @@ def test_a_history_run_can_be_stopped_and_one_runs_at_a_time(
     expect(page.locator("#run-status")).to_contain_text("partial reply is kept")
     expect(page.get_by_role("button", name="Run latest (v2)")).to_be_enabled()
     assert len(fake_upstream.chat_requests) == 1
+    assert errors == []
+
+
+def test_a_history_run_cut_by_a_lost_connection_keeps_its_partial_reply(
+    viewer_page: tuple[Page, list[str]], fake_upstream: FakeUpstream
+) -> None:
+    page, errors = viewer_page
+    sockets = cuttable_sockets(page)
+    fake_upstream.answer_next(Scenario(tokens_per_second=5))
+    page.get_by_role("button", name="Run latest (v2)").click()
+    expect(page.locator("#reply-0")).to_contain_text("word0")
+    sockets[-1].close(code=1012, reason="service restart")
+
+    status = page.locator("#run-status")
+    expect(status).to_have_attribute("data-state", "error")
+    expect(status).to_contain_text("The connection to the server was lost")
+    expect(page.locator("#reply-0")).to_contain_text("word0")
+    expect(page.get_by_role("button", name="Run latest (v2)")).to_be_enabled()
+    expect(page.get_by_role("button", name="Stop")).to_be_disabled()
+    expect(page.locator("#connection")).to_have_text("Connected")
     assert errors == []
