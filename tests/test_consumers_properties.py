@@ -10,9 +10,10 @@ are bounded so the test runs in well under 30 s.
 import asyncio
 import json
 
+import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from playground.consumers import RunConsumer
@@ -202,6 +203,10 @@ FORM = st.fixed_dictionaries(
         ]
     },
 )
+# A run looks its provider up among the stored ones too (any name may be one): the
+# database is part of what the consumer reads, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 # What a socket may receive: (text sent, whether an answer is owed).
 WIRE_MESSAGE = st.one_of(
     st.text(max_size=30).map(lambda text: (text, True)),
@@ -264,6 +269,8 @@ def path_mode(path: str) -> str:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(messages=st.lists(WIRE_MESSAGE, min_size=1, max_size=6))
+# Found by hypothesis: a form naming a provider that is neither configured nor stored.
+@example(messages=[('{"action": "run", "provider": "1", "model": "1", "system": "1"}', True)])
 def test_random_messages_never_crash_never_leak_and_always_get_an_answer(
     upstream_server: FakeUpstream, messages
 ):
