@@ -12,6 +12,8 @@ such as OpenRouter's ``openai/o3-mini``). A model not listed is never refused.
 import re
 from typing import Any
 
+from playground.modes import REGISTRY
+
 # OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…); gpt-5-chat variants sample normally.
 _REASONING = re.compile(r"(?:^|/)(?:o[134]|gpt-5)(?:$|[-.:])(?!.*\bchat\b)", re.IGNORECASE)
 _EMBEDDING = re.compile(r"embed|(?:^|/)text-search-", re.IGNORECASE)
@@ -32,12 +34,14 @@ REASONING_REFUSES: dict[str, Any] = {
 # max_completion_tokens instead). The page flags these inputs for such models.
 REASONING_REFUSED = frozenset({*REASONING_REFUSES, "max_tokens"})
 
-# Edit mode sends a chat request too.
-CHAT_MODES = frozenset({"chat", "edit"})
-
 
 # The same rule for the page's script (JavaScript reads this syntax; flags: "i").
 REASONING_MODEL_PATTERN = _REASONING.pattern
+
+
+def _sends_chat(mode: str) -> bool:
+    record = REGISTRY.get(mode)
+    return record is not None and record.sends_chat
 
 
 def is_reasoning_model(model: str) -> bool:
@@ -48,16 +52,18 @@ def capability_problems(mode: str, body: dict[str, Any]) -> dict[str, str]:
     """``{parameter: why it will be refused}`` for the request, empty when nothing is known."""
     model = str(body.get("model") or "")
     problems: dict[str, str] = {}
-    if mode in CHAT_MODES and _EMBEDDING.search(model):
+    if not _sends_chat(mode):
+        return problems
+    if _EMBEDDING.search(model):
         problems["model"] = (
             f"{model} is an embeddings model: it turns text into vectors and cannot chat. "
             "Pick a chat model."
         )
-    elif mode in CHAT_MODES and _MODERATION.search(model):
+    elif _MODERATION.search(model):
         problems["model"] = (
             f"{model} is a moderation model: it classifies text and cannot chat. Pick a chat model."
         )
-    if mode in CHAT_MODES and is_reasoning_model(model):
+    if is_reasoning_model(model):
         for name, accepted in REASONING_REFUSES.items():
             if name in body and (accepted is None or body[name] != accepted):
                 only = (
@@ -78,11 +84,6 @@ def capability_problems(mode: str, body: dict[str, Any]) -> dict[str, str]:
 def capability_warnings(mode: str, body: dict[str, Any]) -> dict[str, str]:
     """Softer hints: parameters a model may refuse, shown with the run but still sent."""
     model = str(body.get("model") or "")
-    if (
-        mode in CHAT_MODES
-        and "reasoning_effort" in body
-        and model
-        and not is_reasoning_model(model)
-    ):
+    if _sends_chat(mode) and "reasoning_effort" in body and model and not is_reasoning_model(model):
         return {"reasoning_effort": f"only reasoning models accept it; {model} may refuse it"}
     return {}

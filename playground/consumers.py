@@ -25,6 +25,7 @@ from playground.capabilities import capability_problems
 from playground.forms import request_from_form
 from playground.limits import RunLease, RunRefused, get_run_limiter, user_key
 from playground.moderation_check import moderated_run
+from playground.modes import get_mode
 from playground.presets.running import PresetUnavailable, preset_request_for_run_async
 from playground.providers import UpstreamError, aget_provider
 from playground.spec import RequestInvalid, upstream_body, validate_request
@@ -119,7 +120,11 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.send_html(fragments.run_refused(refused.message))
             return
         body = upstream_body(request)
-        if request.mode == "chat" and message.get("moderate") in {"on", "true", True}:
+        if get_mode(request.mode).moderation_switch and message.get("moderate") in {
+            "on",
+            "true",
+            True,
+        }:
             work = moderated_run(provider, body, self.send_html)
         else:
             work = relay_run(provider, body, self.send_html, mode=request.mode)

@@ -13,14 +13,10 @@ import math
 import re
 from typing import Any
 
-from playground.spec import (
-    BODY_MODELS,
-    GENERATING_MODES,
-    FormInvalid,
-    edit_body,
-    edit_parts,
-    parameter_inputs,
-)
+from playground.form_layout import parameter_inputs
+from playground.jsonpath import path_text
+from playground.modes import DEFAULT_MODE, REGISTRY
+from playground.spec import FormInvalid, edit_body, edit_parts
 
 
 def values_from_post(post: Any) -> dict[str, Any]:
@@ -41,30 +37,32 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
     tools as ``tools-<i>-name`` / ``-description`` / ``-parameters``. JSON inputs
     that do not parse raise FormInvalid naming the field.
     """
-    mode = _text(values.get("mode")).strip() or "chat"
+    mode = _text(values.get("mode")).strip() or DEFAULT_MODE
+    record = REGISTRY.get(mode)
+    fields = record.prompt_fields if record else ""
     errors: dict[str, str] = {}
     body: dict[str, Any] = {"model": _text(values.get("model"))}
-    if mode == "edit":
+    if fields == "instruction":
         body = edit_body(_text(values.get("instruction")), _text(values.get("input")), **body)
-    elif mode == "chat":
+    elif fields == "messages":
         body["messages"] = _form_messages(values, errors)
         tools = _form_tools(values, errors)
         if tools:
             body["tools"] = tools
-    elif mode == "completion":
+    elif fields == "prompt":
         body["prompt"] = _json_or_text(values, "prompt", errors)
         suffix = _text(values.get("suffix"))
         if suffix:
             body["suffix"] = suffix
-    elif mode in {"embedding", "moderation"}:
+    elif fields == "inputs":
         if _text(values.get("input_format")) == "json":
             body["input"] = _parse_json(_text(values.get("input")), "input", errors)
         else:
             lines = [line for line in _text(values.get("input")).splitlines() if line.strip()]
             body["input"] = lines[0] if len(lines) == 1 else lines
-        if mode == "moderation" and not body["model"].strip():
-            del body["model"]
-    parameters = {p["name"]: p for p in parameter_inputs(mode)} if mode in BODY_MODELS else {}
+        if not body["model"].strip() and not record.body_model.model_fields["model"].is_required():
+            del body["model"]  # a moderation's model is optional: the provider's default
+    parameters = {p["name"]: p for p in parameter_inputs(mode)} if record else {}
     for name, parameter in parameters.items():
         value = _form_value(values, name, parameter["kind"], errors)
         if value is not None:
@@ -80,7 +78,7 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
             )
         elif extra is not None:
             errors["extensions"] = 'must be a JSON object of extra body keys, like {"top_k": 40}'
-    if mode in GENERATING_MODES and "stream" not in body:
+    if record and record.generates_text and "stream" not in body:
         body["stream"] = True
     variables = _form_variables(values, errors)
     if errors:
@@ -125,24 +123,30 @@ def form_values_from_request(data: Any) -> dict[str, str]:
     What the form has no input for goes into ``extensions``, so nothing is lost.
     """
     data = data if isinstance(data, dict) else {}
-    mode = str(data.get("mode") or "chat")
+    mode = str(data.get("mode") or DEFAULT_MODE)
+    record = REGISTRY.get(mode)
+    fields = record.prompt_fields if record else ""
     body = dict(data.get("body")) if isinstance(data.get("body"), dict) else {}
     values: dict[str, str] = {"mode": mode, "provider": str(data.get("provider") or "")}
     if "model" in body:
         values["model"] = str(body.pop("model"))
-    if mode == "edit" and isinstance(body.get("messages"), list) and len(body["messages"]) == 2:
+    if (
+        fields == "instruction"
+        and isinstance(body.get("messages"), list)
+        and len(body["messages"]) == 2
+    ):
         instruction, text = edit_parts(body)
         if body["messages"] == edit_body(instruction, text)["messages"]:
             values.update(instruction=instruction, input=text)
             del body["messages"]
-    elif mode == "chat":
+    elif fields == "messages":
         values.update(_form_messages_values(body))
         values.update(_form_tools_values(body))
-    elif mode == "completion" and "prompt" in body:
+    elif fields == "prompt" and "prompt" in body:
         _put_text_or_json(values, "prompt", body.pop("prompt"))
         if isinstance(body.get("suffix"), str):
             values["suffix"] = body.pop("suffix")
-    elif mode in {"embedding", "moderation"} and "input" in body:
+    elif fields == "inputs" and "input" in body:
         value = body.pop("input")
         as_lines = isinstance(value, str) and "\n" not in value and value.strip() == value
         items = value if isinstance(value, list) else []
@@ -153,11 +157,11 @@ def form_values_from_request(data: Any) -> dict[str, str]:
             values["input"] = value if isinstance(value, str) else "\n".join(items)
         else:
             values.update(input=json.dumps(value, ensure_ascii=False), input_format="json")
-    kinds = {p["name"]: p["kind"] for p in parameter_inputs(mode)} if mode in BODY_MODELS else {}
+    kinds = {p["name"]: p["kind"] for p in parameter_inputs(mode)} if record else {}
     for name, kind in kinds.items():
         if name in body and _put_parameter(values, name, kind, body[name]):
             del body[name]
-    if mode in GENERATING_MODES and body.get("stream") is True:
+    if record and record.generates_text and body.get("stream") is True:
         del body["stream"]  # the form sends stream: true unless told otherwise
     if body:
         values["extensions"] = json.dumps(body, ensure_ascii=False, indent=2)
@@ -371,7 +375,7 @@ def _form_messages(values: dict[str, Any], errors: dict[str, str]) -> list[dict[
         calls = _text(values.get(f"messages-{i}-tool_calls")).strip()
         if message["role"] == "assistant" and calls:
             message["tool_calls"] = _parse_json(
-                calls, f"messages.{len(messages)}.tool_calls", errors
+                calls, path_text(("messages", len(messages), "tool_calls")), errors
             )
             if message["content"] == "":
                 del message["content"]
@@ -388,7 +392,7 @@ def _form_tools(values: dict[str, Any], errors: dict[str, str]) -> list[dict[str
             function["description"] = description
         parameters = _text(values.get(f"tools-{i}-parameters")).strip()
         if parameters:
-            where = f"tools.{len(tools)}.function.parameters"
+            where = path_text(("tools", len(tools), "function", "parameters"))
             function["parameters"] = _parse_json(parameters, where, errors)
         if function["name"] or description or parameters:
             tools.append({"type": "function", "function": function})

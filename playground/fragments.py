@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 
 from playground.capabilities import capability_warnings
+from playground.modes import get_mode
 from playground.spec import input_texts
 
 if TYPE_CHECKING:
@@ -36,15 +37,6 @@ def _status(state: str, message: str = "", **context: Any) -> str:
     return render_to_string(
         "playground/_run_status.html", {"state": state, "message": message, "oob": True, **context}
     )
-
-
-def _candidate_count(body: dict[str, Any], mode: str) -> int:
-    n = body.get("n") or 1
-    if mode == "completion":
-        prompt = body.get("prompt")
-        if isinstance(prompt, list) and prompt and not isinstance(prompt[0], int):
-            n *= len(prompt)
-    return n if mode in {"chat", "edit", "completion"} else 0
 
 
 @functools.lru_cache(maxsize=256)
@@ -68,7 +60,7 @@ def _cleared_results() -> str:
 def run_started(body: dict[str, Any], provider: "Provider", mode: str = "chat") -> str:
     # Every run starts with this frame; the parts that do not depend on the run are
     # rendered once per process (four templates cost ~250 µs, paid by fifty runs at once).
-    candidates = _empty_candidates(_candidate_count(body, mode))
+    candidates = _empty_candidates(get_mode(mode).body_model.candidate_count(body))
     cleared = _cleared_results()
     what = body.get("model") or "the default model"
     return (
@@ -239,7 +231,7 @@ def _mode_result(outcome: "RunOutcome") -> dict[str, Any]:
             for c in categories
         ]
         return {"moderation_inputs": inputs, "moderation_table": table}
-    if outcome.mode == "edit":
+    if get_mode(outcome.mode).diff_with_input:
         messages = outcome.body.get("messages") or []
         original = next((m.get("content") for m in messages if m.get("role") == "user"), "")
         if isinstance(original, str) and 0 in outcome.text:

@@ -15,25 +15,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from playground.capabilities import REASONING_MODEL_PATTERN
 from playground.export.views import LANGS as EXPORT_LANGS
+from playground.form_layout import parameter_groups
 from playground.forms import form_values_from_request, request_from_form, values_from_post
+from playground.modes import DEFAULT_MODE, REGISTRY, UnknownMode, get_mode
 from playground.presets.page import playground_preset_context
 from playground.providers import UpstreamError, available_providers, get_provider
 from playground.providers.discovery import provider_models
-from playground.spec import (
-    MODES,
-    RequestInvalid,
-    extension_keys,
-    parameter_groups,
-    validate_request,
-)
-
-MODE_LABELS = {
-    "chat": "Chat",
-    "completion": "Completion (legacy)",
-    "edit": "Edit",
-    "embedding": "Embeddings",
-    "moderation": "Moderation",
-}
+from playground.spec import RequestInvalid, extension_keys, validate_request
 
 
 @require_GET
@@ -47,7 +35,7 @@ def playground_page(request: HttpRequest) -> HttpResponse:
             "providers": providers,
             "default_provider": providers[0],
             "parameter_groups": parameter_groups(),
-            "modes": [(mode, MODE_LABELS[mode]) for mode in MODES],
+            "modes": list(REGISTRY.values()),
             "initial_candidates": range(1),
             "export_langs": EXPORT_LANGS,
             "reasoning_model_pattern": REASONING_MODEL_PATTERN,
@@ -113,9 +101,10 @@ def request_form_values(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"errors": {"request": "is nested too deeply to read"}}, status=400)
     if not isinstance(data, dict):
         return JsonResponse({"errors": {"request": "must be a JSON object"}}, status=400)
-    if data.get("mode", "chat") not in MODES:
-        allowed = ", ".join(MODES)
-        return JsonResponse({"errors": {"mode": f"must be one of {allowed}"}}, status=400)
+    try:
+        get_mode(data.get("mode", DEFAULT_MODE))
+    except UnknownMode as unknown:
+        return JsonResponse({"errors": {"mode": unknown.args[0]}}, status=400)
     try:
         validate_request(data)
         problems = {}

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from playground.consumers import RunConsumer
-from playground.spec import BODY_MODELS, MODES, RequestInvalid, validate_request
+from playground.modes import MODE_NAMES, get_mode
+from playground.spec import RequestInvalid, validate_request
 from tests.conftest import TEST_API_KEY, status_state
 from tests.fake_upstream import FakeUpstream, Scenario
 from tests.openapi import schema_errors
@@ -171,7 +172,7 @@ PLAUSIBLE_REQUEST = st.one_of(
 ).flatmap(lambda r: st.sampled_from(["offline", "openai"]).map(lambda p: {**r, "provider": p}))
 REQUEST = st.fixed_dictionaries(
     {
-        "mode": near(st.sampled_from(MODES)),
+        "mode": near(st.sampled_from(MODE_NAMES)),
         "provider": near(st.sampled_from(["offline", "openai", "nope"])),
     },
     optional={"body": near(BODY), "variables": ANY_JSON, "extra": ANY_JSON},
@@ -296,7 +297,7 @@ def test_random_messages_never_crash_never_leak_and_always_get_an_answer(
             ) from None
         # Extensions (keys the spec does not declare for the mode) are the user's choice;
         # everything the spec knows must be valid for OpenAI.
-        declared = BODY_MODELS[mode].model_fields
+        declared = get_mode(mode).body_model.model_fields
         known = {k: v for k, v in record.body.items() if k in declared}
         errors = schema_errors(known, OPENAPI_SCHEMA[mode])
         assert not errors, (record.body, errors)

@@ -7,8 +7,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.template.loader import render_to_string
 
-from playground.spec import RequestInvalid, RunRequest, endpoint_path, upstream_body
+from playground.jsonpath import PathPart, path_text, walk
+from playground.modes import Mode
+from playground.spec import RequestInvalid
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 
@@ -140,53 +143,38 @@ def _stored_target(name: str, user: Any) -> Target:
     return Target(stored.base_url.rstrip("/"), key_variable_for(name), note)
 
 
-def body_of(request: RunRequest) -> dict[str, Any]:
-    """The exact upstream body; exporters render this, never the form."""
-    return upstream_body(request)
-
-
-def endpoint(request: RunRequest) -> str:
-    return endpoint_path(request)
-
-
 def body_json(body: dict[str, Any], indent: int | None = 2) -> str:
     """JSON text of the body; non-ASCII kept readable (every target language accepts UTF-8)."""
     return json.dumps(body, ensure_ascii=False, indent=indent)
 
 
-def sdk_adds_encoding_format(request: RunRequest, body: dict[str, Any]) -> bool:
-    """True when the SDKs' embeddings.create() would add encoding_format="base64" itself.
-
-    Both official SDKs do that when the key is absent, so a snippet calling it
-    would not send the playground's body; such snippets post the body as is.
-    """
-    return request.mode == "embedding" and "encoding_format" not in body
+def printer(mode: Mode, lang: str, body: dict[str, Any]) -> str:
+    """The code that prints the mode's answer in ``lang`` (a template per answer shape)."""
+    streamed = bool(body.get("stream")) and mode.streams
+    name = f"{mode.answer}{'-stream' if streamed else ''}.{lang}.txt"
+    return render_to_string(f"export/printers/{name}")
 
 
-def unsafe_integers(value: Any, path: str = "") -> list[str]:
-    """Dotted paths of integers a JavaScript number cannot hold exactly."""
-    if isinstance(value, bool):
-        return []
-    if isinstance(value, int):
-        return [path] if abs(value) > MAX_SAFE_INTEGER else []
-    if isinstance(value, dict):
-        return [p for k, v in value.items() for p in unsafe_integers(v, f"{path}.{k}".strip("."))]
-    if isinstance(value, list):
-        return [p for i, v in enumerate(value) for p in unsafe_integers(v, f"{path}.{i}")]
-    return []
+def unsafe_integers(value: Any) -> list[tuple[PathPart, ...]]:
+    """Paths of integers a JavaScript number cannot hold exactly."""
+    return [
+        path
+        for path, item in walk(value)
+        if isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_SAFE_INTEGER
+    ]
 
 
-def unpaired_surrogates(value: Any, path: str = "") -> list[str]:
-    """Dotted paths of strings (or keys) holding half a UTF-16 pair ("\\ud83d" alone): JSON
-    can spell one, but it is no character, and no UTF-8 snippet (or request) can carry it."""
-    if isinstance(value, str):
-        return [path] if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value) else []
-    if isinstance(value, dict):
-        return [
-            p
-            for k, v in value.items()
-            for p in unpaired_surrogates(k, f"{path}.{k!r}") + unpaired_surrogates(v, f"{path}.{k}")
-        ]
-    if isinstance(value, list):
-        return [p for i, v in enumerate(value) for p in unpaired_surrogates(v, f"{path}.{i}")]
-    return []
+def unpaired_surrogates(value: Any, prefix: str) -> list[str]:
+    """Paths of strings (or keys) holding half a UTF-16 pair ("\\ud83d" alone): JSON can
+    spell one, but it is no character, and no UTF-8 snippet (or request) can carry it."""
+    found = []
+    for path, item in walk(value, (prefix,)):
+        if isinstance(item, dict):
+            found += [path_text((*path, repr(k))) for k in item if _has_surrogate(k)]
+        elif isinstance(item, str) and _has_surrogate(item):
+            found.append(path_text(path))
+    return found
+
+
+def _has_surrogate(text: str) -> bool:
+    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)

@@ -19,6 +19,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from playground.modes import get_mode
 from playground.providers.base import (
     Embeddings,
     Event,
@@ -103,11 +104,12 @@ class OfflineProvider:
         return [self.default_model, "offline-2"]
 
     async def stream(self, body: dict[str, Any], mode: str = "chat") -> AsyncIterator[Event]:
-        if mode == "embedding":
+        answer = get_mode(mode).answer
+        if answer == "embedding":
             _check_embedding_dimensions(body)
             # Thousands of inputs take a while: off the event loop, so other runs keep streaming.
             events: list[Event] = await asyncio.to_thread(_embedding_events, body)
-        elif mode == "moderation":
+        elif answer == "moderation":
             events = _moderation_events(body)
         else:
             async for event in self._generate(body, mode):
@@ -120,7 +122,7 @@ class OfflineProvider:
     async def _generate(self, body: dict[str, Any], mode: str) -> AsyncIterator[Event]:
         """Chat, edit and legacy completions, streamed token by token."""
         delay = 1 / self.tokens_per_second if self.tokens_per_second > 0 else 0.0
-        reply = _LegacyReply(body) if mode == "completion" else _ChatReply(body)
+        reply = _LegacyReply(body) if get_mode(mode).answer == "completion" else _ChatReply(body)
         candidates = reply.candidates()
         longest = max((len(tokens) for tokens, _ in candidates), default=0)
         for position in range(longest):

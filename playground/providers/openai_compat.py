@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from httpx_sse import SSEError, aconnect_sse
 
+from playground.modes import get_mode
 from playground.providers.addresses import private_address_refusal
 from playground.providers.asyncio_transport import AsyncioHTTPTransport
 from playground.providers.base import (
@@ -39,7 +40,6 @@ from playground.providers.base import (
     shown_headers,
     tls_failure,
 )
-from playground.spec import ENDPOINTS
 
 # One client per (event loop, configuration): connections belong to the loop that opened them.
 _clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, httpx.AsyncClient]]" = (
@@ -119,9 +119,9 @@ class OpenAICompatibleProvider:
         return models or [self.default_model]
 
     async def stream(self, body: dict[str, Any], mode: str = "chat") -> AsyncIterator[Event]:
-        url = f"{self.base_url}{ENDPOINTS.get(mode, ENDPOINTS['chat'])}"
+        url = f"{self.base_url}{get_mode(mode).endpoint}"
         try:
-            if mode in {"embedding", "moderation"}:
+            if not get_mode(mode).generates_text:
                 async for event in self._answer(url, body, mode):
                     yield event
             else:
@@ -180,7 +180,7 @@ class OpenAICompatibleProvider:
         if not isinstance(payload, dict):
             raise _not_openai_shaped()
         model = str(payload.get("model") or body.get("model") or "")
-        if mode == "embedding":
+        if get_mode(mode).answer == "embedding":
             items = sorted(payload.get("data") or [], key=lambda item: item.get("index", 0))
             yield Embeddings(tuple(_vector(item.get("embedding")) for item in items), model)
         else:

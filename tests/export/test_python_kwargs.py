@@ -1,26 +1,18 @@
 """The Python exporter's keyword lists match what the installed openai SDK accepts."""
 
 import inspect
+import operator
 
 import pytest
-from openai.resources.chat.completions import Completions as ChatCompletions
-from openai.resources.completions import Completions
-from openai.resources.embeddings import Embeddings
-from openai.resources.moderations import Moderations
+from openai import OpenAI
 
-from playground.export.python import SDK_CALLS
-
-METHODS = {
-    "chat": ChatCompletions.create,
-    "completion": Completions.create,
-    "embedding": Embeddings.create,
-    "moderation": Moderations.create,
-}
+from playground.modes import REGISTRY
 
 
-@pytest.mark.parametrize("mode", sorted(METHODS))
+@pytest.mark.parametrize("mode", sorted(REGISTRY))
 def test_every_keyword_the_exporter_writes_is_accepted_by_the_sdk(mode):
-    accepted = set(inspect.signature(METHODS[mode]).parameters)
-    _, kwargs = SDK_CALLS[mode]
+    sdk = REGISTRY[mode].sdk
+    method = operator.attrgetter(sdk.method)(OpenAI(api_key="unused"))
+    accepted = set(inspect.signature(method).parameters)
 
-    assert kwargs <= accepted, kwargs - accepted
+    assert sdk.python_keywords <= accepted, sdk.python_keywords - accepted

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from playground.export import export
-from playground.spec import ENDPOINTS, edit_body
+from playground.modes import get_mode
+from playground.spec import edit_body
 from tests.conftest import TEST_API_KEY
 from tests.fake_upstream import Scenario
 from tests.openapi import assert_valid_request
@@ -282,7 +283,7 @@ def test_snippets_send_the_playground_body(name, fake_upstream, node_sdk, tmp_pa
     expected = json.loads(export("json", request))
     assert same_json(expected, request["body"])
     assert_valid_request(request["mode"], expected)
-    received = fake_upstream.requests_to(ENDPOINTS[request["mode"]])
+    received = fake_upstream.requests_to(get_mode(request["mode"]).endpoint)
     assert len(received) == len(langs)
     for r in received:
         assert same_json(r.body, expected), (r.body, expected)
@@ -320,7 +321,7 @@ def test_a_stored_providers_snippets_reach_its_url_with_its_own_key_variable(
         assert DB_API_KEY not in snippet and DB_HEADER_SECRET not in snippet
         result = _run(lang, snippet, Path(tempfile.mkdtemp(dir=tmp_path)), env)
         assert result.returncode == 0, (lang, result.stderr.decode()[-2000:])
-    received = fake_upstream.requests_to(ENDPOINTS["chat"])
+    received = fake_upstream.requests_to(get_mode("chat").endpoint)
     assert len(received) == 3
     for r in received:
         assert same_json(r.body, request["body"])
@@ -333,7 +334,7 @@ def test_a_64_bit_seed_keeps_every_digit_in_python_and_curl(fake_upstream, tmp_p
         snippet = export(lang, request)
         result = _run(lang, snippet, Path(tempfile.mkdtemp(dir=tmp_path)))
         assert result.returncode == 0, (lang, result.stderr.decode()[-2000:])
-    received = fake_upstream.requests_to(ENDPOINTS["chat"])
+    received = fake_upstream.requests_to(get_mode("chat").endpoint)
     assert len(received) == 2
     for r in received:
         # Parsed exactly: an int, every digit (a float would be 2**63).

@@ -136,7 +136,7 @@ def test_an_unpaired_surrogate_is_refused_with_the_field_named(signed_in, lang):
 
     assert response.status_code == 400
     text = response.content.decode()
-    assert "body.messages.0.content" in text and "surrogate" in text
+    assert "body.messages[0].content" in text and "surrogate" in text
 
 
 def test_a_body_nested_too_deeply_to_read_is_refused_not_a_server_error(signed_in):

@@ -1,0 +1,466 @@
+"""The request bodies, one pydantic model per endpoint: every parameter declared once.
+
+Wire names and shapes are OpenAI's (the ``Create*Request`` schemas of its OpenAPI
+document): ``max_tokens``, ``top_p``, never a translated name. Each field carries the
+API's allowed range and help text (``json_schema_extra`` holds the page's label and
+input kind); the page's inputs (``form_layout``), the server-side validation
+(``spec``) and its error messages (``spec_errors``) read them. Unknown keys pass
+through untouched: providers have their own extensions.
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from playground.jsonpath import path_text
+from playground.spec_parts import (
+    AssistantMessage,
+    AudioOutput,
+    Message,
+    ModerationOptions,
+    ModerationPart,
+    Prediction,
+    PromptCacheOptions,
+    ResponseFormat,
+    StreamOptions,
+    Tool,
+    ToolChoice,
+    ToolMessage,
+    WebSearchOptions,
+    check_logit_bias,
+    check_metadata,
+)
+
+MAX_STOP_SEQUENCES = 4
+MAX_EMBEDDING_INPUTS = 2048
+
+# --- parameters shared by several bodies (one factory each, so each model gets its own) ---
+
+
+def _param(description: str, label: str, input: str = "number", **kwargs: Any) -> Any:
+    extra = {"label": label, "input": input}
+    extra.update(kwargs.pop("extra", {}))
+    return Field(default=None, description=description, json_schema_extra=extra, **kwargs)
+
+
+def _temperature() -> Any:
+    return _param(
+        "Sampling temperature: higher is more random, 0 is nearly deterministic.",
+        "Temperature",
+        ge=0,
+        le=2,
+        extra={"step": 0.1},
+    )
+
+
+def _top_p() -> Any:
+    return _param(
+        "Nucleus sampling: only tokens within this probability mass are considered.",
+        "Top P",
+        ge=0,
+        le=1,
+        extra={"step": 0.05},
+    )
+
+
+def _n() -> Any:
+    return _param(
+        "How many replies to generate, each in its own column.", "Candidates", ge=1, le=128
+    )
+
+
+def _stop() -> Any:
+    return _param(
+        "Up to 4 sequences where the reply stops: one per line, or a JSON list.",
+        "Stop sequences",
+        input="stop",
+    )
+
+
+def _penalty(which: str) -> Any:
+    text = {
+        "presence": "Positive values push the model towards new topics.",
+        "frequency": "Positive values discourage repeating the same words.",
+    }[which]
+    return _param(text, f"{which.title()} penalty", ge=-2, le=2, extra={"step": 0.1})
+
+
+def _seed() -> Any:
+    return _param(
+        "Seed for best-effort determinism.",
+        "Seed",
+        ge=-(2**63),
+        le=2**63 - 1,
+        extra={"step": 1},
+    )
+
+
+def _logit_bias() -> Any:
+    return _param(
+        'Token id → bias from -100 to 100, as JSON: {"50256": -100} bans that token.',
+        "Logit bias",
+        input="json",
+    )
+
+
+def _user() -> Any:
+    return _param("An id for your end user, for the provider's abuse monitoring.", "User", "text")
+
+
+def _stream() -> Any:
+    return _param("Stream the reply as it is generated.", "Stream", "bool")
+
+
+def _stream_options() -> Any:
+    return _param(
+        "Streaming options; include_usage adds a last chunk with token counts.",
+        "Stream options",
+        "json",
+    )
+
+
+def _model() -> Any:
+    return Field(min_length=1, description="Model name, as the provider spells it.")
+
+
+def _max_tokens(minimum: int = 1) -> Any:
+    return _param(
+        "Upper bound on the tokens generated for the reply.",
+        "Max tokens",
+        ge=minimum,
+        extra={"step": 1},
+    )
+
+
+class WireBody(BaseModel):
+    """A request body: declared parameters checked, unknown keys passed through."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    def consistency_errors(self) -> dict[str, str]:
+        """Rules between parameters that a single field cannot express."""
+        return {}
+
+    @classmethod
+    def candidate_count(cls, body: dict[str, Any]) -> int:
+        """How many replies a body of this kind streams (0: its answer is not text)."""
+        return 0
+
+    @field_validator("logit_bias", check_fields=False)
+    @classmethod
+    def _logit_bias_ids_and_range(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return check_logit_bias(value)
+
+    @field_validator("stop", check_fields=False)
+    @classmethod
+    def _at_most_four_stops(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(value, list) and len(value) > MAX_STOP_SEQUENCES:
+            raise ValueError(f"at most {MAX_STOP_SEQUENCES} stop sequences are allowed")
+        return value
+
+
+def _stream_options_need_stream(body: WireBody) -> dict[str, str]:
+    if getattr(body, "stream_options", None) is not None and not getattr(body, "stream", None):
+        return {"stream_options": "is only allowed when stream is true"}
+    return {}
+
+
+class ChatBody(WireBody):
+    """The body of POST /chat/completions."""
+
+    model: str = _model()
+    messages: list[Message] = Field(min_length=1, description="The conversation so far.")
+    temperature: float | None = _temperature()
+    top_p: float | None = _top_p()
+    max_tokens: int | None = _max_tokens()
+    max_completion_tokens: int | None = _param(
+        "Upper bound on generated tokens, reasoning included (reasoning models need this one).",
+        "Max completion tokens",
+        ge=1,
+        extra={"step": 1},
+    )
+    n: int | None = _n()
+    stop: str | Annotated[list[str], Field(min_length=1)] | None = _stop()
+    presence_penalty: float | None = _penalty("presence")
+    frequency_penalty: float | None = _penalty("frequency")
+    seed: int | None = _seed()
+    logit_bias: dict[str, Any] | None = _logit_bias()
+    logprobs: bool | None = _param(
+        "Return the log probability of each reply token (the probability view).",
+        "Log probabilities",
+        "bool",
+    )
+    top_logprobs: int | None = _param(
+        "How many likeliest alternatives to return per token (needs logprobs).",
+        "Top alternatives",
+        ge=0,
+        le=20,
+        extra={"step": 1},
+    )
+    response_format: ResponseFormat | None = _param(
+        "Plain text, any JSON object, or JSON that satisfies a schema.",
+        "Response format",
+        "response_format",
+    )
+    tools: Annotated[list[Tool], Field(max_length=128)] | None = _param(
+        "Functions the model may call: name, description and JSON-Schema parameters.",
+        "Tools",
+        "tools",
+    )
+    tool_choice: ToolChoice | None = _param(
+        "Whether the model may (auto), must (required) or must not (none) call a tool, "
+        "or which one it must call.",
+        "Tool choice",
+        "tool_choice",
+    )
+    parallel_tool_calls: bool | None = _param(
+        "Allow several tool calls in one reply.", "Parallel tool calls", "bool"
+    )
+    user: str | None = _user()
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None = (
+        _param("How hard a reasoning model thinks before answering.", "Reasoning effort", "select")
+    )
+    verbosity: Literal["low", "medium", "high"] | None = _param(
+        "How long and detailed the reply is (newer OpenAI models).", "Verbosity", "select"
+    )
+    safety_identifier: str | None = _param(
+        "A stable, hashed id of your end user (up to 64 characters) for the provider's abuse "
+        "detection; replaces user.",
+        "Safety identifier",
+        "text",
+        max_length=64,
+    )
+    prompt_cache_key: str | None = _param(
+        "Requests with the same key and prompt prefix share the provider's prompt cache.",
+        "Prompt cache key",
+        "text",
+    )
+    service_tier: Literal["auto", "default", "flex", "scale", "priority", "fast"] | None = _param(
+        "Which processing tier serves the request (OpenAI): flex is cheaper and slower, "
+        "priority faster.",
+        "Service tier",
+        "select",
+    )
+    store: bool | None = _param(
+        "Keep the completion in the provider's dashboard (OpenAI: for evals and distillation).",
+        "Store",
+        "bool",
+    )
+    metadata: dict[str, str] | None = _param(
+        'Up to 16 tags stored with the completion, as JSON: {"experiment": "v2"}.',
+        "Metadata",
+        "json",
+    )
+    modalities: Annotated[list[Literal["text", "audio"]], Field(min_length=1)] | None = _param(
+        'Output types: ["text"], or ["text", "audio"] for audio models (then set Audio output).',
+        "Modalities",
+        "json",
+    )
+    audio: AudioOutput | None = _param(
+        'A spoken reply\'s voice and format, as JSON: {"voice": "alloy", "format": "mp3"}.',
+        "Audio output",
+        "json",
+    )
+    prediction: Prediction | None = _param(
+        'Text the reply will mostly repeat, for faster edits: {"type": "content", "content": "…"}.',
+        "Predicted output",
+        "json",
+    )
+    web_search_options: WebSearchOptions | None = _param(
+        "How a search model searches the web, as JSON: "
+        '{"search_context_size": "low"} or a user_location.',
+        "Web search",
+        "json",
+    )
+    prompt_cache_options: PromptCacheOptions | None = _param(
+        'Prompt caching, as JSON: {"ttl": "30m", "mode": "implicit"} or "explicit" '
+        "(breakpoints you set).",
+        "Prompt cache options",
+        "json",
+    )
+    prompt_cache_retention: Literal["in_memory", "24h"] | None = _param(
+        "How long the provider may keep the cached prompt prefix (deprecated by OpenAI in "
+        "favour of prompt cache options).",
+        "Prompt cache retention",
+        "select",
+    )
+    moderation: ModerationOptions | None = _param(
+        'Moderate this completion\'s input and output, as JSON: {"model": '
+        '"omni-moderation-latest"}.',
+        "Moderation",
+        "json",
+    )
+    stream: bool | None = _stream()
+    stream_options: StreamOptions | None = _stream_options()
+
+    @classmethod
+    def candidate_count(cls, body: dict[str, Any]) -> int:
+        return int(body.get("n") or 1)
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata_within_limits(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        return check_metadata(value)
+
+    def consistency_errors(self) -> dict[str, str]:
+        errors = _stream_options_need_stream(self)
+        wants_audio = "audio" in (self.modalities or [])
+        if wants_audio and self.audio is None:
+            errors["audio"] = 'is needed when modalities asks for "audio" (voice and format)'
+        elif self.audio is not None and not wants_audio:
+            errors["modalities"] = 'must include "audio" when audio output is set'
+        if self.top_logprobs is not None and not self.logprobs:
+            errors["top_logprobs"] = "needs logprobs set to true"
+        tool_names = [tool.function.name for tool in self.tools or []]
+        if self.tool_choice is not None and not self.tools:
+            errors["tool_choice"] = "is only allowed when tools are defined"
+        elif not isinstance(self.tool_choice, str | type(None)):
+            wanted = self.tool_choice.function.name
+            if wanted not in tool_names:
+                defined = ", ".join(tool_names) or "none"
+                errors["tool_choice"] = f"names {wanted!r}, which is not a defined tool ({defined})"
+        if self.parallel_tool_calls is not None and not self.tools:
+            errors["parallel_tool_calls"] = "is only allowed when tools are defined"
+        for position, name in enumerate(tool_names):
+            if name in tool_names[:position]:
+                errors[path_text(("tools", position, "function", "name"))] = (
+                    f"{name!r} is defined twice"
+                )
+        errors.update(_unanswered_tool_messages(self.messages))
+        return errors
+
+
+def _unanswered_tool_messages(messages: list[Any]) -> dict[str, str]:
+    """A tool message must answer a call made by an earlier assistant message."""
+    errors: dict[str, str] = {}
+    called: set[str] = set()
+    for position, message in enumerate(messages):
+        if isinstance(message, AssistantMessage):
+            called.update(call.id for call in message.tool_calls or [])
+        elif isinstance(message, ToolMessage) and message.tool_call_id not in called:
+            errors[path_text(("messages", position, "tool_call_id"))] = (
+                f"{message.tool_call_id!r} answers no tool call of an earlier assistant message"
+            )
+    return errors
+
+
+class EditBody(ChatBody):
+    """An edit: a chat body whose system message is the instruction and user message the input.
+
+    ``edit_body`` builds one; ``edit_parts`` reads the instruction and input back.
+    """
+
+
+class CompletionBody(WireBody):
+    """The body of POST /completions (legacy completions)."""
+
+    model: str = _model()
+    prompt: (
+        str
+        | Annotated[list[str], Field(min_length=1)]
+        | Annotated[list[int], Field(min_length=1)]
+        | Annotated[list[Annotated[list[int], Field(min_length=1)]], Field(min_length=1)]
+    ) = Field(description="The text to continue (or several texts, or token ids).")
+    suffix: str | None = _param("Text that comes after the completion.", "Suffix", "textarea")
+    echo: bool | None = _param("Repeat the prompt before the completion.", "Echo", "bool")
+    best_of: int | None = _param(
+        "Generate this many server side and return the best n (not with streaming).",
+        "Best of",
+        ge=0,
+        le=20,
+        extra={"step": 1},
+    )
+    logprobs: int | None = _param(
+        "Return the log probabilities of the likeliest tokens (0 to 5) at each position.",
+        "Log probabilities",
+        ge=0,
+        le=5,
+        extra={"step": 1},
+    )
+    temperature: float | None = _temperature()
+    top_p: float | None = _top_p()
+    max_tokens: int | None = _max_tokens(minimum=0)
+    n: int | None = _n()
+    stop: str | Annotated[list[str], Field(min_length=1)] | None = _stop()
+    presence_penalty: float | None = _penalty("presence")
+    frequency_penalty: float | None = _penalty("frequency")
+    seed: int | None = _seed()
+    logit_bias: dict[str, Any] | None = _logit_bias()
+    user: str | None = _user()
+    stream: bool | None = _stream()
+    stream_options: StreamOptions | None = _stream_options()
+
+    @classmethod
+    def candidate_count(cls, body: dict[str, Any]) -> int:
+        """n replies for each prompt, when the prompt is a list of texts or of token lists."""
+        n = int(body.get("n") or 1)
+        prompt = body.get("prompt")
+        if isinstance(prompt, list) and prompt and not isinstance(prompt[0], int):
+            n *= len(prompt)
+        return n
+
+    def consistency_errors(self) -> dict[str, str]:
+        errors = _stream_options_need_stream(self)
+        if self.best_of is not None and self.n is not None and self.best_of < self.n:
+            errors["best_of"] = f"must be at least n ({self.n})"
+        if self.best_of is not None and self.best_of > 1 and self.stream:
+            errors["best_of"] = "cannot be used with streaming (set stream to false)"
+        return errors
+
+
+def _texts_not_empty(value: Any) -> Any:
+    if isinstance(value, str) and not value:
+        raise ValueError("must not be empty")
+    if isinstance(value, list):
+        for position, item in enumerate(value):
+            if item == "" or item == []:
+                raise ValueError(f"item {position} is empty")
+    return value
+
+
+class EmbeddingBody(WireBody):
+    """The body of POST /embeddings."""
+
+    model: str = _model()
+    input: (
+        str
+        | Annotated[list[str], Field(min_length=1, max_length=MAX_EMBEDDING_INPUTS)]
+        | Annotated[list[int], Field(min_length=1)]
+        | Annotated[
+            list[Annotated[list[int], Field(min_length=1)]],
+            Field(min_length=1, max_length=MAX_EMBEDDING_INPUTS),
+        ]
+    ) = Field(description="One text, or several (one per line in the form).")
+    dimensions: int | None = _param(
+        "How many numbers each vector has (text-embedding-3 models and later).",
+        "Dimensions",
+        ge=1,
+        extra={"step": 1},
+    )
+    encoding_format: Literal["float", "base64"] | None = _param(
+        "Vectors as lists of numbers, or as base64 of little-endian float32.",
+        "Encoding format",
+        "select",
+    )
+    user: str | None = _user()
+
+    @field_validator("input")
+    @classmethod
+    def _inputs_not_empty(cls, value: Any) -> Any:
+        return _texts_not_empty(value)
+
+
+class ModerationBody(WireBody):
+    """The body of POST /moderations."""
+
+    model: str | None = Field(default=None, min_length=1, description="Moderation model.")
+    input: (
+        str
+        | Annotated[list[str], Field(min_length=1)]
+        | Annotated[list[ModerationPart], Field(min_length=1)]
+    ) = Field(description="One text, or several (one per line in the form).")
+
+    @field_validator("input")
+    @classmethod
+    def _inputs_not_empty(cls, value: Any) -> Any:
+        return _texts_not_empty(value)

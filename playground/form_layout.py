@@ -1,0 +1,94 @@
+"""The page's parameter inputs, laid out from the body models and the mode registry.
+
+Each input is described once from its field (label, kind of input, range, step, help
+text, choices): the page's template renders these descriptions, so a parameter's
+range is never written twice.
+"""
+
+from typing import Any, Literal
+
+from playground.capabilities import REASONING_REFUSED
+from playground.modes import DEFAULT_MODE, MODE_NAMES, get_mode
+from playground.spec_errors import field_bounds
+
+# Parameters shown at once; the page folds the others into "More parameters", which
+# opens by itself when one of them is set.
+COMMON_PARAMETERS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "max_completion_tokens",
+        "n",
+        "stop",
+        "seed",
+        # Embeddings have no sampling: their size and encoding are what people change.
+        "dimensions",
+        "encoding_format",
+    }
+)
+
+
+def parameter_inputs(mode: str = "chat") -> list[dict[str, Any]]:
+    """Describe the page's parameter inputs from the spec (name, label, kind, range, help)."""
+    record = get_mode(mode)
+    model = record.body_model
+    inputs = []
+    for name in record.parameters:
+        field = model.model_fields[name]
+        bounds = field_bounds(field)
+        extra = field.json_schema_extra or {}
+        inputs.append(
+            {
+                "name": name,
+                "label": extra.get("label", name),
+                "kind": extra.get("input", "number"),
+                "min": bounds.get("ge"),
+                "max": bounds.get("le"),
+                "step": extra.get("step", "any"),
+                "choices": _choices(field.annotation),
+                "help": field.description,
+                "common": name in COMMON_PARAMETERS,
+                "reasoning_only": name == "reasoning_effort",
+                "not_for_reasoning": record.sends_chat and name in REASONING_REFUSED,
+            }
+        )
+    return inputs
+
+
+def parameter_groups() -> list[dict[str, Any]]:
+    """The page's parameter inputs, grouped by the modes that show them.
+
+    A parameter that several modes share (same name, same kind of input) is one input
+    for all of them, so its value survives a switch of mode and its label names one
+    input only. Inputs of the default mode keep the plain ``param-<name>`` id that
+    upstream errors point at; the others are prefixed with their first mode's name.
+    """
+    owners: dict[tuple[str, str], list[str]] = {}
+    described: dict[tuple[str, str], dict[str, Any]] = {}
+    for mode in MODE_NAMES:
+        for parameter in parameter_inputs(mode):
+            key = (parameter["name"], parameter["kind"])
+            owners.setdefault(key, []).append(mode)
+            described.setdefault(key, parameter)
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for key, modes in owners.items():
+        groups.setdefault(tuple(modes), []).append(described[key])
+    return [
+        {
+            "modes": " ".join(modes),
+            "prefix": "param-" if DEFAULT_MODE in modes else f"{modes[0]}-param-",
+            "inputs": inputs,
+        }
+        for modes, inputs in groups.items()
+    ]
+
+
+def _choices(annotation: Any) -> list[str]:
+    """The allowed values of a Literal (inside an optional), for a select input."""
+    for arg in getattr(annotation, "__args__", ()) or ():
+        if getattr(arg, "__origin__", None) is Literal:
+            return [str(v) for v in arg.__args__]
+    if getattr(annotation, "__origin__", None) is Literal:
+        return [str(v) for v in annotation.__args__]
+    return []

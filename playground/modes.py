@@ -1,0 +1,244 @@
+"""The mode registry: everything the playground knows about a mode, in one record each.
+
+A mode is what the request's ``mode`` names: which endpoint the body goes to, which
+body model checks it, how the answer comes back, how the official SDKs call it, what
+the page's form shows for it and which partial renders its result. Validation,
+providers, fragments, exports, the terminal and the page all ask this registry;
+nothing else branches on a mode's name.
+
+Adding a mode: its body model (``bodies``), a record here, the provider method for a
+new ``answer`` shape (``providers``), and its templates (the form's prompt fields
+``playground/prompt/_<prompt_fields>.html``, the result partial, and the export
+printers ``export/printers/<answer>[-stream].<lang>.txt``). ``tests/test_modes.py``
+walks the registry and fails on a mode missing any of them.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from playground.bodies import (
+    ChatBody,
+    CompletionBody,
+    EditBody,
+    EmbeddingBody,
+    ModerationBody,
+    WireBody,
+)
+
+# The parameters chat-shaped modes show on the page, in this order.
+_CHAT_PARAMETERS = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_completion_tokens",
+    "n",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+    "seed",
+    "logprobs",
+    "top_logprobs",
+    "logit_bias",
+    "response_format",
+    "tool_choice",
+    "parallel_tool_calls",
+    "reasoning_effort",
+    "verbosity",
+    "user",
+    "safety_identifier",
+    "prompt_cache_key",
+    "service_tier",
+    "store",
+    "metadata",
+    "modalities",
+    "audio",
+    "prediction",
+    "web_search_options",
+    "prompt_cache_options",
+    "prompt_cache_retention",
+    "moderation",
+    "stream",
+    "stream_options",
+)
+
+# Keyword arguments each Python SDK create() accepts since openai 1.50 (tests check them
+# against the installed SDK). Anything else goes in extra_body: the SDK rejects unknowns.
+_PYTHON_CHAT_KEYWORDS = frozenset(
+    "messages model audio frequency_penalty function_call functions logit_bias logprobs "
+    "max_completion_tokens max_tokens metadata modalities n parallel_tool_calls prediction "
+    "presence_penalty reasoning_effort response_format seed service_tier stop store stream "
+    "stream_options temperature tool_choice tools top_logprobs top_p user".split()
+)
+_PYTHON_COMPLETION_KEYWORDS = frozenset(
+    "model prompt best_of echo frequency_penalty logit_bias logprobs max_tokens n "
+    "presence_penalty seed stop stream stream_options suffix temperature top_p user".split()
+)
+
+
+@dataclass(frozen=True)
+class SdkCall:
+    """How the official SDKs send this mode's body."""
+
+    # The client method, the same path in both SDKs: ``client.<method>(…)``.
+    method: str
+    # The Python SDK's keyword arguments for it; other body keys go in ``extra_body``.
+    python_keywords: frozenset[str]
+    # Keys the SDKs' method adds to the body when absent (embeddings.create() adds
+    # encoding_format "base64"): then a snippet posts the body as is, to send the same.
+    adds_when_absent: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # The Python SDK's answer type (module, class), for a snippet that posts the body as is.
+    python_answer_type: tuple[str, str] = ("", "")
+
+    def adds_to(self, body: Mapping[str, Any]) -> bool:
+        """True when calling the method would send more than ``body``."""
+        return any(key not in body for key in self.adds_when_absent)
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One mode of the playground."""
+
+    name: str
+    label: str
+    # The upstream path, relative to the provider's base URL.
+    endpoint: str
+    body_model: type[WireBody]
+    # The shape of the answer: the provider method that reads it, and the export
+    # printers that print it ("chat", "completion", "embedding", "moderation").
+    answer: str
+    sdk: SdkCall
+    # The form's prompt fields (the partial playground/prompt/_<prompt_fields>.html).
+    prompt_fields: str
+    # The parameters the page shows as inputs for this mode, in this order.
+    parameters: tuple[str, ...] = ()
+    # Streams text token by token into candidate columns (the others answer once).
+    generates_text: bool = False
+    # Sends a chat body: what is known about chat models (reasoning models refusing
+    # sampling parameters, an embeddings model that cannot chat) applies.
+    sends_chat: bool = False
+    # The page's moderation switch (check the prompt before, the reply after) applies.
+    moderation_switch: bool = False
+    # The result shows the reply as a word diff of the input it rewrote.
+    diff_with_input: bool = False
+    # The partial that renders a finished run's result beyond the reply text.
+    result_template: str = "playground/_mode_result.html"
+
+    @property
+    def streams(self) -> bool:
+        """Whether a body of this mode may ask for a streamed answer (``stream``)."""
+        return "stream" in self.body_model.model_fields
+
+
+_CHAT_SDK = SdkCall("chat.completions.create", _PYTHON_CHAT_KEYWORDS)
+
+REGISTRY: Mapping[str, Mode] = MappingProxyType(
+    {
+        mode.name: mode
+        for mode in (
+            Mode(
+                name="chat",
+                label="Chat",
+                endpoint="/chat/completions",
+                body_model=ChatBody,
+                answer="chat",
+                sdk=_CHAT_SDK,
+                prompt_fields="messages",
+                parameters=_CHAT_PARAMETERS,
+                generates_text=True,
+                sends_chat=True,
+                moderation_switch=True,
+            ),
+            Mode(
+                name="completion",
+                label="Completion (legacy)",
+                endpoint="/completions",
+                body_model=CompletionBody,
+                answer="completion",
+                sdk=SdkCall("completions.create", _PYTHON_COMPLETION_KEYWORDS),
+                prompt_fields="prompt",
+                parameters=(
+                    "temperature",
+                    "top_p",
+                    "max_tokens",
+                    "n",
+                    "best_of",
+                    "stop",
+                    "presence_penalty",
+                    "frequency_penalty",
+                    "seed",
+                    "logprobs",
+                    "echo",
+                    "logit_bias",
+                    "user",
+                    "stream",
+                    "stream_options",
+                ),
+                generates_text=True,
+            ),
+            # An edit is a chat body built from an instruction and an input.
+            Mode(
+                name="edit",
+                label="Edit",
+                endpoint="/chat/completions",
+                body_model=EditBody,
+                answer="chat",
+                sdk=_CHAT_SDK,
+                prompt_fields="instruction",
+                parameters=_CHAT_PARAMETERS,
+                generates_text=True,
+                sends_chat=True,
+                diff_with_input=True,
+            ),
+            Mode(
+                name="embedding",
+                label="Embeddings",
+                endpoint="/embeddings",
+                body_model=EmbeddingBody,
+                answer="embedding",
+                sdk=SdkCall(
+                    "embeddings.create",
+                    frozenset({"model", "input", "dimensions", "encoding_format", "user"}),
+                    MappingProxyType({"encoding_format": "base64"}),
+                    ("openai.types", "CreateEmbeddingResponse"),
+                ),
+                prompt_fields="inputs",
+                parameters=("dimensions", "encoding_format", "user"),
+            ),
+            Mode(
+                name="moderation",
+                label="Moderation",
+                endpoint="/moderations",
+                body_model=ModerationBody,
+                answer="moderation",
+                sdk=SdkCall("moderations.create", frozenset({"model", "input"})),
+                prompt_fields="inputs",
+            ),
+        )
+    }
+)
+
+MODE_NAMES: tuple[str, ...] = tuple(REGISTRY)
+DEFAULT_MODE = "chat"
+
+
+class UnknownMode(KeyError):
+    """A mode name the registry does not know."""
+
+
+def get_mode(name: object) -> Mode:
+    """The mode named ``name``; UnknownMode (naming the known ones) otherwise."""
+    mode = REGISTRY.get(name) if isinstance(name, str) else None
+    if mode is None:
+        raise UnknownMode(f"must be one of {', '.join(MODE_NAMES)}")
+    return mode
+
+
+def modes_where(**flags: bool) -> tuple[Mode, ...]:
+    """The modes whose flags have the given values (``modes_where(generates_text=True)``)."""
+    return tuple(
+        mode
+        for mode in REGISTRY.values()
+        if all(getattr(mode, flag) == value for flag, value in flags.items())
+    )
