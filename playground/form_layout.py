@@ -29,7 +29,7 @@ COMMON_PARAMETERS = frozenset(
 )
 
 
-def parameter_inputs(mode: str = "chat") -> list[dict[str, Any]]:
+def parameter_inputs(mode: str = DEFAULT_MODE) -> list[dict[str, Any]]:
     """Describe the page's parameter inputs from the spec (name, label, kind, range, help)."""
     record = get_mode(mode)
     model = record.body_model

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 
 from playground.capabilities import capability_warnings
-from playground.modes import get_mode
+from playground.modes import DEFAULT_MODE, get_mode
 from playground.spec import input_texts
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def _cleared_results() -> str:
     )
 
 
-def run_started(body: dict[str, Any], provider: "Provider", mode: str = "chat") -> str:
+def run_started(body: dict[str, Any], provider: "Provider", mode: str = DEFAULT_MODE) -> str:
     # Every run starts with this frame; the parts that do not depend on the run are
     # rendered once per process (four templates cost ~250 µs, paid by fifty runs at once).
     candidates = _empty_candidates(get_mode(mode).body_model.candidate_count(body))

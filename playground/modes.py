@@ -124,11 +124,17 @@ class Mode:
     diff_with_input: bool = False
     # The partial that renders a finished run's result beyond the reply text.
     result_template: str = "playground/_mode_result.html"
+    # A small valid body: the registry's self-check validates, exports and runs it offline.
+    example_body: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def streams(self) -> bool:
         """Whether a body of this mode may ask for a streamed answer (``stream``)."""
         return "stream" in self.body_model.model_fields
+
+
+def _example(**body: Any) -> Mapping[str, Any]:
+    return MappingProxyType({"model": "example-model", **body})
 
 
 _CHAT_SDK = SdkCall("chat.completions.create", _PYTHON_CHAT_KEYWORDS)
@@ -149,6 +155,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 generates_text=True,
                 sends_chat=True,
                 moderation_switch=True,
+                example_body=_example(messages=[{"role": "user", "content": "Say hello."}]),
             ),
             Mode(
                 name="completion",
@@ -176,6 +183,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                     "stream_options",
                 ),
                 generates_text=True,
+                example_body=_example(prompt="Once upon a time"),
             ),
             # An edit is a chat body built from an instruction and an input.
             Mode(
@@ -190,6 +198,12 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 generates_text=True,
                 sends_chat=True,
                 diff_with_input=True,
+                example_body=_example(
+                    messages=[
+                        {"role": "system", "content": "Fix the spelling."},
+                        {"role": "user", "content": "Helo wrld"},
+                    ]
+                ),
             ),
             Mode(
                 name="embedding",
@@ -205,6 +219,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 ),
                 prompt_fields="inputs",
                 parameters=("dimensions", "encoding_format", "user"),
+                example_body=_example(input=["The cat sat.", "A cat was sitting."]),
             ),
             Mode(
                 name="moderation",
@@ -214,6 +229,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 answer="moderation",
                 sdk=SdkCall("moderations.create", frozenset({"model", "input"})),
                 prompt_fields="inputs",
+                example_body=_example(input="I like cats."),
             ),
         )
     }

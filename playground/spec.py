@@ -16,6 +16,7 @@ Errors name each bad field and what is allowed (``playground.spec_errors``).
 """
 
 import math
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -41,15 +42,14 @@ __all__ = [
 ModeName = Literal[MODE_NAMES]  # type: ignore[valid-type]
 
 
-class RunRequest(BaseModel):
+@dataclass(frozen=True)
+class RunRequest:
     """A validated request: ``body`` is an instance of its mode's ``body_model``."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    mode: ModeName = DEFAULT_MODE
-    provider: str = Field(min_length=1)
+    mode: str
+    provider: str
     body: WireBody
-    variables: dict[str, str] = Field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)
 
 
 class _Envelope(BaseModel):
@@ -92,12 +92,8 @@ def validate_request(data: Any) -> RunRequest:
         errors.update(non_finite)
     if errors or envelope is None or body is None:
         raise RequestInvalid(errors or {"body": "is required"})
-    return RunRequest.model_construct(
-        mode=envelope.mode,
-        provider=envelope.provider,
-        body=body,
-        variables=envelope.variables,
-        _fields_set={"mode", "provider", "body", "variables"},
+    return RunRequest(
+        mode=envelope.mode, provider=envelope.provider, body=body, variables=envelope.variables
     )
 
 

@@ -8,6 +8,8 @@ produce) as UTF-8. Left to the database, either is a 500 error after validation 
 import re
 from typing import Any
 
+from playground.jsonpath import path_text, walk
+
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -21,31 +23,23 @@ def unstorable_reason(text: str) -> str | None:
     return f"contains a character that cannot be stored ({what}, \\u{ord(char):04x})"
 
 
-def first_unstorable(value: Any, path: str = "") -> tuple[str, str] | None:
+def first_unstorable(value: Any, prefix: str = "") -> tuple[str, str] | None:
     """The key path ("body.messages[0].content") and reason of the first unstorable text.
 
     Looks at every string in a JSON value, dictionary keys included.
     """
-    if isinstance(value, str):
-        reason = unstorable_reason(value)
-        return (path or "(value)", reason) if reason else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            key = str(key)
-            reason = unstorable_reason(key)
-            # A bad key is named escaped: its raw form is what cannot be shown or stored.
-            name = key.encode("unicode_escape").decode("ascii") if reason else key
-            where = f"{path}.{name}" if path else name
+    for path, item in walk(value, (prefix,) if prefix else ()):
+        if isinstance(item, str):
+            reason = unstorable_reason(item)
             if reason:
-                return where, reason
-            found = first_unstorable(item, where)
-            if found:
-                return found
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            found = first_unstorable(item, f"{path}[{index}]")
-            if found:
-                return found
+                return path_text(path) or "(value)", reason
+        elif isinstance(item, dict):
+            for key in item:
+                reason = unstorable_reason(str(key))
+                if reason:
+                    # A bad key is named escaped: its raw form cannot be shown or stored.
+                    name = str(key).encode("unicode_escape").decode("ascii")
+                    return path_text((*path, name)), reason
     return None
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from playground import fragments
+from playground.modes import DEFAULT_MODE
 from playground.providers import (
     Embeddings,
     Finished,
@@ -118,7 +119,7 @@ class RunOutcome:
     usage: Usage | None = None
     first_token_seconds: float | None = None
     seconds: float = 0.0
-    mode: str = "chat"
+    mode: str = DEFAULT_MODE
     body: dict = field(default_factory=dict)
     tool_calls: dict[int, list[ToolCall]] = field(default_factory=dict)
     logprobs: dict[int, list[TokenLogprob]] = field(default_factory=dict)
@@ -152,7 +153,7 @@ class RunOutcome:
 
 
 async def relay_run(
-    provider: Provider, body: dict, send_html: SendHtml, mode: str = "chat"
+    provider: Provider, body: dict, send_html: SendHtml, mode: str = DEFAULT_MODE
 ) -> RunOutcome:
     """Stream ``body`` through ``provider`` to the page, ending with one status frame.
 

@@ -18,6 +18,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from playground.modes import get_mode
+
 OPENAPI_PATH = Path(
     os.environ.get(
         "PLAYGROUND_OPENAPI_YAML",
@@ -25,15 +27,6 @@ OPENAPI_PATH = Path(
     )
 )
 _DOCUMENT_URI = "urn:openai-openapi"
-
-# The request schema for each playground mode's endpoint (edit is sent as chat).
-REQUEST_SCHEMAS = {
-    "chat": "CreateChatCompletionRequest",
-    "edit": "CreateChatCompletionRequest",
-    "completion": "CreateCompletionRequest",
-    "embedding": "CreateEmbeddingRequest",
-    "moderation": "CreateModerationRequest",
-}
 
 
 @functools.cache
@@ -82,6 +75,14 @@ def assert_valid(value: Any, schema_name: str) -> None:
     assert not errors, f"not a valid {schema_name}:\n" + "\n".join(errors[:20])
 
 
+def request_schema(mode: str) -> str:
+    """The name of the request schema OpenAI's document gives the mode's endpoint (POST)."""
+    endpoint = get_mode(mode).endpoint
+    operation = _registry().contents(_DOCUMENT_URI)["paths"][endpoint]["post"]
+    reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    return reference.rsplit("/", 1)[-1]
+
+
 def assert_valid_request(mode: str, body: dict[str, Any]) -> None:
     """Assert that ``body`` is a valid request body for ``mode``'s OpenAI endpoint."""
-    assert_valid(body, REQUEST_SCHEMAS[mode])
+    assert_valid(body, request_schema(mode))

@@ -136,7 +136,3 @@ def can_delete(user: User, preset: Preset, link_token: str | None = None) -> boo
 def can_restore(user: User, preset: Preset, link_token: str | None = None) -> bool:
     """Restore from the trash (the caller's selector hides presets past the 30 days)."""
     return preset.deleted_at is not None and _manages(user, preset)
-
-
-def can_see_in_trash(user: User, preset: Preset) -> bool:
-    return can_restore(user, preset)

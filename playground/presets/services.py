@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from playground import spec
+from playground.jsonpath import path_text, walk
 from playground.presets import permissions
 from playground.presets.models import (
     TRASH_RETENTION,
@@ -540,18 +541,11 @@ class _NotJSONNumber(str):
 
 def _refuse_non_json_numbers(data: Any) -> None:
     """Name the key of the first NaN/Infinity; stored, it would export as invalid JSON."""
-    pending: list[tuple[Any, str]] = [(data, "")]
-    while pending:  # depth-first, in document order, without recursion
-        value, path = pending.pop()
+    for path, value in walk(data):
         if isinstance(value, _NotJSONNumber):
-            raise ImportInvalid(f"{value} is not a JSON number", where=path or "(top level)")
-        if isinstance(value, dict):
-            items = [(item, f"{path}.{key}" if path else str(key)) for key, item in value.items()]
-        elif isinstance(value, list):
-            items = [(item, f"{path}[{index}]") for index, item in enumerate(value)]
-        else:
-            continue
-        pending.extend(reversed(items))
+            raise ImportInvalid(
+                f"{value} is not a JSON number", where=path_text(path) or "(top level)"
+            )
 
 
 def _import_entries(data: Any) -> tuple[list[Any], str]:

@@ -12,10 +12,6 @@ class TeamNotFound(Exception):
     """No team with this id that the user is a member of."""
 
 
-def teams_for_user(*, user: AbstractBaseUser) -> QuerySet[Team]:
-    return Team.objects.filter(memberships__user_id=user.pk).order_by("name")
-
-
 def teams_where_user_edits(*, user: AbstractBaseUser) -> QuerySet[Team]:
     """Teams where the user may put presets: those where they are an editor or an owner."""
     return Team.objects.filter(

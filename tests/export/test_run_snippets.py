@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from playground.export import export
-from playground.modes import get_mode
+from playground.modes import REGISTRY, get_mode
 from playground.spec import edit_body
 from tests.conftest import TEST_API_KEY
 from tests.fake_upstream import Scenario
@@ -292,12 +292,7 @@ def test_snippets_send_the_playground_body(name, fake_upstream, node_sdk, tmp_pa
 
 def test_the_corpus_is_at_least_25_hard_requests():
     assert len(CORPUS) >= 25
-    assert {request["mode"] for request in CORPUS.values()} >= {
-        "chat",
-        "completion",
-        "embedding",
-        "moderation",
-    }
+    assert {request["mode"] for request in CORPUS.values()} == set(REGISTRY)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,94 @@
+"""The mode registry is complete: every mode can be validated, shown, exported and run."""
+
+import copy
+from pathlib import Path
+
+import pytest
+from django.template.loader import get_template
+
+from playground.bodies import WireBody
+from playground.export import RENDERERS, export
+from playground.form_layout import parameter_inputs
+from playground.modes import MODE_NAMES, REGISTRY, UnknownMode, get_mode, modes_where
+from playground.providers import Embeddings, Moderations, RawChunk, TextDelta
+from playground.providers.offline import OfflineProvider
+from playground.spec import upstream_body, validate_request
+from tests.openapi import assert_valid_request
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+MODES = sorted(REGISTRY)
+
+
+def example_request(mode: str) -> dict:
+    return {
+        "mode": mode,
+        "provider": "offline",
+        "body": copy.deepcopy(dict(get_mode(mode).example_body)),
+    }
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_mode_example_is_valid_for_the_playground_and_for_openai(mode):
+    request = validate_request(example_request(mode))
+
+    assert isinstance(request.body, get_mode(mode).body_model)
+    assert_valid_request(mode, upstream_body(request))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_mode_declares_the_parameters_its_page_shows(mode):
+    record = get_mode(mode)
+    declared = record.body_model.model_fields
+
+    assert issubclass(record.body_model, WireBody)
+    assert set(record.parameters) <= set(declared), set(record.parameters) - set(declared)
+    assert [p["name"] for p in parameter_inputs(mode)] == list(record.parameters)
+    assert all(p["label"] and p["help"] for p in parameter_inputs(mode))
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("lang", sorted(RENDERERS))
+def test_each_mode_exports_in_every_language(mode, lang):
+    snippet = export(lang, example_request(mode))
+
+    assert snippet.strip()
+    if lang in {"python", "node"}:
+        assert get_mode(mode).sdk.method in snippet or "client.post(" in snippet
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_mode_has_its_result_partial_and_printers(mode):
+    record = get_mode(mode)
+    get_template(record.result_template)
+    shapes = [record.answer, f"{record.answer}-stream"] if record.streams else [record.answer]
+    for shape in shapes:
+        for lang in ("python", "node"):
+            assert (TEMPLATES / "export" / "printers" / f"{shape}.{lang}.txt").is_file()
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_each_mode_runs_on_the_offline_model(mode):
+    record = get_mode(mode)
+    body = upstream_body(validate_request(example_request(mode)))
+    answer = [
+        event
+        async for event in OfflineProvider(tokens_per_second=0).stream(body, mode)
+        if not isinstance(event, RawChunk)
+    ]
+
+    expected = {"embedding": Embeddings, "moderation": Moderations}.get(record.answer, TextDelta)
+    assert any(isinstance(event, expected) for event in answer), answer
+
+
+def test_modes_that_generate_text_are_the_ones_with_candidate_columns():
+    for record in REGISTRY.values():
+        count = record.body_model.candidate_count(dict(record.example_body))
+        assert (count > 0) == record.generates_text, record.name
+    assert {m.name for m in modes_where(generates_text=True)} == {"chat", "completion", "edit"}
+
+
+def test_an_unknown_mode_names_the_known_ones():
+    with pytest.raises(UnknownMode) as raised:
+        get_mode("image")
+
+    assert raised.value.args[0] == f"must be one of {', '.join(MODE_NAMES)}"
