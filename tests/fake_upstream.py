@@ -345,7 +345,7 @@ class FakeUpstream:
                 data = f"data: {json.dumps(payload, ensure_ascii=False)}\n\n".encode()
                 writer.write(_chunk(data))
 
-        send([piece.chunk for piece in answer.opening()])
+        send([streamed.chunk for streamed in answer.opening()])
         await writer.drain()
         loop = asyncio.get_running_loop()
         start = loop.time() + scenario.first_token_delay
@@ -370,7 +370,7 @@ class FakeUpstream:
                 writer.write(b"0\r\n\r\n")
                 await writer.drain()
                 return
-            send([piece.chunk for piece in answer.tokens_at(i)])
+            send([streamed.chunk for streamed in answer.tokens_at(i)])
             record.tokens_sent += 1
             await writer.drain()
         for index in range(len(answer.candidates)):

@@ -31,8 +31,8 @@ from playground.providers.base import (
 from playground.providers.openai_format import (
     ChatAnswer,
     CompletionAnswer,
-    Piece,
     Sender,
+    StreamChunk,
     argument_pieces,
     embeddings_response,
     moderations_response,
@@ -87,16 +87,16 @@ class OfflineProvider:
 
     async def _generate(self, answer: ChatAnswer | CompletionAnswer) -> AsyncIterator[Event]:
         delay = 1 / self.tokens_per_second if self.tokens_per_second > 0 else 0.0
-        for piece in answer.opening():
-            for event in _piece_events(piece):
+        for streamed in answer.opening():
+            for event in _chunk_events(streamed):
                 yield event
         for position in range(answer.longest):
             if delay:
                 await asyncio.sleep(delay)
             else:
                 await asyncio.sleep(0)  # stay cancellable even at full speed
-            for piece in answer.tokens_at(position):
-                for event in _piece_events(piece):
+            for streamed in answer.tokens_at(position):
+                for event in _chunk_events(streamed):
                     yield event
         for index, candidate in enumerate(answer.candidates):
             for chunk in answer.closing(index):
@@ -138,13 +138,13 @@ def _embedding_events(body: dict[str, Any]) -> list[Event]:
     ]
 
 
-def _piece_events(piece: Piece) -> list[Event]:
+def _chunk_events(streamed: StreamChunk) -> list[Event]:
     """A chunk as the events it carries: the raw chunk, its text, its log probability."""
-    events: list[Event] = [RawChunk(_dumps(piece.chunk))]
-    if piece.text:
-        events.append(TextDelta(piece.index, piece.text))
-    if piece.logprob is not None:
-        events.append(Logprobs(piece.index, (piece.logprob,)))
+    events: list[Event] = [RawChunk(_dumps(streamed.chunk))]
+    if streamed.text:
+        events.append(TextDelta(streamed.index, streamed.text))
+    if streamed.logprob is not None:
+        events.append(Logprobs(streamed.index, (streamed.logprob,)))
     return events
 
 

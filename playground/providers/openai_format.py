@@ -56,7 +56,7 @@ class Sender:
 
 
 @dataclass(frozen=True)
-class Piece:
+class StreamChunk:
     """One stream chunk, and the text (with its log probability) it adds to choice ``index``."""
 
     chunk: dict[str, Any]
@@ -106,15 +106,15 @@ class _Answer:
     def chunk(self, choices: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
         return {**self._head, "choices": choices, **extra}
 
-    def tokens_at(self, position: int) -> list[Piece]:
+    def tokens_at(self, position: int) -> list[StreamChunk]:
         """The chunks carrying each candidate's token at ``position``."""
         return [
-            self._token_piece(index, candidate.tokens[position])
+            self._token_chunk(index, candidate.tokens[position])
             for index, candidate in enumerate(self.candidates)
             if position < len(candidate.tokens)
         ]
 
-    def _token_piece(self, index: int, token: str) -> Piece:
+    def _token_chunk(self, index: int, token: str) -> StreamChunk:
         raise NotImplementedError
 
     def prompt_tokens(self) -> int:
@@ -152,21 +152,21 @@ class ChatAnswer(_Answer):
     ) -> dict[str, Any]:
         return {"index": index, "delta": delta, "logprobs": None, "finish_reason": reason}
 
-    def opening(self) -> list[Piece]:
+    def opening(self) -> list[StreamChunk]:
         """The first chunk of each candidate: the role, and no text."""
-        pieces = []
+        chunks = []
         for index, candidate in enumerate(self.candidates):
             content = None if candidate.calls else ""
             delta = {"role": "assistant", "content": content, "refusal": None}
-            pieces.append(Piece(self.chunk([self._choice(index, delta)]), index))
-        return pieces
+            chunks.append(StreamChunk(self.chunk([self._choice(index, delta)]), index))
+        return chunks
 
-    def _token_piece(self, index: int, token: str) -> Piece:
+    def _token_chunk(self, index: int, token: str) -> StreamChunk:
         choice = self._choice(index, {"content": token})
         logprob = self.logprob(token)
         if logprob is not None:
             choice["logprobs"] = {"content": [_chat_logprob(logprob)], "refusal": None}
-        return Piece(self.chunk([choice]), index, token, logprob)
+        return StreamChunk(self.chunk([choice]), index, token, logprob)
 
     def closing(self, index: int, finished: bool = True) -> list[dict[str, Any]]:
         """The last chunks of candidate ``index``: its tool calls streamed piece by piece,
@@ -274,16 +274,20 @@ class CompletionAnswer(_Answer):
             "text_offset": offsets,
         }
 
-    def opening(self) -> list[Piece]:
+    def opening(self) -> list[StreamChunk]:
         """With ``echo``, each choice first repeats its prompt."""
         return [
-            Piece(self.chunk([self._choice(index, c.echo)]), index, c.echo, self.logprob(c.echo))
+            StreamChunk(
+                self.chunk([self._choice(index, c.echo)]), index, c.echo, self.logprob(c.echo)
+            )
             for index, c in enumerate(self.candidates)
             if c.echo
         ]
 
-    def _token_piece(self, index: int, token: str) -> Piece:
-        return Piece(self.chunk([self._choice(index, token)]), index, token, self.logprob(token))
+    def _token_chunk(self, index: int, token: str) -> StreamChunk:
+        return StreamChunk(
+            self.chunk([self._choice(index, token)]), index, token, self.logprob(token)
+        )
 
     def closing(self, index: int, finished: bool = True) -> list[dict[str, Any]]:
         reason = self.candidates[index].finish_reason if finished else None
