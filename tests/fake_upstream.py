@@ -1,21 +1,23 @@
 """A fake OpenAI-compatible upstream: a real HTTP server on 127.0.0.1.
 
-It answers like OpenAI does, in OpenAI's response shapes (checked against the
-published OpenAPI document by tests/test_fake_upstream.py):
+It answers what the built-in offline model answers, in the same OpenAI shapes
+(``playground/providers/offline_answers.py`` and ``openai_format.py``; checked
+against the published OpenAPI document by tests/test_fake_upstream.py):
 
 - ``POST /chat/completions``: SSE over chunked HTTP/1.1 (``chat.completion.chunk``
   objects, a final ``data: [DONE]``) or one ``chat.completion`` JSON; tool-call
   deltas when the scenario (or ``tool_choice``) asks for calls; per-token
   ``logprobs`` with ``top_logprobs`` alternatives when the body asks for them.
 - ``POST /completions``: legacy ``text_completion`` objects, streamed or not,
-  with ``prompt`` lists, ``echo``, ``suffix`` and the legacy ``logprobs`` shape.
-- ``POST /embeddings``: deterministic vectors (hashed words, so texts sharing
-  words point the same way), ``dimensions`` honoured, ``encoding_format: base64``.
-- ``POST /moderations``: one result per input with every category and score;
-  words listed in ``MODERATION_WORDS`` raise their category.
+  with ``prompt`` lists, ``echo`` and the legacy ``logprobs`` shape.
+- ``POST /embeddings``: the offline model's vectors (similar texts point the same
+  way), ``dimensions`` honoured, ``encoding_format: base64``.
+- ``POST /moderations``: the offline model's verdicts, one per input.
 
-It records every request with its headers and JSON body, notes when the client
-closed the connection, and can inject each failure the playground must survive.
+What is its own: the reply's tokens are a script the test chooses (numbered words by
+default, so that loss and order show), and it records every request with its headers
+and JSON body, notes when the client closed the connection, and can inject each
+failure the playground must survive.
 
 Used by the tests (a pytest fixture runs it in a thread) and by the benchmark
 (``python -m tests.fake_upstream --port N`` runs it as its own process).
@@ -23,16 +25,25 @@ Used by the tests (a pytest fixture runs it in a thread) and by the benchmark
 
 import argparse
 import asyncio
-import base64
-import hashlib
 import json
-import math
-import struct
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from playground.providers import offline_answers
+from playground.providers.base import UpstreamError
+from playground.providers.offline_answers import Call, Candidate, prompt_texts
+from playground.providers.openai_format import (
+    ChatAnswer,
+    CompletionAnswer,
+    Sender,
+    embeddings_response,
+    moderations_response,
+)
+
+FAKE = Sender("fake")
 
 TokenSource = Callable[[dict[str, Any]], list[str]]
 # A tool call the fake makes: {"name": ..., "arguments": "<JSON text>"}.
@@ -52,18 +63,15 @@ def tagged_tokens(body: dict[str, Any]) -> list[str]:
 
 
 def default_tool_calls(body: dict[str, Any]) -> list[dict[str, str]]:
-    """Call a tool only when the request insists: ``tool_choice`` "required" or a named one.
-
-    The arguments are an empty object; scenarios that need real arguments pass
-    their own ``tool_calls`` source.
-    """
-    tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and t.get("function")]
+    """The offline model's calls, made only when the request insists (``tool_choice``
+    "required" or a named tool): otherwise the scripted text comes back."""
     choice = body.get("tool_choice")
-    if isinstance(choice, dict) and isinstance(choice.get("function"), dict):
-        return [{"name": str(choice["function"].get("name")), "arguments": "{}"}]
-    if choice == "required" and tools:
-        return [{"name": str(tools[0]["function"].get("name")), "arguments": "{}"}]
-    return []
+    if choice != "required" and not isinstance(choice, dict):
+        return []
+    return [
+        {"name": call.name, "arguments": call.arguments}
+        for call in offline_answers.planned_tool_calls(body)
+    ]
 
 
 @dataclass
@@ -295,18 +303,21 @@ class FakeUpstream:
             if endpoint == "/embeddings":
                 await self._send_json(writer, 200, _embeddings(body), _CLOSE)
             elif endpoint == "/moderations":
-                await self._send_json(writer, 200, _moderations(body), _CLOSE)
-            elif endpoint == "/completions":
-                if body.get("stream"):
-                    await self._stream(record, scenario, body, writer, watcher, _TextCompletion)
-                else:
-                    await self._send_json(
-                        writer, 200, _TextCompletion(body, scenario).whole(), _CLOSE
-                    )
-            elif body.get("stream"):
-                await self._stream(record, scenario, body, writer, watcher, _ChatCompletion)
+                results = offline_answers.moderation_results(body)
+                await self._send_json(
+                    writer, 200, moderations_response(body, results, FAKE), _CLOSE
+                )
             else:
-                await self._send_json(writer, 200, _ChatCompletion(body, scenario).whole(), _CLOSE)
+                shape = _completion if endpoint == "/completions" else _chat
+                answer = shape(body, scenario)
+                if body.get("stream"):
+                    await self._stream(record, scenario, answer, writer, watcher)
+                else:
+                    await self._send_json(writer, 200, answer.whole(), _CLOSE)
+        except UpstreamError as refused:
+            # The offline model's refusals (too many dimensions) are a provider's 400s.
+            payload = _error(refused.message, "invalid_request_error", param=refused.param)
+            await self._send_json(writer, refused.status or 400, payload, _CLOSE)
         except ConnectionError:
             pass
         finally:
@@ -318,10 +329,9 @@ class FakeUpstream:
         self,
         record: RecordedRequest,
         scenario: Scenario,
-        body: dict[str, Any],
+        answer: ChatAnswer | CompletionAnswer,
         writer: asyncio.StreamWriter,
         watcher: asyncio.Task,
-        shape: "type[_ChatCompletion] | type[_TextCompletion]",
     ) -> None:
         writer.write(
             b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
@@ -329,19 +339,18 @@ class FakeUpstream:
             + _RATE_LIMIT_HEADERS.encode()
             + b"\r\n"
         )
-        reply = shape(body, scenario, chunk_id_number=len(self.requests))
 
         def send(payloads: list[dict[str, Any]]) -> None:
             for payload in payloads:
                 data = f"data: {json.dumps(payload, ensure_ascii=False)}\n\n".encode()
                 writer.write(_chunk(data))
 
-        send(reply.opening())
+        send([streamed.chunk for streamed in answer.opening()])
         await writer.drain()
         loop = asyncio.get_running_loop()
         start = loop.time() + scenario.first_token_delay
         interval = 1 / scenario.tokens_per_second if scenario.tokens_per_second else 0.0
-        for i, token in enumerate(reply.tokens):
+        for i in range(answer.longest):
             # Paced against the clock, not by sleeping a fixed gap, so the rate does not drift.
             wait = start + i * interval - loop.time()
             if wait > 0:
@@ -361,12 +370,13 @@ class FakeUpstream:
                 writer.write(b"0\r\n\r\n")
                 await writer.drain()
                 return
-            send(reply.token_chunks(token))
+            send([streamed.chunk for streamed in answer.tokens_at(i)])
             record.tokens_sent += 1
             await writer.drain()
-        send(reply.closing(finished=scenario.failure is None))
-        if (body.get("stream_options") or {}).get("include_usage"):
-            usage_chunk = reply.chunk([], usage=reply.usage())
+        for index in range(len(answer.candidates)):
+            send(answer.closing(index, finished=scenario.failure is None))
+        if (answer.body.get("stream_options") or {}).get("include_usage"):
+            usage_chunk = answer.usage_chunk()
             if scenario.usage_choices == "null":
                 usage_chunk["choices"] = None
             elif scenario.usage_choices == "absent":
@@ -378,355 +388,33 @@ class FakeUpstream:
         await writer.drain()
 
 
-# --- response shapes ---------------------------------------------------------------
-
-
-def _logprob(token: str) -> float:
-    """A stable log probability for ``token``, between about -0.05 and -2.5."""
-    fraction = int(hashlib.sha256(token.encode()).hexdigest()[:4], 16) / 0xFFFF
-    return -round(0.05 + fraction * 2.45, 4)
-
-
-def _alternatives(token: str, count: int) -> list[tuple[str, float]]:
-    """The ``count`` likeliest tokens at this position: the chosen one, then runners-up."""
-    chosen = _logprob(token)
-    options = [(token, chosen)]
-    for k in range(1, count):
-        options.append((f"{token.strip() or '_'}~{k}", round(chosen - 0.7 * k, 4)))
-    return options[:count]
-
-
-def _chat_logprobs(tokens: list[str], top: int) -> dict[str, Any]:
-    content = [
-        {
-            "token": token,
-            "logprob": _logprob(token),
-            "bytes": list(token.encode()),
-            "top_logprobs": [
-                {"token": alt, "logprob": lp, "bytes": list(alt.encode())}
-                for alt, lp in _alternatives(token, top)
-            ],
-        }
-        for token in tokens
+def _chat(body: dict[str, Any], scenario: Scenario) -> ChatAnswer:
+    """The scripted reply (or calls) as a chat answer, the same for each of ``n`` choices."""
+    calls = [
+        Call(call["name"], call["arguments"])
+        for call in (scenario.tool_calls or default_tool_calls)(body)
     ]
-    return {"content": content, "refusal": None}
+    # A reply that calls tools carries no text, as OpenAI's models answer.
+    tokens = [] if calls else scenario.tokens(body)
+    candidate = Candidate(tokens, "tool_calls" if calls else "stop", calls)
+    return ChatAnswer(body, [candidate] * (body.get("n") or 1), FAKE)
 
 
-class _ChatCompletion:
-    """One chat reply, as stream chunks or as one ``chat.completion`` object."""
-
-    object_name = "chat.completion.chunk"
-
-    def __init__(self, body: dict[str, Any], scenario: Scenario, chunk_id_number: int = 0) -> None:
-        self.body = body
-        self.n = body.get("n") or 1
-        self.id = f"chatcmpl-fake{chunk_id_number}"
-        calls = (scenario.tool_calls or default_tool_calls)(body)
-        self.tool_calls = [
-            {"id": f"call_fake{chunk_id_number}_{i}", **call} for i, call in enumerate(calls)
-        ]
-        # A reply that calls tools carries no text, as OpenAI's models answer.
-        self.tokens = [] if self.tool_calls else scenario.tokens(body)
-        self.top_logprobs = (body.get("top_logprobs") or 0) if body.get("logprobs") else None
-
-    def chunk(self, choices: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "object": self.object_name,
-            "created": int(time.time()),
-            "model": self.body.get("model", "fake-model"),
-            "system_fingerprint": "fp_fake",
-            "choices": choices,
-            **extra,
-        }
-
-    def _delta_choice(self, index: int, delta: dict, finish_reason: str | None = None) -> dict:
-        return {"index": index, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
-
-    def opening(self) -> list[dict[str, Any]]:
-        content = None if self.tool_calls else ""
-        delta = {"role": "assistant", "content": content, "refusal": None}
-        return [self.chunk([self._delta_choice(i, dict(delta))]) for i in range(self.n)]
-
-    def token_chunks(self, token: str) -> list[dict[str, Any]]:
-        chunks = []
-        for index in range(self.n):
-            choice = self._delta_choice(index, {"content": token})
-            if self.top_logprobs is not None:
-                choice["logprobs"] = _chat_logprobs([token], self.top_logprobs)
-            chunks.append(self.chunk([choice]))
-        return chunks
-
-    def closing(self, finished: bool) -> list[dict[str, Any]]:
-        chunks = []
-        for index in range(self.n):
-            for position, call in enumerate(self.tool_calls):
-                # Like OpenAI: the first delta names the call, later ones carry argument text.
-                head = {
-                    "index": position,
-                    "id": call["id"],
-                    "type": "function",
-                    "function": {"name": call["name"], "arguments": ""},
-                }
-                chunks.append(self.chunk([self._delta_choice(index, {"tool_calls": [head]})]))
-                arguments = call["arguments"]
-                for start in range(0, len(arguments), 7):
-                    piece = {
-                        "index": position,
-                        "function": {"arguments": arguments[start : start + 7]},
-                    }
-                    chunks.append(self.chunk([self._delta_choice(index, {"tool_calls": [piece]})]))
-        for index in range(self.n):
-            reason = self.finish_reason() if finished else None
-            chunks.append(self.chunk([self._delta_choice(index, {}, reason)]))
-        return chunks
-
-    def finish_reason(self) -> str:
-        return "tool_calls" if self.tool_calls else "stop"
-
-    def usage(self) -> dict[str, int]:
-        completion = (len(self.tokens) + len(self.tool_calls)) * self.n
-        return {
-            "prompt_tokens": 10,
-            "completion_tokens": completion,
-            "total_tokens": 10 + completion,
-        }
-
-    def whole(self) -> dict[str, Any]:
-        message: dict[str, Any] = {
-            "role": "assistant",
-            "content": "".join(self.tokens),
-            "refusal": None,
-        }
-        if self.tool_calls:
-            message["content"] = None
-            message["tool_calls"] = [
-                {
-                    "id": call["id"],
-                    "type": "function",
-                    "function": {"name": call["name"], "arguments": call["arguments"]},
-                }
-                for call in self.tool_calls
-            ]
-        logprobs = None
-        if self.top_logprobs is not None:
-            logprobs = _chat_logprobs(self.tokens, self.top_logprobs)
-        choices = [
-            {
-                "index": i,
-                "message": message,
-                "logprobs": logprobs,
-                "finish_reason": self.finish_reason(),
-            }
-            for i in range(self.n)
-        ]
-        payload = self.chunk(choices, usage=self.usage())
-        payload["object"] = "chat.completion"
-        return payload
-
-
-class _TextCompletion:
-    """A legacy completion (``text_completion``): one choice per prompt and per ``n``."""
-
-    def __init__(self, body: dict[str, Any], scenario: Scenario, chunk_id_number: int = 0) -> None:
-        self.body = body
-        self.id = f"cmpl-fake{chunk_id_number}"
-        self.prompts = _prompt_texts(body.get("prompt", ""))
-        self.choice_count = len(self.prompts) * (body.get("n") or 1)
-        self.tokens = scenario.tokens(body)
-        logprobs = body.get("logprobs")
-        self.logprob_count = logprobs if isinstance(logprobs, int) and logprobs >= 0 else None
-        self.offsets = [0] * self.choice_count
-
-    def _prompt_for(self, index: int) -> str:
-        return self.prompts[index // (self.body.get("n") or 1)]
-
-    def chunk(self, choices: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "object": "text_completion",
-            "created": int(time.time()),
-            "model": self.body.get("model", "fake-model"),
-            "system_fingerprint": "fp_fake",
-            "choices": choices,
-            **extra,
-        }
-
-    def _logprobs(self, tokens: list[str], offset: int) -> dict[str, Any] | None:
-        if self.logprob_count is None:
-            return None
-        offsets = []
-        for token in tokens:
-            offsets.append(offset)
-            offset += len(token)
-        return {
-            "tokens": tokens,
-            "token_logprobs": [_logprob(t) for t in tokens],
-            "top_logprobs": [dict(_alternatives(t, self.logprob_count)) for t in tokens],
-            "text_offset": offsets,
-        }
-
-    def _choice(self, index: int, text: str, finish_reason: str | None = None) -> dict:
-        logprobs = self._logprobs([text], self.offsets[index]) if text else None
-        self.offsets[index] += len(text)
-        return {"text": text, "index": index, "logprobs": logprobs, "finish_reason": finish_reason}
-
-    def opening(self) -> list[dict[str, Any]]:
-        if not self.body.get("echo"):
-            return []
-        return [
-            self.chunk([self._choice(i, self._prompt_for(i))]) for i in range(self.choice_count)
-        ]
-
-    def token_chunks(self, token: str) -> list[dict[str, Any]]:
-        return [self.chunk([self._choice(i, token)]) for i in range(self.choice_count)]
-
-    def closing(self, finished: bool) -> list[dict[str, Any]]:
-        reason = "stop" if finished else None
-        return [self.chunk([self._choice(i, "", reason)]) for i in range(self.choice_count)]
-
-    def usage(self) -> dict[str, int]:
-        prompt = sum(len(p.split()) for p in self.prompts)
-        completion = len(self.tokens) * self.choice_count
-        return {
-            "prompt_tokens": prompt,
-            "completion_tokens": completion,
-            "total_tokens": prompt + completion,
-        }
-
-    def whole(self) -> dict[str, Any]:
-        choices = []
-        for index in range(self.choice_count):
-            echoed = [self._prompt_for(index)] if self.body.get("echo") else []
-            tokens = echoed + self.tokens
-            choices.append(
-                {
-                    "text": "".join(tokens),
-                    "index": index,
-                    "logprobs": self._logprobs(tokens, 0),
-                    "finish_reason": "stop",
-                }
-            )
-        return self.chunk(choices, usage=self.usage())
-
-
-def _prompt_texts(prompt: Any) -> list[str]:
-    """The prompts of a legacy completion: a string, strings, token ids, or lists of ids."""
-    if isinstance(prompt, str):
-        return [prompt]
-    if isinstance(prompt, list) and prompt and all(isinstance(p, int) for p in prompt):
-        return [" ".join(map(str, prompt))]
-    if isinstance(prompt, list) and prompt:
-        return [p if isinstance(p, str) else " ".join(map(str, p)) for p in prompt]
-    return [""]
-
-
-EMBEDDING_DIMENSIONS = 16
-
-
-def _input_texts(value: Any) -> list[str]:
-    """Embedding or moderation inputs as texts (token ids become their numbers)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and value and all(isinstance(v, int) for v in value):
-        return [" ".join(map(str, value))]
-    texts = []
-    for item in value if isinstance(value, list) else []:
-        if isinstance(item, str):
-            texts.append(item)
-        elif isinstance(item, list):
-            texts.append(" ".join(map(str, item)))
-        elif isinstance(item, dict):
-            texts.append(str(item.get("text", "")))
-    return texts
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in "".join(c.lower() if c.isalnum() else " " for c in text).split() if w]
-
-
-def embedding_vector(text: str, dimensions: int = EMBEDDING_DIMENSIONS) -> list[float]:
-    """A unit vector: the sum of one stable random direction per word of ``text``."""
-    vector = [0.0] * dimensions
-    for word in _words(text) or [""]:
-        seed = hashlib.sha256(word.encode()).digest()
-        # Expand the hash to as many numbers as needed, each in [-1, 1).
-        stream = b"".join(
-            hashlib.sha256(seed + i.to_bytes(4, "big")).digest()
-            for i in range(math.ceil(dimensions * 2 / 32))
-        )
-        for d in range(dimensions):
-            vector[d] += int.from_bytes(stream[2 * d : 2 * d + 2], "big") / 32768 - 1
-    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
-    return [round(v / norm, 6) for v in vector]
+def _completion(body: dict[str, Any], scenario: Scenario) -> CompletionAnswer:
+    """The scripted reply as a legacy completion: one choice per prompt and per ``n``."""
+    n = body.get("n") or 1
+    tokens = scenario.tokens(body)
+    candidates = [
+        Candidate(tokens, "stop", echo=prompt if body.get("echo") else "")
+        for prompt in prompt_texts(body.get("prompt", ""))
+        for _ in range(n)
+    ]
+    return CompletionAnswer(body, candidates, FAKE)
 
 
 def _embeddings(body: dict[str, Any]) -> dict[str, Any]:
-    dimensions = body.get("dimensions") or EMBEDDING_DIMENSIONS
-    texts = _input_texts(body.get("input"))
-    data = []
-    for index, text in enumerate(texts):
-        vector: Any = embedding_vector(text, dimensions)
-        if body.get("encoding_format") == "base64":
-            vector = base64.b64encode(struct.pack(f"<{dimensions}f", *vector)).decode()
-        data.append({"object": "embedding", "index": index, "embedding": vector})
-    tokens = sum(len(_words(t)) for t in texts)
-    return {
-        "object": "list",
-        "data": data,
-        "model": body.get("model", "fake-embedding"),
-        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-    }
-
-
-MODERATION_CATEGORIES = (
-    "harassment",
-    "harassment/threatening",
-    "hate",
-    "hate/threatening",
-    "illicit",
-    "illicit/violent",
-    "self-harm",
-    "self-harm/instructions",
-    "self-harm/intent",
-    "sexual",
-    "sexual/minors",
-    "violence",
-    "violence/graphic",
-)
-# A word in the input raises its category's score to 0.9 (flagged); others stay low.
-MODERATION_WORDS = {
-    "idiot": "harassment",
-    "hate": "hate",
-    "steal": "illicit",
-    "suicide": "self-harm",
-    "kill": "violence",
-    "gore": "violence/graphic",
-}
-
-
-def _moderations(body: dict[str, Any]) -> dict[str, Any]:
-    results = []
-    for text in _input_texts(body.get("input")):
-        raised = {MODERATION_WORDS[w] for w in _words(text) if w in MODERATION_WORDS}
-        scores = {
-            name: 0.9 if name in raised else round(abs(_logprob(text + name)) / 1000, 6)
-            for name in MODERATION_CATEGORIES
-        }
-        categories = {name: score > 0.5 for name, score in scores.items()}
-        results.append(
-            {
-                "flagged": any(categories.values()),
-                "categories": categories,
-                "category_scores": scores,
-                "category_applied_input_types": {name: ["text"] for name in MODERATION_CATEGORIES},
-            }
-        )
-    return {
-        "id": "modr-fake",
-        "model": body.get("model", "omni-moderation-latest"),
-        "results": results,
-    }
+    offline_answers.check_embedding_dimensions(body)
+    return embeddings_response(body, offline_answers.embedding_vectors(body), FAKE)
 
 
 def _chunk(data: bytes) -> bytes:

@@ -12,6 +12,7 @@ import struct
 import httpx
 import pytest
 
+from playground.providers.offline_answers import embedding_vectors, moderation_results
 from tests.fake_upstream import FakeUpstream, Scenario
 from tests.openapi import assert_valid
 
@@ -43,7 +44,7 @@ def test_chat_stream_chunks_are_valid_and_carry_logprobs_when_asked(fake_upstrea
     ]
     first = with_tokens[0]["choices"][0]["logprobs"]["content"][0]
     assert first["token"] == " word0" and first["logprob"] < 0
-    assert [alt["token"] for alt in first["top_logprobs"]] == [" word0", "word0~1", "word0~2"]
+    assert [alt["token"] for alt in first["top_logprobs"]] == [" word0", " WORD0", " word0ss"]
 
 
 def test_chat_without_logprobs_has_none(fake_upstream):
@@ -100,6 +101,19 @@ def test_a_named_tool_choice_makes_the_fake_call_that_tool(fake_upstream):
     assert answer["choices"][0]["message"]["tool_calls"][0]["function"]["name"] == "lookup"
 
 
+def test_a_required_tool_call_carries_arguments_that_satisfy_the_tools_schema(fake_upstream):
+    parameters = {"type": "object", "properties": {"city": {"type": "string"}}}
+    tool = {"type": "function", "function": {"name": "get_weather", "parameters": parameters}}
+    body = {**CHAT, "messages": [{"role": "user", "content": "Weather in Paris?"}]}
+    body.update(tools=[tool], tool_choice="required")
+    call = post(fake_upstream, "/chat/completions", body).json()["choices"][0]["message"]
+    assert call["tool_calls"][0]["function"] == WEATHER_CALL | {"arguments": '{"city": "Paris"}'}
+    assert call["tool_calls"][0]["id"].startswith("call_fake_")
+    # With tool_choice "auto" the fake answers its scripted text.
+    auto = post(fake_upstream, "/chat/completions", {**body, "tool_choice": "auto"}).json()
+    assert auto["choices"][0]["message"]["content"] == " word0 word1 word2"
+
+
 def completed(chunk: dict) -> dict:
     """A streamed legacy chunk as the schema sees it.
 
@@ -140,11 +154,11 @@ def cosine(a: list[float], b: list[float]) -> float:
 
 def test_embeddings_are_stable_unit_vectors_where_shared_words_score_higher(fake_upstream):
     texts = ["the cat sat on the mat", "a cat sat on a mat", "stock prices fell sharply"]
-    body = {"model": "fake-embedding", "input": texts, "dimensions": 64}
+    body = {"model": "fake-embedding", "input": texts, "dimensions": 384}
     answer = post(fake_upstream, "/embeddings", body).json()
     assert_valid(answer, "CreateEmbeddingResponse")
     vectors = [item["embedding"] for item in answer["data"]]
-    assert [len(v) for v in vectors] == [64, 64, 64]
+    assert [len(v) for v in vectors] == [384, 384, 384]
     assert all(math.isclose(cosine(v, v), 1, abs_tol=1e-4) for v in vectors)
     assert cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2]) + 0.3
     again = post(fake_upstream, "/embeddings", body).json()
@@ -158,7 +172,7 @@ def test_embeddings_in_base64_decode_to_the_same_floats(fake_upstream):
     encoded = post(fake_upstream, "/embeddings", {**body, "encoding_format": "base64"}).json()
     raw = base64.b64decode(encoded["data"][0]["embedding"])
     decoded = struct.unpack(f"<{len(raw) // 4}f", raw)
-    assert len(decoded) == 16
+    assert len(decoded) == 256  # the offline model's size when dimensions is not set
     assert all(math.isclose(a, b, abs_tol=1e-6) for a, b in zip(decoded, floats, strict=True))
 
 
@@ -171,6 +185,21 @@ def test_moderation_flags_the_categories_of_listed_words(fake_upstream):
     assert threat["category_scores"]["violence"] == 0.9
     assert not friendly["flagged"] and not any(friendly["categories"].values())
     assert fake_upstream.moderation_requests[0].body == body
+
+
+def test_vectors_and_verdicts_are_the_offline_models(fake_upstream):
+    body = {"model": "m", "input": ["I will kill you", "cats purr"], "dimensions": 32}
+    answer = post(fake_upstream, "/embeddings", body).json()
+    assert [item["embedding"] for item in answer["data"]] == embedding_vectors(body)
+    assert post(fake_upstream, "/moderations", body).json()["results"] == moderation_results(body)
+
+
+def test_embedding_dimensions_beyond_any_real_model_get_a_400(fake_upstream):
+    body = {"model": "m", "input": "cat", "dimensions": 10**8}
+    response = post(fake_upstream, "/embeddings", body)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["param"] == "dimensions" and "at most 3072 dimensions" in error["message"]
 
 
 @pytest.mark.parametrize("path", ["/completions", "/embeddings", "/moderations"])

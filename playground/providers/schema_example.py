@@ -5,17 +5,15 @@ It covers what tool and response schemas use in practice: objects with propertie
 and required keys, arrays with min/max items, enums and consts, strings with
 length limits and common formats, numbers within bounds, anyOf/oneOf/allOf and
 local ``$ref`` (``#/$defs/...``). A string under a ``pattern`` is built from the
-regular expression itself (the shortest match, stretched to ``minLength`` where the
-pattern allows); back references and lookarounds it cannot follow fall back to the
-hint text.
+regular expression itself (``regex_example``: the shortest match, stretched to
+``minLength`` where the pattern allows); a pattern it cannot follow (back references,
+lookarounds) gets the hint text, as a string without a pattern does.
 """
 
 import re
-
-# Python's own regex parser: the one reading the pattern is the one checking it.
-from re import _constants as sre_constants  # type: ignore[attr-defined]
-from re import _parser as sre_parser  # type: ignore[attr-defined]
 from typing import Any
+
+from playground.providers.regex_example import example_matching
 
 _FORMATS = {
     "date": "2026-01-01",
@@ -138,7 +136,7 @@ def _string(schema: dict[str, Any], hint: str) -> str:
     low = schema.get("minLength") or 0
     pattern = schema.get("pattern")
     if isinstance(pattern, str):
-        matched = _pattern_example(pattern, text, low, schema.get("maxLength"))
+        matched = example_matching(pattern, text, low, schema.get("maxLength"))
         if matched is not None:
             return matched
     if len(text) < low:
@@ -146,113 +144,3 @@ def _string(schema: dict[str, Any], hint: str) -> str:
     if schema.get("maxLength") is not None:
         text = text[: schema["maxLength"]]
     return text
-
-
-def _pattern_example(pattern: str, hint: str, low: int, high: int | None) -> str | None:
-    """A string that the pattern matches within the length limits, or None."""
-    try:
-        compiled = re.compile(pattern)
-        tree = sre_parser.parse(pattern)
-    except (re.error, RecursionError, OverflowError):
-        return None
-
-    def fits(text: str) -> bool:
-        short_enough = high is None or len(text) <= high
-        return len(text) >= low and short_enough and compiled.search(text) is not None
-
-    if fits(hint):
-        return hint
-    # The shortest match first; then repeats stretched until minLength is reached.
-    for extra in (0, max(low, 1), low * 2 + 1):
-        try:
-            text = _from_tree(tree, extra)
-        except (_Unsupported, RecursionError):
-            return None
-        if fits(text):
-            return text
-    return None
-
-
-class _Unsupported(Exception):
-    pass
-
-
-_CATEGORY_CHARS = {
-    sre_constants.CATEGORY_DIGIT: "0",
-    sre_constants.CATEGORY_NOT_DIGIT: "a",
-    sre_constants.CATEGORY_SPACE: " ",
-    sre_constants.CATEGORY_NOT_SPACE: "a",
-    sre_constants.CATEGORY_WORD: "a",
-    sre_constants.CATEGORY_NOT_WORD: "-",
-}
-_MAX_PATTERN_EXAMPLE = 10_000
-# Tried in turn for a negated class such as [^aeiou ].
-_CANDIDATE_CHARS = "xzqa0Z_-. 9A"
-
-
-def _from_tree(tree: Any, extra: int) -> str:
-    """The shortest string a parsed pattern matches; each repeat takes ``extra`` more."""
-    out = []
-    for op, value in tree:
-        if op is sre_constants.LITERAL:
-            out.append(chr(value))
-        elif op is sre_constants.NOT_LITERAL:
-            out.append("a" if value != ord("a") else "b")
-        elif op is sre_constants.ANY:
-            out.append("a")
-        elif op is sre_constants.IN:
-            out.append(_class_char(value))
-        elif op is sre_constants.CATEGORY:
-            out.append(_CATEGORY_CHARS.get(value, "a"))
-        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
-            least, most, sub = value
-            times = least + extra if most is sre_constants.MAXREPEAT else min(most, least + extra)
-            part = _from_tree(sub, extra)
-            if len(part) * times > _MAX_PATTERN_EXAMPLE:
-                raise _Unsupported("too long")  # a{1000000000} must not fill the memory
-            out.append(part * times)
-        elif op is sre_constants.SUBPATTERN:
-            out.append(_from_tree(value[-1], extra))
-        elif op is sre_constants.BRANCH:
-            out.append(_from_tree(value[1][0], extra))
-        elif op is sre_constants.AT:
-            continue  # anchors match positions, not characters
-        else:
-            raise _Unsupported(op)  # back references, lookarounds, conditionals
-    return "".join(out)
-
-
-def _class_char(items: Any) -> str:
-    """A character inside a character class such as [A-Fa-f0-9] or [^aeiou]."""
-    negated = bool(items) and items[0][0] is sre_constants.NEGATE
-    if not negated:
-        op, value = items[0]
-        if op is sre_constants.LITERAL:
-            return chr(value)
-        if op is sre_constants.RANGE:
-            return chr(value[0])
-        if op is sre_constants.CATEGORY:
-            return _CATEGORY_CHARS.get(value, "a")
-        raise _Unsupported(op)
-    for char in _CANDIDATE_CHARS:
-        if not any(_in_item(char, op, value) for op, value in items[1:]):
-            return char
-    raise _Unsupported("negated class")
-
-
-def _in_item(char: str, op: Any, value: Any) -> bool:
-    if op is sre_constants.LITERAL:
-        return ord(char) == value
-    if op is sre_constants.RANGE:
-        return value[0] <= ord(char) <= value[1]
-    if op is sre_constants.CATEGORY:
-        probe = {
-            sre_constants.CATEGORY_DIGIT: r"\d",
-            sre_constants.CATEGORY_NOT_DIGIT: r"\D",
-            sre_constants.CATEGORY_SPACE: r"\s",
-            sre_constants.CATEGORY_NOT_SPACE: r"\S",
-            sre_constants.CATEGORY_WORD: r"\w",
-            sre_constants.CATEGORY_NOT_WORD: r"\W",
-        }.get(value)
-        return probe is None or re.fullmatch(probe, char) is not None
-    return True  # anything unknown: assume the character is excluded, try the next

@@ -2,8 +2,10 @@
 completions, embeddings and moderation, all deterministic and all valid."""
 
 import asyncio
+import base64
 import json
 import math
+import struct
 
 import jsonschema
 import pytest
@@ -18,6 +20,7 @@ from playground.providers import (
     ToolCall,
     ToolCallDelta,
     UpstreamError,
+    Usage,
 )
 from playground.providers.offline import OfflineProvider
 from playground.providers.schema_example import example_for
@@ -189,6 +192,18 @@ async def test_raw_chunks_are_openai_stream_chunks():
         assert_valid(json.loads(data), "CreateChatCompletionStreamResponse")
 
 
+async def test_the_raw_chunks_of_a_tool_call_carry_its_arguments_as_the_events_do():
+    evs = await events(chat("What is the weather in Paris?", tools=[WEATHER]))
+    raw = [json.loads(e.data) for e in evs if isinstance(e, RawChunk) and e.data != "[DONE]"]
+    deltas = [d for c in raw for d in c["choices"][0]["delta"].get("tool_calls", [])]
+    call = next(e for e in evs if isinstance(e, ToolCall))
+    assert deltas[0]["id"] == call.id and deltas[0]["function"]["name"] == "get_weather"
+    assert [d["function"]["arguments"] for d in deltas] == [
+        e.arguments for e in evs if isinstance(e, ToolCallDelta)
+    ]
+    assert raw[-1]["choices"][0]["finish_reason"] == "tool_calls"
+
+
 async def test_legacy_completions_continue_each_prompt_with_echo_and_logprobs():
     body = {"model": "offline-1", "prompt": ["Once upon a time", "Hello"], "n": 2, "echo": True}
     evs = await events({**body, "logprobs": 2, "max_tokens": 5}, "completion")
@@ -197,6 +212,13 @@ async def test_legacy_completions_continue_each_prompt_with_echo_and_logprobs():
     assert texts[0] != texts[1]
     assert all(len(t.top) == 2 for e in evs if isinstance(e, Logprobs) for t in e.tokens)
     assert [e.reason for e in evs if isinstance(e, Finished)] == ["length"] * 4
+
+
+async def test_an_echoed_prompt_is_not_counted_as_completion_tokens():
+    body = {"model": "offline-1", "prompt": "Once upon a time", "echo": True, "max_tokens": 3}
+    evs = await events(body, "completion")
+    assert text_of(evs).startswith("Once upon a time ")
+    assert next(e for e in evs if isinstance(e, Usage)) == Usage(4, 3, 7)
 
 
 def cosine(a, b) -> float:
@@ -217,6 +239,17 @@ async def test_embeddings_are_stable_and_similar_texts_score_higher():
     assert_valid(
         json.loads(next(e for e in evs if isinstance(e, RawChunk)).data), "CreateEmbeddingResponse"
     )
+
+
+async def test_the_raw_embeddings_are_base64_when_asked_and_the_vectors_stay_numbers():
+    body = {"model": "offline-embed", "input": ["cat"], "dimensions": 4}
+    floats = await events(body, "embedding")
+    encoded = await events({**body, "encoding_format": "base64"}, "embedding")
+    raw = json.loads(next(e for e in encoded if isinstance(e, RawChunk)).data)
+    vector = next(e for e in floats if isinstance(e, Embeddings)).vectors[0]
+    decoded = struct.unpack("<4f", base64.b64decode(raw["data"][0]["embedding"]))
+    assert all(math.isclose(a, b, abs_tol=1e-6) for a, b in zip(decoded, vector, strict=True))
+    assert next(e for e in encoded if isinstance(e, Embeddings)).vectors[0] == vector
 
 
 async def test_moderation_flags_harmful_words_and_scores_every_category():
