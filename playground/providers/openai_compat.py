@@ -20,7 +20,6 @@ import httpx
 from httpx_sse import SSEError, aconnect_sse
 
 from playground.providers.addresses import private_address_refusal
-from playground.providers.asyncio_transport import AsyncioHTTPTransport
 from playground.providers.base import (
     Embeddings,
     Event,
@@ -39,6 +38,7 @@ from playground.providers.base import (
     shown_headers,
     tls_failure,
 )
+from playground.providers.http_client import provider_http_client
 from playground.spec import ENDPOINTS
 
 # One client per (event loop, configuration): connections belong to the loop that opened them.
@@ -90,9 +90,7 @@ class OpenAICompatibleProvider:
         client = per_loop.get(key)
         if client is None or client.is_closed:
             limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
-            client = httpx.AsyncClient(
-                timeout=self._timeout, transport=AsyncioHTTPTransport(limits=limits)
-            )
+            client = provider_http_client(timeout=self._timeout, limits=limits)
             per_loop[key] = client
         return client
 
