@@ -46,6 +46,10 @@ def bench_env(data_dir: str) -> dict[str, str]:
     # The laptop configuration (SQLite, in-memory channel layer), whatever the shell has.
     for name in ("DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY", "DJANGO_DEBUG"):
         env.pop(name, None)
+    # Provider connections honour the shell's proxy variables; the fake upstream is local.
+    for name in list(env):
+        if name.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+            del env[name]
     env.update(
         DJANGO_DATA_DIR=data_dir,
         DJANGO_SETTINGS_MODULE="playground.settings",

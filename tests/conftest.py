@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import html
+import os
 import re
 import socket
 import ssl
@@ -24,6 +25,20 @@ BROWSER_API_KEY = "sk-fake-browser-test-key"
 
 # Scans every page, frame, snippet and log record of the session for the keys.
 pytest_plugins = ["tests.leak_scan"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_proxy_from_the_shell():
+    """Provider connections honour HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY in any
+    case, as httpx does; the fake upstreams listen on 127.0.0.1, so a developer's proxy
+    settings must not carry the tests' requests away (tests/providers/test_proxy.py sets
+    its own)."""
+    proxy_variables = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.lower() in proxy_variables:
+                patch.delenv(name)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ import httpx
 from django.conf import settings
 
 from playground.providers.addresses import is_private, private_address_refusal
-from playground.providers.asyncio_transport import AsyncioHTTPTransport
 from playground.providers.base import tls_failure
+from playground.providers.http_client import provider_http_client
 
 
 class UrlRefused(Exception):
@@ -91,9 +91,7 @@ async def probe_connection(
     # The runs' transport, so that the address connected to is checked here too.
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=0)
     try:
-        async with httpx.AsyncClient(
-            timeout=wait, transport=AsyncioHTTPTransport(limits=limits)
-        ) as client:
+        async with provider_http_client(timeout=wait, limits=limits) as client:
             response = await client.get(url, headers=headers)
     except httpx.ConnectError as error:
         return ConnectionReport(False, _connect_error_words(error, base_url))

@@ -2,8 +2,9 @@
 is on, and the refusal that says so.
 
 Shared by the check when a provider is saved (playground.providerconfig.network) and by
-the check at connect time (asyncio_transport), which is the one that counts: a host name
-can resolve to a public address when saved and to 127.0.0.1 later (DNS rebinding).
+the check at connect time (asyncio_backend; asyncio_transport through a proxy), which is
+the one that counts: a host name can resolve to a public address when saved and to
+127.0.0.1 later (DNS rebinding).
 """
 
 import ipaddress

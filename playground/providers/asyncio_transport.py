@@ -1,278 +1,178 @@
-"""An httpx transport whose connections read through plain asyncio, for the streaming path.
+"""The httpx transport of every provider connection: httpcore's pools on ``AsyncioBackend``.
 
-Why: profiling daphne relaying many streams showed that reading the upstream cost
-~100 µs of CPU per token, most of it in anyio's socket stream (a cancel scope per
-read, and resume/pause reading, i.e. two ``epoll_ctl`` calls, around every read).
-Here a connection is an ``asyncio.Protocol`` with a buffer: a read is a buffer
-slice, or one future plus one timer when it has to wait. Measured with
-``make bench`` (docs/benchmarks.md): 200 streams cost ~20 % less CPU per token.
+Only public APIs: ``AsyncioHTTPTransport`` implements httpx's ``AsyncBaseTransport`` on
+httpcore's documented ``AsyncConnectionPool`` and ``AsyncHTTPProxy`` (``AsyncSOCKSProxy``
+for socks5://), given the backend through their ``network_backend`` parameter (httpx's own
+transport has no such parameter). HTTP/1.1, pooling, timeouts and TLS verification stay
+httpcore's; the reads are ``asyncio_backend``'s, which is the CPU win. With ``proxy`` every
+request goes through that proxy (forwarding for http://, a CONNECT tunnel for https://);
+which proxy a URL takes, as httpx's ``trust_env`` reads HTTP_PROXY, HTTPS_PROXY, ALL_PROXY
+and NO_PROXY, is decided by ``playground.providers.http_client``.
 
-Everything above the socket is httpx and httpcore unchanged (HTTP/1.1, pooling,
-timeouts, TLS verification with httpx's default context). Proxies configured in
-the environment (HTTPS_PROXY…) are not used: httpx reads them only for a client
-built without a transport.
-
-It is also where PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS is enforced for good: with
-the option on, ``connect_tcp`` resolves the host itself, refuses if any address is
-private (``addresses.is_private``), and connects to an address it checked, so no
-second lookup can answer differently (DNS rebinding). TLS still names the host:
-httpcore passes the URL's host name to ``start_tls`` for SNI and the certificate.
+PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS: direct, the backend checks the address it connects
+to (see ``asyncio_backend``). Through a proxy, the proxy resolves the provider's name and
+connects, so the check cannot be on the address connected to: the provider's host is
+resolved here and refused if any address is private before the request is handed to the
+proxy, and a name that answers the proxy's own lookup differently (DNS rebinding) is the
+proxy's to refuse (docs/deploy.md). The connection to the proxy itself is not checked: the
+proxy is the operator's setting, often on a private address, not a provider URL.
 """
 
 import asyncio
-import socket
 import ssl
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from typing import Any
 
 import httpcore
 import httpx
 from django.conf import settings
 
-from playground.providers.addresses import PrivateAddressRefused, is_private
+from playground.providers.addresses import is_private
+from playground.providers.asyncio_backend import AsyncioBackend, resolve_checked
 
-# Stop reading the socket when this much is buffered and unread (flow control).
-_HIGH_WATER = 256 * 1024
+# httpcore's errors as httpx raises them (subclasses before their bases: the first match
+# wins), so that callers catch httpx.ConnectError, httpx.ReadTimeout... as with httpx's own
+# transport. The httpcore error stays the cause (``private_address_refusal`` reads it).
+_HTTPX_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+_HTTPCORE_ERRORS = tuple(core for core, _ in _HTTPX_ERRORS)
 
 
-class AsyncioHTTPTransport(httpx.AsyncHTTPTransport):
-    """``httpx.AsyncHTTPTransport`` with its connection pool on ``AsyncioBackend``."""
+def _as_httpx_error(error: Exception) -> httpx.TransportError:
+    for core, mapped in _HTTPX_ERRORS:
+        if isinstance(error, core):
+            return mapped(str(error))
+    raise AssertionError(f"not an httpcore error: {error!r}")  # pragma: no cover
+
+
+class AsyncioHTTPTransport(httpx.AsyncBaseTransport):
+    """An httpx transport on an httpcore pool of ``AsyncioBackend`` connections: direct, or
+    through one HTTP(S) proxy when ``proxy`` (a URL, credentials allowed) is given."""
 
     def __init__(
         self,
         *,
-        verify: ssl.SSLContext | bool = True,
         limits: httpx.Limits,
+        verify: ssl.SSLContext | bool = True,
+        proxy: str | None = None,
         address_refused: Callable[[str], bool] = is_private,
     ) -> None:
+        # httpx's own context: certifi, or SSL_CERT_FILE / SSL_CERT_DIR when set.
         ssl_context = httpx.create_ssl_context(verify=verify)
-        super().__init__(verify=ssl_context, limits=limits)
-        # httpx builds its pool with httpcore's default (anyio) backend and has no
-        # parameter for another one; the pool is its only state, so build an equal
-        # one on ours. httpx is pinned to 0.28.x; tests check this pool is in use.
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=AsyncioBackend(address_refused=address_refused),
+        sizes: dict[str, Any] = {
+            "max_connections": limits.max_connections,
+            "max_keepalive_connections": limits.max_keepalive_connections,
+            "keepalive_expiry": limits.keepalive_expiry,
+        }
+        self._address_refused = address_refused
+        self._proxied = proxy is not None
+        self._pool: httpcore.AsyncConnectionPool
+        if proxy is None:
+            backend = AsyncioBackend(address_refused=address_refused)
+            self._pool = httpcore.AsyncConnectionPool(
+                ssl_context=ssl_context, network_backend=backend, **sizes
+            )
+            return
+        via = httpx.Proxy(proxy)  # validates the scheme; takes user:password out of the URL
+        proxy_url = httpcore.URL(
+            scheme=via.url.raw_scheme,
+            host=via.url.raw_host,
+            port=via.url.port,
+            target=via.url.raw_path,
+        )
+        # No check on the hop to the proxy: see the module docstring.
+        backend = AsyncioBackend(address_refused=None)
+        if via.url.scheme in ("socks5", "socks5h"):  # needs the socksio package, as in httpx
+            self._pool = httpcore.AsyncSOCKSProxy(
+                proxy_url=proxy_url,
+                proxy_auth=via.raw_auth,
+                ssl_context=ssl_context,
+                network_backend=backend,
+                **sizes,
+            )
+        else:
+            self._pool = httpcore.AsyncHTTPProxy(
+                proxy_url=proxy_url,
+                proxy_auth=via.raw_auth,
+                # An https:// proxy is verified with the providers' trust (SSL_CERT_FILE too).
+                proxy_ssl_context=ssl_context if via.url.scheme == "https" else None,
+                ssl_context=ssl_context,
+                network_backend=backend,
+                **sizes,
+            )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.stream,  # type: ignore[arg-type]  # an AsyncByteStream here
+            extensions=request.extensions,
+        )
+        try:
+            if self._proxied and settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS:
+                await self._check_provider_host(request)
+            response = await self._pool.handle_async_request(core_request)
+        except _HTTPCORE_ERRORS as error:
+            raise _as_httpx_error(error) from error
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_ResponseStream(response.stream),  # type: ignore[arg-type]
+            extensions=response.extensions,
         )
 
-
-class _BufferedProtocol(asyncio.Protocol):
-    """Collects what the socket receives until a reader takes it."""
-
-    def __init__(self) -> None:
-        self.buffer = bytearray()
-        self.eof = False
-        self.error: BaseException | None = None
-        self.reader: asyncio.Future[None] | None = None
-        self.drained: asyncio.Future[None] | None = None
-        self.transport: asyncio.Transport | None = None
-        self.reading_paused = False
-        self.writing_paused = False
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        if len(self.buffer) > _HIGH_WATER and not self.reading_paused:
-            self.reading_paused = True
-            assert self.transport is not None
-            self.transport.pause_reading()
-        self._wake_reader()
-
-    def eof_received(self) -> bool:
-        self.eof = True
-        self._wake_reader()
-        return False  # close our side too: HTTP/1.1 has no use for a half-open socket
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.error = exc
-        self.eof = True
-        self._wake_reader()
-        self.resume_writing()
-
-    def pause_writing(self) -> None:
-        self.writing_paused = True
-
-    def resume_writing(self) -> None:
-        self.writing_paused = False
-        if self.drained is not None and not self.drained.done():
-            self.drained.set_result(None)
-
-    def _wake_reader(self) -> None:
-        if self.reader is not None and not self.reader.done():
-            self.reader.set_result(None)
-
-
-def _expire(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_exception(TimeoutError())
-
-
-class AsyncioStream(httpcore.AsyncNetworkStream):
-    """One connection, as httpcore reads and writes it."""
-
-    def __init__(self, transport: asyncio.Transport, protocol: _BufferedProtocol) -> None:
-        self._transport = transport
-        self._protocol = protocol
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        protocol = self._protocol
-        if not protocol.buffer and not protocol.eof:
-            loop = asyncio.get_running_loop()
-            protocol.reader = loop.create_future()
-            timer = None if timeout is None else loop.call_later(timeout, _expire, protocol.reader)
-            try:
-                await protocol.reader
-            except TimeoutError:
-                raise httpcore.ReadTimeout() from None
-            finally:
-                protocol.reader = None
-                if timer is not None:
-                    timer.cancel()
-        if protocol.buffer:
-            data = bytes(protocol.buffer[:max_bytes])
-            del protocol.buffer[:max_bytes]
-            if protocol.reading_paused and len(protocol.buffer) < _HIGH_WATER // 4:
-                protocol.reading_paused = False
-                self._transport.resume_reading()
-            return data
-        if protocol.error is not None:
-            raise httpcore.ReadError(str(protocol.error))
-        return b""  # end of stream
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        protocol = self._protocol
-        if protocol.error is not None or self._transport.is_closing():
-            raise httpcore.WriteError("the connection is closed")
-        self._transport.write(buffer)
-        if protocol.writing_paused:
-            protocol.drained = asyncio.get_running_loop().create_future()
-            try:
-                await asyncio.wait_for(protocol.drained, timeout)
-            except TimeoutError:
-                raise httpcore.WriteTimeout() from None
+    async def _check_provider_host(self, request: httpx.Request) -> None:
+        """Through a proxy: refuse a provider host that resolves, here, to a refused address
+        (the proxy looks the name up again itself: see the module docstring)."""
+        port = request.url.port or (443 if request.url.scheme == "https" else 80)
+        timeout = request.extensions.get("timeout", {}).get("connect")
+        try:
+            await asyncio.wait_for(
+                resolve_checked(request.url.host, port, self._address_refused), timeout
+            )
+        except TimeoutError:
+            raise httpcore.ConnectTimeout() from None
+        except OSError as error:  # not found: with the rule on, what cannot be checked is refused
+            raise httpcore.ConnectError(str(error)) from None
 
     async def aclose(self) -> None:
-        self._transport.close()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        try:
-            transport = await asyncio.wait_for(
-                loop.start_tls(
-                    self._transport, self._protocol, ssl_context, server_hostname=server_hostname
-                ),
-                timeout,
-            )
-        except TimeoutError:
-            raise httpcore.ConnectTimeout() from None
-        except (OSError, ssl.SSLError) as error:
-            raise httpcore.ConnectError(str(error)) from None
-        assert transport is not None
-        return AsyncioStream(transport, self._protocol)  # type: ignore[arg-type]
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":  # the pool asks this of idle connections: data or EOF
-            return bool(self._protocol.buffer) or self._protocol.eof
-        names = {"client_addr": "sockname", "server_addr": "peername"}
-        if info in ("ssl_object", "socket", "client_addr", "server_addr"):
-            try:
-                return self._transport.get_extra_info(names.get(info, info))
-            except AttributeError:
-                return None  # asyncio's TLS transport, once closed, has no info to give
-        return None
+        await self._pool.aclose()
 
 
-class AsyncioBackend(httpcore.AsyncNetworkBackend):
-    """Opens connections with the running loop's ``create_connection``; with
-    PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS on, only to addresses ``address_refused`` passes."""
+class _ResponseStream(httpx.AsyncByteStream):
+    """A response body as httpcore reads it, its errors raised as httpx's."""
 
-    def __init__(self, *, address_refused: Callable[[str], bool] = is_private) -> None:
-        # A parameter so that tests, which can only reach loopback, can stand in a rule
-        # that lets 127.0.0.1 through; the deployment's rule is is_private.
-        self._address_refused = address_refused
+    def __init__(self, chunks: AsyncIterable[bytes]) -> None:
+        self._chunks = chunks
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        local = (local_address, 0) if local_address else None
-        # Read at each connect (settings do not change in production; tests switch it).
-        if settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS:
-            connecting = self._connect_checked(host, port, local)
-        else:
-            connecting = loop.create_connection(_BufferedProtocol, host, port, local_addr=local)
-        try:
-            transport, protocol = await asyncio.wait_for(connecting, timeout)
-        except TimeoutError:
-            raise httpcore.ConnectTimeout() from None
-        except OSError as error:
-            raise httpcore.ConnectError(str(error)) from None
-        for option in socket_options or ():
-            transport.get_extra_info("socket").setsockopt(*option)
-        return AsyncioStream(transport, protocol)
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:  # one try around the loop, not one context manager per chunk
+            async for chunk in self._chunks:
+                yield chunk
+        except _HTTPCORE_ERRORS as error:
+            raise _as_httpx_error(error) from error
 
-    async def _connect_checked(
-        self, host: str, port: int, local: tuple[str, int] | None
-    ) -> tuple[asyncio.Transport, _BufferedProtocol]:
-        """Resolve ``host`` once, refuse it if any address is refused, else connect to the
-        addresses found, in order, by number: the address connected to is one checked."""
-        loop = asyncio.get_running_loop()
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        # Any, not just the first: a name that also answers 10.x is not a public provider,
-        # and the order of answers is the resolver's (or the attacker's) to choose.
-        addresses = dict.fromkeys(info[4][0] for info in infos)  # in order, once each
-        refused = tuple(address for address in addresses if self._address_refused(address))
-        if refused:
-            raise PrivateAddressRefused(host, refused)
-        errors: list[OSError] = []
-        for family, _, proto, _, address in infos:
-            try:
-                return await loop.create_connection(  # type: ignore[return-value]
-                    _BufferedProtocol,
-                    address[0],
-                    address[1],
-                    family=family,
-                    proto=proto,
-                    flags=socket.AI_NUMERICHOST,  # a number: no second lookup, ever
-                    local_addr=local,
-                )
-            except OSError as error:
-                errors.append(error)
-        if len({str(error) for error in errors}) == 1:
-            raise errors[0]
-        raise OSError(f"Multiple exceptions: {', '.join(str(error) for error in errors)}")
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        try:
-            transport, protocol = await asyncio.wait_for(
-                loop.create_unix_connection(_BufferedProtocol, path), timeout
-            )
-        except TimeoutError:
-            raise httpcore.ConnectTimeout() from None
-        except OSError as error:
-            raise httpcore.ConnectError(str(error)) from None
-        return AsyncioStream(transport, protocol)
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
+    async def aclose(self) -> None:
+        closing = getattr(self._chunks, "aclose", None)  # httpcore's streams can be closed
+        if closing is not None:
+            await closing()

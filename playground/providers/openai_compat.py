@@ -21,7 +21,6 @@ from httpx_sse import SSEError, aconnect_sse
 
 from playground.modes import get_mode
 from playground.providers.addresses import private_address_refusal
-from playground.providers.asyncio_transport import AsyncioHTTPTransport
 from playground.providers.base import (
     Embeddings,
     Event,
@@ -40,6 +39,7 @@ from playground.providers.base import (
     shown_headers,
     tls_failure,
 )
+from playground.providers.http_client import provider_http_client
 
 # One client per (event loop, configuration): connections belong to the loop that opened them.
 _clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, httpx.AsyncClient]]" = (
@@ -90,9 +90,7 @@ class OpenAICompatibleProvider:
         client = per_loop.get(key)
         if client is None or client.is_closed:
             limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
-            client = httpx.AsyncClient(
-                timeout=self._timeout, transport=AsyncioHTTPTransport(limits=limits)
-            )
+            client = provider_http_client(timeout=self._timeout, limits=limits)
             per_loop[key] = client
         return client
 

@@ -8,7 +8,8 @@ import pytest
 import trustme
 
 from playground.providers.addresses import private_address_refusal
-from playground.providers.asyncio_transport import AsyncioHTTPTransport, AsyncioStream
+from playground.providers.asyncio_backend import AsyncioStream
+from playground.providers.asyncio_transport import AsyncioHTTPTransport
 
 LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=5)
 
