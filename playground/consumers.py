@@ -115,8 +115,8 @@ class RunConsumer(AsyncWebsocketConsumer):
         key = user_key(self.scope["user"])
         try:
             lease = await get_run_limiter().acquire(key)
-        except RunRefused as refused:
-            await self.send_html(fragments.run_refused(refused.message))
+        except RunRefused as refusal:
+            await self.send_html(fragments.run_refused(refusal.message))
             return
         body = upstream_body(request)
         if request.mode == "chat" and message.get("moderate") in {"on", "true", True}:

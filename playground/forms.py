@@ -181,7 +181,8 @@ def _put_parameter(values: dict[str, str], name: str, kind: str, value: Any) -> 
     if kind == "response_format":
         if not isinstance(value, dict) or set(value) - {"type", "json_schema"}:
             return False
-        spec = value.get("json_schema") if isinstance(value.get("json_schema"), dict) else {}
+        given = value.get("json_schema")
+        spec = given if isinstance(given, dict) else {}
         if set(spec) - {"name", "schema", "strict"} or value.get("type") not in {
             "text",
             "json_object",
@@ -380,7 +381,7 @@ def _form_messages(values: dict[str, Any], errors: dict[str, str]) -> list[dict[
 
 
 def _form_tools(values: dict[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:
-    tools = []
+    tools: list[dict[str, Any]] = []
     for i in _indexes(values, "tools", "name"):
         function: dict[str, Any] = {"name": _text(values.get(f"tools-{i}-name")).strip()}
         description = _text(values.get(f"tools-{i}-description")).strip()

@@ -71,7 +71,7 @@ class RequestInvalid(Exception):
 
 
 def _param(description: str, label: str, input: str = "number", **kwargs: Any) -> Any:
-    extra = {"label": label, "input": input}
+    extra: dict[str, Any] = {"label": label, "input": input}
     extra.update(kwargs.pop("extra", {}))
     return Field(default=None, description=description, json_schema_extra=extra, **kwargs)
 
@@ -618,7 +618,7 @@ def edit_body(instruction: str, input: str, **params: Any) -> dict[str, Any]:
 
 def edit_parts(body: dict[str, Any]) -> tuple[str, str]:
     """The instruction and input of an edit body (empty when absent)."""
-    messages = body.get("messages") or []
+    messages: list[dict[str, Any]] = body.get("messages") or []
     instruction = next((m for m in messages if m.get("role") == "system"), {}).get("content", "")
     text = next((m for m in messages if m.get("role") == "user"), {}).get("content", "")
     return (
@@ -731,7 +731,7 @@ def parameter_inputs(mode: str = "chat") -> list[dict[str, Any]]:
     for name in FORM_PARAMETERS[mode]:
         field = model.model_fields[name]
         bounds = _bounds(field)
-        extra = field.json_schema_extra or {}
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         inputs.append(
             {
                 "name": name,
@@ -864,7 +864,7 @@ def _most_specific(errors: list[Any]) -> list[Any]:
     one whose errors are more than "wrong type" (too long, out of range), else the one
     whose errors reach deepest into the value (the list whose item 3 is wrong).
     """
-    groups: dict[tuple, dict[str, list[Any]]] = {}
+    groups: dict[tuple[Any, ...], dict[str, list[Any]]] = {}
     order: list[Any] = []
     for error in errors:
         loc = error["loc"]
@@ -986,7 +986,7 @@ def _message_for(model: type[BaseModel], path: list[str], error: dict[str, Any])
         return "is not a known request key (allowed: mode, provider, body, variables)"
     if kind == "value_error":
         return str(error.get("ctx", {}).get("error", error["msg"]))
-    return error["msg"]
+    return str(error["msg"])
 
 
 def _short(value: Any) -> str:

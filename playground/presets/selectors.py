@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -24,12 +24,12 @@ SCOPES = ("all", "mine", "team", "shared")
 MAX_SEARCH_WORDS = 20
 
 
-def _visible_q(user: User) -> Q:
+def _visible_q(user: AbstractBaseUser) -> Q:
     shared = ~Q(visibility=Visibility.PRIVATE) & Q(team__memberships__user_id=user.pk)
     return Q(owner_id=user.pk) | shared | Q(pk__in=_live_visits(user).values("preset_id"))
 
 
-def _live_visits(user: User) -> QuerySet[PresetLinkVisit]:
+def _live_visits(user: AbstractBaseUser) -> QuerySet[PresetLinkVisit]:
     """The user's link visits whose link still works: the same token, link sharing on.
 
     Unsharing clears the preset's token and a new link replaces it, so comparing the

@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -29,7 +29,7 @@ from playground.storable import first_unstorable, unstorable_reason
 from playground.teams.models import Membership, Role, Team
 
 # Who asks: signed in, or a visitor holding a preset's link (who may read and export it).
-Visitor = User | AnonymousUser
+Visitor = AbstractBaseUser | AnonymousUser
 
 EXPORT_FORMAT = "prompt-playground/presets"
 MAX_NAME_LENGTH = 200
@@ -374,7 +374,7 @@ def preset_link_visit_record(
         return None
     now = timezone.now()
     visit, _ = PresetLinkVisit.objects.update_or_create(
-        user=user,
+        user_id=user.pk,
         preset=preset,
         defaults={"link_token": token, "last_opened": now},
         create_defaults={"link_token": token, "first_opened": now, "last_opened": now},
