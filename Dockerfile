@@ -14,11 +14,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, read from pyproject.toml, so that a code change keeps this layer.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml','rb'))['project']['dependencies']))" > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Dependencies first, the locked runtime set checked against its hashes (`make lock`
+# writes it), so that a code change keeps this layer.
+COPY requirements.txt ./
+RUN pip install --require-hashes -r requirements.txt
 
 COPY manage.py ./
 COPY playground ./playground

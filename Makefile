@@ -6,20 +6,35 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint format browser-deps clean
+.PHONY: run test typecheck bench lint format lock browser-deps clean
 
-# Runtime packages only, for `make run`; reinstalled when pyproject.toml changes.
-$(VENV)/.runtime: pyproject.toml
+# Every install comes from the lock files (`make lock` writes them), checked against their
+# hashes; the project itself goes in without dependencies, so nothing unlocked slips in.
+# A stamp is renewed, and the venv reinstalled, whenever a lock file changes. pip itself is
+# upgraded first: a current pip installs the locked set in about two thirds of the time.
+$(VENV)/.runtime: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.dev: pyproject.toml
+$(VENV)/.dev: requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.runtime
+
+# Rewrites both lock files from pyproject.toml's ranges, keeping every pin that still fits
+# (run it after changing a dependency); `make lock UPGRADE=1` moves every pin to the newest
+# release the ranges allow. The dev lock is constrained to the runtime lock's pins.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	$(if $(UPGRADE),--upgrade)
+lock: $(VENV)/.dev
+	$(PIP_COMPILE) --output-file requirements.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements.txt --output-file requirements-dev.txt pyproject.toml
 
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
@@ -27,17 +42,22 @@ run: $(VENV)/.runtime
 	@echo "Starting Prompt Playground on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	exec $(BIN)/daphne -b $(HOST) -p $(PORT) playground.asgi:application
 
-# Debian's Chromium for the browser test; Playwright cannot download its own here.
+# Debian's Chromium for the browser tests (as root); Playwright cannot download its own
+# here. `make test` does not run it: without chromium the browser tests are skipped
+# (CI installs it in .ci/run, and there a missing chromium fails them).
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium for the browser test"; \
+		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(VENV)/.dev browser-deps lint
+typecheck: $(VENV)/.dev
+	$(BIN)/mypy
+
+test: $(VENV)/.dev lint typecheck
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 

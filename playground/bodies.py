@@ -38,7 +38,7 @@ MAX_EMBEDDING_INPUTS = 2048
 
 
 def _param(description: str, label: str, input: str = "number", **kwargs: Any) -> Any:
-    extra = {"label": label, "input": input}
+    extra: dict[str, Any] = {"label": label, "input": input}
     extra.update(kwargs.pop("extra", {}))
     return Field(default=None, description=description, json_schema_extra=extra, **kwargs)
 

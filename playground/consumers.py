@@ -16,9 +16,10 @@ once (and with it the upstream request) instead of queueing behind the stream.
 import asyncio
 import json
 import logging
-from typing import Any
+from typing import Any, cast
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.contrib.auth.base_user import AbstractBaseUser
 
 from playground import fragments
 from playground.capabilities import capability_problems
@@ -35,6 +36,12 @@ logger = logging.getLogger(__name__)
 
 
 class RunConsumer(AsyncWebsocketConsumer):
+    @property
+    def user(self) -> AbstractBaseUser:
+        """The signed-in user: AuthMiddlewareStack puts it in the scope, connect() refuses
+        anyone else (channels' stubs type it as a lazy object that may be None)."""
+        return cast(AbstractBaseUser, self.scope["user"])
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -85,7 +92,7 @@ class RunConsumer(AsyncWebsocketConsumer):
         if "preset" in message:
             try:
                 preset_request = await preset_request_for_run_async(
-                    user=self.scope["user"],
+                    user=self.user,
                     preset_id=message["preset"],
                     version=message.get("version"),
                     link_token=message.get("link"),
@@ -105,7 +112,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             if refused:
                 # Known to fail upstream: say so now instead of spending a round trip.
                 raise RequestInvalid(refused)
-            provider = await aget_provider(request.provider, self.scope["user"])
+            provider = await aget_provider(request.provider, self.user)
         except RequestInvalid as invalid:
             await self.send_html(fragments.request_invalid(invalid.errors))
             return
@@ -113,11 +120,11 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.send_html(fragments.run_refused(error.message))
             return
         await self.stop_run()
-        key = user_key(self.scope["user"])
+        key = user_key(self.user)
         try:
             lease = await get_run_limiter().acquire(key)
-        except RunRefused as refused:
-            await self.send_html(fragments.run_refused(refused.message))
+        except RunRefused as refusal:
+            await self.send_html(fragments.run_refused(refusal.message))
             return
         body = upstream_body(request)
         if get_mode(request.mode).moderation_switch and message.get("moderate") in {

@@ -6,6 +6,7 @@ dict, or in a posted form. This filter stays on and hides them by name and by co
 """
 
 import re
+from collections.abc import ItemsView
 from typing import Any
 
 from django.views.debug import SafeExceptionReporterFilter
@@ -33,14 +34,14 @@ class SecretsHiddenFilter(SafeExceptionReporterFilter):
                 cleansed[name] = self.cleansed_substitute
         return cleansed
 
-    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> list[tuple[str, Any]]:
+    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> ItemsView[str, Any]:
         module = str(tb_frame.f_globals.get("__name__", ""))
         if module.split(".")[0] in _HTTP_LIBRARIES:
-            return [(name, self.cleansed_substitute) for name in tb_frame.f_locals]
-        return [
-            (name, self._cleansed(name, value))
+            return {name: self.cleansed_substitute for name in tb_frame.f_locals}.items()
+        return {
+            name: self._cleansed(name, value)
             for name, value in super().get_traceback_frame_variables(request, tb_frame)
-        ]
+        }.items()
 
     def _cleansed(self, name: str, value: Any) -> Any:
         value = self.cleanse_setting(name, value)  # by name, and dict keys within

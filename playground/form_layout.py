@@ -37,7 +37,7 @@ def parameter_inputs(mode: str = DEFAULT_MODE) -> list[dict[str, Any]]:
     for name in record.parameters:
         field = model.model_fields[name]
         bounds = field_bounds(field)
-        extra = field.json_schema_extra or {}
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         inputs.append(
             {
                 "name": name,

@@ -60,7 +60,10 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
         else:
             lines = [line for line in _text(values.get("input")).splitlines() if line.strip()]
             body["input"] = lines[0] if len(lines) == 1 else lines
-        if not body["model"].strip() and not record.body_model.model_fields["model"].is_required():
+        optional_model = (
+            record is not None and not record.body_model.model_fields["model"].is_required()
+        )
+        if optional_model and not body["model"].strip():
             del body["model"]  # a moderation's model is optional: the provider's default
     parameters = {p["name"]: p for p in parameter_inputs(mode)} if record else {}
     for name, parameter in parameters.items():
@@ -185,7 +188,8 @@ def _put_parameter(values: dict[str, str], name: str, kind: str, value: Any) -> 
     if kind == "response_format":
         if not isinstance(value, dict) or set(value) - {"type", "json_schema"}:
             return False
-        spec = value.get("json_schema") if isinstance(value.get("json_schema"), dict) else {}
+        given = value.get("json_schema")
+        spec = given if isinstance(given, dict) else {}
         if set(spec) - {"name", "schema", "strict"} or value.get("type") not in {
             "text",
             "json_object",
@@ -384,7 +388,7 @@ def _form_messages(values: dict[str, Any], errors: dict[str, str]) -> list[dict[
 
 
 def _form_tools(values: dict[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:
-    tools = []
+    tools: list[dict[str, Any]] = []
     for i in _indexes(values, "tools", "name"):
         function: dict[str, Any] = {"name": _text(values.get(f"tools-{i}-name")).strip()}
         description = _text(values.get(f"tools-{i}-description")).strip()

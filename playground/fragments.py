@@ -93,7 +93,7 @@ def run_finished(pending: dict[int, str], outcome: "RunOutcome") -> str:
 
 def run_extras(outcome: "RunOutcome") -> str:
     """Tool calls, probability views, mode results and the raw answer of a finished run."""
-    parts = []
+    parts: list[str] = []
     for index, calls in sorted(outcome.tool_calls.items()):
         shown = [{"call": call, "pretty": _pretty_json(call.arguments)} for call in calls]
         parts.append(

@@ -172,7 +172,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # The production image runs collectstatic and serves hashed, compressed files;
 # a checkout serves straight from static/ so that `make run` needs no build step.
 if env.bool("DJANGO_STATIC_COLLECTED", default=False):
-    STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+    STATIC_ROOT: Path | None = Path(
+        env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+    )
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -143,7 +143,7 @@ def edit_body(instruction: str, input: str, **params: Any) -> dict[str, Any]:
 
 def edit_parts(body: dict[str, Any]) -> tuple[str, str]:
     """The instruction and input of an edit body (empty when absent)."""
-    messages = body.get("messages") or []
+    messages: list[dict[str, Any]] = body.get("messages") or []
     instruction = next((m for m in messages if m.get("role") == "system"), {}).get("content", "")
     text = next((m for m in messages if m.get("role") == "user"), {}).get("content", "")
     return (

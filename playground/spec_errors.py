@@ -95,7 +95,7 @@ def _most_specific(errors: list[Any]) -> list[Any]:
     one whose errors are more than "wrong type" (too long, out of range), else the one
     whose errors reach deepest into the value (the list whose item 3 is wrong).
     """
-    groups: dict[tuple, dict[str, list[Any]]] = {}
+    groups: dict[tuple[Any, ...], dict[str, list[Any]]] = {}
     order: list[Any] = []
     for error in errors:
         loc = error["loc"]
@@ -217,7 +217,7 @@ def _message_for(model: type[BaseModel], path: list[PathPart], error: dict[str, 
         return "is not a known request key (allowed: mode, provider, body, variables)"
     if kind == "value_error":
         return str(error.get("ctx", {}).get("error", error["msg"]))
-    return error["msg"]
+    return str(error["msg"])
 
 
 def _short(value: Any) -> str:

@@ -2,6 +2,7 @@
 
 import json
 import re
+from typing import Any
 
 from playground.export.shared import (
     OPENAI_BASE_URL,
@@ -58,6 +59,6 @@ def render(request: RunRequest, provider: Target) -> str:
 _PROTO_KEY = re.compile(r'^(\s*)"__proto__":', re.MULTILINE)
 
 
-def _js_object(body: dict) -> str:
+def _js_object(body: dict[str, Any]) -> str:
     """The body as a JS expression that JSON.stringify turns back into the same JSON."""
     return _PROTO_KEY.sub(r'\1["__proto__"]:', body_json(body))

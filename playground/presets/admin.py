@@ -2,19 +2,22 @@
 
 from django.contrib import admin
 from django.db import transaction
+from django.forms import ModelForm
+from django.http import HttpRequest
 
 from playground.presets.models import Preset, PresetMove, PresetVersion
 from playground.presets.services import record_team_change
+from playground.teams.models import Team
 
 
 class PresetVersionInline(admin.TabularInline):
     model = PresetVersion
     extra = 0
     can_delete = False
-    fields = ["number", "author", "created_at", "message", "request"]
-    readonly_fields = fields
+    readonly_fields = ("number", "author", "created_at", "message", "request")
+    fields = readonly_fields
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Preset | None = None) -> bool:
         return False
 
 
@@ -25,10 +28,10 @@ class PresetMoveInline(admin.TabularInline):
     fk_name = "preset"
     extra = 0
     can_delete = False
-    fields = ["created_at", "actor", "from_team_name", "to_team_name"]
-    readonly_fields = fields
+    readonly_fields = ("created_at", "actor", "from_team_name", "to_team_name")
+    fields = readonly_fields
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Preset | None = None) -> bool:
         return False
 
 
@@ -40,17 +43,14 @@ class PresetAdmin(admin.ModelAdmin):
     readonly_fields = ["link_token", "forked_from", "forked_from_version", "created_at"]
     inlines = [PresetVersionInline, PresetMoveInline]
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(self, request: HttpRequest, obj: Preset, form: ModelForm, change: bool) -> None:
         # A team changed here is a move like any other: recorded, with who made it.
-        if change and "team" in form.changed_data:
+        if change and "team" in form.changed_data and request.user.is_authenticated:
+            # The team before this edit: the form has already put the new one on ``obj``.
+            from_id = form.initial.get("team")
+            from_team = None if from_id is None else Team.objects.filter(pk=from_id).first()
             with transaction.atomic():
-                record_team_change(actor=request.user, preset=obj, from_team=form.initial_team)
+                record_team_change(actor=request.user, preset=obj, from_team=from_team)
                 super().save_model(request, obj, form, change)
         else:
             super().save_model(request, obj, form, change)
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        # The team before this edit (the form's instance is changed before save_model).
-        form.initial_team = obj.team if obj else None
-        return form

@@ -2,19 +2,18 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 
 from playground.presets import permissions, selectors
 from playground.presets.models import Preset, Visibility
-from playground.presets.services import PresetNotFound
+from playground.presets.services import PresetNotFound, Visitor
 from playground.providers import provider_names
 from playground.teams.selectors import teams_where_user_edits
 
-User = AbstractBaseUser | AnonymousUser
 
-
-def save_controls_context(user: User, preset: Preset | None, version: int | None) -> dict:
+def save_controls_context(
+    user: Visitor, preset: Preset | None, version: int | None
+) -> dict[str, Any]:
     """Context for templates/presets/_save_controls.html."""
     return {
         "open_preset": preset,

@@ -3,10 +3,9 @@
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from playground.presets import permissions, selectors
-from playground.presets.services import PresetNotFound
+from playground.presets.services import PresetNotFound, Visitor
 
 # One message for "no such preset", "no such version" and "not yours to read",
 # so the socket cannot be used to learn which ids exist.
@@ -20,7 +19,7 @@ class PresetUnavailable(Exception):
 
 def preset_request_for_run(
     *,
-    user: AbstractBaseUser | AnonymousUser,
+    user: Visitor,
     preset_id: Any,
     version: Any = None,
     link_token: str | None = None,

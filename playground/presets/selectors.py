@@ -1,9 +1,10 @@
 """Preset queries for a user: what they may see, search, the trash."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -15,11 +16,9 @@ from playground.presets.models import (
     PresetVersion,
     Visibility,
 )
-from playground.presets.services import PresetNotFound
+from playground.presets.services import PresetNotFound, Visitor
 from playground.storable import without_unstorable
 from playground.teams.models import Role, Team
-
-User = AbstractBaseUser | AnonymousUser
 
 SCOPES = ("all", "mine", "team", "shared")
 MAX_SEARCH_WORDS = 20
@@ -54,7 +53,7 @@ def search_words(query: str) -> list[str]:
 
 
 def preset_list(
-    *, user: User, query: str = "", scope: str = "all", team_id: Any = None
+    *, user: Visitor, query: str = "", scope: str = "all", team_id: Any = None
 ) -> QuerySet[Preset]:
     """Presets the user may see, newest version number annotated, filtered and searched.
 
@@ -106,7 +105,7 @@ def _as_uuid(value: Any) -> uuid.UUID:
         raise PresetNotFound() from None
 
 
-def preset_get(*, user: User, preset_id: Any, link_token: str | None = None) -> Preset:
+def preset_get(*, user: Visitor, preset_id: Any, link_token: str | None = None) -> Preset:
     """The preset, if the user may see it; otherwise PresetNotFound (a 404, never a 403)."""
     preset_id = _as_uuid(preset_id)
     preset = (
@@ -119,7 +118,7 @@ def preset_get(*, user: User, preset_id: Any, link_token: str | None = None) -> 
     return preset
 
 
-def preset_get_any(*, user: User, preset_id: Any, link_token: str | None = None) -> Preset:
+def preset_get_any(*, user: Visitor, preset_id: Any, link_token: str | None = None) -> Preset:
     """Like preset_get, but also a preset in the trash when the user may restore it.
 
     Actions go through this so that a refused one answers 403 only to those who see it.
@@ -152,7 +151,7 @@ def preset_version_get(*, preset: Preset, number: Any = None) -> PresetVersion:
     return version
 
 
-def move_targets(*, user: User, preset: Preset) -> list[Team]:
+def move_targets(*, user: Visitor, preset: Preset) -> list[Team]:
     """The teams the sharing form offers: where the user edits or owns, and the current one.
 
     The current team is listed even when the user only views it there, so that saving the
@@ -165,7 +164,7 @@ def move_targets(*, user: User, preset: Preset) -> list[Team]:
     return list(Team.objects.filter(allowed | current).distinct().order_by("name"))
 
 
-def trash_list(*, user: User) -> QuerySet[Preset]:
+def trash_list(*, user: Visitor) -> QuerySet[Preset]:
     """Deleted presets the user may restore, still within the retention period."""
     if not user.is_authenticated:
         return Preset.objects.none()
@@ -177,5 +176,5 @@ def trash_list(*, user: User) -> QuerySet[Preset]:
     return Preset.objects.filter(pk__in=ids).select_related("owner", "team").order_by("-deleted_at")
 
 
-def _trash_cutoff():
+def _trash_cutoff() -> datetime:
     return timezone.now() - TRASH_RETENTION

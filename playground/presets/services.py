@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -29,7 +29,8 @@ from playground.presets.models import (
 from playground.storable import first_unstorable, unstorable_reason
 from playground.teams.models import Membership, Role, Team
 
-User = AbstractBaseUser | AnonymousUser
+# Who asks: signed in, or a visitor holding a preset's link (who may read and export it).
+Visitor = AbstractBaseUser | AnonymousUser
 
 EXPORT_FORMAT = "prompt-playground/presets"
 MAX_NAME_LENGTH = 200
@@ -154,7 +155,7 @@ def _visibility_clean(*, visibility: Any, team: Team | None) -> str:
 
 def _require(
     check: Callable[..., bool],
-    actor: User,
+    actor: Visitor,
     preset: Preset,
     link_token: str | None = None,
     *,
@@ -170,7 +171,7 @@ def _require(
 @transaction.atomic
 def preset_create(
     *,
-    owner: AbstractBaseUser,
+    owner: User,
     name: str,
     request: Any,
     description: str = "",
@@ -207,7 +208,7 @@ def preset_create(
 def preset_save(
     *,
     preset_id: Any,
-    author: AbstractBaseUser,
+    author: User,
     request: Any,
     base_version: int | None,
     message: str = "",
@@ -237,9 +238,7 @@ def preset_save(
         )
 
 
-def preset_restore_version(
-    *, actor: AbstractBaseUser, preset: Preset, number: int
-) -> PresetVersion:
+def preset_restore_version(*, actor: User, preset: Preset, number: int) -> PresetVersion:
     """Save an old version's request again as the newest version; nothing is overwritten."""
     _require(permissions.can_save_version, actor, preset)
     old = preset.versions.filter(number=number).first()
@@ -256,7 +255,7 @@ def preset_restore_version(
 
 def preset_rename(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     preset: Preset,
     name: str,
     description: str,
@@ -274,7 +273,7 @@ def _same_team(preset: Preset, team_id: Any) -> bool:
     return str(team_id if team_id is not None else "") == str(preset.team_id or "")
 
 
-def _move_target(*, actor: AbstractBaseUser, preset: Preset, team_id: Any) -> Team | None:
+def _move_target(*, actor: User, preset: Preset, team_id: Any) -> Team | None:
     """The team a preset may move to for this actor; refuse with a message that says why.
 
     The actor must be the preset's owner or an owner of its team (permissions.can_move),
@@ -296,14 +295,14 @@ def _move_target(*, actor: AbstractBaseUser, preset: Preset, team_id: Any) -> Te
     return _team_clean(user=actor, team_id=team_id)
 
 
-def _record_move(*, actor: AbstractBaseUser, preset: Preset, team: Team | None) -> None:
+def _record_move(*, actor: User, preset: Preset, team: Team | None) -> None:
     """Set the preset's team and record the move; no version: its request is unchanged."""
     from_team = preset.team
     preset.team = team
     record_team_change(actor=actor, preset=preset, from_team=from_team)
 
 
-def record_team_change(*, actor: AbstractBaseUser, preset: Preset, from_team: Team | None) -> None:
+def record_team_change(*, actor: User, preset: Preset, from_team: Team | None) -> None:
     """Record that ``preset`` (its team already set) moved from ``from_team``, if it did.
 
     Also for the Django admin, where staff change the team field directly."""
@@ -319,7 +318,7 @@ def record_team_change(*, actor: AbstractBaseUser, preset: Preset, from_team: Te
     )
 
 
-def preset_move(*, actor: AbstractBaseUser, preset: Preset, team_id: Any) -> Preset:
+def preset_move(*, actor: User, preset: Preset, team_id: Any) -> Preset:
     """Move a preset to another team (``None`` or "": no team), keeping its visibility."""
     team = _move_target(actor=actor, preset=preset, team_id=team_id)
     _visibility_clean(visibility=preset.visibility, team=team)
@@ -331,7 +330,7 @@ def preset_move(*, actor: AbstractBaseUser, preset: Preset, team_id: Any) -> Pre
 
 def preset_share(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     preset: Preset,
     visibility: str,
     team_id: Any = UNCHANGED,
@@ -362,21 +361,24 @@ def preset_share(
 
 
 def preset_link_visit_record(
-    *, user: User, preset: Preset, link_token: str | None
+    *, user: Visitor, preset: Preset, link_token: str | None
 ) -> PresetLinkVisit | None:
     """Remember that a signed-in user opened the preset through its link (None: nothing to keep).
 
     Only when the link is what lets them in: the list shows the preset to its owner and
     team members anyway. Revisiting updates ``last_opened`` and the token seen.
     """
+    token = preset.link_token
+    if not (user.is_authenticated and token):
+        return None
     if not permissions.only_through_link(user, preset, link_token):
         return None
     now = timezone.now()
     visit, _ = PresetLinkVisit.objects.update_or_create(
-        user=user,
+        user_id=user.pk,
         preset=preset,
-        defaults={"link_token": preset.link_token, "last_opened": now},
-        create_defaults={"link_token": preset.link_token, "first_opened": now, "last_opened": now},
+        defaults={"link_token": token, "last_opened": now},
+        create_defaults={"link_token": token, "first_opened": now, "last_opened": now},
     )
     return visit
 
@@ -384,7 +386,7 @@ def preset_link_visit_record(
 @transaction.atomic
 def preset_fork(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     preset: Preset,
     link_token: str | None = None,
     version: int | None = None,
@@ -418,7 +420,7 @@ def preset_fork(
     return fork
 
 
-def preset_delete(*, actor: AbstractBaseUser, preset: Preset) -> Preset:
+def preset_delete(*, actor: User, preset: Preset) -> Preset:
     """Move to the trash; restorable for TRASH_RETENTION, then `purge_trash` removes it."""
     _require(permissions.can_delete, actor, preset)
     preset.deleted_at = timezone.now()
@@ -426,9 +428,10 @@ def preset_delete(*, actor: AbstractBaseUser, preset: Preset) -> Preset:
     return preset
 
 
-def preset_restore(*, actor: AbstractBaseUser, preset: Preset) -> Preset:
+def preset_restore(*, actor: User, preset: Preset) -> Preset:
     _require(permissions.can_restore, actor, preset)
-    if preset.deleted_at < timezone.now() - TRASH_RETENTION:
+    deleted_at = preset.deleted_at
+    if deleted_at is None or deleted_at < timezone.now() - TRASH_RETENTION:
         raise PresetNotFound()  # past the retention: as good as purged
     preset.deleted_at = None
     preset.save(update_fields=["deleted_at"])
@@ -447,7 +450,7 @@ def trash_purge(*, now: Any = None) -> int:
 # --- Import and export ----------------------------------------------------------------------
 
 
-def presets_export(*, actor: User, presets: list[Preset], link_token: str | None = None) -> dict:
+def presets_export(*, actor: Visitor, presets: list[Preset], link_token: str | None = None) -> dict:
     """The export document: every version of each preset, in the stored request format."""
     for preset in presets:
         # preset_list annotates the link of a preset listed because it was opened by link.
@@ -479,7 +482,7 @@ def _visit_link(preset: Preset) -> str | None:
     return getattr(preset, "visit_link", None)
 
 
-def presets_import(*, owner: AbstractBaseUser, text: str) -> list[Preset]:
+def presets_import(*, owner: User, text: str) -> list[Preset]:
     """Create presets from an export file (one or many); refuse the whole file on any error.
 
     Accepted shapes: an export document ``{"presets": [...]}``, a list of presets, or one
@@ -490,7 +493,7 @@ def presets_import(*, owner: AbstractBaseUser, text: str) -> list[Preset]:
     return _import_write(owner=owner, planned=_import_plan(text))
 
 
-def presets_import_files(*, owner: AbstractBaseUser, files: list[tuple[str, str]]) -> list[Preset]:
+def presets_import_files(*, owner: User, files: list[tuple[str, str]]) -> list[Preset]:
     """Several files (name, text) at once: all of them, or nothing when one is wrong.
 
     An error's ``where`` starts with the file's name ("bad.json, line 3, column 5").
@@ -520,7 +523,7 @@ def _import_plan(text: str) -> list[dict[str, Any]]:
     return [_import_entry(entry, f"{prefix}[{i}]") for i, entry in enumerate(entries)]
 
 
-def _import_write(*, owner: AbstractBaseUser, planned: list[dict[str, Any]]) -> list[Preset]:
+def _import_write(*, owner: User, planned: list[dict[str, Any]]) -> list[Preset]:
     created = []
     with transaction.atomic():
         for plan in planned:
@@ -576,8 +579,8 @@ def _import_entry(entry: Any, where: str) -> dict[str, Any]:
     description = entry.get("description", "")
     if not isinstance(description, str):
         raise ImportInvalid("must be text", where=f"{where}.description")
-    if unstorable_reason(description):
-        raise ImportInvalid(unstorable_reason(description), where=f"{where}.description")
+    if reason := unstorable_reason(description):
+        raise ImportInvalid(reason, where=f"{where}.description")
     tags = entry.get("tags", [])
     if not isinstance(tags, list | str) or (
         isinstance(tags, list) and not all(isinstance(t, str) for t in tags)
@@ -608,7 +611,7 @@ def _import_entry(entry: Any, where: str) -> dict[str, Any]:
         message = version.get("message", "")
         if not isinstance(message, str):
             raise ImportInvalid("must be text", where=f"{at}.message")
-        if unstorable_reason(message):
-            raise ImportInvalid(unstorable_reason(message), where=f"{at}.message")
+        if reason := unstorable_reason(message):
+            raise ImportInvalid(reason, where=f"{at}.message")
         cleaned.append((request, message[:500]))
     return {"name": name, "description": description.strip(), "tags": tags, "versions": cleaned}

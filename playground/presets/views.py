@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -21,6 +22,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.forms import request_from_form, values_from_post
+from playground.http import AuthenticatedHttpRequest
 from playground.presets import permissions, selectors, services
 from playground.presets.diff import version_diff
 from playground.presets.models import TRASH_RETENTION, Preset, Visibility
@@ -100,7 +102,7 @@ def _detail_url(preset: Preset, link: str | None = None) -> str:
 
 @require_GET
 @login_required
-def preset_list(request: HttpRequest) -> HttpResponse:
+def preset_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     scope = request.GET.get("scope", "all")
     scope = scope if scope in selectors.SCOPES else "all"
@@ -183,7 +185,7 @@ def preset_open(request: HttpRequest, preset_id: Any) -> HttpResponse:
     if not permissions.can_open(request.user, preset, link):
         raise services.PresetNotFound()
     version = selectors.preset_version_get(preset=preset, number=request.GET.get("version"))
-    params = {"preset": preset.pk, "version": version.number}
+    params = {"preset": str(preset.pk), "version": str(version.number)}
     if link:
         params["link"] = link
     return redirect(f"{reverse('playground')}?{urlencode(params)}")
@@ -195,17 +197,21 @@ def preset_open(request: HttpRequest, preset_id: Any) -> HttpResponse:
 def _action(
     request: HttpRequest,
     preset_id: Any,
-    perform: Callable[[Preset, str | None], Any],
+    perform: Callable[[User, Preset, str | None], Any],
     done: str | Callable[[Any], str],
 ) -> HttpResponse:
-    """Run one action; input errors come back as a message on the preset page.
+    """Run one action as the signed-in user; input errors come back as a message on the page.
 
     ``done`` is the success message, or a function of the action's result that says it.
     """
+    if not request.user.is_authenticated:
+        # No permission lets a signed-out visitor change a preset: signing in might.
+        return _sign_in_first(request, preset_id)
+    actor = request.user
     link = _link(request)
-    preset = selectors.preset_get_any(user=request.user, preset_id=preset_id, link_token=link)
+    preset = selectors.preset_get_any(user=actor, preset_id=preset_id, link_token=link)
     try:
-        result = perform(preset, link)
+        result = perform(actor, preset, link)
     except services.PresetInputInvalid as invalid:
         for field, message in invalid.errors.items():
             messages.error(request, f"{field}: {message}")
@@ -225,8 +231,8 @@ def preset_rename(request: HttpRequest, preset_id: Any) -> HttpResponse:
     return _action(
         request,
         preset_id,
-        lambda preset, link: services.preset_rename(
-            actor=request.user,
+        lambda actor, preset, link: services.preset_rename(
+            actor=actor,
             preset=preset,
             name=request.POST.get("name", ""),
             description=request.POST.get("description", ""),
@@ -242,10 +248,10 @@ def preset_share(request: HttpRequest, preset_id: Any) -> HttpResponse:
     """Sharing, and the team: a different team moves the preset (recorded in its history)."""
     moved_from: list[Any] = []
 
-    def share(preset: Preset, link: str | None) -> Preset:
+    def share(actor: User, preset: Preset, link: str | None) -> Preset:
         moved_from.append(preset.team_id)
         return services.preset_share(
-            actor=request.user,
+            actor=actor,
             preset=preset,
             # No team input (an older form, a script): the team stays as it is.
             team_id=request.POST.get("team", services.UNCHANGED),
@@ -266,13 +272,13 @@ def preset_share(request: HttpRequest, preset_id: Any) -> HttpResponse:
 @require_POST
 @preset_view
 def preset_fork(request: HttpRequest, preset_id: Any) -> HttpResponse:
-    def fork(preset: Preset, link: str | None) -> HttpResponse:
-        version = request.POST.get("version")
+    def fork(actor: User, preset: Preset, link: str | None) -> HttpResponse:
+        version = request.POST.get("version", "")
         fork = services.preset_fork(
-            actor=request.user,
+            actor=actor,
             preset=preset,
             link_token=link,
-            version=int(version) if str(version).isdigit() else None,
+            version=int(version) if version.isdigit() else None,
         )
         return redirect(_detail_url(fork))
 
@@ -282,8 +288,8 @@ def preset_fork(request: HttpRequest, preset_id: Any) -> HttpResponse:
 @require_POST
 @preset_view
 def preset_delete(request: HttpRequest, preset_id: Any) -> HttpResponse:
-    def delete(preset: Preset, link: str | None) -> HttpResponse:
-        services.preset_delete(actor=request.user, preset=preset)
+    def delete(actor: User, preset: Preset, link: str | None) -> HttpResponse:
+        services.preset_delete(actor=actor, preset=preset)
         return redirect("preset-trash")
 
     days = TRASH_RETENTION.days
@@ -298,7 +304,7 @@ def preset_restore(request: HttpRequest, preset_id: Any) -> HttpResponse:
     return _action(
         request,
         preset_id,
-        lambda preset, link: services.preset_restore(actor=request.user, preset=preset),
+        lambda actor, preset, link: services.preset_restore(actor=actor, preset=preset),
         "Restored from the trash.",
     )
 
@@ -309,8 +315,8 @@ def preset_restore_version(request: HttpRequest, preset_id: Any, number: int) ->
     return _action(
         request,
         preset_id,
-        lambda preset, link: services.preset_restore_version(
-            actor=request.user, preset=preset, number=number
+        lambda actor, preset, link: services.preset_restore_version(
+            actor=actor, preset=preset, number=number
         ),
         f"Version {number} restored as the newest version.",
     )
@@ -330,7 +336,7 @@ def preset_export(request: HttpRequest, preset_id: Any) -> HttpResponse:
 
 @require_GET
 @login_required
-def presets_export(request: HttpRequest) -> HttpResponse:
+def presets_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Export the presets the list shows (same search and filters)."""
     presets = list(
         selectors.preset_list(
@@ -345,12 +351,12 @@ def presets_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def presets_import(request: HttpRequest) -> HttpResponse:
+def presets_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
     if request.method == "POST":
         uploads = request.FILES.getlist("file")
         try:
-            files = [(upload.name, _import_text(upload)) for upload in uploads]
+            files = [(upload.name or "", _import_text(upload)) for upload in uploads]
             if not files:
                 raise services.ImportInvalid("choose a JSON file to import", where="file")
             created = services.presets_import_files(owner=request.user, files=files)
@@ -376,7 +382,7 @@ def _import_text(upload: Any) -> str:
 
 @require_GET
 @login_required
-def preset_trash(request: HttpRequest) -> HttpResponse:
+def preset_trash(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "presets/trash.html",
@@ -389,7 +395,7 @@ def preset_trash(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @save_panel_view
-def preset_create_from_page(request: HttpRequest) -> HttpResponse:
+def preset_create_from_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     values = values_from_post(request.POST)
     context: dict[str, Any] = {}
     try:
@@ -416,7 +422,7 @@ def preset_create_from_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @save_panel_view
 @preset_view
-def preset_save_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
+def preset_save_from_page(request: AuthenticatedHttpRequest, preset_id: Any) -> HttpResponse:
     values = values_from_post(request.POST)
     link = _link(request)
     try:
@@ -453,7 +459,7 @@ def preset_save_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
 @require_POST
 @save_panel_view
 @preset_view
-def preset_fork_from_page(request: HttpRequest, preset_id: Any) -> HttpResponse:
+def preset_fork_from_page(request: AuthenticatedHttpRequest, preset_id: Any) -> HttpResponse:
     """The stale-save "fork" option: the unsaved edits become a new preset of one's own."""
     values = values_from_post(request.POST)
     link = _link(request)
@@ -498,7 +504,7 @@ def _save_controls(
     if preset is not None and version is not None and "saved" in extra:
         # The address bar follows the open preset, so a reload reopens what was saved.
         response["HX-Push-Url"] = (
-            f"{reverse('playground')}?{urlencode({'preset': preset.pk, 'version': version})}"
+            f"{reverse('playground')}?{urlencode({'preset': str(preset.pk), 'version': str(version)})}"
         )
     return response
 

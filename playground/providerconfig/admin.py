@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
@@ -32,8 +33,11 @@ class ProviderConfigAdmin(admin.ModelAdmin):
     def api_key_hint(self, config: ProviderConfig) -> str:
         return config.api_key_hint
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm]:
+        # The admin's own subclass of ProviderConfigForm, built per request (its fieldsets).
+        form_class: Any = super().get_form(request, obj, change=change, **kwargs)
         user = request.user
 
         class FormForUser(form_class):  # the admin builds forms without our user argument

@@ -107,7 +107,7 @@ class ProviderConfigForm(forms.ModelForm):
         text = self.cleaned_data.get("extra_headers") or ""
         return parse_extra_headers(text) if text.strip() else None
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if not self.instance.pk and not getattr(self.user, "is_superuser", False):
             raise ValidationError("Only an admin can add a provider, because it sets a base URL.")

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
@@ -21,7 +21,7 @@ class TeamInputInvalid(Exception):
         super().__init__("; ".join(f"{field}: {msg}" for field, msg in errors.items()))
 
 
-def _require_owner(*, actor: AbstractBaseUser, team: Team) -> None:
+def _require_owner(*, actor: User, team: Team) -> None:
     if not Membership.objects.filter(team=team, user_id=actor.pk, role=Role.OWNER).exists():
         raise PermissionDenied("Only the team's owners manage its members.")
 
@@ -33,11 +33,11 @@ def _role_clean(role: Any) -> str:
 
 
 @transaction.atomic
-def team_create(*, creator: AbstractBaseUser, name: str) -> Team:
+def team_create(*, creator: User, name: str) -> Team:
     """A new team whose creator is its first owner."""
     name = " ".join(str(name or "").split())
-    if unstorable_reason(name):
-        raise TeamInputInvalid({"name": unstorable_reason(name)})
+    if reason := unstorable_reason(name):
+        raise TeamInputInvalid({"name": reason})
     if not name:
         raise TeamInputInvalid({"name": "must not be empty"})
     if len(name) > 200:
@@ -54,9 +54,7 @@ def team_create(*, creator: AbstractBaseUser, name: str) -> Team:
 
 
 @transaction.atomic
-def account_create(
-    *, actor: AbstractBaseUser, team: Team, data: Mapping[str, Any], role: str
-) -> Membership:
+def account_create(*, actor: User, team: Team, data: Mapping[str, Any], role: str) -> Membership:
     """A new user account (Django's own checks on the name and password), added to the team.
 
     For admins (the ``auth.add_user`` permission) who own the team: the small team page
@@ -66,16 +64,16 @@ def account_create(
     if not actor.has_perm("auth.add_user"):
         raise PermissionDenied(ACCOUNTS_REFUSED)
     role = _role_clean(role)
-    form = UserCreationForm(data)
+    form: UserCreationForm[User] = UserCreationForm(data)
     if not form.is_valid():
         raise TeamInputInvalid(
-            {field: " ".join(messages) for field, messages in form.errors.items()}
+            {field: " ".join(map(str, messages)) for field, messages in form.errors.items()}
         )
     user = form.save()
     return Membership.objects.create(team=team, user=user, role=role)
 
 
-def membership_add(*, actor: AbstractBaseUser, team: Team, username: str, role: str) -> Membership:
+def membership_add(*, actor: User, team: Team, username: str, role: str) -> Membership:
     _require_owner(actor=actor, team=team)
     role = _role_clean(role)
     username = str(username).strip()
@@ -93,9 +91,7 @@ def membership_add(*, actor: AbstractBaseUser, team: Team, username: str, role: 
 
 
 @transaction.atomic
-def membership_set_role(
-    *, actor: AbstractBaseUser, team: Team, user_id: Any, role: str
-) -> Membership:
+def membership_set_role(*, actor: User, team: Team, user_id: Any, role: str) -> Membership:
     _require_owner(actor=actor, team=team)
     role = _role_clean(role)
     membership = Membership.objects.select_for_update().filter(team=team, user_id=user_id).first()
@@ -109,7 +105,7 @@ def membership_set_role(
 
 
 @transaction.atomic
-def membership_remove(*, actor: AbstractBaseUser, team: Team, user_id: Any) -> None:
+def membership_remove(*, actor: User, team: Team, user_id: Any) -> None:
     _require_owner(actor=actor, team=team)
     membership = Membership.objects.select_for_update().filter(team=team, user_id=user_id).first()
     if membership is None:

@@ -5,16 +5,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from playground.http import AuthenticatedHttpRequest
 from playground.teams import selectors, services
-from playground.teams.models import Role
+from playground.teams.models import Role, Team
 
 
 @login_required
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             team = services.team_create(creator=request.user, name=request.POST.get("name", ""))
@@ -29,7 +30,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
+def team_detail(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     team, role = _team_or_404(request, team_id)
     members = team.memberships.select_related("user").order_by("user__username")
     return render(
@@ -39,7 +40,7 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     )
 
 
-def _team_or_404(request: HttpRequest, team_id: Any):
+def _team_or_404(request: AuthenticatedHttpRequest, team_id: Any) -> tuple[Team, str]:
     try:
         return selectors.team_get(user=request.user, team_id=team_id)
     except selectors.TeamNotFound:
@@ -47,7 +48,7 @@ def _team_or_404(request: HttpRequest, team_id: Any):
 
 
 def _member_action(
-    request: HttpRequest, team_id: int, perform: Callable[..., Any], done: str
+    request: AuthenticatedHttpRequest, team_id: int, perform: Callable[..., Any], done: str
 ) -> HttpResponse:
     team, _ = _team_or_404(request, team_id)
     try:
@@ -62,7 +63,7 @@ def _member_action(
 
 @require_POST
 @login_required
-def member_add(request: HttpRequest, team_id: int) -> HttpResponse:
+def member_add(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     return _member_action(
         request,
         team_id,
@@ -78,7 +79,7 @@ def member_add(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def account_create(request: HttpRequest, team_id: int) -> HttpResponse:
+def account_create(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     """An admin creates a user account and adds it to the team in one step."""
     role = request.POST.get("role", "")
     username = request.POST.get("username", "")
@@ -94,7 +95,7 @@ def account_create(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def member_set_role(request: HttpRequest, team_id: int, user_id: int) -> HttpResponse:
+def member_set_role(request: AuthenticatedHttpRequest, team_id: int, user_id: int) -> HttpResponse:
     return _member_action(
         request,
         team_id,
@@ -107,7 +108,7 @@ def member_set_role(request: HttpRequest, team_id: int, user_id: int) -> HttpRes
 
 @require_POST
 @login_required
-def member_remove(request: HttpRequest, team_id: int, user_id: int) -> HttpResponse:
+def member_remove(request: AuthenticatedHttpRequest, team_id: int, user_id: int) -> HttpResponse:
     return _member_action(
         request,
         team_id,

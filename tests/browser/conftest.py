@@ -33,6 +33,10 @@ USERNAME = "browser-tester"
 PASSWORD = "correct-horse-battery-staple-7"
 FAKE_KEY = BROWSER_API_KEY
 ASGI_APP = "playground.asgi:application"
+CHROMIUM_MISSING = (
+    "Debian's chromium is not installed, so the browser tests cannot run: "
+    "install it with `make browser-deps` (as root)."
+)
 
 
 @pytest.fixture(scope="session")
@@ -116,11 +120,21 @@ def live_server_url(
             print((data_dir / "daphne.log").read_text(errors="replace")[-4000:])
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say once, at the end of the run, why the browser tests were skipped."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any(CHROMIUM_MISSING in str(report.longrepr) for report in skipped):
+        terminalreporter.write_line(CHROMIUM_MISSING, yellow=True, bold=True)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     executable = shutil.which("chromium")
     if executable is None:
-        pytest.skip("Debian's chromium is not installed (make browser-deps)")
+        # CI installs chromium (.ci/run): there a missing browser fails the tests instead.
+        if os.environ.get("CI"):
+            pytest.fail(CHROMIUM_MISSING)
+        pytest.skip(CHROMIUM_MISSING)
     return {
         **browser_type_launch_args,
         "executable_path": executable,

@@ -23,7 +23,7 @@ class Command(BaseCommand):
             "file", nargs="?", default="-", help="request JSON file, or - for stdin"
         )
 
-    def handle(self, *args, lang: str, file: str, **options) -> None:
+    def handle(self, *args: object, lang: str, file: str, **options: object) -> None:
         try:
             raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         except OSError as exc:
@@ -47,10 +47,11 @@ class Command(BaseCommand):
             lines = "\n".join(f"  {field}: {message}" for field, message in invalid.errors.items())
             raise CommandError(f"{file}: the request is invalid:\n{lines}") from None
         # The snippet is UTF-8 whatever the terminal's locale (Chinese text, emoji).
-        stream = getattr(self.stdout, "_out", None)
-        if hasattr(stream, "buffer"):
-            stream.flush()
-            stream.buffer.write(snippet.encode("utf-8"))
-            stream.buffer.flush()
+        # Django's OutputWrapper hands on the attributes of the stream it wraps.
+        buffer = getattr(self.stdout, "buffer", None)
+        if buffer is not None:
+            self.stdout.flush()
+            buffer.write(snippet.encode("utf-8"))
+            buffer.flush()
         else:  # a text stream given by call_command(stdout=…)
             self.stdout.write(snippet, ending="")

@@ -8,6 +8,6 @@ from playground.presets.services import trash_purge
 class Command(BaseCommand):
     help = "Delete presets that have been in the trash for more than 30 days."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: object, **options: object) -> None:
         count = trash_purge()
         self.stdout.write(f"Purged {count} preset(s) from the trash.")

@@ -15,7 +15,7 @@ class Command(BaseCommand):
     help = "Re-encrypt stored provider keys with the first key of PLAYGROUND_ENCRYPTION_KEY."
 
     @transaction.atomic
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: object, **options: object) -> None:
         done = 0
         for config in ProviderConfig.objects.select_for_update():
             try:
