@@ -9,8 +9,8 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
-from playground.limits import RedisOutage
 from playground.providers.base import Provider
+from playground.redis_shared import RedisOutage
 
 # A failed listing falls back to the default model; ask again soon rather than keep that.
 _FALLBACK_SECONDS = 30

@@ -25,12 +25,12 @@ import redis.asyncio
 from django.conf import settings
 from redis.commands.core import AsyncScript
 
-from playground.limits import REDIS_ERRORS, REDIS_TIMEOUT, RedisOutage, redis_client
 from playground.providers.resilience import (
     CircuitBreaker,
     circuit_open_error,
     local_breaker_for,
 )
+from playground.redis_shared import REDIS_ERRORS, REDIS_TIMEOUT, RedisOutage, redis_client
 
 # A trial's worker renews nothing: the trial ends at the first token or the failure, well
 # within this; a worker that dies mid-trial frees it for another after this long.
