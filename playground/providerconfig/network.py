@@ -1,4 +1,4 @@
-"""Checks that talk to the network: private-address refusal, "test connection", model lists."""
+"""Checks that talk to the network: private-address refusal, and "test connection"."""
 
 import asyncio
 import socket
@@ -8,9 +8,15 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 
-from playground.providers.addresses import is_private, private_address_refusal
+from playground.providers.addresses import is_private
 from playground.providers.asyncio_transport import AsyncioHTTPTransport
-from playground.providers.base import tls_failure
+from playground.providers.http_errors import (
+    Upstream,
+    not_a_model_list,
+    status_error,
+    transport_error,
+)
+from playground.providers.openai_compat import models_from_listing
 
 
 class UrlRefused(Exception):
@@ -75,11 +81,11 @@ async def probe_connection(
     extra_headers: dict[str, str],
     *,
     wait: float = 10.0,
-    key_fix: str = "Enter the key again.",
+    key_setting: str = "OPENAI_API_KEY",
+    url_setting: str = "the base URL",
 ) -> ConnectionReport:
-    """Ask GET {base_url}/models and tell, in plain words, what works or what is wrong.
-
-    ``key_fix`` says where a wrong key is put right (the form, or an environment variable)."""
+    """Ask GET {base_url}/models and tell, in the runs' own words, what works or what is
+    wrong; ``key_setting`` and ``url_setting`` say where the key and the URL are fixed."""
     try:
         await asyncio.to_thread(check_base_url, base_url)
     except UrlRefused as refused:
@@ -87,108 +93,29 @@ async def probe_connection(
     headers = dict(extra_headers)
     if api_key:
         headers["Authorization"] = f"Bearer {api_key}"
-    url = base_url.rstrip("/") + "/models"
+    upstream = Upstream(base_url.rstrip("/"), key_setting, url_setting)
+    url = f"{upstream.base_url}/models"
+    timeout = httpx.Timeout(wait)
     # The runs' transport, so that the address connected to is checked here too.
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=0)
     try:
         async with httpx.AsyncClient(
-            timeout=wait, transport=AsyncioHTTPTransport(limits=limits)
+            timeout=timeout, transport=AsyncioHTTPTransport(limits=limits)
         ) as client:
             response = await client.get(url, headers=headers)
-    except httpx.ConnectError as error:
-        return ConnectionReport(False, _connect_error_words(error, base_url))
-    except httpx.TimeoutException:
-        return ConnectionReport(
-            False,
-            f"No route: nothing answered at {base_url} within {wait:g} s. Check the host "
-            "and port, and that a firewall or proxy lets this server reach it.",
-        )
-    except httpx.HTTPError:
-        return ConnectionReport(
-            False,
-            f"The server at {base_url} broke off the connection. Check that it is an "
-            "OpenAI-compatible API and that the scheme (http or https) is right.",
-        )
-    status = response.status_code
-    if status == 401:
-        return ConnectionReport(
-            False, f"Wrong key: the provider refused the API key (401). {key_fix}"
-        )
-    if status == 403:
-        return ConnectionReport(
-            False,
-            "The key was recognised but is not allowed to list models (403). It may lack "
-            "permissions, or the provider may block this region.",
-        )
-    if status == 404:
-        return ConnectionReport(
-            False,
-            f"Wrong URL: {url} does not exist (404). The base URL of an OpenAI-compatible API "
-            "usually ends in /v1.",
-        )
-    if 300 <= status < 400:  # not followed: the key would go to another address
-        location = response.headers.get("location", "another address")[:300]
-        return ConnectionReport(
-            False,
-            f"Wrong URL: {url} redirects to {location}. Use that address as the base URL "
-            "(often https:// instead of http://).",
-        )
-    if status != 200:
-        return ConnectionReport(
-            False, f"The provider answered {status} to GET /models. Try again in a moment."
-        )
+    except httpx.HTTPError as error:
+        failed = transport_error(error, upstream, timeout=timeout, listing=True)
+        return ConnectionReport(False, failed.message)
+    if response.status_code != 200:
+        secrets = [api_key, *extra_headers.values()]
+        failed = status_error(response, upstream, secrets=secrets, listing=True)
+        return ConnectionReport(False, failed.message)
     try:
         models = models_from_listing(response.json())
     except ValueError:
-        return ConnectionReport(
-            False,
-            f"Wrong URL: {url} answered, but not with an OpenAI-style model list. Check that "
-            "the base URL points at the API (it usually ends in /v1).",
-        )
+        return ConnectionReport(False, not_a_model_list(url, upstream).message)
     return ConnectionReport(
-        True, f"Connected: the key works and the provider lists {len(models)} models.", models
-    )
-
-
-def _connect_error_words(error: httpx.ConnectError, base_url: str) -> str:
-    refusal = private_address_refusal(error)
-    if refusal is not None:
-        return f"{refusal} Use the provider's public address."
-    causes: list[BaseException] = []
-    cause: BaseException | None = error
-    while cause is not None and len(causes) < 10:
-        causes.append(cause)
-        cause = cause.__cause__ or cause.__context__
-    text = " ".join(str(c) for c in causes)
-    reason = tls_failure(error)
-    if reason is not None:
-        return (
-            f"TLS error: the secure connection to {base_url} failed ({reason}). The "
-            "certificate may be self-signed, expired or for another host; or the server "
-            "speaks plain http (then use http://)."
-        )
-    if any(isinstance(c, socket.gaierror) for c in causes) or "Name or service not known" in text:
-        return f"Wrong URL: the host in {base_url} was not found. Check its spelling."
-    if (
-        any(isinstance(c, ConnectionRefusedError) for c in causes)
-        or "refused" in text.lower()
-        or "Connect call failed" in text
-    ):
-        return (
-            f"No route: {base_url} refused the connection. Check the port, and that the "
-            "server is running."
-        )
-    return f"No route to {base_url}: {_short(text)}. Check the host, the port and the network."
-
-
-def _short(text: str) -> str:
-    return " ".join(text.split())[:160]
-
-
-def models_from_listing(payload: object) -> list[str]:
-    """Model ids from an OpenAI ``GET /models`` answer (ValueError if it is not one)."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
-        raise ValueError("not a model list")
-    return sorted(
-        {str(item["id"]) for item in payload["data"] if isinstance(item, dict) and "id" in item}
+        True,
+        f"Connected: the key works and the provider lists {len(models)} models.",
+        tuple(models),
     )

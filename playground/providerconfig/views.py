@@ -129,8 +129,7 @@ async def provider_test_connection(request: HttpRequest, pk: int) -> HttpRespons
             "Enter the key again.",
         )
     else:
-        wait = config.connect_timeout or 10.0
-        report = await probe_connection(config.base_url, api_key, headers, wait=wait)
+        report = await _probe_stored(config, api_key, headers)
     return render(
         request, "providerconfig/_connection_report.html", {"report": report, "config": config}
     )
@@ -151,7 +150,6 @@ async def env_provider_test_connection(request: HttpRequest, name: str) -> HttpR
         config.get("api_key", ""),
         config.get("extra_headers") or {},
         wait=config.get("connect_timeout") or 10.0,
-        key_fix="Check OPENAI_API_KEY.",
     )
     return render(request, "providerconfig/_connection_report.html", {"report": report})
 
@@ -180,8 +178,7 @@ async def provider_refresh_models(request: HttpRequest, name: str) -> HttpRespon
             "Enter the key again.",
         )
     else:
-        wait = config.connect_timeout or 10.0
-        probe = await probe_connection(config.base_url, api_key, headers, wait=wait)
+        probe = await _probe_stored(config, api_key, headers)
         if not probe.ok:
             report = probe
         else:
@@ -198,3 +195,16 @@ async def provider_refresh_models(request: HttpRequest, name: str) -> HttpRespon
                 probe.models,
             )
     return render(request, "providerconfig/_connection_report.html", {"report": report})
+
+
+async def _probe_stored(
+    config: ProviderConfig, api_key: str, headers: dict[str, str]
+) -> ConnectionReport:
+    return await probe_connection(
+        config.base_url,
+        api_key,
+        headers,
+        wait=config.connect_timeout or 10.0,
+        key_setting=f"the API key of provider '{config.name}' (Providers page)",
+        url_setting=f"the base URL of provider '{config.name}' (Providers page)",
+    )

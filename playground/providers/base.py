@@ -1,7 +1,6 @@
 """The small interface every provider implements, and the events a stream yields."""
 
 import math
-import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -217,19 +216,3 @@ class Provider(Protocol):
     async def list_models(self) -> list[str]:
         """The model names this provider serves, best effort."""
         ...
-
-
-def tls_failure(error: BaseException) -> str | None:
-    """The TLS reason behind a connection error (a certificate not trusted, expired or for
-    another host; plain http spoken on an https port), or None if it was not TLS.
-
-    The transport re-raises the ssl error without its cause, so its context is followed."""
-    cause: BaseException | None = error
-    for _ in range(10):
-        if cause is None:
-            break
-        text = str(cause)
-        if isinstance(cause, ssl.SSLError) or "CERTIFICATE_VERIFY" in text or "[SSL" in text:
-            return " ".join(text.split())[:160]
-        cause = cause.__cause__ or cause.__context__
-    return None
