@@ -25,12 +25,8 @@ from playground.providers.base import (
 )
 from playground.providers.offline import OfflineProvider
 from playground.providers.openai_compat import OpenAICompatibleProvider
-from playground.providers.resilience import (
-    ResilientProvider,
-    RetryPolicy,
-    StreamTimeouts,
-    breaker_for,
-)
+from playground.providers.resilience import ResilientProvider, RetryPolicy, StreamTimeouts
+from playground.providers.shared_breaker import breaker_for
 
 __all__ = [
     "Embeddings",
