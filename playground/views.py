@@ -17,7 +17,8 @@ from playground.capabilities import REASONING_MODEL_PATTERN
 from playground.export.views import LANGS as EXPORT_LANGS
 from playground.forms import form_values_from_request, request_from_form, values_from_post
 from playground.presets.page import playground_preset_context
-from playground.providers import UpstreamError, available_providers, get_provider
+from playground.providerconfig.lookup import available_providers, get_provider
+from playground.providers import UpstreamError
 from playground.providers.discovery import provider_models
 from playground.spec import (
     MODES,

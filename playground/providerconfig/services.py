@@ -106,6 +106,24 @@ def provider_config_save(
     return config
 
 
+def stored_provider_entry(config: ProviderConfig) -> dict[str, Any]:
+    """The ``PLAYGROUND_PROVIDERS``-style entry of a stored provider, without its secrets:
+    enough to list it (``descriptor.describe``), and the base of ``provider_settings``."""
+    entry: dict[str, Any] = {
+        "kind": "openai",
+        "label": config.label or config.name,
+        "base_url": config.base_url,
+        "default_model": config.default_model,
+        "key_setting": f"the API key of provider '{config.name}' (Providers page)",
+        "url_setting": f"the base URL of provider '{config.name}' (Providers page)",
+    }
+    for field in ("connect_timeout", "first_token_timeout", "token_gap_timeout"):
+        value = getattr(config, field)
+        if value is not None:
+            entry[field] = value
+    return entry
+
+
 @sensitive_variables("api_key", "extra_headers", "entry")
 def provider_settings(config: ProviderConfig) -> dict[str, Any]:
     """The ``PLAYGROUND_PROVIDERS``-style entry for a stored provider (secrets decrypted)."""
@@ -138,18 +156,6 @@ def provider_settings(config: ProviderConfig) -> dict[str, Any]:
                 f"An extra header of provider '{config.name}' cannot be sent: {problem} "
                 "An admin can fix it on the Providers page.",
             )
-    entry: dict[str, Any] = {
-        "kind": "openai",
-        "label": config.label or config.name,
-        "base_url": config.base_url,
-        "api_key": api_key,
-        "extra_headers": extra_headers,
-        "default_model": config.default_model or "gpt-4o-mini",
-        "key_setting": f"the API key of provider '{config.name}' (Providers page)",
-        "url_setting": f"the base URL of provider '{config.name}' (Providers page)",
-    }
-    for field in ("connect_timeout", "first_token_timeout", "token_gap_timeout"):
-        value = getattr(config, field)
-        if value is not None:
-            entry[field] = value
+    entry = stored_provider_entry(config)
+    entry.update(api_key=api_key, extra_headers=extra_headers)
     return entry

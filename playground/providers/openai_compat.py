@@ -35,6 +35,7 @@ from playground.providers.base import (
     Usage,
     shown_headers,
 )
+from playground.providers.base_url import normalized_base_url
 from playground.providers.http_errors import (
     Upstream,
     error_in_stream,
@@ -76,7 +77,7 @@ class OpenAICompatibleProvider:
         self.name = name
         self.label = label
         self.default_model = default_model
-        self.base_url = base_url.rstrip("/")
+        self.base_url = normalized_base_url(base_url)
         self._api_key = api_key
         # Headers a gateway needs beside the key (e.g. OpenRouter's HTTP-Referer); secret too.
         self._extra_headers = dict(extra_headers or {})

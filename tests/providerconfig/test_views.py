@@ -2,6 +2,7 @@
 in plain words, model refresh; and the Django admin keeps the key write-only too."""
 
 import pytest
+from cryptography.fernet import Fernet
 from django.contrib.auth.models import Permission, User
 
 from playground.providerconfig.models import ProviderConfig
@@ -167,6 +168,19 @@ def test_connection_with_a_wrong_key(admin_client, fake_upstream):
         "&#x27;gateway&#x27; (Providers page)." in text
     )
     assert DB_API_KEY not in text
+
+
+def test_connection_with_a_key_that_cannot_be_decrypted_says_who_must_enter_it_again(
+    admin_client, fake_upstream, settings
+):
+    config = make_provider_config(fake_upstream.base_url)
+    settings.PLAYGROUND_ENCRYPTION_KEY = Fernet.generate_key().decode()  # the key was changed
+    text = report(admin_client, config)
+    assert (
+        "The stored API key of provider &#x27;gateway&#x27; cannot be decrypted: "
+        "PLAYGROUND_ENCRYPTION_KEY changed. An admin must enter the key again under Providers."
+    ) in text
+    assert fake_upstream.requests == []
 
 
 def test_an_environment_provider_can_be_tested_too(admin_client, test_providers, fake_upstream):

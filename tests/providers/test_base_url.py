@@ -1,6 +1,10 @@
 """One set of base-URL rules for OPENAI_BASE_URL, stored providers and inline export
 providers: the same URLs are refused everywhere, and a credential is never echoed."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -13,6 +17,7 @@ from playground.providers.base_url import (
 )
 from playground.spec import RequestInvalid
 
+ROOT = Path(__file__).resolve().parents[2]
 KEY_HINT = "Put the key in OPENAI_API_KEY."
 
 NOT_A_URL = "must start with http:// or https:// and name a host, with no spaces or quotes"
@@ -88,3 +93,21 @@ def test_a_private_address_is_told_with_or_without_a_lookup(fake_dns):
     assert "was not found" in private_address_problem("http://no-such-host.invalid/v1")
     fake_dns.answer("public.test", "93.184.215.14")
     assert private_address_problem("https://public.test/v1") is None
+
+
+def test_settings_can_load_the_rules_before_django_is_set_up():
+    # settings.py checks OPENAI_BASE_URL with them while Django is still loading it.
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, playground.providers.base_url; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "[]"

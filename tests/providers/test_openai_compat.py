@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 
+from playground.providerconfig.lookup import get_provider
 from playground.providers import (
     Finished,
     RawChunk,
@@ -11,7 +12,6 @@ from playground.providers import (
     TextDelta,
     UpstreamError,
     Usage,
-    get_provider,
 )
 from playground.providers.openai_compat import OpenAICompatibleProvider
 from tests.conftest import TEST_API_KEY

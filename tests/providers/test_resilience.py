@@ -4,7 +4,8 @@ import asyncio
 
 import pytest
 
-from playground.providers import Retrying, TextDelta, UpstreamError, get_provider
+from playground.providerconfig.lookup import get_provider
+from playground.providers import Retrying, TextDelta, UpstreamError
 from playground.providers.resilience import RetryPolicy
 from tests.fake_upstream import Scenario
 
