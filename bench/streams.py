@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.client import ClientConfig
-from bench.procs import ROOT, PeakRss, Processes, bench_env, free_port
+from bench.procs import ROOT, PeakRss, Processes, bench_env
 from bench.report import print_report, write_markdown
 from bench.runner import run_scenario
 from bench.stats import Comparison, scenario_from_result
+from tests.ports import free_port
 
 DOCS = ROOT / "docs" / "benchmarks.md"
 

@@ -14,7 +14,6 @@ gives it back now (idempotent: it frees exactly this run's slot, once).
 """
 
 import asyncio
-import logging
 import time
 import uuid
 import weakref
@@ -25,12 +24,9 @@ from typing import Any, Protocol
 
 import redis.asyncio
 from django.conf import settings
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from redis.commands.core import AsyncScript
-from redis.exceptions import RedisError
 
-logger = logging.getLogger(__name__)
+from playground.redis_shared import REDIS_ERRORS, REDIS_TIMEOUT, RedisOutage, redis_client
 
 WINDOW_SECONDS = 60.0
 
@@ -40,11 +36,6 @@ WINDOW_SECONDS = 60.0
 # 10 min), keeps a crash from locking a user out for minutes; it costs one small Redis
 # call per run every 10 s.
 LEASE_SECONDS = 30.0
-# A Redis that does not answer within this many seconds counts as unreachable.
-REDIS_TIMEOUT = 1.0
-# After a failure, runs skip Redis for this long: the page never waits on a Redis that is
-# down for every run, and the log gets one warning per outage instead of one per run.
-OUTAGE_RETRY_SECONDS = 5.0
 
 
 class RunRefused(Exception):
@@ -187,45 +178,6 @@ end
 return 1
 """
 
-REDIS_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
-
-
-class RedisOutage:
-    """After Redis failed, skip it for OUTAGE_RETRY_SECONDS, with one warning per outage:
-    the page never waits on a Redis that is down, and the log is not flooded."""
-
-    def __init__(self, what: str, meanwhile: str) -> None:
-        self._what, self._meanwhile = what, meanwhile
-        self._until = 0.0
-
-    def active(self) -> bool:
-        return time.monotonic() < self._until
-
-    def note(self, error: BaseException) -> None:
-        if not self.active():
-            # The error names host and port, never the URL's password.
-            logger.warning(
-                "%s: Redis did not answer (%s: %s); %s",
-                self._what,
-                type(error).__name__,
-                error,
-                self._meanwhile,
-            )
-        self._until = time.monotonic() + OUTAGE_RETRY_SECONDS
-
-
-def redis_client(url: str, timeout: float) -> redis.asyncio.Redis:
-    """A client for one event loop that gives up after ``timeout`` seconds, once."""
-    return redis.asyncio.Redis.from_url(
-        url,
-        decode_responses=True,
-        socket_connect_timeout=timeout,
-        socket_timeout=timeout,
-        # One try, then the fallback: retries with backoff (Redis() built directly
-        # defaults to 3) would be seconds of waiting before a run may start.
-        retry=Retry(NoBackoff(), 0),
-    )
-
 
 @dataclass
 class _Connection:
@@ -273,7 +225,7 @@ class RedisRunLimiter:
 
     If Redis cannot be reached, runs are let through (a store for rate limits that is down
     must not stop every run) and counted by ``fallback``, this process's own limiter, with
-    a warning in the log; Redis is asked again ``OUTAGE_RETRY_SECONDS`` later.
+    a warning in the log; Redis is asked again a few seconds later (see redis_shared).
     """
 
     def __init__(

@@ -5,13 +5,14 @@ the built-in offline model. Production sets DATABASE_URL, REDIS_URL,
 DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see README.md).
 """
 
-import re
 import secrets
 from pathlib import Path
 
 import environ
 from cryptography.fernet import Fernet, MultiFernet
 from django.core.exceptions import ImproperlyConfigured
+
+from playground.providers.base_url import OPENAI_BASE_URL, base_url_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -211,18 +212,12 @@ PLAYGROUND_PROVIDERS: dict[str, dict] = {
 }
 _openai_key = env.str("OPENAI_API_KEY", default="")
 _openai_base_url = env.str("OPENAI_BASE_URL", default="")
-if "?" in _openai_base_url or "#" in _openai_base_url:
-    # Not printed: a query is where a key would hide.
-    raise ImproperlyConfigured(
-        "OPENAI_BASE_URL must not have a query string or fragment (? or #): the playground "
-        "appends /chat/completions to it. Put the key in OPENAI_API_KEY."
-    )
 # Checked here, where the mistake is made: otherwise every run would fail with an internal error.
-if _openai_base_url and not re.match(r"https?://[^/\s]+", _openai_base_url):
-    raise ImproperlyConfigured(
-        f"OPENAI_BASE_URL must start with http:// or https:// and name a host (got "
-        f"{_openai_base_url!r}), e.g. http://127.0.0.1:11434/v1 for Ollama."
-    )
+_base_url_problem = _openai_base_url and base_url_problem(
+    _openai_base_url, key_hint="Put the key in OPENAI_API_KEY."
+)
+if _base_url_problem:
+    raise ImproperlyConfigured(f"OPENAI_BASE_URL {_base_url_problem}")
 if not _openai_key.isascii() or not _openai_key.isprintable():
     raise ImproperlyConfigured(
         "OPENAI_API_KEY contains a character that is not ASCII (or not printable): it travels "
@@ -233,7 +228,7 @@ if _openai_key or _openai_base_url:
     PLAYGROUND_PROVIDERS["openai"] = {
         "kind": "openai",
         "label": "OpenAI" if not _openai_base_url else f"OpenAI-compatible ({_openai_base_url})",
-        "base_url": _openai_base_url or "https://api.openai.com/v1",
+        "base_url": _openai_base_url or OPENAI_BASE_URL,
         "api_key": _openai_key,
         "default_model": env.str("OPENAI_DEFAULT_MODEL", default="gpt-4o-mini"),
         "connect_timeout": env.float("PLAYGROUND_CONNECT_TIMEOUT", default=10.0),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from playground.capabilities import capability_problems, capability_warnings
+from playground.providerconfig.lookup import aget_provider
 from playground.providers import (
     Embeddings,
     Finished,
@@ -21,7 +22,6 @@ from playground.providers import (
     ToolCall,
     UpstreamError,
     Usage,
-    aget_provider,
 )
 from playground.spec import RequestInvalid, upstream_body, validate_request
 

@@ -19,7 +19,8 @@ from playground.form_layout import parameter_groups
 from playground.forms import form_values_from_request, request_from_form, values_from_post
 from playground.modes import DEFAULT_MODE, REGISTRY, UnknownMode, get_mode
 from playground.presets.page import playground_preset_context
-from playground.providers import UpstreamError, available_providers, get_provider
+from playground.providerconfig.lookup import available_providers, get_provider
+from playground.providers import UpstreamError
 from playground.providers.discovery import provider_models
 from playground.spec import RequestInvalid, extension_keys, validate_request
 

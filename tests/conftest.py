@@ -124,7 +124,7 @@ def test_providers(settings, upstream_server: FakeUpstream) -> dict:
 def fresh_resilience_state(settings):
     """Each test starts with closed circuits and no runs counted against the limits."""
     from playground.limits import run_limiter
-    from playground.providers.resilience import reset_breakers
+    from playground.providers.shared_breaker import reset_breakers
 
     # The limits in this process's memory, even when the shell has REDIS_URL set; the
     # tests of the shared limits (tests/test_limits_redis.py) set it themselves.

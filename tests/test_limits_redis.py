@@ -243,7 +243,7 @@ async def test_an_unreachable_redis_lets_runs_through_counted_by_this_process(se
         timeout=0.2,
         fallback=RunLimiter(),
     )
-    with caplog.at_level(logging.WARNING, logger="playground.limits"):
+    with caplog.at_level(logging.WARNING, logger="playground.redis_shared"):
         async with asyncio.timeout(5):
             lease = await limiter.acquire("ana")
             # The process's own count still holds while Redis is away.
@@ -268,7 +268,7 @@ async def test_a_redis_that_never_answers_does_not_hang_the_run(settings, caplog
     port = server.sockets[0].getsockname()[1]
     limiter = RedisRunLimiter(f"redis://127.0.0.1:{port}/0", timeout=0.2, fallback=RunLimiter())
     try:
-        with caplog.at_level(logging.WARNING, logger="playground.limits"):
+        with caplog.at_level(logging.WARNING, logger="playground.redis_shared"):
             async with asyncio.timeout(3):
                 await limiter.acquire("ana")
         assert "Redis" in caplog.text

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from bench.procs import free_port, wait_for_port
+from tests.ports import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()

@@ -266,8 +266,10 @@ async def test_a_redirect_is_told_as_a_wrong_base_url(flaky, fake_upstream, redi
     flaky(base_url=redirecting_server)
     outcome = await run_beside_a_healthy_stream(fake_upstream, [])
     assert outcome.state == "error"
-    assert "Wrong URL: the provider redirects" in outcome.status
-    assert "https://provider.example/v1/chat/completions" in outcome.status
+    assert (
+        f"Wrong URL: {redirecting_server}/chat/completions redirects to "
+        "https://provider.example/v1/chat/completions. Use that address in OPENAI_BASE_URL"
+    ) in outcome.status
     assert "Check the parameters" not in outcome.status
 
 

@@ -31,3 +31,11 @@ def test_a_base_url_with_a_query_string_refuses_to_start_without_printing_it(tmp
     assert result.returncode != 0
     assert "OPENAI_BASE_URL must not have a query string" in result.stderr
     assert "SECRET" not in result.stderr
+
+
+def test_a_base_url_with_a_password_refuses_to_start_without_printing_it(tmp_path):
+    # It would otherwise be shown in the provider list ("OpenAI-compatible (…)").
+    result = start(tmp_path, OPENAI_BASE_URL="https://me:SECRET-pw@gw.example/v1")
+    assert result.returncode != 0
+    assert "OPENAI_BASE_URL must not contain a user name or password" in result.stderr
+    assert "SECRET" not in result.stderr

@@ -482,3 +482,11 @@ def test_a_value_nested_too_deeply_to_send_is_refused_with_its_key_named():
     with pytest.raises(RequestInvalid) as refused:
         validate_request({"mode": "chat", "provider": "p", "body": body})
     assert refused.value.errors == {"body.top_k": "nested too deeply (at most 200 levels)"}
+
+
+@pytest.mark.parametrize("mode", [[], {}, 3, None])
+def test_a_mode_that_is_not_text_is_refused_naming_the_modes(mode):
+    errors = refusal({"mode": mode, "provider": "offline", "body": {"model": "m"}})
+    assert errors["mode"].endswith(
+        "is not allowed (use 'chat', 'completion', 'edit', 'embedding' or 'moderation')"
+    )

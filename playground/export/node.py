@@ -5,7 +5,6 @@ import re
 from typing import Any
 
 from playground.export.shared import (
-    OPENAI_BASE_URL,
     Target,
     body_json,
     printer,
@@ -13,6 +12,7 @@ from playground.export.shared import (
 )
 from playground.jsonpath import path_text
 from playground.modes import get_mode
+from playground.providers.base_url import OPENAI_BASE_URL
 from playground.spec import RequestInvalid, RunRequest, upstream_body
 
 

@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from playground.export.shared import OPENAI_BASE_URL, Target, printer
+from playground.export.shared import Target, printer
 from playground.modes import get_mode
+from playground.providers.base_url import OPENAI_BASE_URL
 from playground.spec import RunRequest, upstream_body
 
 

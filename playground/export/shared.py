@@ -4,16 +4,14 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
 
 from playground.jsonpath import PathPart, path_text, walk
 from playground.modes import Mode
+from playground.providers.base_url import OPENAI_BASE_URL, base_url_problem, normalized_base_url
 from playground.spec import RequestInvalid
-
-OPENAI_BASE_URL = "https://api.openai.com/v1"
 
 # JavaScript numbers are doubles: integers beyond this lose digits in a Node snippet.
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -46,7 +44,7 @@ def target_for(provider: str | dict[str, Any], user: Any = None) -> Target:
             "The offline model exists only inside the playground; pick a real model here.",
         )
     return Target(
-        str(config.get("base_url") or OPENAI_BASE_URL).rstrip("/"),
+        normalized_base_url(str(config.get("base_url") or OPENAI_BASE_URL)),
         str(config.get("api_key_env") or "OPENAI_API_KEY"),
     )
 
@@ -70,23 +68,11 @@ def inline_target(provider: dict[str, Any]) -> Target:
                 else "is not an inline provider key (allowed: base_url, api_key_env)"
             )
     base_url = provider.get("base_url") or OPENAI_BASE_URL
-    if isinstance(base_url, str) and _has_userinfo(base_url):
-        # Not echoed: user:password@ is a credential, which never goes into code.
-        errors["provider.base_url"] = (
-            "must not contain a user name or password (user:password@): the key comes from "
-            "the variable named in api_key_env"
-        )
-    elif isinstance(base_url, str) and ("?" in base_url or "#" in base_url):
-        # Not echoed either: a query is where a key would hide. The SDKs append paths.
-        errors["provider.base_url"] = (
-            "must not have a query string or fragment (? or #): the SDKs append "
-            "/chat/completions to it; the key comes from the variable named in api_key_env"
-        )
-    elif not isinstance(base_url, str) or not _is_http_url(base_url):
-        errors["provider.base_url"] = (
-            f"{base_url!r} is not a URL: use http:// or https://, a host and no spaces "
-            "(e.g. https://api.deepseek.com)"
-        )
+    problem = base_url_problem(
+        base_url, key_hint="The key comes from the variable named in api_key_env."
+    )
+    if problem is not None:
+        errors["provider.base_url"] = problem
     variable = provider.get("api_key_env") or "OPENAI_API_KEY"
     if not isinstance(variable, str) or not _ENV_NAME.fullmatch(variable):
         # The value is not echoed: it may be the key itself, pasted in the wrong place.
@@ -96,25 +82,7 @@ def inline_target(provider: dict[str, Any]) -> Target:
         )
     if errors:
         raise RequestInvalid(errors)
-    return Target(base_url.rstrip("/"), variable)
-
-
-def _has_userinfo(text: str) -> bool:
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return False
-    return "@" in parts.netloc
-
-
-def _is_http_url(text: str) -> bool:
-    if any(ch.isspace() or ord(ch) < 0x20 or ch in "\"'<>`" for ch in text):
-        return False
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return False
-    return parts.scheme in {"http", "https"} and bool(parts.hostname)
+    return Target(normalized_base_url(base_url), variable)
 
 
 def key_variable_for(provider_name: str) -> str:
@@ -140,7 +108,7 @@ def _stored_target(name: str, user: Any) -> Target:
         if headers
         else ""
     )
-    return Target(stored.base_url.rstrip("/"), key_variable_for(name), note)
+    return Target(normalized_base_url(stored.base_url), key_variable_for(name), note)
 
 
 def body_json(body: dict[str, Any], indent: int | None = 2) -> str:

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from playground.presets import permissions, selectors
 from playground.presets.models import Preset, Visibility
 from playground.presets.services import PresetNotFound, Visitor
-from playground.providers import provider_names
+from playground.providerconfig.lookup import provider_names
 from playground.teams.selectors import teams_where_user_edits
 
 

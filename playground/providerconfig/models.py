@@ -71,10 +71,6 @@ class ProviderConfig(models.Model):
 
     # --- secrets -----------------------------------------------------------------------
     @property
-    def has_api_key(self) -> bool:
-        return bool(self.api_key_encrypted)
-
-    @property
     def api_key_hint(self) -> str:
         """What the page shows of the key: its last four characters, never more."""
         if not self.api_key_encrypted:

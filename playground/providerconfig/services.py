@@ -10,8 +10,8 @@ from django.views.decorators.debug import sensitive_variables
 
 from playground.providerconfig.crypto import KeyUnreadable
 from playground.providerconfig.models import ProviderConfig
-from playground.providerconfig.network import UrlRefused, check_base_url
 from playground.providers.base import UpstreamError
+from playground.providers.base_url import base_url_problem, private_address_problem
 
 # What HTTP can carry (RFC 9110): a name is a token, a value visible ASCII with spaces.
 # Anything else would fail every request to the provider, so it is refused when saved.
@@ -56,11 +56,25 @@ def header_problem(name: str, value: str) -> str | None:
     return None
 
 
+def base_url_refusal(url: str, *, resolve: bool = True) -> str | None:
+    """Why a stored provider may not use ``url``, in a sentence; None if it may.
+
+    With PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS on, a host that is (or, with ``resolve``,
+    resolves to) a private address is refused too."""
+    problem = base_url_problem(
+        url, key_hint="Put the key in the API key field, or in an extra header."
+    )
+    if problem is not None:
+        return f"The base URL {problem}"
+    if settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS:
+        return private_address_problem(url, resolve=resolve)
+    return None
+
+
 def validate_base_url(url: str) -> None:
-    try:
-        check_base_url(url)
-    except UrlRefused as refused:
-        raise ValidationError({"base_url": refused.message}) from None
+    refusal = base_url_refusal(url)
+    if refusal is not None:
+        raise ValidationError({"base_url": refusal})
 
 
 @sensitive_variables("api_key", "extra_headers")
@@ -92,6 +106,24 @@ def provider_config_save(
     return config
 
 
+def stored_provider_entry(config: ProviderConfig) -> dict[str, Any]:
+    """The ``PLAYGROUND_PROVIDERS``-style entry of a stored provider, without its secrets:
+    enough to list it (``descriptor.describe``), and the base of ``provider_settings``."""
+    entry: dict[str, Any] = {
+        "kind": "openai",
+        "label": config.label or config.name,
+        "base_url": config.base_url,
+        "default_model": config.default_model,
+        "key_setting": f"the API key of provider '{config.name}' (Providers page)",
+        "url_setting": f"the base URL of provider '{config.name}' (Providers page)",
+    }
+    for field in ("connect_timeout", "first_token_timeout", "token_gap_timeout"):
+        value = getattr(config, field)
+        if value is not None:
+            entry[field] = value
+    return entry
+
+
 @sensitive_variables("api_key", "extra_headers", "entry")
 def provider_settings(config: ProviderConfig) -> dict[str, Any]:
     """The ``PLAYGROUND_PROVIDERS``-style entry for a stored provider (secrets decrypted)."""
@@ -105,10 +137,9 @@ def provider_settings(config: ProviderConfig) -> dict[str, Any]:
             "PLAYGROUND_ENCRYPTION_KEY changed. An admin must enter the key again under "
             "Providers.",
         ) from None
-    try:
-        check_base_url(config.base_url)
-    except UrlRefused as refused:
-        raise UpstreamError("unreachable", refused.message) from None
+    refusal = base_url_refusal(config.base_url)
+    if refusal is not None:
+        raise UpstreamError("unreachable", refusal)
     # Saved before such keys and headers were refused at saving: say which, not "internal error".
     if not HEADER_VALUE.fullmatch(api_key):
         raise UpstreamError(
@@ -125,18 +156,6 @@ def provider_settings(config: ProviderConfig) -> dict[str, Any]:
                 f"An extra header of provider '{config.name}' cannot be sent: {problem} "
                 "An admin can fix it on the Providers page.",
             )
-    entry: dict[str, Any] = {
-        "kind": "openai",
-        "label": config.label or config.name,
-        "base_url": config.base_url,
-        "api_key": api_key,
-        "extra_headers": extra_headers,
-        "default_model": config.default_model or "gpt-4o-mini",
-        "key_setting": f"the API key of provider '{config.name}' (Providers page)",
-        "url_setting": f"the base URL of provider '{config.name}' (Providers page)",
-    }
-    for field in ("connect_timeout", "first_token_timeout", "token_gap_timeout"):
-        value = getattr(config, field)
-        if value is not None:
-            entry[field] = value
+    entry = stored_provider_entry(config)
+    entry.update(api_key=api_key, extra_headers=extra_headers)
     return entry

@@ -2,6 +2,7 @@
 
 from functools import wraps
 from inspect import iscoroutinefunction
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -13,12 +14,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
-from playground.providerconfig.crypto import KeyUnreadable
+from playground.providerconfig.connection import ConnectionReport, probe_connection
 from playground.providerconfig.forms import ProviderConfigForm
+from playground.providerconfig.lookup import get_provider
 from playground.providerconfig.models import ProviderConfig
-from playground.providerconfig.network import ConnectionReport, probe_connection
-from playground.providerconfig.services import provider_config_save
-from playground.providers import UpstreamError, get_provider
+from playground.providerconfig.services import provider_config_save, provider_settings
+from playground.providers.base import UpstreamError
+from playground.providers.build import build_client
+from playground.providers.descriptor import describe
 from playground.providers.discovery import provider_models_store
 
 
@@ -55,12 +58,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
         {
             "configs": ProviderConfig.objects.prefetch_related("teams"),
             "env_providers": [
-                {
-                    "name": name,
-                    "label": config.get("label", name),
-                    "testable": config.get("kind") == "openai",
-                }
-                for name, config in settings.PLAYGROUND_PROVIDERS.items()
+                describe(name, config) for name, config in settings.PLAYGROUND_PROVIDERS.items()
             ],
         },
     )
@@ -116,43 +114,38 @@ def provider_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @staff_required
 @permission_required("providerconfig.view_providerconfig", raise_exception=True)
-@sensitive_variables("api_key", "headers")
+@sensitive_variables()
 async def provider_test_connection(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the provider for its models with the stored key; say in plain words what happened."""
     config = await sync_to_async(get_object_or_404)(ProviderConfig, pk=pk)
     try:
-        api_key, headers = config.api_key(), config.extra_headers()
-    except KeyUnreadable:
-        report = ConnectionReport(
-            False,
-            "The stored key cannot be decrypted: PLAYGROUND_ENCRYPTION_KEY changed. "
-            "Enter the key again.",
-        )
+        # Decrypts the key and checks the base URL (a DNS lookup when private ones are refused).
+        client = await sync_to_async(_stored_client)(config)
+    except UpstreamError as error:
+        report = ConnectionReport(False, error.message)
     else:
-        wait = config.connect_timeout or 10.0
-        report = await probe_connection(config.base_url, api_key, headers, wait=wait)
+        report = await probe_connection(client, wait=config.connect_timeout or 10.0)
     return render(
         request, "providerconfig/_connection_report.html", {"report": report, "config": config}
     )
+
+
+def _stored_client(config: ProviderConfig) -> Any:
+    return build_client(config.name, provider_settings(config))
 
 
 @require_POST
 @login_required
 @staff_required
 @permission_required("providerconfig.view_providerconfig", raise_exception=True)
-@sensitive_variables("config")
+@sensitive_variables()
 async def env_provider_test_connection(request: HttpRequest, name: str) -> HttpResponse:
     """The same check for a provider set in the environment (OPENAI_API_KEY, OPENAI_BASE_URL)."""
     config = settings.PLAYGROUND_PROVIDERS.get(name)
     if config is None or config.get("kind") != "openai":
         raise Http404("No provider from the environment has this name.")
-    report = await probe_connection(
-        config["base_url"],
-        config.get("api_key", ""),
-        config.get("extra_headers") or {},
-        wait=config.get("connect_timeout") or 10.0,
-        key_fix="Check OPENAI_API_KEY.",
-    )
+    client = build_client(name, config)
+    report = await probe_connection(client, wait=config.get("connect_timeout") or 10.0)
     return render(request, "providerconfig/_connection_report.html", {"report": report})
 
 
@@ -160,28 +153,20 @@ async def env_provider_test_connection(request: HttpRequest, name: str) -> HttpR
 @login_required
 @staff_required
 @permission_required("providerconfig.view_providerconfig", raise_exception=True)
-@sensitive_variables("api_key", "headers")
+@sensitive_variables()
 async def provider_refresh_models(request: HttpRequest, name: str) -> HttpResponse:
     """Ask the provider for its models again, replacing the cached list; a failure is told
     as Test connection tells it (the page's suggestions fall back to the default model, which
     must not read as a one-model list here)."""
     try:
         provider = await sync_to_async(get_provider)(name, await request.auser())
-        config = await ProviderConfig.objects.aget(name=name)
-        api_key, headers = config.api_key(), config.extra_headers()
     except UpstreamError as error:
         report = ConnectionReport(False, error.message)
-    except ProviderConfig.DoesNotExist:
-        raise Http404("No stored provider has this name.") from None
-    except KeyUnreadable:
-        report = ConnectionReport(
-            False,
-            "The stored key cannot be decrypted: PLAYGROUND_ENCRYPTION_KEY changed. "
-            "Enter the key again.",
-        )
     else:
-        wait = config.connect_timeout or 10.0
-        probe = await probe_connection(config.base_url, api_key, headers, wait=wait)
+        config = await ProviderConfig.objects.filter(name=name).afirst()
+        if config is None:
+            raise Http404("No stored provider has this name.")
+        probe = await probe_connection(provider, wait=config.connect_timeout or 10.0)
         if not probe.ok:
             report = probe
         else:

@@ -1,13 +1,14 @@
 """Which addresses a provider connection may reach when PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS
 is on, and the refusal that says so.
 
-Shared by the check when a provider is saved (playground.providerconfig.network) and by
+Shared by the check when a provider is saved (playground.providers.base_url) and by
 the check at connect time (asyncio_backend; asyncio_transport through a proxy), which is
 the one that counts: a host name can resolve to a public address when saved and to
 127.0.0.1 later (DNS rebinding).
 """
 
 import ipaddress
+from collections.abc import Sequence
 
 import httpcore
 
@@ -28,6 +29,23 @@ def is_private(address: str) -> bool:
     )
 
 
+def private_address_refusal_text(
+    host: str, addresses: Sequence[str], *, connecting: bool = False
+) -> str:
+    """The sentence refusing ``host``, which is or resolves to the private ``addresses``."""
+    listed = ", ".join(addresses)
+    if (host,) == tuple(addresses):
+        where = f"{host} is one."
+    elif connecting:
+        where = f"{host} resolved to {listed} when connecting."
+    else:
+        where = f"{host} resolves to {listed}."
+    return (
+        "This deployment does not allow provider URLs on private or loopback addresses, "
+        f"and {where}"
+    )
+
+
 class PrivateAddressRefused(httpcore.ConnectError):
     """A connection not opened: ``host`` resolved to ``addresses``, which the rule refuses.
 
@@ -37,16 +55,7 @@ class PrivateAddressRefused(httpcore.ConnectError):
     def __init__(self, host: str, addresses: tuple[str, ...]) -> None:
         self.host = host
         self.addresses = addresses
-        listed = ", ".join(addresses)
-        where = (
-            f"{host} is one."
-            if (host,) == addresses
-            else f"{host} resolved to {listed} when connecting."
-        )
-        super().__init__(
-            "This deployment does not allow provider URLs on private or loopback addresses, "
-            f"and {where}"
-        )
+        super().__init__(private_address_refusal_text(host, addresses, connecting=True))
 
 
 def private_address_refusal(error: BaseException) -> PrivateAddressRefused | None:

@@ -149,7 +149,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         except (OSError, ssl.SSLError) as error:
             raise httpcore.ConnectError(str(error)) from None
         assert transport is not None
-        return AsyncioStream(transport, self._protocol)  # type: ignore[arg-type]
+        return AsyncioStream(transport, self._protocol)
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":  # the pool asks this of idle connections: data or EOF
@@ -212,7 +212,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         errors: list[OSError] = []
         for family, _, proto, _, address in infos:
             try:
-                return await loop.create_connection(  # type: ignore[return-value]
+                return await loop.create_connection(
                     _BufferedProtocol,
                     address[0],
                     address[1],
@@ -256,7 +256,7 @@ async def resolve_checked(
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     # Any, not just the first: a name that also answers 10.x is not a public provider,
     # and the order of answers is the resolver's (or the attacker's) to choose.
-    addresses = dict.fromkeys(info[4][0] for info in infos)  # in order, once each
+    addresses = dict.fromkeys(str(info[4][0]) for info in infos)  # in order, once each
     refused = tuple(address for address in addresses if address_refused(address))
     if refused:
         raise PrivateAddressRefused(host, refused)

@@ -125,7 +125,7 @@ class AsyncioHTTPTransport(httpx.AsyncBaseTransport):
                 target=request.url.raw_path,
             ),
             headers=request.headers.raw,
-            content=request.stream,  # type: ignore[arg-type]  # an AsyncByteStream here
+            content=request.stream,
             extensions=request.extensions,
         )
         try:

@@ -1,10 +1,11 @@
 """The small interface every provider implements, and the events a stream yields."""
 
 import math
-import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from playground.modes import DEFAULT_MODE
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +211,7 @@ class Provider(Protocol):
     offline: bool
     default_model: str
 
-    def stream(self, body: dict[str, Any], mode: str = "chat") -> AsyncIterator[Event]:
+    def stream(self, body: dict[str, Any], mode: str = DEFAULT_MODE) -> AsyncIterator[Event]:
         """Send ``body`` to ``mode``'s endpoint and yield its events; raise UpstreamError."""
         ...
 
@@ -218,18 +219,6 @@ class Provider(Protocol):
         """The model names this provider serves, best effort."""
         ...
 
-
-def tls_failure(error: BaseException) -> str | None:
-    """The TLS reason behind a connection error (a certificate not trusted, expired or for
-    another host; plain http spoken on an https port), or None if it was not TLS.
-
-    The transport re-raises the ssl error without its cause, so its context is followed."""
-    cause: BaseException | None = error
-    for _ in range(10):
-        if cause is None:
-            break
-        text = str(cause)
-        if isinstance(cause, ssl.SSLError) or "CERTIFICATE_VERIFY" in text or "[SSL" in text:
-            return " ".join(text.split())[:160]
-        cause = cause.__cause__ or cause.__context__
-    return None
+    async def fetch_models(self, *, wait: float = 5.0) -> list[str]:
+        """The model names the provider lists, or UpstreamError saying why it could not."""
+        ...

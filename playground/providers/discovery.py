@@ -9,8 +9,8 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
-from playground.limits import RedisOutage
 from playground.providers.base import Provider
+from playground.redis_shared import RedisOutage
 
 # A failed listing falls back to the default model; ask again soon rather than keep that.
 _FALLBACK_SECONDS = 30
@@ -50,7 +50,8 @@ async def _cached(key: str) -> list[str] | None:
     if _outage.active():
         return None
     try:
-        return await cache.aget(key)
+        cached: list[str] | None = await cache.aget(key)
+        return cached
     except Exception as error:  # redis-py's errors, or OSError, depending on where it failed
         _outage.note(error)
         return None

@@ -62,6 +62,9 @@ class OfflineProvider:
         # Any model name is accepted; these are the suggestions.
         return [self.default_model, "offline-2"]
 
+    async def fetch_models(self, *, wait: float = 5.0) -> list[str]:
+        return await self.list_models()
+
     async def stream(self, body: dict[str, Any], mode: str = DEFAULT_MODE) -> AsyncIterator[Event]:
         # How the offline model answers each shape of answer the registry names.
         answer_for: dict[str, Callable[[dict[str, Any]], AsyncIterator[Event]]] = {

@@ -8,8 +8,6 @@ the upstream's Authorization header and scrubbed from any text shown to the user
 
 import asyncio
 import base64
-import datetime
-import email.utils
 import json
 import struct
 import weakref
@@ -19,8 +17,7 @@ from typing import Any
 import httpx
 from httpx_sse import SSEError, aconnect_sse
 
-from playground.modes import get_mode
-from playground.providers.addresses import private_address_refusal
+from playground.modes import DEFAULT_MODE, get_mode
 from playground.providers.base import (
     Embeddings,
     Event,
@@ -37,14 +34,25 @@ from playground.providers.base import (
     UpstreamError,
     Usage,
     shown_headers,
-    tls_failure,
 )
+from playground.providers.base_url import normalized_base_url
 from playground.providers.http_client import provider_http_client
+from playground.providers.http_errors import (
+    Upstream,
+    error_in_stream,
+    error_text,
+    hide_secrets,
+    not_a_model_list,
+    not_a_stream,
+    not_json,
+    not_openai_shaped,
+    status_error,
+    stream_cut,
+    transport_error,
+)
 
 # One client per (event loop, configuration): connections belong to the loop that opened them.
-_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, httpx.AsyncClient]]" = (
-    weakref.WeakKeyDictionary()
-)
+_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[Any, ...], httpx.AsyncClient]]" = weakref.WeakKeyDictionary()
 
 
 class OpenAICompatibleProvider:
@@ -67,7 +75,7 @@ class OpenAICompatibleProvider:
         self.name = name
         self.label = label
         self.default_model = default_model
-        self.base_url = base_url.rstrip("/")
+        self.base_url = normalized_base_url(base_url)
         self._api_key = api_key
         # Headers a gateway needs beside the key (e.g. OpenRouter's HTTP-Referer); secret too.
         self._extra_headers = dict(extra_headers or {})
@@ -78,6 +86,7 @@ class OpenAICompatibleProvider:
         # Where the user fixes the key or URL, named in messages ("Check OPENAI_API_KEY").
         self.key_setting = key_setting
         self.url_setting = url_setting
+        self._upstream = Upstream(self.base_url, key_setting, url_setting)
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
 
     def __repr__(self) -> str:  # never show the key, not even in a traceback
@@ -101,22 +110,30 @@ class OpenAICompatibleProvider:
         return headers
 
     async def list_models(self) -> list[str]:
+        """The models GET /models lists; the default model alone when that fails."""
         try:
-            response = await self._client().get(
-                f"{self.base_url}/models", headers=self._headers(), timeout=5.0
-            )
-        except httpx.HTTPError:
-            return [self.default_model]
-        if response.status_code != 200:
-            return [self.default_model]
-        try:
-            data = response.json().get("data", [])
-            models = sorted({str(item["id"]) for item in data if isinstance(item, dict)})
-        except (ValueError, KeyError, AttributeError):
+            models = await self.fetch_models()
+        except UpstreamError:
             return [self.default_model]
         return models or [self.default_model]
 
-    async def stream(self, body: dict[str, Any], mode: str = "chat") -> AsyncIterator[Event]:
+    async def fetch_models(self, *, wait: float = 5.0) -> list[str]:
+        """The model ids GET /models lists, waiting up to ``wait`` s for each step (connect,
+        answer); UpstreamError says in plain words what failed."""
+        url = f"{self.base_url}/models"
+        timeout = httpx.Timeout(wait)
+        try:
+            response = await self._client().get(url, headers=self._headers(), timeout=timeout)
+        except httpx.HTTPError as error:
+            raise transport_error(error, self._upstream, timeout=timeout, listing=True) from None
+        if response.status_code != 200:
+            raise status_error(response, self._upstream, secrets=self._secrets, listing=True)
+        try:
+            return models_from_listing(response.json())
+        except ValueError:
+            raise not_a_model_list(url, self._upstream) from None
+
+    async def stream(self, body: dict[str, Any], mode: str = DEFAULT_MODE) -> AsyncIterator[Event]:
         url = f"{self.base_url}{get_mode(mode).endpoint}"
         try:
             if not get_mode(mode).generates_text:
@@ -125,45 +142,10 @@ class OpenAICompatibleProvider:
             else:
                 async for event in self._generate(url, body):
                     yield event
-        except httpx.ConnectTimeout:
-            raise UpstreamError(
-                "connect_timeout",
-                f"Could not connect to {self.base_url} in time. Check that the server is up "
-                "and the base URL is right.",
-            ) from None
-        except httpx.ReadTimeout:
-            raise UpstreamError(
-                "timeout",
-                f"The provider stopped answering for {self._timeout.read:g} s. It may be "
-                "overloaded: try again, or raise PLAYGROUND_READ_TIMEOUT for slow models.",
-            ) from None
-        except httpx.ConnectError as error:
-            refusal = private_address_refusal(error)
-            if refusal is not None:  # PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS, at connect time
-                raise UpstreamError(
-                    "private_address", f"{refusal} Use a public address in {self.url_setting}."
-                ) from None
-            reason = tls_failure(error)
-            if reason is not None:  # not retried: a certificate does not fix itself
-                raise UpstreamError(
-                    "tls",
-                    f"TLS error: the secure connection to {self.base_url} failed ({reason}). "
-                    "The certificate may be self-signed, expired or for another host; or the "
-                    f"server speaks plain http (then use http:// in {self.url_setting}).",
-                ) from None
-            raise UpstreamError(
-                "unreachable",
-                f"Could not reach {self.base_url}: the connection was refused or the host "
-                f"was not found. Check {self.url_setting} and that the server is running.",
-            ) from None
-        except (httpx.RemoteProtocolError, httpx.ReadError):
-            raise _stream_cut() from None
+        except httpx.HTTPError as error:
+            raise transport_error(error, self._upstream, timeout=self._timeout) from None
         except SSEError:
-            raise UpstreamError(
-                "bad_response",
-                "The provider did not answer with a stream of events. Check that the base URL "
-                "points at an OpenAI-compatible API (it usually ends in /v1).",
-            ) from None
+            raise not_a_stream() from None
 
     async def _answer(self, url: str, body: dict[str, Any], mode: str) -> AsyncIterator[Event]:
         """Embeddings and moderation: one JSON answer, no stream."""
@@ -171,12 +153,12 @@ class OpenAICompatibleProvider:
         if response.status_code != 200:
             for event in self._refusal_events(response):
                 yield event
-            raise self._status_error(response)
+            raise status_error(response, self._upstream, secrets=self._secrets)
         yield ResponseHeaders(response.status_code, shown_headers(response.headers))
         yield RawChunk(self._scrub_raw(response.text))
         payload = self._json(response.text)
         if not isinstance(payload, dict):
-            raise _not_openai_shaped()
+            raise not_openai_shaped()
         model = str(payload.get("model") or body.get("model") or "")
         if get_mode(mode).answer == "embedding":
             items = sorted(payload.get("data") or [], key=lambda item: item.get("index", 0))
@@ -184,7 +166,7 @@ class OpenAICompatibleProvider:
         else:
             results = payload.get("results")
             if not isinstance(results, list):
-                raise _not_openai_shaped()
+                raise not_openai_shaped()
             yield Moderations(tuple(r for r in results if isinstance(r, dict)), model)
         if isinstance(payload.get("usage"), dict):
             yield _usage(payload["usage"])
@@ -201,7 +183,7 @@ class OpenAICompatibleProvider:
                 await response.aread()
                 for event in self._refusal_events(response):
                     yield event
-                raise self._status_error(response)
+                raise status_error(response, self._upstream, secrets=self._secrets)
             yield ResponseHeaders(response.status_code, shown_headers(response.headers))
             if "text/event-stream" not in response.headers.get("content-type", ""):
                 # A non-streaming answer (stream false, or a server that ignores it).
@@ -217,11 +199,7 @@ class OpenAICompatibleProvider:
                     break
                 chunk = self._json(sse.data)
                 if isinstance(chunk, dict) and "error" in chunk:
-                    raise UpstreamError(
-                        "server_error",
-                        "The provider reported an error in the middle of the reply: "
-                        f"{self._scrub(_error_text(chunk))}. Try again.",
-                    )
+                    raise error_in_stream(self._scrub(error_text(chunk)))
                 for event in _events_from_chunk(chunk, assembler):
                     if isinstance(event, Finished):
                         finished = True
@@ -230,17 +208,13 @@ class OpenAICompatibleProvider:
             for call in assembler.complete(index):
                 yield call
         if not finished:
-            raise _stream_cut()
+            raise stream_cut()
 
     def _json(self, text: str) -> Any:
         try:
             return json.loads(text)
         except ValueError:
-            raise UpstreamError(
-                "bad_response",
-                "The provider sent something that is not valid JSON. Check that the base URL "
-                "points at an OpenAI-compatible API.",
-            ) from None
+            raise not_json() from None
 
     def _scrub(self, text: str) -> str:
         """Upstream text for a message: short, and never with a secret in it."""
@@ -248,10 +222,7 @@ class OpenAICompatibleProvider:
 
     def _scrub_raw(self, text: str) -> str:
         """Raw answers are shown whole, but never with the key (or a header secret) in them."""
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, "***")
-        return text
+        return hide_secrets(text, self._secrets)
 
     def _refusal_events(self, response: httpx.Response) -> tuple[Event, ...]:
         """What the inspector shows of a refused request: the status, the shown headers
@@ -261,113 +232,13 @@ class OpenAICompatibleProvider:
             RawChunk(self._scrub_raw(response.text)),
         )
 
-    def _status_error(self, response: httpx.Response) -> UpstreamError:
-        status = response.status_code
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = None
-        detail = self._scrub(_error_text(payload))
-        param = _error_param(payload)
-        said = f" The provider said: {detail}" if detail else ""
-        if status == 401:
-            kind, what = (
-                "auth",
-                f"The provider refused the API key (401). Check {self.key_setting}.",
-            )
-        elif status == 403:
-            kind, what = (
-                "forbidden",
-                ("The provider refused access (403): this key may not use this model or region."),
-            )
-        elif status == 404:
-            kind, what = (
-                "not_found",
-                (
-                    "Not found (404): the model name may be wrong, or the base URL may be missing /v1."
-                ),
-            )
-        elif status == 429:
-            retry = response.headers.get("retry-after")
-            wait = f" Wait {retry} s and" if retry else " Wait a moment and"
-            kind, what = (
-                "rate_limited",
-                (f"Rate limited or out of quota (429).{wait} run again, or check your plan."),
-            )
-        elif 300 <= status < 400:  # never followed: the key would go to another address
-            location = self._scrub(response.headers.get("location", "another address")[:300])
-            kind, what = (
-                "bad_response",
-                f"Wrong URL: the provider redirects {response.request.url} to {location}. "
-                f"Use that address in {self.url_setting} (often https:// instead of http://).",
-            )
-        elif status >= 500:
-            kind, what = (
-                "server_error",
-                (f"The provider failed ({status}). This is on their side: try again in a moment."),
-            )
-        else:
-            kind, what = (
-                "bad_request",
-                (f"The provider rejected the request ({status}). Check the parameters."),
-            )
-        return UpstreamError(
-            kind,
-            what + said,
-            status=status,
-            retry_after=_retry_after_seconds(response.headers.get("retry-after")),
-            param=param,
-        )
 
-
-def _stream_cut() -> UpstreamError:
-    return UpstreamError(
-        "stream_cut",
-        "The connection to the provider was cut before the reply was complete. "
-        "The partial reply is kept; run again to get a complete one.",
-    )
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: a number, or an HTTP date (RFC 9110); None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.UTC)
-    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
-
-
-def _error_param(payload: Any) -> str | None:
-    """The parameter an OpenAI-style error names (``error.param``), if it names one."""
-    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
-        param = payload["error"].get("param")
-        if isinstance(param, str) and param.strip():
-            return param.strip()[:100]
-    return None
-
-
-def _error_text(payload: Any) -> str:
-    if isinstance(payload, dict):
-        error = payload.get("error", payload)
-        if isinstance(error, dict):
-            return str(error.get("message") or error.get("type") or "")
-        return str(error)
-    return ""
-
-
-def _not_openai_shaped() -> UpstreamError:
-    return UpstreamError(
-        "bad_response",
-        "The provider's answer does not have OpenAI's shape. Check that the base URL points "
-        "at an OpenAI-compatible API and that the model serves this mode.",
+def models_from_listing(payload: object) -> list[str]:
+    """Model ids from an OpenAI ``GET /models`` answer, sorted (ValueError if it is not one)."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
+        raise ValueError("not a model list")
+    return sorted(
+        {str(item["id"]) for item in payload["data"] if isinstance(item, dict) and "id" in item}
     )
 
 
@@ -471,7 +342,7 @@ def _vector(value: Any) -> tuple[float, ...]:
         return struct.unpack(f"<{len(raw) // 4}f", raw)
     if isinstance(value, list):
         return tuple(float(v) for v in value)
-    raise _not_openai_shaped()
+    raise not_openai_shaped()
 
 
 def _usage(usage: dict[str, Any]) -> Usage:

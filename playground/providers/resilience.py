@@ -18,13 +18,12 @@ and the rules for what to do are the same whatever speaks to it:
 """
 
 import asyncio
-import datetime
 import random
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from playground.modes import DEFAULT_MODE
 from playground.providers.base import (
     Embeddings,
     Event,
@@ -36,6 +35,8 @@ from playground.providers.base import (
     ToolCallDelta,
     UpstreamError,
 )
+from playground.providers.breaker import Breaker
+from playground.providers.http_errors import seconds_text
 
 # Events that put something of the answer on the page: once one arrived, a failure is not
 # retried (the user would see the answer twice), and the upstream counts as alive. Until
@@ -59,7 +60,7 @@ class RetryPolicy:
     def backoff(self, attempt: int) -> float:
         """Seconds to wait before ``attempt`` (2, 3, …): doubling, with "equal jitter"
         so that many clients throttled at once do not all come back at the same instant."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 2))
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 2))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
@@ -88,122 +89,6 @@ def _reason(error: UpstreamError) -> str:
     return "could not reach the provider"
 
 
-def _seconds(value: float) -> str:
-    return f"{value:.0f} s" if value >= 10 else f"{value:.2g} s"
-
-
-def circuit_open_error(name: str, threshold: int, *, wait: float | None) -> UpstreamError:
-    """What the page says while a provider's circuit is open (``wait`` None: half-open,
-    another run's trial request is under way)."""
-    if wait is None:
-        when = "as soon as the trial request now under way succeeds"
-    else:
-        at = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=wait)
-        when = f"at {at:%H:%M:%S} UTC (in {_seconds(max(wait, 1.0))})"
-    return UpstreamError(
-        "circuit_open",
-        f"The provider '{name}' failed {threshold} times in a row, so the playground is not "
-        f"sending to it for now. It will try again {when}; pick another provider meanwhile.",
-    )
-
-
-class CircuitBreaker:
-    """Closed → open after ``threshold`` failures in a row → half-open after ``reset_seconds``
-    (one trial request) → closed on its success, open again on its failure.
-
-    This one lives in the process's memory; ``shared_breaker.RedisCircuitBreaker`` keeps
-    the same states in Redis for all workers. ``before_request`` answers whether this
-    request is the trial; the request hands that back to ``record_*`` and ``release_trial``.
-    """
-
-    def __init__(
-        self,
-        name: str,
-        *,
-        threshold: int = 5,
-        reset_seconds: float = 30.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.name = name
-        self.threshold = threshold
-        self.reset_seconds = reset_seconds
-        self._clock = clock
-        self.failures = 0
-        self.opened_at: float | None = None
-        self.trial_running = False
-
-    @property
-    def state(self) -> str:
-        if self.opened_at is None:
-            return "closed"
-        if self._clock() - self.opened_at >= self.reset_seconds:
-            return "half_open"
-        return "open"
-
-    async def before_request(self) -> bool:
-        """True for the half-open trial; raise UpstreamError("circuit_open") when no
-        request may go to the upstream now."""
-        state = self.state
-        if state == "closed":
-            return False
-        if state == "half_open" and not self.trial_running:
-            self.trial_running = True
-            return True
-        assert self.opened_at is not None
-        wait = max(0.0, self.opened_at + self.reset_seconds - self._clock())
-        raise circuit_open_error(
-            self.name, self.threshold, wait=None if state == "half_open" else wait
-        )
-
-    async def record_success(self, trial: bool = False) -> None:
-        self.failures = 0
-        self.opened_at = None
-        self.trial_running = False
-
-    async def record_failure(self, trial: bool = False) -> None:
-        self.failures += 1
-        if trial or self.failures >= self.threshold:
-            self.opened_at = self._clock()
-        if trial:
-            self.trial_running = False
-
-    async def release_trial(self, trial: bool = False) -> None:
-        """A trial that ended neither way (the user pressed Stop): let another one try."""
-        if trial:
-            self.trial_running = False
-
-
-# One breaker per provider name in this process: the upstream's health is shared by all runs.
-_breakers: dict[str, CircuitBreaker] = {}
-
-
-def breaker_for(name: str, *, threshold: int, reset_seconds: float) -> Any:
-    """The provider's breaker: in Redis when REDIS_URL is set (all workers), else here."""
-    from django.conf import settings
-
-    from playground.providers.shared_breaker import shared_breaker_for
-
-    if settings.REDIS_URL:
-        return shared_breaker_for(name, threshold=threshold, reset_seconds=reset_seconds)
-    return local_breaker_for(name, threshold=threshold, reset_seconds=reset_seconds)
-
-
-def local_breaker_for(name: str, *, threshold: int, reset_seconds: float) -> CircuitBreaker:
-    breaker = _breakers.get(name)
-    if breaker is None or breaker.threshold != threshold or breaker.reset_seconds != reset_seconds:
-        breaker = _breakers[name] = CircuitBreaker(
-            name, threshold=threshold, reset_seconds=reset_seconds
-        )
-    return breaker
-
-
-def reset_breakers() -> None:
-    from playground.providers.shared_breaker import reset_shared_breakers
-
-    _breakers.clear()
-    reset_shared_breakers()
-
-
 class ResilientProvider:
     """Wraps a provider: same interface, with retries, breaker and timeouts around ``stream``."""
 
@@ -213,7 +98,7 @@ class ResilientProvider:
         *,
         retry: RetryPolicy,
         timeouts: StreamTimeouts,
-        breaker: Any,  # CircuitBreaker, or shared_breaker.RedisCircuitBreaker
+        breaker: Breaker,
     ) -> None:
         self.inner = inner
         self.retry = retry
@@ -227,7 +112,10 @@ class ResilientProvider:
     def __repr__(self) -> str:
         return f"<ResilientProvider {self.inner!r}>"
 
-    async def stream(self, body: dict[str, Any], mode: str = "chat") -> AsyncIterator[Event]:
+    async def fetch_models(self, *, wait: float = 5.0) -> list[str]:
+        return await self.inner.fetch_models(wait=wait)
+
+    async def stream(self, body: dict[str, Any], mode: str = DEFAULT_MODE) -> AsyncIterator[Event]:
         loop = asyncio.get_running_loop()
         run_deadline = loop.time() + self.timeouts.run
         attempt = 1
@@ -318,20 +206,20 @@ class ResilientProvider:
         if hit_run_limit:
             return UpstreamError(
                 "timeout",
-                f"The run took longer than the limit of {_seconds(self.timeouts.run)} for one "
+                f"The run took longer than the limit of {seconds_text(self.timeouts.run)} for one "
                 "run, so it was ended. Ask for a shorter reply (max_tokens), or raise the "
                 "provider's run timeout.",
             )
         if seen_text:
             return UpstreamError(
                 "timeout",
-                f"The provider went quiet for {_seconds(self.timeouts.token_gap)} in the middle "
+                f"The provider went quiet for {seconds_text(self.timeouts.token_gap)} in the middle "
                 "of the reply, so the run was ended. It may be overloaded: run again, or raise "
                 "the provider's gap timeout for slow models.",
             )
         return UpstreamError(
             "timeout",
-            f"No reply from the provider within {_seconds(self.timeouts.first_token)} (the "
+            f"No reply from the provider within {seconds_text(self.timeouts.first_token)} (the "
             "first-token timeout). It may be overloaded or loading the model: run again, or "
             "raise the provider's first-token timeout for slow models.",
         )

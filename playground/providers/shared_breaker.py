@@ -1,10 +1,11 @@
-"""A provider's circuit breaker kept in Redis, so that every daphne worker sees one state.
+"""A provider's circuit breaker kept in Redis, so that every daphne worker sees one state;
+and ``breaker_for``, which gives a provider this one or the process's own.
 
 With one breaker per process, N workers each send ``threshold`` failing requests before
 they all stop, and each lets its own trial through. Here the failures counted by any
 worker open the circuit for all, and one trial request, on one worker, decides for all.
 
-The states are those of ``resilience.CircuitBreaker``; per provider, three keys:
+The states are those of ``breaker.CircuitBreaker``; per provider, three keys:
   failures  failures in a row (any success deletes the three keys: closed)
   opened    wall-clock time the circuit opened: open until ``reset_seconds`` later,
             then half-open until a success
@@ -25,12 +26,14 @@ import redis.asyncio
 from django.conf import settings
 from redis.commands.core import AsyncScript
 
-from playground.limits import REDIS_ERRORS, REDIS_TIMEOUT, RedisOutage, redis_client
-from playground.providers.resilience import (
+from playground.providers.breaker import (
+    Breaker,
     CircuitBreaker,
     circuit_open_error,
     local_breaker_for,
+    reset_local_breakers,
 )
+from playground.redis_shared import REDIS_ERRORS, REDIS_TIMEOUT, RedisOutage, redis_client
 
 # A trial's worker renews nothing: the trial ends at the first token or the failure, well
 # within this; a worker that dies mid-trial frees it for another after this long.
@@ -224,5 +227,14 @@ def shared_breaker_for(name: str, *, threshold: int, reset_seconds: float) -> Re
     return breaker
 
 
-def reset_shared_breakers() -> None:
+def breaker_for(name: str, *, threshold: int, reset_seconds: float) -> Breaker:
+    """The provider's breaker: in Redis when REDIS_URL is set (all workers), else here."""
+    if settings.REDIS_URL:
+        return shared_breaker_for(name, threshold=threshold, reset_seconds=reset_seconds)
+    return local_breaker_for(name, threshold=threshold, reset_seconds=reset_seconds)
+
+
+def reset_breakers() -> None:
+    """Forget every breaker of this process, local and shared (tests start closed)."""
+    reset_local_breakers()
     _shared.clear()

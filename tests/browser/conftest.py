@@ -23,10 +23,10 @@ from playwright.sync_api import (
     expect,
 )
 
-from bench.procs import free_port, wait_for_port
 from tests.conftest import BROWSER_API_KEY
 from tests.fake_upstream import FakeUpstream
 from tests.leak_scan import collected
+from tests.ports import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 USERNAME = "browser-tester"

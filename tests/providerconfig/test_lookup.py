@@ -6,7 +6,10 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 
 from playground.consumers import RunConsumer
-from playground.providers import UpstreamError, available_providers, get_provider
+from playground.providerconfig import crypto
+from playground.providerconfig.lookup import available_providers, get_provider, provider_names
+from playground.providers import UpstreamError
+from playground.providers.descriptor import ProviderDescriptor
 from playground.teams.models import Team
 from tests.conftest import RunClient, chat_request
 from tests.providerconfig.factories import DB_API_KEY, make_member, make_provider_config
@@ -37,6 +40,54 @@ def test_stored_providers_follow_the_environments(fake_upstream):
     provider = get_provider("gateway")
     assert provider.label == "Gateway"
     assert provider.base_url == fake_upstream.base_url
+
+
+def test_listing_providers_decrypts_no_key_and_resolves_no_host(
+    settings, monkeypatch, fake_dns, admin_client
+):
+    fake_dns.answer("gateway.example", "93.184.215.14")
+    make_provider_config("https://gateway.example/v1", label="Gateway", default_model="gw-1")
+    make_provider_config("https://other.example/v1", name="other", default_model="")
+    # The costly parts of building a client, watched: the key's decryption and DNS.
+    decrypted = []
+    real_decrypt = crypto.decrypt
+    monkeypatch.setattr(
+        crypto, "decrypt", lambda token: decrypted.append(token) or real_decrypt(token)
+    )
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True  # when a build looks hosts up
+    fake_dns.lookups = {"gateway.example": 0}
+
+    assert available_providers() == [
+        ProviderDescriptor("offline", "Offline model (built in)", "offline-1", "offline"),
+        ProviderDescriptor("openai", "Fake upstream", "fake-model", "openai"),
+        ProviderDescriptor("gateway", "Gateway", "gw-1", "openai"),
+        ProviderDescriptor("other", "other", "gpt-4o-mini", "openai"),
+    ]
+    assert provider_names() == ["offline", "openai", "gateway", "other"]
+    page = admin_client.get("/").content.decode()
+    assert (
+        '<option value="gateway" data-default-model="gw-1" data-offline="false">Gateway</option>'
+        in page
+    )
+    assert decrypted == []
+    assert fake_dns.lookups == {"gateway.example": 0}
+
+    # Building the one provider a run needs does both (so the watch above can see them).
+    get_provider("gateway")
+    assert len(decrypted) == 1  # the key
+    assert fake_dns.lookups == {"gateway.example": 1}
+
+
+def test_a_providers_client_says_what_its_descriptor_says(fake_upstream):
+    make_provider_config(fake_upstream.base_url, label="Gateway", default_model="")
+    for descriptor in available_providers():
+        provider = get_provider(descriptor.name)
+        assert (provider.name, provider.label, provider.default_model, provider.offline) == (
+            descriptor.name,
+            descriptor.label,
+            descriptor.default_model,
+            descriptor.offline,
+        )
 
 
 def test_a_team_provider_is_only_for_that_teams_members(fake_upstream):

@@ -5,8 +5,9 @@ from cryptography.fernet import Fernet
 from django.db import connection
 
 from playground.providerconfig.crypto import KeyUnreadable
+from playground.providerconfig.lookup import get_provider
 from playground.providerconfig.models import ProviderConfig
-from playground.providers import UpstreamError, get_provider
+from playground.providers import UpstreamError
 from tests.providerconfig.factories import DB_API_KEY, DB_HEADER_SECRET, make_provider_config
 
 pytestmark = pytest.mark.django_db

@@ -2,6 +2,7 @@
 in plain words, model refresh; and the Django admin keeps the key write-only too."""
 
 import pytest
+from cryptography.fernet import Fernet
 from django.contrib.auth.models import Permission, User
 
 from playground.providerconfig.models import ProviderConfig
@@ -162,8 +163,24 @@ def test_connection_ok_names_the_model_count(admin_client, fake_upstream):
 def test_connection_with_a_wrong_key(admin_client, fake_upstream):
     fake_upstream.accepted_keys = {"sk-another"}
     text = report(admin_client, make_provider_config(fake_upstream.base_url))
-    assert "Wrong key: the provider refused the API key (401)." in text
+    assert (
+        "The provider refused the API key (401). Check the API key of provider "
+        "&#x27;gateway&#x27; (Providers page)." in text
+    )
     assert DB_API_KEY not in text
+
+
+def test_connection_with_a_key_that_cannot_be_decrypted_says_who_must_enter_it_again(
+    admin_client, fake_upstream, settings
+):
+    config = make_provider_config(fake_upstream.base_url)
+    settings.PLAYGROUND_ENCRYPTION_KEY = Fernet.generate_key().decode()  # the key was changed
+    text = report(admin_client, config)
+    assert (
+        "The stored API key of provider &#x27;gateway&#x27; cannot be decrypted: "
+        "PLAYGROUND_ENCRYPTION_KEY changed. An admin must enter the key again under Providers."
+    ) in text
+    assert fake_upstream.requests == []
 
 
 def test_an_environment_provider_can_be_tested_too(admin_client, test_providers, fake_upstream):
@@ -180,7 +197,7 @@ def test_an_environment_provider_can_be_tested_too(admin_client, test_providers,
 
     fake_upstream.accepted_keys = {"sk-another"}
     text = admin_client.post("/providers/environment/openai/test/").content.decode()
-    assert "Wrong key: the provider refused the API key (401). Check OPENAI_API_KEY." in text
+    assert "The provider refused the API key (401). Check OPENAI_API_KEY." in text
     assert TEST_API_KEY not in text
 
     assert admin_client.post("/providers/environment/offline/test/").status_code == 404
@@ -195,18 +212,18 @@ def test_testing_an_environment_provider_is_for_staff(client, django_user_model,
 def test_connection_with_a_wrong_url(admin_client, fake_upstream):
     base = fake_upstream.base_url.removesuffix("/v1") + "/api"
     text = report(admin_client, make_provider_config(base))
-    assert f"Wrong URL: {base}/models does not exist (404)" in text
+    assert f"Not found (404): {base}/models does not exist." in text
     assert "usually ends in /v1" in text
 
 
 def test_connection_with_no_route(admin_client):
     text = report(admin_client, make_provider_config("http://127.0.0.1:9/v1"))
-    assert "No route: http://127.0.0.1:9/v1 refused the connection." in text
+    assert "Could not reach http://127.0.0.1:9/v1: the connection was refused." in text
 
 
 def test_connection_with_an_unknown_host(admin_client):
     text = report(admin_client, make_provider_config("http://no-such-host.invalid/v1"))
-    assert "Wrong URL: the host in http://no-such-host.invalid/v1 was not found." in text
+    assert "Could not reach http://no-such-host.invalid/v1: the host was not found." in text
 
 
 def test_connection_to_a_host_that_rebinds_to_a_private_address_is_refused(
@@ -257,7 +274,7 @@ def test_refresh_models_says_what_is_wrong_instead_of_listing_the_default(
     config = make_provider_config(fake_upstream.base_url)
     fake_upstream.accepted_keys = {"sk-another"}
     text = admin_client.post(f"/providers/{config.name}/refresh-models/").content.decode()
-    assert "Wrong key: the provider refused the API key (401)." in text
+    assert "The provider refused the API key (401)." in text
     assert 'data-ok="false"' in text
     assert "1 models" not in text
 

@@ -1,7 +1,10 @@
 """The OpenAI-compatible client against the fake upstream: wire format and error mapping."""
 
+import asyncio
+
 import pytest
 
+from playground.providerconfig.lookup import get_provider
 from playground.providers import (
     Finished,
     RawChunk,
@@ -9,8 +12,8 @@ from playground.providers import (
     TextDelta,
     UpstreamError,
     Usage,
-    get_provider,
 )
+from playground.providers.openai_compat import OpenAICompatibleProvider
 from tests.conftest import TEST_API_KEY
 from tests.fake_upstream import Scenario
 
@@ -77,6 +80,58 @@ async def test_list_models_falls_back_to_the_default_model_when_unreachable(
         "openai": {**test_providers["openai"], "base_url": "http://127.0.0.1:9/v1"}
     }
     assert await get_provider("openai").list_models() == ["fake-model"]
+
+
+@pytest.fixture
+async def answering_server():
+    """A server on 127.0.0.1 that answers every request 200 with the body it is given;
+    yields a function that sets the body and returns the base URL."""
+    body = [b""]
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body[0])}\r\nConnection: close\r\n\r\n"
+        writer.write(head.encode() + body[0])
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+
+    def answering(text: bytes) -> str:
+        body[0] = text
+        return f"http://127.0.0.1:{port}/v1"
+
+    yield answering
+    server.close()
+    await server.wait_closed()
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"object": "list"}', b'{"data": "none"}', b"[]", b"<html>Welcome</html>"]
+)
+async def test_an_answer_that_is_no_model_list_is_told_as_a_wrong_url(answering_server, body):
+    base_url = answering_server(body)
+    client = OpenAICompatibleProvider(name="gw", base_url=base_url, default_model="gw-1")
+    with pytest.raises(UpstreamError) as caught:
+        await client.fetch_models()
+    assert caught.value.kind == "bad_response"
+    assert caught.value.message == (
+        f"Wrong URL: {base_url}/models answered, but not with an OpenAI-style model list. "
+        "Check that OPENAI_BASE_URL points at the API (it usually ends in /v1)."
+    )
+    assert await client.list_models() == ["gw-1"]  # the page suggests the default instead
+
+
+async def test_a_model_list_keeps_each_id_once_sorted_and_skips_entries_without_one(
+    answering_server,
+):
+    base_url = answering_server(
+        b'{"data": [{"id": "b"}, {"id": "a"}, {"id": "b"}, {"object": "model"}, "c"]}'
+    )
+    client = OpenAICompatibleProvider(name="gw", base_url=base_url)
+    assert await client.fetch_models() == ["a", "b"]
+    assert await client.list_models() == ["a", "b"]
 
 
 async def test_the_key_is_scrubbed_from_upstream_error_text(fake_upstream):

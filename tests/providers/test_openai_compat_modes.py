@@ -2,6 +2,7 @@
 
 import pytest
 
+from playground.providerconfig.lookup import get_provider
 from playground.providers import (
     Embeddings,
     Finished,
@@ -15,7 +16,6 @@ from playground.providers import (
     ToolCallDelta,
     UpstreamError,
     Usage,
-    get_provider,
 )
 from tests.conftest import TEST_API_KEY
 from tests.fake_upstream import Scenario

@@ -12,10 +12,11 @@ import httpx
 import pytest
 import trustme
 
-from playground.providerconfig.network import probe_connection
+from playground.providerconfig.connection import probe_connection
 from playground.providers.asyncio_backend import AsyncioStream
 from playground.providers.asyncio_transport import AsyncioHTTPTransport
 from playground.providers.http_client import environment_proxy_routes
+from playground.providers.openai_compat import OpenAICompatibleProvider
 from tests.conftest import TEST_API_KEY, chat_request, serving_in_thread
 from tests.fake_upstream import Scenario
 from tests.forwarding_proxy import ForwardingProxy
@@ -112,7 +113,10 @@ async def test_with_https_proxy_set_an_https_provider_is_reached_through_a_conne
 ):
     base_url, heads = tls_provider
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
-    report = await probe_connection(base_url, "sk-tunnelled-key", {})
+    provider = OpenAICompatibleProvider(
+        name="tls", base_url=base_url, api_key="sk-tunnelled-key", default_model="m"
+    )
+    report = await probe_connection(provider)
     assert report.message == "Connected: the key works and the provider lists 1 models."
     assert list(report.models) == ["tls-model"]
     port = base_url.split(":")[2].split("/")[0]
@@ -139,6 +143,25 @@ async def test_a_proxy_that_refuses_the_tunnel_is_an_httpx_proxy_error(proxy, tl
     async with httpx.AsyncClient(transport=transport) as client:
         with pytest.raises(httpx.ProxyError, match="403 Forbidden"):
             await client.get(f"{base_url}/models")
+    assert heads == []
+
+
+async def test_a_proxy_that_refuses_the_tunnel_is_named_in_plain_words(
+    monkeypatch, proxy, tls_provider
+):
+    base_url, heads = tls_provider
+    proxy.refuse_tunnels = True
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    provider = OpenAICompatibleProvider(
+        name="tls", base_url=base_url, api_key="sk-tunnelled-key", default_model="m"
+    )
+    report = await probe_connection(provider)
+    assert not report.ok
+    assert report.message == (
+        f"The proxy refused to connect this server to {base_url} (403 Forbidden). Check "
+        "HTTPS_PROXY, HTTP_PROXY and NO_PROXY on the server, or ask the proxy's admin to "
+        "allow the provider's host."
+    )
     assert heads == []
 
 
@@ -179,8 +202,8 @@ async def test_with_the_rule_on_a_host_resolving_to_a_private_address_never_reac
     assert await run_client.receive_until_state() == "error"
     assert (
         "This deployment does not allow provider URLs on private or loopback addresses, "
-        "and internal.test resolved to 10.0.0.7 when connecting. Use a public address in "
-        "OPENAI_BASE_URL." in run_client.status_text()
+        "and internal.test resolved to 10.0.0.7 when connecting. Use the provider's public "
+        "address in OPENAI_BASE_URL." in run_client.status_text()
     )
     assert proxy.requests == []
     assert fake_upstream.chat_requests == []

@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from playground.providers import UpstreamError, get_provider
+from playground.providerconfig.lookup import get_provider
+from playground.providers import UpstreamError
 from tests.fake_upstream import Scenario
 
 BODY = {"model": "fake-model", "messages": [{"role": "user", "content": "hi"}], "stream": True}

@@ -10,8 +10,9 @@ import uuid
 import pytest
 import redis.asyncio
 
-from playground.providers import UpstreamError, get_provider
-from playground.providers.resilience import CircuitBreaker
+from playground.providerconfig.lookup import get_provider
+from playground.providers import UpstreamError
+from playground.providers.breaker import CircuitBreaker
 from playground.providers.shared_breaker import RedisCircuitBreaker
 from tests.test_limits_redis import REDIS_URL, Clock, closed_port, pytestmark  # noqa: F401
 

@@ -1,0 +1,294 @@
+"""What a user reads when an OpenAI-compatible upstream fails, written once.
+
+As openai-python's ``_exceptions.py`` maps statuses to errors in one place, every HTTP
+status and transport failure becomes an UpstreamError here, for a run and for the
+Providers page's connection check alike. Each message says what happened and what to
+do, and names where the user puts it right (``Upstream.key_setting``,
+``Upstream.url_setting``). A model listing (``listing=True``) differs from a run only
+where the cause differs: a 404 on GET /models is the URL, on a run it may be the model.
+Text from the upstream is shown only with the key and secret headers taken out.
+"""
+
+import datetime
+import email.utils
+import socket
+import ssl
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from playground.providers.addresses import private_address_refusal
+from playground.providers.base import UpstreamError
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """The upstream a message is about, and where its key and its base URL are set."""
+
+    base_url: str
+    key_setting: str = "OPENAI_API_KEY"
+    url_setting: str = "OPENAI_BASE_URL"
+
+
+def status_error(
+    response: httpx.Response,
+    upstream: Upstream,
+    *,
+    secrets: Iterable[str] = (),
+    listing: bool = False,
+) -> UpstreamError:
+    """The error for an answer other than 200; ``secrets`` are hidden from the text quoted."""
+    status = response.status_code
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
+    detail = hide_secrets(error_text(payload), secrets)[:500]
+    said = f" The provider said: {detail}" if detail else ""
+    retry = response.headers.get("retry-after")
+    if status == 401:
+        kind = "auth"
+        what = f"The provider refused the API key (401). Check {upstream.key_setting}."
+    elif status == 403:
+        kind = "forbidden"
+        asked = "list models" if listing else "use this model"
+        what = (
+            f"The provider refused access (403): this key may lack the permission to {asked}, "
+            "or the provider may block this region."
+        )
+    elif status == 404:
+        kind = "not_found"
+        what = (
+            f"Not found (404): {response.request.url} does not exist. Check "
+            f"{upstream.url_setting}: an OpenAI-compatible API's base URL usually ends in /v1."
+            if listing
+            else "Not found (404): the model name may be wrong, or "
+            f"{upstream.url_setting} may be missing /v1."
+        )
+    elif status == 429:
+        kind = "rate_limited"
+        wait = f" Wait {retry} s and" if retry else " Wait a moment and"
+        what = f"Rate limited or out of quota (429).{wait} run again, or check your plan."
+    elif 300 <= status < 400:  # never followed: the key would go to another address
+        kind = "bad_response"
+        location = hide_secrets(response.headers.get("location", "another address"), secrets)
+        what = (
+            f"Wrong URL: {response.request.url} redirects to {location[:300]}. Use that "
+            f"address in {upstream.url_setting} (often https:// instead of http://)."
+        )
+    elif status >= 500:
+        kind = "server_error"
+        what = f"The provider failed ({status}). This is on their side: try again in a moment."
+    else:
+        kind = "bad_request"
+        what = (
+            f"The provider rejected the request for its model list ({status})."
+            if listing
+            else f"The provider rejected the request ({status}). Check the parameters."
+        )
+    return UpstreamError(
+        kind,
+        what + said,
+        status=status,
+        retry_after=retry_after_seconds(retry),
+        param=error_param(payload),
+    )
+
+
+def transport_error(
+    error: httpx.HTTPError, upstream: Upstream, *, timeout: httpx.Timeout, listing: bool = False
+) -> UpstreamError:
+    """The error for a request that got no answer: not connected, no reply in time, cut off."""
+    base = upstream.base_url
+    if isinstance(error, httpx.ConnectTimeout):
+        return UpstreamError(
+            "connect_timeout",
+            f"Could not connect to {base} within {seconds_text(timeout.connect or 0)}. Check "
+            f"that the server is up, that {upstream.url_setting} is right, and that a firewall "
+            "or proxy lets this server reach it.",
+        )
+    if isinstance(error, httpx.TimeoutException):
+        return UpstreamError(
+            "timeout",
+            f"The provider at {base} stopped answering for {seconds_text(timeout.read or 0)}. "
+            "It may be overloaded: try again in a moment.",
+        )
+    if isinstance(error, httpx.ProxyError):
+        # A proxy from HTTPS_PROXY / HTTP_PROXY answered, but would not carry the request.
+        return UpstreamError(
+            "proxy",
+            f"The proxy refused to connect this server to {base} "
+            f"({_short(str(error)) or 'no reason given'}). Check HTTPS_PROXY, HTTP_PROXY and "
+            "NO_PROXY on the server, or ask the proxy's admin to allow the provider's host.",
+        )
+    if isinstance(error, httpx.ConnectError):
+        return _connect_error(error, upstream)
+    if isinstance(error, httpx.ReadError | httpx.RemoteProtocolError):
+        if not listing:
+            return stream_cut()
+        return UpstreamError(
+            "bad_response",
+            f"The server at {base} broke off the connection. Check that it is an "
+            f"OpenAI-compatible API and that the scheme (http or https) in "
+            f"{upstream.url_setting} is right.",
+        )
+    return UpstreamError(
+        "unreachable",
+        f"The connection to {base} failed ({_short(str(error)) or type(error).__name__}). "
+        f"Check the host and port in {upstream.url_setting}, and the network.",
+    )
+
+
+def _connect_error(error: httpx.ConnectError, upstream: Upstream) -> UpstreamError:
+    base, where = upstream.base_url, upstream.url_setting
+    refusal = private_address_refusal(error)
+    if refusal is not None:  # PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS, at connect time
+        return UpstreamError(
+            "private_address", f"{refusal} Use the provider's public address in {where}."
+        )
+    reason = tls_failure(error)
+    if reason is not None:  # not retried: a certificate does not fix itself
+        return UpstreamError(
+            "tls",
+            f"TLS error: the secure connection to {base} failed ({reason}). The certificate "
+            "may be self-signed, expired or for another host; or the server speaks plain "
+            f"http (then use http:// in {where}).",
+        )
+    causes = _causes(error)
+    text = " ".join(str(cause) for cause in causes)
+    if any(isinstance(c, socket.gaierror) for c in causes) or "Name or service not known" in text:
+        why = f"the host was not found. Check its spelling in {where}."
+    elif (
+        any(isinstance(c, ConnectionRefusedError) for c in causes)
+        or "refused" in text.lower()
+        or "Connect call failed" in text
+    ):
+        why = f"the connection was refused. Check the port in {where}, and that the server is running."
+    else:
+        why = f"{_short(text)}. Check the host and port in {where}, and the network."
+    return UpstreamError("unreachable", f"Could not reach {base}: {why}")
+
+
+def stream_cut() -> UpstreamError:
+    return UpstreamError(
+        "stream_cut",
+        "The connection to the provider was cut before the reply was complete. "
+        "The partial reply is kept; run again to get a complete one.",
+    )
+
+
+def not_a_stream() -> UpstreamError:
+    return UpstreamError(
+        "bad_response",
+        "The provider did not answer with a stream of events. Check that the base URL "
+        "points at an OpenAI-compatible API (it usually ends in /v1).",
+    )
+
+
+def not_json() -> UpstreamError:
+    return UpstreamError(
+        "bad_response",
+        "The provider sent something that is not valid JSON. Check that the base URL "
+        "points at an OpenAI-compatible API.",
+    )
+
+
+def not_openai_shaped() -> UpstreamError:
+    return UpstreamError(
+        "bad_response",
+        "The provider's answer does not have OpenAI's shape. Check that the base URL points "
+        "at an OpenAI-compatible API and that the model serves this mode.",
+    )
+
+
+def not_a_model_list(url: str, upstream: Upstream) -> UpstreamError:
+    return UpstreamError(
+        "bad_response",
+        f"Wrong URL: {url} answered, but not with an OpenAI-style model list. Check that "
+        f"{upstream.url_setting} points at the API (it usually ends in /v1).",
+    )
+
+
+def error_in_stream(detail: str) -> UpstreamError:
+    """An error event in the middle of a streamed reply; ``detail`` already without secrets."""
+    return UpstreamError(
+        "server_error",
+        f"The provider reported an error in the middle of the reply: {detail}. Try again.",
+    )
+
+
+def error_text(payload: Any) -> str:
+    """The message of an OpenAI-style error answer (``error.message``), or "" if none."""
+    if isinstance(payload, dict):
+        error = payload.get("error", payload)
+        if isinstance(error, dict):
+            return str(error.get("message") or error.get("type") or "")
+        return str(error)
+    return ""
+
+
+def error_param(payload: Any) -> str | None:
+    """The parameter an OpenAI-style error names (``error.param``), if it names one."""
+    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+        param = payload["error"].get("param")
+        if isinstance(param, str) and param.strip():
+            return param.strip()[:100]
+    return None
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: a number, or an HTTP date (RFC 9110); None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
+
+
+def hide_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret in it replaced by ***."""
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return text
+
+
+def tls_failure(error: BaseException) -> str | None:
+    """The TLS reason behind a connection error (a certificate not trusted, expired or for
+    another host; plain http spoken on an https port), or None if it was not TLS.
+
+    The transport re-raises the ssl error without its cause, so its context is followed."""
+    for cause in _causes(error):
+        text = str(cause)
+        if isinstance(cause, ssl.SSLError) or "CERTIFICATE_VERIFY" in text or "[SSL" in text:
+            return _short(text)
+    return None
+
+
+def seconds_text(value: float) -> str:
+    """A duration as people read it: "30 s", "2.5 s"."""
+    return f"{value:.0f} s" if value >= 10 else f"{value:.2g} s"
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """``error`` and what it was raised from or during, nearest first (at most ten)."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = error
+    while cause is not None and len(chain) < 10:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return chain
+
+
+def _short(text: str) -> str:
+    return " ".join(text.split())[:160]
