@@ -214,7 +214,7 @@ def test_an_admin_who_changes_the_team_in_the_django_admin_leaves_a_move_record(
     client.force_login(root)
     preset = world.preset
     url = f"/admin/presets/preset/{preset.pk}/change/"
-    form = admin.site._registry[type(preset)].get_form(SimpleNamespace(user=root), preset)
+    form = admin.site.get_model_admin(type(preset)).get_form(SimpleNamespace(user=root), preset)
     bound = form(instance=preset)
     # The change form as the admin page would post it, with only the team changed.
     values = {name: bound[name].value() for name in bound.fields}
