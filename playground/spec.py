@@ -73,7 +73,9 @@ def validate_request(data: Any) -> RunRequest:
     except ValidationError as exc:
         envelope = None
         errors.update(describe_errors(exc, _Envelope, prefix=()))
-    mode = REGISTRY.get(data.get("mode", DEFAULT_MODE))  # an unknown one: the envelope says
+    name = data.get("mode", DEFAULT_MODE)
+    # An unknown one (or not even text, such as a list): the envelope says.
+    mode = REGISTRY.get(name) if isinstance(name, str) else None
     body_model = mode.body_model if mode is not None else None
     body = None
     if isinstance(data.get("body"), dict):
