@@ -21,7 +21,7 @@ from playground.modes import DEFAULT_MODE, REGISTRY, UnknownMode, get_mode
 from playground.presets.page import playground_preset_context
 from playground.providers import UpstreamError, available_providers, get_provider
 from playground.providers.discovery import provider_models
-from playground.spec import RequestInvalid, extension_keys, validate_request
+from playground.spec import FormInvalid, RequestInvalid, extension_keys, validate_request
 
 
 @require_GET
@@ -111,7 +111,11 @@ def request_form_values(request: HttpRequest) -> HttpResponse:
     except RequestInvalid as invalid:
         # Still applied, so nothing typed is lost; the editor names what Run would refuse.
         problems = invalid.errors
-    return JsonResponse({"values": form_values_from_request(data), "problems": problems})
+    try:
+        values = form_values_from_request(data)
+    except FormInvalid as invalid:  # what the form cannot hold is not applied
+        return JsonResponse({"errors": invalid.errors}, status=400)
+    return JsonResponse({"values": values, "problems": problems})
 
 
 @require_GET
