@@ -10,6 +10,7 @@ from channels.testing import WebsocketCommunicator
 from django.core.management import call_command
 
 from playground.asgi import application
+from playground.presets.services import preset_create
 from tests.conftest import TEST_API_KEY
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +125,11 @@ def test_the_page_offers_every_mode_and_the_spec_parameters(admin_client):
     assert 'id="request-json"' in page and 'id="raw-response"' in page
 
 
+CHAT_REQUEST = {
+    "mode": "chat",
+    "provider": "offline",
+    "body": {"model": "offline-1", "messages": [{"role": "user", "content": "hi"}]},
+}
 CHAT_FORM = {
     "mode": "chat",
     "provider": "openai",
@@ -297,3 +303,26 @@ def test_message_roles_are_the_ones_a_row_can_send(admin_client):
     row = page.split('<select name="messages-0-role"', 1)[1].split("</select>", 1)[0]
     roles = re.findall(r'<option value="(\w+)"', row)
     assert roles == ["system", "developer", "user", "assistant", "tool"]  # not "function"
+
+
+def test_only_pages_that_run_load_the_run_scripts(admin_client, admin_user):
+    playground = admin_client.get("/").content.decode()
+    assert "playground/run.js" in playground and "playground/playground.js" in playground
+    assert "htmx-ext-ws" in playground
+    presets = admin_client.get("/presets/").content.decode()
+    assert "run.js" not in presets and "playground.js" not in presets
+    assert "htmx-ext-ws" not in presets
+    preset = preset_create(owner=admin_user, name="Runs", request=CHAT_REQUEST)
+    detail = admin_client.get(f"/presets/{preset.pk}/").content.decode()
+    assert "playground/run.js" in detail and "presets/history_run.js" in detail
+    assert "playground/playground.js" not in detail
+
+
+def test_htmx_requests_carry_the_csrf_token_one_way(admin_client):
+    # static/playground/csrf.js adds the cookie's token to every htmx POST; the page
+    # carries no copy of its own, which a sign-in in another tab would make stale.
+    page = admin_client.get("/").content.decode()
+    assert "playground/csrf.js" in page
+    assert "hx-headers" not in page
+    save_panel = page.split('id="save-controls"', 1)[1]
+    assert "csrfmiddlewaretoken" not in save_panel
