@@ -1,8 +1,9 @@
 """The websocket a page runs requests through: run, stop, and HTML frames back.
 
 Messages in (JSON): the page's form values as htmx's ws extension sends them
-(``{"action": "run", "model": …, "messages-0-content": …}``), a request JSON
-(``{"action": "run", "request": {"mode": …, "provider": …, "body": {…}}}``),
+(``{"action": "run", "model": …, "messages-0-content": …}``; see playground/forms.py), a
+request JSON, as the page's JSON view sends its editor's text or a script the object
+(``{"action": "run", "request": "{\"mode\": …}"}`` or ``{"action": "run", "request": {…}}``),
 a saved preset version (``{"action": "run", "preset": "<uuid>", "version": N}``),
 ``{"action": "stop"}``, or ``{"action": "raw"}`` (the last finished run's raw answer,
 which the inspector asks for when it is opened, see fragments.RAW_INLINE_CHARS). ``"moderate": "on"`` (the chat page's switch) checks
@@ -102,12 +103,9 @@ class RunConsumer(AsyncWebsocketConsumer):
                 await self.send_html(fragments.run_refused(str(unavailable)))
                 return
         try:
-            if preset_request is not None:
-                data = preset_request
-            elif "request" in message:
-                data = message["request"]
-            else:
-                data = request_from_form(message)
+            # The page's form values, or its JSON editor's text as it is ("request"): the
+            # form codec reads either (a parse error names its line and column).
+            data = preset_request if preset_request is not None else request_from_form(message)
             request = validate_request(data)
             refused = capability_problems(request.mode, upstream_body(request))
             if refused:

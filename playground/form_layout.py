@@ -5,7 +5,9 @@ text, choices): the page's template renders these descriptions, so a parameter's
 range is never written twice.
 """
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel
 
 from playground.capabilities import REASONING_REFUSED
 from playground.modes import DEFAULT_MODE, MODE_NAMES, get_mode
@@ -85,10 +87,21 @@ def parameter_groups() -> list[dict[str, Any]]:
 
 
 def _choices(annotation: Any) -> list[str]:
-    """The allowed values of a Literal (inside an optional), for a select input."""
+    """The allowed values of a Literal (inside an optional), or the ``type`` of each model
+    of a union (``response_format``), for a select input."""
     for arg in getattr(annotation, "__args__", ()) or ():
         if getattr(arg, "__origin__", None) is Literal:
             return [str(v) for v in arg.__args__]
+        members = get_args(get_args(arg)[0] if get_origin(arg) is Annotated else arg)
+        types = [m.model_fields["type"].annotation for m in members if _typed_model(m)]
+        if types:
+            return [str(v) for literal in types for v in get_args(literal)]
     if getattr(annotation, "__origin__", None) is Literal:
         return [str(v) for v in annotation.__args__]
     return []
+
+
+def _typed_model(member: Any) -> bool:
+    return (
+        isinstance(member, type) and issubclass(member, BaseModel) and "type" in member.model_fields
+    )

@@ -1,22 +1,88 @@
-"""The page's form and the request JSON: converting one into the other.
+"""The form codec: the page's flat form and the request object, each into the other.
 
-The form sends flat values (``messages-0-role``, ``temperature``, ``tools-1-name``);
-``request_from_form`` turns them into a request JSON value for ``validate_request``,
-and ``form_values_from_request`` turns a request JSON value back into form values
-for the request editor. Values stay text on the page (a 64-bit seed would lose
-digits as a JavaScript number); what the form has no input for travels whole in
-``extensions``, so the round trip loses nothing.
+The server owns the request: ``form_values_from_request`` writes a request object as
+the values the server renders into the page's form (``playground.request_form``), and
+``request_from_form`` reads what the page sends back (a POST, or the JSON object htmx's
+ws extension sends over the run socket) into a request object, not yet validated. The
+browser never converts one into the other: it sends its form, or in the JSON view the
+editor's text, as it is.
+
+The flat form protocol: every name the page sends, one text value each (a 64-bit seed
+would lose digits as a JavaScript number, so values stay text until here). An empty
+value means "not set" and is left out of the body.
+
+``request``
+    The JSON editor's text (a script on the websocket may send the object itself).
+    When present it is the whole request and every name below is ignored; the form's
+    inputs are disabled in the JSON view, so the page never sends both.
+``mode``, ``provider``, ``model``
+    The request's ``mode`` (a name in ``playground.modes.REGISTRY``; chat when empty),
+    ``provider`` and ``body.model`` (left out for a moderation when empty).
+Prompt fields, by the mode's ``prompt_fields`` (``templates/playground/prompt/_<it>.html``):
+    ``messages`` (chat): ``system`` (a system message first, unless blank);
+    ``messages-<i>-role``, ``messages-<i>-content`` (one row per ``<i>``, in the order of
+    ``<i>``), ``messages-<i>-content_format`` ("json": the content is JSON, e.g. content
+    parts), ``messages-<i>-tool_call_id`` (kept on a tool row) and
+    ``messages-<i>-tool_calls`` (an assistant row's calls as JSON; its empty content is
+    then left out); ``tools-<i>-name``, ``tools-<i>-description`` and
+    ``tools-<i>-parameters`` (a JSON Schema) for each function tool.
+    ``instruction`` (edit): ``instruction`` and ``input``, the system and user message.
+    ``prompt`` (completion): ``prompt`` (with ``prompt_format`` "json" for a JSON prompt
+    such as a list of prompts) and ``suffix``.
+    ``inputs`` (embedding, moderation): ``input``, one input per line (with
+    ``input_format`` "json" for any other shape).
+Parameters, each under its wire name (``playground.form_layout.parameter_inputs``):
+    numbers as typed; ``true``/``false``; JSON text for JSON kinds (``logit_bias``);
+    ``stop`` one per line, or JSON. Companions: ``response_format`` holds the type, and
+    for ``json_schema`` also ``response_format_name``, ``response_format_schema`` and
+    ``response_format_strict``; ``tool_choice`` ("auto", "none", "required") or
+    ``tool_choice_function`` (a function the model must call). A mode that generates
+    text streams unless ``stream`` says otherwise.
+``extensions``
+    A JSON object of body keys the form has no input for, sent as they are (vLLM's
+    ``top_k``; messages the rows cannot hold, which then win over blank rows).
+``variables``
+    A JSON object: the request's ``variables`` (no input shows them).
+Not part of the request: ``action`` (run, stop, raw), ``moderate`` ("on": check the prompt
+and the reply), ``preset``/``version``/``link`` (a saved version to run), the save
+panel's ``preset_*``/``version_message``/``base_version``, and htmx's ``HEADERS``.
 """
 
+import dataclasses
 import json
 import math
 import re
-from typing import Any
+from typing import Any, get_args
 
 from playground.form_layout import parameter_inputs
 from playground.jsonpath import path_text
-from playground.modes import DEFAULT_MODE, REGISTRY
-from playground.spec import FormInvalid, edit_body, edit_parts
+from playground.modes import DEFAULT_MODE, REGISTRY, UnknownMode, get_mode
+from playground.spec import (
+    FormInvalid,
+    RequestInvalid,
+    RunRequest,
+    edit_body,
+    edit_parts,
+    validate_request,
+)
+from playground.spec_parts import ROLES, Message
+
+# What one message row holds; a conversation with other keys travels in ``extensions``.
+ROW_KEYS = frozenset({"role", "content", "tool_call_id", "tool_calls"})
+
+
+def _row_roles() -> tuple[str, ...]:
+    """The roles a message row can send valid: those whose required keys a row holds."""
+    holdable: set[str] = set()
+    for model in get_args(get_args(Message)[0]):
+        required = {name for name, field in model.model_fields.items() if field.is_required()}
+        if required <= ROW_KEYS:
+            holdable.update(get_args(model.model_fields["role"].annotation))
+    return tuple(role for role in ROLES if role in holdable)
+
+
+# The role choices of a message row (a function message needs a name, which rows lack).
+ROW_ROLES = _row_roles()
 
 
 def values_from_post(post: Any) -> dict[str, Any]:
@@ -30,13 +96,13 @@ def values_from_post(post: Any) -> dict[str, Any]:
 
 
 def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
-    """Turn the page's form values into a request JSON value (not yet validated).
+    """The request object the page sent: its form values, or the JSON editor's ``request``.
 
-    An empty input means "not set", so it is left out of the body. Messages arrive
-    as ``messages-<i>-role`` / ``-content`` (and ``-tool_call_id``, ``-tool_calls``),
-    tools as ``tools-<i>-name`` / ``-description`` / ``-parameters``. JSON inputs
-    that do not parse raise FormInvalid naming the field.
+    Not yet validated. Text that cannot become a request (an input's JSON, or the
+    editor's, that does not parse) raises FormInvalid naming the field.
     """
+    if "request" in values:
+        return _request_from_editor(values["request"])
     mode = _text(values.get("mode")).strip() or DEFAULT_MODE
     record = REGISTRY.get(mode)
     fields = record.prompt_fields if record else ""
@@ -92,6 +158,19 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
     return request
 
 
+def _request_from_editor(value: Any) -> dict[str, Any]:
+    """The JSON editor's text as a request object; a script may send the object itself."""
+    if isinstance(value, dict):
+        return value
+    errors: dict[str, str] = {}
+    data = _parse_json(_text(value), "request", errors)
+    if errors:
+        raise FormInvalid(errors)
+    if not isinstance(data, dict):
+        raise FormInvalid({"request": "must be a JSON object"})
+    return data
+
+
 def _form_variables(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     """The request's ``variables``: the page has no inputs for them, they ride in a hidden one."""
     text = _text(values.get("variables")).strip()
@@ -120,16 +199,18 @@ def _json_or_text(values: dict[str, Any], name: str, errors: dict[str, str]) -> 
 
 
 def form_values_from_request(data: Any) -> dict[str, str]:
-    """The page's form values for a request JSON value: the inverse of request_from_form.
+    """The page's form values for a request object: the inverse of request_from_form.
 
     Values are text, as inputs hold them (so a 64-bit seed survives the browser).
-    What the form has no input for goes into ``extensions``, so nothing is lost.
+    What the form has no input for goes into ``extensions``, so nothing is lost; what
+    it cannot hold at all (an unknown mode, a body that is not an object) raises
+    FormInvalid naming it.
     """
-    data = data if isinstance(data, dict) else {}
+    _check_holdable(data)
     mode = str(data.get("mode") or DEFAULT_MODE)
-    record = REGISTRY.get(mode)
-    fields = record.prompt_fields if record else ""
-    body = dict(data.get("body")) if isinstance(data.get("body"), dict) else {}
+    record = get_mode(mode)
+    fields = record.prompt_fields
+    body = dict(data.get("body") or {})
     values: dict[str, str] = {"mode": mode, "provider": str(data.get("provider") or "")}
     if "model" in body:
         values["model"] = str(body.pop("model"))
@@ -160,17 +241,43 @@ def form_values_from_request(data: Any) -> dict[str, str]:
             values["input"] = value if isinstance(value, str) else "\n".join(items)
         else:
             values.update(input=json.dumps(value, ensure_ascii=False), input_format="json")
-    kinds = {p["name"]: p["kind"] for p in parameter_inputs(mode)} if record else {}
+    kinds = {p["name"]: p["kind"] for p in parameter_inputs(mode)}
     for name, kind in kinds.items():
         if name in body and _put_parameter(values, name, kind, body[name]):
             del body[name]
-    if record and record.generates_text and body.get("stream") is True:
+    if record.generates_text and body.get("stream") is True:
         del body["stream"]  # the form sends stream: true unless told otherwise
     if body:
         values["extensions"] = json.dumps(body, ensure_ascii=False, indent=2)
     if isinstance(data.get("variables"), dict) and data["variables"]:
         values["variables"] = json.dumps(data["variables"], ensure_ascii=False)
     return values
+
+
+def _check_holdable(data: Any) -> None:
+    """Raise FormInvalid unless the form can show ``data`` without losing any of it."""
+    if not isinstance(data, dict):
+        raise FormInvalid({"request": "must be a JSON object"})
+    errors = {}
+    try:
+        get_mode(data.get("mode") or DEFAULT_MODE)
+    except UnknownMode as not_a_mode:
+        errors["mode"] = not_a_mode.args[0]
+    if not isinstance(data.get("body") or {}, dict):
+        errors["body"] = "must be a JSON object"
+    if not isinstance(data.get("variables") or {}, dict):
+        errors["variables"] = 'must be a JSON object of names and values, like {"city": "Oslo"}'
+    if not isinstance(data.get("provider") or "", str):
+        errors["provider"] = "must be a provider's name"
+    unknown = set(data) - {field.name for field in dataclasses.fields(RunRequest)}
+    if unknown:
+        # The form has no place for them; the spec says what the request's keys are.
+        try:
+            validate_request(data)
+        except RequestInvalid as invalid:
+            errors.update({key: invalid.errors[key] for key in unknown if key in invalid.errors})
+    if errors:
+        raise FormInvalid(errors)
 
 
 def _put_text_or_json(values: dict[str, str], name: str, value: Any) -> None:
@@ -256,7 +363,7 @@ def _form_messages_values(body: dict[str, Any]) -> dict[str, str]:
     messages = body.get("messages")
     if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
         return {}
-    shown = [m for m in messages if set(m) <= {"role", "content", "tool_call_id", "tool_calls"}]
+    shown = [m for m in messages if set(m) <= ROW_KEYS and m.get("role") in ROW_ROLES]
     if len(shown) != len(messages):
         return {}
     values: dict[str, str] = {}
@@ -368,7 +475,7 @@ def _form_messages(values: dict[str, Any], errors: dict[str, str]) -> list[dict[
     system = _text(values.get("system"))
     if system.strip():
         messages.append({"role": "system", "content": system})
-    for i in _indexes(values, "messages", "role"):
+    for i in row_indexes(values, "messages", "role"):
         message: dict[str, Any] = {
             "role": _text(values.get(f"messages-{i}-role")),
             "content": _json_or_text(values, f"messages-{i}-content", errors),
@@ -389,7 +496,7 @@ def _form_messages(values: dict[str, Any], errors: dict[str, str]) -> list[dict[
 
 def _form_tools(values: dict[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:
     tools: list[dict[str, Any]] = []
-    for i in _indexes(values, "tools", "name"):
+    for i in row_indexes(values, "tools", "name"):
         function: dict[str, Any] = {"name": _text(values.get(f"tools-{i}-name")).strip()}
         description = _text(values.get(f"tools-{i}-description")).strip()
         if description:
@@ -403,7 +510,8 @@ def _form_tools(values: dict[str, Any], errors: dict[str, str]) -> list[dict[str
     return tools
 
 
-def _indexes(values: dict[str, Any], group: str, key: str) -> list[int]:
+def row_indexes(values: dict[str, Any], group: str, key: str) -> list[int]:
+    """The row numbers of the ``<group>-<i>-<key>`` names in ``values``, in order."""
     return sorted(
         int(name.split("-")[1])
         for name in values

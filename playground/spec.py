@@ -74,7 +74,8 @@ def validate_request(data: Any) -> RunRequest:
         envelope = None
         errors.update(describe_errors(exc, _Envelope, prefix=()))
     name = data.get("mode", DEFAULT_MODE)
-    mode = REGISTRY.get(name) if isinstance(name, str) else None  # else the envelope says
+    # An unknown one (or not even text, such as a list): the envelope says.
+    mode = REGISTRY.get(name) if isinstance(name, str) else None
     body_model = mode.body_model if mode is not None else None
     body = None
     if isinstance(data.get("body"), dict):

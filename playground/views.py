@@ -1,13 +1,11 @@
-"""Thin views: the playground page, its model suggestions, the request JSON editor's
-two conversions, and the one-time sign-in link."""
-
-import json
+"""Thin views: the playground page, its request editor's two views, its model
+suggestions, and the one-time sign-in link."""
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
@@ -15,35 +13,96 @@ from django.views.decorators.http import require_GET, require_POST
 
 from playground.capabilities import REASONING_MODEL_PATTERN
 from playground.export.views import LANGS as EXPORT_LANGS
-from playground.form_layout import parameter_groups
-from playground.forms import form_values_from_request, request_from_form, values_from_post
-from playground.modes import DEFAULT_MODE, REGISTRY, UnknownMode, get_mode
+from playground.forms import ROW_ROLES, request_from_form, values_from_post
+from playground.modes import modes_where
 from playground.presets.page import playground_preset_context
-from playground.providerconfig.lookup import available_providers, get_provider
+from playground.providerconfig.lookup import get_provider
 from playground.providers import UpstreamError
 from playground.providers.discovery import provider_models
-from playground.spec import RequestInvalid, extension_keys, validate_request
+from playground.request_form import VIEWS, EditorStatus, request_editor_context
+from playground.spec import FormInvalid, RequestInvalid, extension_keys, validate_request
 
 
 @require_GET
 @login_required
 def playground_page(request: HttpRequest) -> HttpResponse:
-    providers = available_providers(request.user)
+    """The playground, its form rendered from a request: an opened preset's, or a fresh one."""
+    preset = playground_preset_context(request)
+    try:
+        editor = request_editor_context(preset.get("preset_request"), user=request.user)
+    except FormInvalid as invalid:  # a preset saved for a mode this server no longer has
+        preset["preset_notice"] = f"This preset cannot be shown in the form: {invalid}."
+        editor = request_editor_context(None, user=request.user)
     return render(
         request,
         "playground/page.html",
         {
-            "providers": providers,
-            "default_provider": providers[0],
-            "parameter_groups": parameter_groups(),
-            "modes": list(REGISTRY.values()),
+            **editor,
+            **preset,
             "initial_candidates": range(1),
             "export_langs": EXPORT_LANGS,
             "reasoning_model_pattern": REASONING_MODEL_PATTERN,
-            # The open preset (?preset=<uuid>&version=N) and the save controls.
-            **playground_preset_context(request),
+            "moderation_modes": " ".join(m.name for m in modes_where(moderation_switch=True)),
+            # The page's <template>s of a new message row and a new tool row.
+            "new_message_row": {"index": "__index__", "role": "user"},
+            "new_tool_row": {"index": "__index__"},
+            "roles": ROW_ROLES,
         },
     )
+
+
+@require_POST
+def request_editor(request: HttpRequest, view: str) -> HttpResponse:
+    """Form | JSON: the request the page holds (its form, or the editor's text), shown in
+    ``view``; the answer replaces both views (playground/_request_editor.html).
+
+    What cannot be shown (JSON that does not parse, an unknown mode) changes nothing: the
+    answer is only the status beside the switch, saying what and where.
+    """
+    if view not in VIEWS:
+        raise Http404("No such view of the request.")
+    if not request.user.is_authenticated:
+        # Not the sign-in page: htmx would swap it in place of the form.
+        return _editor_status(request, SIGNED_OUT)
+    values = values_from_post(request.POST)
+    from_editor = "request" in values
+    try:
+        data = request_from_form(values)
+        context = request_editor_context(data, user=request.user, view=view)
+    except RequestInvalid as invalid:
+        refusal = "Not applied" if from_editor else "The form cannot be shown as JSON"
+        return _editor_status(request, f"{refusal}: {invalid}.")
+    context["status"] = _switch_status(data, context["mode"].name, view, from_editor)
+    return render(request, "playground/_request_editor.html", context)
+
+
+SIGNED_OUT = (
+    "You are signed out: sign in again (in another tab, so that nothing here is lost), "
+    "then switch again."
+)
+
+
+def _editor_status(request: HttpRequest, refusal: str) -> HttpResponse:
+    """Only the status beside the switch, saying why nothing changed (200: htmx swaps it)."""
+    status = EditorStatus(refusal, error=True)
+    response = render(request, "playground/_request_status.html", {"status": status})
+    response["HX-Retarget"] = "#request-view-status"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def _switch_status(data: dict, mode: str, view: str, applied: bool) -> EditorStatus:
+    """What a switch found: the body keys no input shows; for Apply, what Run would refuse."""
+    extensions = extension_keys(mode, data.get("body") or {})
+    names = f"Extensions: {', '.join(extensions)}" if extensions else ""
+    if not applied or view != "form":
+        return EditorStatus(names)
+    try:
+        validate_request(data)
+    except RequestInvalid as invalid:
+        # Still applied, so nothing typed is lost; the status names what Run would refuse.
+        return EditorStatus(f"Applied to the form, but Run would refuse it: {invalid}.", error=True)
+    return EditorStatus(" ".join(filter(None, ["Applied to the form.", names])))
 
 
 @require_GET
@@ -71,48 +130,6 @@ async def model_options(request: HttpRequest) -> HttpResponse:
         else:
             status = f"{len(models)} models listed by the provider."
     return render(request, "playground/_model_options.html", {"models": models, "status": status})
-
-
-@require_POST
-@login_required
-def request_json(request: HttpRequest) -> HttpResponse:
-    """The form's values (as the page would send them) as request JSON text, for the editor."""
-    try:
-        data = request_from_form(values_from_post(request.POST))
-    except RequestInvalid as invalid:
-        return JsonResponse({"errors": invalid.errors}, status=400)
-    body = data["body"]
-    return JsonResponse(
-        {
-            "text": json.dumps(data, indent=2, ensure_ascii=False),
-            "extensions": extension_keys(data["mode"], body) if isinstance(body, dict) else [],
-        }
-    )
-
-
-@require_POST
-@login_required
-def request_form_values(request: HttpRequest) -> HttpResponse:
-    """Request JSON text from the editor as form values (all text, so big numbers survive)."""
-    try:
-        data = json.loads(request.body.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as error:
-        return JsonResponse({"errors": {"request": f"is not valid JSON ({error})"}}, status=400)
-    except RecursionError:
-        return JsonResponse({"errors": {"request": "is nested too deeply to read"}}, status=400)
-    if not isinstance(data, dict):
-        return JsonResponse({"errors": {"request": "must be a JSON object"}}, status=400)
-    try:
-        get_mode(data.get("mode", DEFAULT_MODE))
-    except UnknownMode as unknown:
-        return JsonResponse({"errors": {"mode": unknown.args[0]}}, status=400)
-    try:
-        validate_request(data)
-        problems = {}
-    except RequestInvalid as invalid:
-        # Still applied, so nothing typed is lost; the editor names what Run would refuse.
-        problems = invalid.errors
-    return JsonResponse({"values": form_values_from_request(data), "problems": problems})
 
 
 @require_GET

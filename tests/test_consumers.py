@@ -203,6 +203,36 @@ async def test_form_values_become_the_request_body(run_client, fake_upstream):
     }
 
 
+async def test_the_json_views_text_is_sent_as_it_is(run_client, fake_upstream):
+    # The page's JSON view sends its editor's text; the server parses it, digits and all.
+    text = (
+        '{"mode": "chat", "provider": "openai", "body": {"model": "fake-model", '
+        '"messages": [{"role": "user", "content": "Hi"}], "seed": 9223372036854775807, '
+        '"top_k": 40, "stream": true}}'
+    )
+    await run_client.send({"action": "run", "request": text, "HEADERS": {"HX-Request": "true"}})
+    assert await run_client.receive_until_state() == "done"
+    assert fake_upstream.chat_requests[0].body == {
+        "model": "fake-model",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "seed": 2**63 - 1,
+        "top_k": 40,
+        "stream": True,
+    }
+
+
+async def test_json_view_text_that_does_not_parse_is_refused_naming_line_and_column(
+    run_client, fake_upstream
+):
+    await run_client.send({"action": "run", "request": '{"mode": "chat",\n  "body": {]}'})
+    assert await run_client.receive_until_state() == "invalid"
+    assert "request: is not valid JSON (Expecting property name enclosed in double quotes: " in (
+        run_client.status_text()
+    )
+    assert "line 2 column 12 (char 28))" in run_client.status_text()
+    assert fake_upstream.chat_requests == []
+
+
 async def test_model_output_is_escaped_before_it_reaches_the_page(run_client, fake_upstream):
     fake_upstream.answer_next(Scenario(tokens=lambda b: ["<script>", "alert(1)", "</script>"]))
     await run_client.send(chat_request())

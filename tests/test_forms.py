@@ -1,11 +1,16 @@
-"""The page's form and the request JSON, each turned into the other."""
+"""The form codec: the page's flat form, or its JSON editor's text, and the request object."""
 
 import json
 
 import pytest
 from django.http import QueryDict
 
-from playground.forms import form_values_from_request, request_from_form, values_from_post
+from playground.forms import (
+    ROW_ROLES,
+    form_values_from_request,
+    request_from_form,
+    values_from_post,
+)
 from playground.spec import RequestInvalid, edit_body, upstream_body, validate_request
 from tests.test_spec import TOOL_ROUND_TRIP, WEATHER_TOOL
 
@@ -180,3 +185,65 @@ def test_a_json_input_nested_too_deeply_to_read_is_refused_naming_it():
     with pytest.raises(RequestInvalid) as refused:
         validate_request(request_from_form(values))
     assert refused.value.errors["extensions"] == "is nested too deeply to read"
+
+
+# --- the JSON editor's text: the other way the page sends a request ---------------------
+
+
+def test_the_editors_text_is_the_request_and_the_flat_names_are_ignored():
+    text = '{"mode": "embedding", "provider": "openai", "body": {"model": "m", "input": "x"}}'
+    values = {"request": text, "mode": "chat", "model": "ignored", "messages-0-role": "user"}
+    assert request_from_form(values) == json.loads(text)
+    # A script on the websocket may send the object itself.
+    assert request_from_form({"request": {"mode": "chat"}}) == {"mode": "chat"}
+
+
+def test_editor_text_that_is_not_a_json_object_is_refused_naming_line_and_column():
+    with pytest.raises(RequestInvalid) as caught:
+        request_from_form({"request": '{\n  "mode": "chat",\n  "body": {"model": "m",}\n}'})
+    assert caught.value.errors == {
+        "request": "is not valid JSON (Expecting property name enclosed in double quotes: "
+        "line 3 column 25 (char 44))"
+    }
+    with pytest.raises(RequestInvalid) as caught:
+        request_from_form({"request": '["chat"]'})
+    assert caught.value.errors == {"request": "must be a JSON object"}
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        (
+            {"mode": "speech"},
+            {"mode": "must be one of chat, completion, edit, embedding, moderation"},
+        ),
+        ({"body": "hi"}, {"body": "must be a JSON object"}),
+        (
+            {"variables": ["a"]},
+            {"variables": 'must be a JSON object of names and values, like {"city": "Oslo"}'},
+        ),
+        ({"provider": 7}, {"provider": "must be a provider's name"}),
+        (
+            {"body": {}, "top_k": 40},
+            {"top_k": "is not a known request key (allowed: mode, provider, body, variables)"},
+        ),
+        ([1], {"request": "must be a JSON object"}),
+    ],
+)
+def test_what_the_form_cannot_hold_is_refused_rather_than_dropped(data, errors):
+    with pytest.raises(RequestInvalid) as caught:
+        form_values_from_request(data)
+    assert caught.value.errors == errors
+
+
+def test_message_rows_offer_the_roles_a_row_can_send():
+    # A function message needs a name, which a row has no input for.
+    assert ROW_ROLES == ("system", "developer", "user", "assistant", "tool")
+    data = {
+        "mode": "chat",
+        "provider": "p",
+        "body": {"model": "m", "messages": [{"role": "function", "name": "f", "content": "1"}]},
+    }
+    values = form_values_from_request(data)
+    assert "messages-0-role" not in values
+    assert json.loads(values["extensions"])["messages"] == data["body"]["messages"]

@@ -57,8 +57,9 @@ def test_each_mode_exports_in_every_language(mode, lang):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_each_mode_has_its_result_partial_and_printers(mode):
+def test_each_mode_has_its_prompt_fields_result_partial_and_printers(mode):
     record = get_mode(mode)
+    get_template(f"playground/prompt/_{record.prompt_fields}.html")
     get_template(record.result_template)
     shapes = [record.answer, f"{record.answer}-stream"] if record.streams else [record.answer]
     for shape in shapes:

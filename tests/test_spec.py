@@ -408,6 +408,12 @@ def test_an_unknown_mode_is_refused_with_the_allowed_ones():
     assert errors["mode"].startswith("'image' is not allowed (use 'chat', 'completion', 'edit'")
 
 
+def test_a_mode_that_is_not_text_is_refused_not_a_crash():
+    # Found by hypothesis (tests/test_consumers_properties.py): a list is no registry key.
+    errors = refusal({**mode_request("chat", model="m"), "mode": []})
+    assert errors["mode"].startswith("[] is not allowed (use 'chat', 'completion', 'edit'")
+
+
 def test_each_mode_has_its_endpoint():
     paths = {
         mode: get_mode(mode).endpoint

@@ -1,5 +1,6 @@
 """Pages and sign-in: everything requires a signed-in user; the sign-in link works once."""
 
+import html
 import json
 import re
 from io import StringIO
@@ -9,6 +10,7 @@ from channels.testing import WebsocketCommunicator
 from django.core.management import call_command
 
 from playground.asgi import application
+from playground.presets.services import preset_create
 from tests.conftest import TEST_API_KEY
 
 pytestmark = pytest.mark.django_db
@@ -123,40 +125,124 @@ def test_the_page_offers_every_mode_and_the_spec_parameters(admin_client):
     assert 'id="request-json"' in page and 'id="raw-response"' in page
 
 
-def test_form_values_become_request_json_for_the_editor(admin_client):
-    form = {
-        "mode": "chat",
-        "provider": "openai",
-        "model": "m",
-        "messages-0-role": "user",
-        "messages-0-content": "hi",
-        "seed": str(2**63 - 1),
-        "extensions": '{"top_k": 40}',
-    }
-    answer = admin_client.post("/request/json/", form).json()
-    assert '"seed": 9223372036854775807' in answer["text"]  # a number, every digit kept
-    assert answer["extensions"] == ["top_k"]
-    bad = admin_client.post("/request/json/", {**form, "logit_bias": "{oops"})
-    assert bad.status_code == 400 and "logit_bias" in bad.json()["errors"]
+CHAT_REQUEST = {
+    "mode": "chat",
+    "provider": "offline",
+    "body": {"model": "offline-1", "messages": [{"role": "user", "content": "hi"}]},
+}
+CHAT_FORM = {
+    "mode": "chat",
+    "provider": "openai",
+    "model": "m",
+    "messages-0-role": "user",
+    "messages-0-content": "hi",
+    "seed": str(2**63 - 1),
+    "extensions": '{"top_k": 40}',
+}
 
 
-def test_request_json_becomes_form_values_with_big_numbers_kept(admin_client):
-    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "seed": 2**63 - 1}
-    text = json.dumps({"mode": "chat", "provider": "openai", "body": body})
-    answer = admin_client.post("/request/form-values/", text, content_type="application/json")
-    values = answer.json()["values"]
-    assert values["seed"] == "9223372036854775807"
-    assert values["messages-0-content"] == "hi"
-    bad = admin_client.post("/request/form-values/", "{nope", content_type="application/json")
-    assert bad.status_code == 400 and "not valid JSON" in bad.json()["errors"]["request"]
-
-
-def test_the_editor_endpoints_need_sign_in(client):
-    assert client.post("/request/json/", {}).status_code == 302
-    assert (
-        client.post("/request/form-values/", "{}", content_type="application/json").status_code
-        == 302
+def editor_text(page: str) -> str:
+    """The JSON editor's text in a rendered page or partial, as the browser reads it."""
+    return html.unescape(
+        page.split('id="request-json"', 1)[1].split(">", 1)[1].split("</textarea>")[0]
     )
+
+
+def test_the_json_view_shows_the_forms_request_with_every_digit(admin_client):
+    answer = admin_client.post("/request/json/", CHAT_FORM)
+    page = answer.content.decode()
+    assert answer.status_code == 200
+    data = json.loads(editor_text(page))
+    assert data["body"]["seed"] == 2**63 - 1 and data["body"]["top_k"] == 40
+    assert '"seed": 9223372036854775807' in editor_text(page)
+    # The JSON view is the enabled one; the form is disabled, so Run sends only the text.
+    assert (
+        '<fieldset id="request-form" class="request-form" role="tabpanel" aria-labelledby="form-tab" disabled hidden>'
+        in page
+    )
+    assert (
+        'name="request" rows="24" class="code" spellcheck="false" aria-label="Request JSON" autofocus>'
+        in page
+    )
+    assert (
+        '<span id="request-view-status" class="request-view-status muted" role="status">Extensions: top_k</span>'
+        in page
+    )
+
+
+def test_the_json_view_refuses_a_form_input_that_is_not_json_and_changes_nothing(admin_client):
+    answer = admin_client.post("/request/json/", {**CHAT_FORM, "logit_bias": "{oops"})
+    assert answer["HX-Retarget"] == "#request-view-status"
+    assert answer["HX-Reswap"] == "outerHTML"
+    status = answer.content.decode()
+    assert status.startswith(
+        '<span id="request-view-status" class="request-view-status muted error"'
+    )
+    assert "The form cannot be shown as JSON: logit_bias: is not valid JSON (" in status
+    assert "request-form" not in status
+
+
+def test_applying_json_renders_the_form_with_big_numbers_kept(admin_client):
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "seed": 2**63 - 1}
+    text = json.dumps({"mode": "chat", "provider": "openai", "body": body, "variables": {"a": "b"}})
+    answer = admin_client.post("/request/form/", {"request": text})
+    page = answer.content.decode()
+    assert 'name="seed" type="number"' in page and 'value="9223372036854775807"' in page
+    assert (
+        '<textarea name="messages-0-content" rows="2" placeholder="Write a message…" aria-label="Message">hi</textarea>'
+        in page
+    )
+    assert 'name="variables" value="{&quot;a&quot;: &quot;b&quot;}"' in page
+    assert (
+        '<option value="openai" data-default-model="fake-model" data-offline="false" selected>'
+        in page
+    )
+    assert 'role="status">Applied to the form.</span>' in page
+    # The form is the enabled view again; the editor is disabled and empty.
+    assert (
+        '<fieldset id="request-form" class="request-form" role="tabpanel" aria-labelledby="form-tab">'
+        in page
+    )
+    assert 'aria-label="Request JSON" disabled></textarea>' in page
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (
+            '{"mode": "chat",\n "body": {"model": "m",}}',
+            "Not applied: request: is not valid JSON (Expecting property name enclosed in double quotes: line 2 column 24 (char 40)).",
+        ),
+        ("[1]", "Not applied: request: must be a JSON object."),
+        (
+            '{"mode": "speech", "body": {}}',
+            "Not applied: mode: must be one of chat, completion, edit, embedding, moderation.",
+        ),
+        ('{"mode": "chat", "body": [1]}', "Not applied: body: must be a JSON object."),
+        ("[" * 100_000 + "]" * 100_000, "Not applied: request: is nested too deeply to read."),
+    ],
+    ids=["not-json", "not-an-object", "unknown-mode", "body-not-an-object", "too-deep"],
+)
+def test_json_the_form_cannot_hold_is_not_applied_and_the_status_says_where(
+    admin_client, text, says
+):
+    answer = admin_client.post("/request/form/", {"request": text})
+    assert answer.status_code == 200  # htmx swaps only 2xx answers
+    assert answer["HX-Retarget"] == "#request-view-status"
+    assert html.unescape(answer.content.decode()).strip() == (
+        f'<span id="request-view-status" class="request-view-status muted error" role="status">{says}</span>'
+    )
+
+
+def test_the_editor_views_need_sign_in_and_a_known_view(client, admin_client):
+    # Signed out (in another tab): the status says so, instead of a sign-in page in the form.
+    for view, form in (("json", CHAT_FORM), ("form", {"request": "{}"})):
+        answer = client.post(f"/request/{view}/", form)
+        assert answer["HX-Retarget"] == "#request-view-status"
+        assert "You are signed out: sign in again" in answer.content.decode()
+        assert "request-form" not in answer.content.decode()
+    assert admin_client.post("/request/raw/", CHAT_FORM).status_code == 404
+    assert admin_client.get("/request/json/").status_code == 405
 
 
 def test_rare_parameters_are_folded_under_more_parameters(admin_client):
@@ -169,23 +255,74 @@ def test_rare_parameters_are_folded_under_more_parameters(admin_client):
         assert f'name="{name}"' in folded and f'name="{name}"' not in visible
 
 
-def test_request_json_nested_too_deeply_to_read_is_refused_not_a_server_error(admin_client):
-    deep = "[" * 100_000 + "]" * 100_000
-    answer = admin_client.post("/request/form-values/", deep, content_type="application/json")
-    assert answer.status_code == 400
-    assert answer.json()["errors"]["request"] == "is nested too deeply to read"
-
-
 def test_applying_json_the_api_would_refuse_fills_the_form_and_names_the_problem(admin_client):
-    # The form takes the value (nothing the user typed is lost), and the editor says at once
+    # The form takes the value (nothing the user typed is lost), and the status says at once
     # what Run would refuse, instead of "Applied" and a surprise at Run.
     body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "temperature": 5}
     text = json.dumps({"mode": "chat", "provider": "openai", "body": body})
-    answer = admin_client.post("/request/form-values/", text, content_type="application/json")
-    assert answer.status_code == 200
-    assert answer.json()["values"]["temperature"] == "5"
-    assert "allowed: 0 to 2" in answer.json()["problems"]["temperature"]
+    page = admin_client.post("/request/form/", {"request": text}).content.decode()
+    assert 'id="param-temperature" name="temperature"' in page and 'value="5"' in page
+    assert (
+        '<span id="request-view-status" class="request-view-status muted error" role="status">'
+        "Applied to the form, but Run would refuse it: temperature: 5 is out of range "
+        "(allowed: 0 to 2).</span>"
+    ) in page
     body["temperature"] = 1
     text = json.dumps({"mode": "chat", "provider": "openai", "body": body})
-    answer = admin_client.post("/request/form-values/", text, content_type="application/json")
-    assert answer.json()["problems"] == {}
+    page = admin_client.post("/request/form/", {"request": text}).content.decode()
+    assert 'class="request-view-status muted" role="status">Applied to the form.</span>' in page
+
+
+def test_a_key_outside_the_body_is_not_applied_since_the_form_would_drop_it(admin_client):
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    text = json.dumps({"mode": "chat", "provider": "openai", "body": body, "top_k": 1})
+    status = html.unescape(admin_client.post("/request/form/", {"request": text}).content.decode())
+    assert (
+        "Not applied: top_k: is not a known request key (allowed: mode, provider, body, variables)."
+        in status
+    )
+
+
+def test_the_first_render_is_a_fresh_request_for_the_first_provider(admin_client):
+    page = admin_client.get("/").content.decode()
+    assert '<option value="chat" selected>Chat</option>' in page
+    assert (
+        '<option value="offline" data-default-model="offline-1" data-offline="true" selected>'
+        in page
+    )
+    assert '<input id="model" name="model" list="model-options" value="offline-1" required>' in page
+    # One empty user row; the JSON view is there but disabled, so Run sends the form.
+    assert page.count("data-message>") == 2  # the row, and the page's <template> of a new one
+    assert '<option value="user" selected>user</option>' in page
+    assert 'aria-label="Request JSON" disabled></textarea>' in page
+    assert 'hx-post="/request/json/"' in page and 'hx-post="/request/form/"' not in page
+
+
+def test_message_roles_are_the_ones_a_row_can_send(admin_client):
+    page = admin_client.get("/").content.decode()
+    row = page.split('<select name="messages-0-role"', 1)[1].split("</select>", 1)[0]
+    roles = re.findall(r'<option value="(\w+)"', row)
+    assert roles == ["system", "developer", "user", "assistant", "tool"]  # not "function"
+
+
+def test_only_pages_that_run_load_the_run_scripts(admin_client, admin_user):
+    playground = admin_client.get("/").content.decode()
+    assert "playground/run.js" in playground and "playground/playground.js" in playground
+    assert "htmx-ext-ws" in playground
+    presets = admin_client.get("/presets/").content.decode()
+    assert "run.js" not in presets and "playground.js" not in presets
+    assert "htmx-ext-ws" not in presets
+    preset = preset_create(owner=admin_user, name="Runs", request=CHAT_REQUEST)
+    detail = admin_client.get(f"/presets/{preset.pk}/").content.decode()
+    assert "playground/run.js" in detail and "presets/history_run.js" in detail
+    assert "playground/playground.js" not in detail
+
+
+def test_htmx_requests_carry_the_csrf_token_one_way(admin_client):
+    # static/playground/csrf.js adds the cookie's token to every htmx POST; the page
+    # carries no copy of its own, which a sign-in in another tab would make stale.
+    page = admin_client.get("/").content.decode()
+    assert "playground/csrf.js" in page
+    assert "hx-headers" not in page
+    save_panel = page.split('id="save-controls"', 1)[1]
+    assert "csrfmiddlewaretoken" not in save_panel

@@ -6,13 +6,7 @@
 (function () {
   "use strict";
 
-  function $(selector) { return document.querySelector(selector); }
-  function $$(selector) { return Array.prototype.slice.call(document.querySelectorAll(selector)); }
-
-  function runState() {
-    var status = $("#run-status");
-    return status ? status.dataset.state : "idle";
-  }
+  var $ = window.runPage.$, $$ = window.runPage.$$, runState = window.runPage.state;  // run.js
 
   function syncControls() {
     var running = runState() === "running";
@@ -44,7 +38,7 @@
     });
 
     document.body.addEventListener("htmx:wsAfterMessage", syncControls);
-    // playground.js (on every page) reports a lost connection and ends the run it cut off.
+    // run.js reports a lost connection and ends the run it cut off.
     document.body.addEventListener("run-lost", syncControls);
     syncControls();
   });

@@ -6,6 +6,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import FAKE_KEY
+from tests.browser.test_playground_page import switch_view
 
 
 def test_the_panel_follows_the_form_and_copies_the_snippet(signed_in_page: Page) -> None:
@@ -47,12 +48,12 @@ def test_the_panel_follows_the_form_and_copies_the_snippet(signed_in_page: Page)
     expect(page.locator("#export-code")).to_have_count(0)
 
 
-def test_the_panel_follows_a_request_set_from_the_json_editor(signed_in_page: Page) -> None:
-    """The editor fills the form by script (no input events for provider, model, parameters):
-    the panel must show that final request, not the form as it was halfway through."""
+def test_the_panel_follows_the_json_view_and_the_form_it_applies(signed_in_page: Page) -> None:
+    """In the JSON view the panel exports the editor's text, as Run sends it; applied, the
+    form the server renders from it exports the same."""
     page = signed_in_page
     code = page.locator("#export-code")
-    page.get_by_role("tab", name="JSON").click()
+    page.get_by_role("tablist", name="Export as").get_by_role("tab", name="JSON").click()
     expect(code).to_contain_text('"model": "offline-1"')
     body = {
         "model": "gpt-4o-mini",
@@ -72,20 +73,32 @@ def test_the_panel_follows_a_request_set_from_the_json_editor(signed_in_page: Pa
             {"role": "tool", "tool_call_id": "call_1", "content": "晴 $5 `x`"},
         ],
         "temperature": 0.3,
-        "seed": 7,
+        "seed": 2**63 - 1,
         "top_k": 40,
-        "stream": True,  # the page's Stream switch, on by default
+        "stream": True,
     }
-    page.locator("#request-editor summary").click()
+    switch_view(page, "JSON")
     editor = page.get_by_label("Request JSON")
     editor.fill(json.dumps({"mode": "chat", "provider": "openai", "body": body}))
-    page.get_by_role("button", name="Apply JSON to the form").click()
-    expect(page.locator("#request-json-status")).to_have_text(re.compile(r"^Applied to the form\."))
-    expect(code).to_contain_text('"seed": 7')
+    expect(code).to_contain_text('"seed": 9223372036854775807')
     assert json.loads(code.inner_text()) == body
 
-    # Typing in the editor (no Apply) is followed too.
+    # Typing in the editor is followed; JSON that does not parse is named, not exported.
     body["temperature"] = 1.2
     editor.fill(json.dumps({"mode": "chat", "provider": "openai", "body": body}))
     expect(code).to_contain_text('"temperature": 1.2')
     assert json.loads(code.inner_text()) == body
+    editor.press("End")
+    editor.press_sequentially(",")
+    expect(page.locator(".export-errors")).to_contain_text("request: is not valid JSON")
+    editor.press("Backspace")
+    expect(code).to_contain_text('"temperature": 1.2')
+
+    page.get_by_role("button", name="Apply JSON to the form").click()
+    expect(page.locator("#request-view-status")).to_have_text(
+        "Applied to the form. Extensions: top_k"
+    )
+    page.get_by_role("textbox", name="Message").first.fill("Weather in 上海?")
+    expect(code).to_contain_text("上海")
+    assert json.loads(code.inner_text())["messages"][0]["content"] == "Weather in 上海?"
+    assert json.loads(code.inner_text())["seed"] == 2**63 - 1

@@ -3,7 +3,7 @@ highlighted, and a retry shows its status while Stop stays available."""
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_playground_page import message_box, run_and_wait
+from tests.browser.test_playground_page import message_box, run_and_wait, switch_view
 from tests.fake_upstream import FakeUpstream, Scenario
 
 
@@ -64,3 +64,22 @@ def test_a_400_blaming_an_extension_key_highlights_the_extensions(
     run_and_wait(page, "error")
     expect(page.locator("#run-status")).to_contain_text("The provider objected to top_k")
     expect(page.locator("#extensions")).to_have_attribute("aria-invalid", "true")
+
+
+def test_in_the_json_view_a_blamed_parameter_marks_the_editor(
+    signed_in_page: Page, fake_upstream: FakeUpstream
+) -> None:
+    # The JSON view holds every key, so that is where the user must look.
+    page = signed_in_page
+    page.get_by_label("Provider").select_option("openai")
+    message_box(page, 0).get_by_role("textbox").fill("Hello")
+    page.locator("#param-temperature").fill("0.2")
+    switch_view(page, "JSON")
+    fake_upstream.answer_next(
+        Scenario(status=400, error_message="Unsupported value", error_param="temperature")
+    )
+    run_and_wait(page, "error")
+    expect(page.locator("#run-status")).to_contain_text("The provider objected to temperature")
+    expect(page.get_by_label("Request JSON")).to_have_attribute("aria-invalid", "true")
+    run_and_wait(page)
+    expect(page.get_by_label("Request JSON")).not_to_have_attribute("aria-invalid", "true")

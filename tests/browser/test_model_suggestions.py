@@ -1,6 +1,6 @@
 """The editor's model suggestions in a real browser: they follow the provider however it
-changes (the select, an opened preset, the request JSON editor), and the provider set
-last wins over a list still loading."""
+changes (the select, an opened preset, applied JSON), and the provider set last wins over
+a list still loading."""
 
 import contextlib
 import json
@@ -9,6 +9,7 @@ import re
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Route, expect
 
+from tests.browser.test_playground_page import switch_view
 from tests.browser.test_presets import import_and_open
 
 BODY = {"model": "fake-model", "messages": [{"role": "user", "content": "Hi"}], "stream": True}
@@ -41,11 +42,11 @@ def test_opening_a_preset_refreshes_the_model_suggestions(signed_in_page: Page) 
     expect_suggestions(page, ["fake-model", "fake-model-mini"])
     expect(page.locator("#model")).to_have_value("fake-model")
 
-    # The request JSON editor changing the provider does the same.
-    page.locator("#request-editor summary").click()
+    # Applying JSON that names another provider does the same.
+    switch_view(page, "JSON")
     editor = page.get_by_label("Request JSON")
-    expect(editor).to_have_value(re.compile(r'"provider": "openai"'))
     data = json.loads(editor.input_value())
+    assert data["provider"] == "openai"
     data["provider"] = "offline"
     data["body"]["model"] = "offline-2"
     editor.fill(json.dumps(data))
@@ -63,26 +64,46 @@ def test_a_preset_for_a_gone_provider_leaves_no_stale_suggestions(signed_in_page
     expect_suggestions(page, [])
 
 
-def test_the_suggestions_of_the_provider_set_last_win(signed_in_page: Page) -> None:
-    """The page's first request for suggestions (the default provider) is still out when the
-    opened preset asks for its provider's: the late answer must not leave the old list."""
+def test_an_opened_preset_asks_only_for_its_own_providers_suggestions(
+    signed_in_page: Page,
+) -> None:
+    """The server renders the preset's provider into the page: no list of the default
+    provider is asked for, so none can arrive late and replace the preset's."""
+    page = signed_in_page
+    asked: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            asked.append(request.url.split("?")[1]) if "/models/?" in request.url else None
+        ),
+    )
+    import_and_open(page, "Own suggestions", {"provider": "openai", "body": BODY})
+    expect(page.locator("#provider")).to_have_value("openai")
+    expect_suggestions(page, ["fake-model", "fake-model-mini"])
+    assert asked[-1:] == ["provider=openai"]
+    assert "provider=offline" not in asked[asked.index("provider=openai") :]
+
+
+def test_a_provider_chosen_while_the_first_list_loads_wins(signed_in_page: Page) -> None:
+    """The page's first request for suggestions is still out when another provider is picked:
+    the late answer must not leave the old list."""
     page = signed_in_page
     held: dict[str, Route] = {}
     page.route(
         re.compile(r"/models/\?provider=(offline|openai)$"),
         lambda route: held.update({route.request.url.rsplit("=", 1)[1]: route}),
     )
-    import_and_open(page, "Held suggestions", {"provider": "openai", "body": BODY})
-    expect(page.locator("#provider")).to_have_value("openai")
+    page.reload()
+    expect(page.locator("#connection")).to_have_text("Connected")
+    page.get_by_label("Provider").select_option("openai")
     for _ in range(200):
         if len(held) == 2:
             break
         page.wait_for_timeout(50)
-    assert set(held) == {"offline", "openai"}, "the opened preset did not ask for its models"
-    # The default provider's answer arrives first, then the preset's provider's.
+    assert set(held) == {"offline", "openai"}, "picking a provider did not ask for its models"
+    # The default provider's answer arrives first: the first answer swapped in would win.
     with contextlib.suppress(PlaywrightError):  # htmx may have aborted it: nothing to answer
         held["offline"].continue_()
-    page.wait_for_timeout(500)
     held["openai"].continue_()
     expect_suggestions(page, ["fake-model", "fake-model-mini"])
 

@@ -1,10 +1,10 @@
-"""Modes, tools, candidates, probabilities and the request JSON editor in a real browser."""
+"""Modes, tools, candidates and probabilities in a real browser."""
 
 import json
 import re
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.test_playground_page import message_box, run_and_wait
 from tests.fake_upstream import FakeUpstream, Scenario
@@ -209,76 +209,6 @@ def test_moderation_mode_flags_and_edit_mode_diffs(signed_in_page: Page) -> None
     expect(page.locator(".edit-diff del").first).to_be_visible()
 
 
-def test_request_json_editor_round_trips_with_the_form(
-    signed_in_page: Page, fake_upstream: FakeUpstream
-) -> None:
-    page = signed_in_page
-    page.get_by_label("Provider").select_option("openai")
-    message_box(page, 0).get_by_role("textbox").fill("Hi")
-    page.locator("#param-temperature").fill("0.4")
-    page.locator("#request-editor summary").click()
-    editor = page.get_by_label("Request JSON")
-    expect(editor).to_have_value(re.compile(r'"temperature": 0\.4'))
-
-    # Edit the JSON: a 64-bit seed, an extension, another message; apply it to the form.
-    data = json.loads(editor.input_value())
-    data["body"]["seed"] = 2**63 - 1
-    data["body"]["top_k"] = 40
-    data["body"]["messages"].append({"role": "assistant", "content": "Hello!"})
-    text = json.dumps(data).replace('"seed": 9223372036854775808', '"seed": 9223372036854775807')
-    editor.fill(text)
-    # Applying fills the form, and the form's change brings the editor back in step; the
-    # status must still say that the JSON was applied, and name the extension it carried.
-    with page.expect_response("**/request/json/"):
-        page.get_by_role("button", name="Apply JSON to the form").click()
-    expect(page.locator("#request-json-status")).to_have_text(
-        "Applied to the form. Extensions: top_k"
-    )
-    expect(page.locator("#param-seed")).to_have_value("9223372036854775807")
-    expect(page.locator("#extensions")).to_have_value(re.compile(r'"top_k": 40'))
-    expect(page.locator("#messages [data-message]")).to_have_count(2)
-    run_and_wait(page)
-    body = fake_upstream.chat_requests[-1].body
-    assert body["seed"] == 2**63 - 1 and body["top_k"] == 40 and body["temperature"] == 0.4
-    assert body["messages"][-1] == {"role": "assistant", "content": "Hello!"}
-
-    # Typing valid JSON is enough: the form follows without pressing Apply.
-    data["body"]["messages"][0]["content"] = "Typed in the editor"
-    editor.fill(json.dumps(data))
-    expect(message_box(page, 0).get_by_role("textbox")).to_have_value("Typed in the editor")
-    # And the form's changes come back into the editor.
-    page.locator("#param-temperature").fill("1.1")
-    expect(editor).to_have_value(re.compile(r'"temperature": 1\.1'))
-
-
-def open_request_editor(page: Page) -> tuple[Locator, dict]:
-    """Type a prompt, open the Request JSON editor; the editor and the request it shows."""
-    message_box(page, 0).get_by_role("textbox").fill("Hi")
-    page.locator("#request-editor summary").click()
-    editor = page.get_by_label("Request JSON")
-    expect(editor).to_have_value(re.compile(r'"content": "Hi"'))
-    return editor, json.loads(editor.input_value())
-
-
-def test_applying_json_that_run_would_refuse_says_so_at_once(signed_in_page: Page) -> None:
-    page = signed_in_page
-    editor, data = open_request_editor(page)
-    data["body"]["temperature"] = 5
-    editor.fill(json.dumps(data))
-    with page.expect_response("**/request/json/"):  # the refresh that follows the Apply
-        page.get_by_role("button", name="Apply JSON to the form").click()
-    status = page.locator("#request-json-status")
-    expect(status).to_have_text(re.compile(r"^Applied to the form, but Run would refuse it: "))
-    expect(status).to_contain_text("temperature")
-    expect(status).to_contain_text("allowed: 0 to 2")
-    expect(status).to_have_class(re.compile(r"\berror\b"))
-    # The value is in the form, as typed: nothing is lost; fixing it there clears the note.
-    expect(page.locator("#param-temperature")).to_have_value("5")
-    page.locator("#param-temperature").fill("1")
-    expect(status).to_have_text("In step with the form.")
-    expect(status).not_to_have_class(re.compile(r"\berror\b"))
-
-
 def test_raw_response_inspector_shows_chunks_and_rate_limit_headers(
     signed_in_page: Page, fake_upstream: FakeUpstream
 ) -> None:
@@ -339,82 +269,3 @@ def test_reasoning_models_are_recognised_by_the_servers_rule(signed_in_page: Pag
         else:
             expect(badge).to_be_hidden()
             expect(temperature_note).to_be_hidden()
-
-
-def test_text_pasted_into_the_editor_while_it_loads_is_not_overwritten(
-    signed_in_page: Page,
-) -> None:
-    # Opening the editor asks the server for the form's JSON; a slow answer used to land
-    # on top of what the user had pasted meanwhile, and Apply then sent the old request.
-    page = signed_in_page
-    held = []
-    page.route("**/request/json/", lambda route: held.append(route))
-    page.locator("#request-editor summary").click()
-    for _ in range(50):
-        if held:
-            break
-        page.wait_for_timeout(20)
-    assert held, "opening the editor asks the server for the form's JSON"
-    editor = page.get_by_label("Request JSON")
-    pasted = {
-        "mode": "chat",
-        "provider": "offline",
-        "body": {"model": "pasted-model", "messages": [{"role": "user", "content": "粘贴"}]},
-    }
-    editor.fill(json.dumps(pasted))
-    page.get_by_role("button", name="Apply JSON to the form").focus()
-    held[0].continue_()
-    page.unroute("**/request/json/")
-    page.wait_for_timeout(300)
-    expect(editor).to_have_value(json.dumps(pasted))
-    page.get_by_role("button", name="Apply JSON to the form").click()
-    expect(page.locator("#request-json-status")).to_have_text(re.compile(r"^Applied to the form\."))
-    expect(page.locator("#model")).to_have_value("pasted-model")
-
-
-def test_a_form_edit_made_right_after_typing_in_the_editor_is_not_undone(
-    signed_in_page: Page,
-) -> None:
-    # Typing in the editor applies it 600 ms later. An edit made in the form meanwhile is
-    # the newer one: the editor's timer must not put the older value back.
-    page = signed_in_page
-    editor, data = open_request_editor(page)
-    data["body"]["temperature"] = 0.7
-    held = []  # the form's refresh of the editor stays on its way, as on a slow network
-    page.route("**/request/json/", lambda route: held.append(route))
-    editor.fill(json.dumps(data))
-    page.locator("#param-temperature").fill("1.3")
-    page.wait_for_timeout(1200)  # twice the editor's delay
-    expect(page.locator("#param-temperature")).to_have_value("1.3")
-    for route in held:
-        route.continue_()
-    page.unroute("**/request/json/")
-    expect(editor).to_have_value(re.compile(r'"temperature": 1\.3'))
-
-
-def test_the_editor_shows_the_newest_form_whatever_order_the_answers_come_in(
-    signed_in_page: Page,
-) -> None:
-    # Each form change asks the server for the request JSON. On a slow network an older
-    # answer can land first: it must neither show an older form nor block the newer answer.
-    page = signed_in_page
-    editor, _ = open_request_editor(page)
-    held: list = []
-    page.route("**/request/json/", lambda route: held.append(route))
-    temperature = page.locator("#param-temperature")
-    for value, count in (("0.5", 1), ("0.9", 2)):
-        temperature.fill(value)
-        for _ in range(100):
-            if len(held) >= count:
-                break
-            page.wait_for_timeout(20)
-    assert len(held) >= 2, "each change asks for the request JSON"
-    with page.expect_response("**/request/json/") as older_answer:
-        for older in held[:-1]:
-            older.continue_()
-    older_answer.value.finished()  # its body is in the page
-    page.wait_for_timeout(500)  # and the page has had time to read it
-    assert '"temperature": 0.5' not in editor.input_value(), "an older form was shown"
-    held[-1].continue_()
-    page.unroute("**/request/json/")
-    expect(editor).to_have_value(re.compile(r'"temperature": 0\.9'))

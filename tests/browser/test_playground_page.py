@@ -10,7 +10,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import cuttable_sockets
 from tests.fake_upstream import FakeUpstream
@@ -33,6 +33,18 @@ def wait_for_reply_longer_than(page: Page, length: int, timeout: float = 10_000)
 
 def message_box(page: Page, index: int):
     return page.locator("#messages [data-message]").nth(index)
+
+
+def view_tab(page: Page, name: str) -> Locator:
+    """The Form or JSON tab of the request (not the export panel's JSON tab)."""
+    tablist = page.get_by_role("tablist", name="Edit the request as")
+    return tablist.get_by_role("tab", name=name, exact=True)
+
+
+def switch_view(page: Page, name: str) -> None:
+    """Show the request as "Form" or "JSON", and wait until the server's answer is shown."""
+    view_tab(page, name).click()
+    expect(view_tab(page, name)).to_have_attribute("aria-selected", "true")
 
 
 def wait_for_final_status(page: Page, click: Callable[[], None]) -> str:

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PASSWORD, USERNAME
-from tests.browser.test_playground_page import run_and_wait
+from tests.browser.test_playground_page import run_and_wait, switch_view
 from tests.fake_upstream import FakeUpstream
 
 
@@ -272,13 +272,53 @@ def test_signed_out_in_another_tab_the_save_says_so_and_works_after_signing_in(
     expect(page.get_by_role("textbox", name="Message").first).to_have_value("Keep these edits")
 
 
-def test_an_opened_preset_keeps_a_64_bit_seed_exactly(signed_in_page: Page) -> None:
-    """JavaScript numbers stop at 2^53: the embedded request must reach the form as text."""
+def test_an_opened_preset_is_rendered_by_the_server_with_no_round_trip(
+    signed_in_page: Page,
+) -> None:
+    """The page arrives with the preset in its form: no script converts it, and a 64-bit
+    seed (past JavaScript's 2^53) keeps every digit."""
     page = signed_in_page
-    body = {"model": "offline-1", "messages": [{"role": "user", "content": "hi"}]}
-    request = {"mode": "chat", "provider": "offline", "body": {**body, "seed": 2**63 - 1}}
-    import_and_open(page, "Sixty-four-bit seed", request)
+    body = {"model": "offline-2", "messages": [{"role": "user", "content": "hi"}]}
+    request = {
+        "mode": "chat",
+        "provider": "offline",
+        "body": {**body, "seed": 2**63 - 1, "top_k": 40},
+        "variables": {"city": "Oslo"},
+    }
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    with page.expect_response(re.compile(r"/\?preset=")) as opened:
+        import_and_open(page, "Sixty-four-bit seed", request)
+    document = opened.value.text()
+    assert 'value="9223372036854775807"' in document  # in the HTML the server sent
     expect(page.locator("[name=seed]")).to_have_value(str(2**63 - 1))
+    expect(page.locator("#model")).to_have_value("offline-2")
+    expect(page.get_by_role("textbox", name="Message").first).to_have_value("hi")
+    assert json.loads(page.locator("#variables").input_value()) == {"city": "Oslo"}
+    expect(page.locator("#preset-extra-notice")).to_contain_text("also sets top_k, variables,")
+    opened_at = next(i for i, url in enumerate(asked) if "?preset=" in url)
+    after = [url for url in asked[opened_at:] if "/static/" not in url]
+    assert not [url for url in after if "/request/" in url], after
+    assert len([url for url in after if "?preset=" in url]) == 1
+
+
+def test_a_preset_saved_from_the_json_view_is_the_editors_request(signed_in_page: Page) -> None:
+    page = signed_in_page
+    page.get_by_role("textbox", name="Message").first.fill("From the form")
+    switch_view(page, "JSON")
+    editor = page.get_by_label("Request JSON")
+    data = json.loads(editor.input_value())
+    data["body"]["messages"][0]["content"] = "From the editor"
+    data["body"]["seed"] = 2**63 - 1
+    editor.fill(json.dumps(data))
+    panel = page.locator("#save-controls")
+    panel.get_by_label("Name").fill("Saved from JSON")
+    panel.get_by_role("button", name="Save preset").click()
+    expect(panel.locator(".saved")).to_have_text("Saved as “Saved from JSON”, version 1.")
+
+    page.reload()  # the address names the saved preset: the server renders it
+    expect(page.get_by_role("textbox", name="Message").first).to_have_value("From the editor")
+    expect(page.locator("#param-seed")).to_have_value(str(2**63 - 1))
 
 
 # Run in the live server's database: someone else's preset shared by read-only link.

@@ -205,16 +205,28 @@ def test_a_bad_request_is_not_saved_and_the_field_is_named(client, alice):
     assert not Preset.objects.exists()
 
 
-def test_open_in_editor_embeds_the_version_for_the_form(client, alice):
+def test_open_in_editor_renders_the_version_into_the_form(client, alice):
     preset = make_preset(alice, request=make_request("First", temperature=0.3))
     preset_save(preset_id=preset.pk, author=alice, request=make_request("Second"), base_version=1)
     page = client.get("/", {"preset": preset.pk, "version": 1}).content.decode()
-    embedded = page.split('<script id="preset-request" type="application/json">')[1]
-    request = json.loads(embedded.split("</script>")[0])
-    assert request["body"]["messages"][0]["content"] == "First"
-    assert request["body"]["temperature"] == 0.3
+    # The server fills the form: no copy of the request for a script to convert.
+    assert 'aria-label="Message">First</textarea>' in page
+    assert 'id="param-temperature" name="temperature"' in page and 'value="0.3"' in page
+    assert 'id="preset-request"' not in page
     assert 'name="base_version" value="1"' in page
-    assert "missing-provider" not in page
+    assert "missing-provider" not in page and "preset-extra-notice" not in page
+
+
+def test_an_opened_preset_names_what_no_input_shows(client, alice):
+    request = {**make_request("Hi", top_k=40), "variables": {"city": "Oslo"}}
+    preset = make_preset(alice, request=request)
+    page = client.get("/", {"preset": preset.pk}).content.decode()
+    assert (
+        '<p class="notice" id="preset-extra-notice" role="status">This preset also sets top_k, '
+        "variables, which have no input of their own: body keys are in Extensions and are sent "
+        "on Run; saving keeps them all.</p>"
+    ) in page
+    assert "&quot;top_k&quot;: 40" in page  # in Extensions
 
 
 def test_a_preset_whose_provider_is_gone_opens_with_a_notice(client, alice):
@@ -234,7 +246,7 @@ def test_a_preset_for_a_stored_provider_opens_without_the_notice(client, alice):
     version.request = {**version.request, "provider": "team-gateway"}
     version.save()
     page = client.get("/", {"preset": preset.pk}).content.decode()
-    assert 'id="preset-request"' in page
+    assert 'value="team-gateway"' in page and "selected>" in page.split('value="team-gateway"')[1]
     assert "missing-provider" not in page
 
 
@@ -243,7 +255,7 @@ def test_a_preset_the_user_may_not_open_is_not_loaded(client, alice):
     for preset_id in (other.pk, "not-a-uuid"):
         page = client.get("/", {"preset": preset_id}).content.decode()
         assert "No preset you may open has this id and version." in page
-        assert 'id="preset-request"' not in page
+        assert "Bob&#x27;s" not in page and 'aria-label="Message">hi</textarea>' not in page
 
 
 def test_a_link_holder_opens_the_preset_and_forks_their_edits(client, alice):
@@ -286,7 +298,7 @@ def test_export_these_follows_the_search(client, alice):
 def test_parts_the_form_cannot_show_are_kept_when_saving_from_the_page(client, alice):
     preset = make_preset(alice, request=make_request("Hi", stop=["END"], temperature=0.2))
     # Opening a preset puts what the form has no input for in "extensions" (body keys)
-    # and the hidden "variables" input, as /request/form-values/ answers.
+    # and the hidden "variables" input (playground/request_form.py).
     extra = {"extensions": json.dumps({"top_k": 40}), "variables": json.dumps({"city": "Oslo"})}
     response = client.post(
         f"/presets/{preset.pk}/save/",
@@ -297,6 +309,23 @@ def test_parts_the_form_cannot_show_are_kept_when_saving_from_the_page(client, a
     assert saved["body"]["stop"] == ["END"] and saved["variables"] == {"city": "Oslo"}
     assert saved["body"]["top_k"] == 40
     assert saved["body"]["temperature"] == 0.4  # what the form sets wins
+
+
+def test_saving_from_the_json_view_saves_the_editors_request_as_it_is(client, alice):
+    preset = make_preset(alice)
+    request = {**make_request("From the editor", seed=2**63 - 1, top_k=40), "variables": {"a": "b"}}
+    # The JSON view's form: its inputs are disabled, so only the editor's text is posted.
+    response = client.post(
+        f"/presets/{preset.pk}/save/",
+        {"action": "run", "request": json.dumps(request), "base_version": "1"},
+    )
+    assert "Saved version 2" in response.content.decode()
+    assert preset.versions.get(number=2).request == request
+    broken = client.post("/presets/new/", {"request": '{"mode": ', "preset_name": "Broken"})
+    assert "Nothing was saved" in broken.content.decode()
+    assert "request: is not valid JSON (Expecting value: line 1 column 10 (char 9))" in (
+        broken.content.decode()
+    )
 
 
 def test_an_invalid_extension_is_refused_and_nothing_saved(client, alice):

@@ -1,0 +1,150 @@
+"""The request editor: the server renders the page's form from a request object.
+
+Every way a request reaches the page goes through ``request_editor_context`` and the
+template ``playground/_request_editor.html``: the first render (``default_request``),
+an opened preset, Apply JSON, switching to the JSON view, and a reopened run. It holds
+the Form | JSON views: the form's inputs filled with the request's values (through the
+form codec, ``playground.forms``), or the editor holding the request's JSON. Only one
+of them is enabled, so the page sends one or the other, as it is, and never converts.
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from playground.form_layout import parameter_groups
+from playground.forms import ROW_ROLES, form_values_from_request, row_indexes
+from playground.modes import DEFAULT_MODE, REGISTRY, get_mode
+from playground.providerconfig.lookup import available_providers
+
+View = Literal["form", "json"]
+VIEWS: tuple[View, ...] = ("form", "json")
+
+
+@dataclass(frozen=True)
+class EditorStatus:
+    """What the last switch of view found, shown beside the Form | JSON switch."""
+
+    text: str = ""
+    error: bool = False
+
+
+def default_request(providers: list[Any]) -> dict[str, Any]:
+    """The request a fresh page starts with: the first provider's default model and one
+    empty user message."""
+    provider = providers[0]
+    body = {"model": provider.default_model, "messages": [{"role": "user", "content": ""}]}
+    return {"mode": DEFAULT_MODE, "provider": provider.name, "body": body}
+
+
+def request_editor_context(
+    data: dict[str, Any] | None,
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    view: View = "form",
+    status: EditorStatus | None = None,
+) -> dict[str, Any]:
+    """The context of ``playground/_request_editor.html`` for the request ``data`` (None: a
+    fresh page's, ``default_request``), shown in ``view``.
+
+    Raises FormInvalid when the form cannot hold ``data`` (an unknown mode, a body that
+    is not an object), naming what.
+    """
+    providers = available_providers(user)
+    if data is None:
+        data = default_request(providers)
+    values = form_values_from_request(data)
+    mode = get_mode(values["mode"])
+    provider = next((p for p in providers if p.name == values["provider"]), None)
+    extensions = json.loads(values.get("extensions") or "{}")
+    return {
+        "view": view,
+        "view_tabs": (("form", "Form"), ("json", "JSON")),
+        "status": status or EditorStatus(),
+        "request_text": json.dumps(data, indent=2, ensure_ascii=False) if view == "json" else "",
+        "values": values,
+        "modes": list(REGISTRY.values()),
+        "mode": mode,
+        "providers": providers,
+        "provider": provider,
+        "parameter_groups": _parameter_groups(mode.name, values),
+        "prompt_fieldsets": _prompt_fieldsets(mode.name, values),
+        "message_rows": _message_rows(values, mode.prompt_fields == "messages"),
+        "tool_rows": _tool_rows(values),
+        "roles": ROW_ROLES,
+        "booleans": ("true", "false"),
+        # Keys no input shows (body keys in Extensions, the variables): an opened preset names them.
+        "unshown_keys": sorted(extensions) + (["variables"] if values.get("variables") else []),
+    }
+
+
+def _parameter_groups(mode: str, values: dict[str, str]) -> list[dict[str, Any]]:
+    """form_layout's parameter groups; the group showing ``mode`` holds the values."""
+    groups = []
+    for group in parameter_groups():
+        active = mode in group["modes"].split()
+        shown = values if active else {}
+        inputs = [{**p, "value": shown.get(p["name"], "")} for p in group["inputs"]]
+        groups.append({**group, "inputs": inputs, "active": active, "values": shown})
+    return groups
+
+
+def _prompt_fieldsets(mode: str, values: dict[str, str]) -> list[dict[str, Any]]:
+    """One fieldset per kind of prompt fields, for the modes that share it (registry order)."""
+    modes_of: dict[str, list[str]] = {}
+    for record in REGISTRY.values():
+        modes_of.setdefault(record.prompt_fields, []).append(record.name)
+    return [
+        {
+            "modes": " ".join(modes),
+            "template": f"playground/prompt/_{fields}.html",
+            "active": mode in modes,
+            "values": values if mode in modes else {},
+        }
+        for fields, modes in modes_of.items()
+    ]
+
+
+def _message_rows(values: dict[str, str], shown: bool) -> list[dict[str, Any]]:
+    """The conversation's rows; an empty user row when there are none to show."""
+    rows = []
+    for index in row_indexes(values, "messages", "role"):
+        prefix = f"messages-{index}-"
+        calls = values.get(f"{prefix}tool_calls", "")
+        rows.append(
+            {
+                "index": index,
+                "role": values[f"{prefix}role"],
+                "content": values.get(f"{prefix}content", ""),
+                "content_format": values.get(f"{prefix}content_format", ""),
+                "tool_call_id": values.get(f"{prefix}tool_call_id", ""),
+                "tool_calls": calls,
+                "call_lines": list(_call_lines(json.loads(calls) if calls else [])),
+            }
+        )
+    if not rows and shown:
+        rows.append({"index": 0, "role": "user"})
+    return rows
+
+
+def _call_lines(calls: Any) -> Iterable[str]:
+    """An assistant row's tool calls as the page shows them: ``→ name(arguments)  id``."""
+    for call in calls if isinstance(calls, list) else []:
+        function = call.get("function") if isinstance(call, dict) else None
+        if isinstance(function, dict):
+            yield f"→ {function.get('name', '')}({function.get('arguments', '')})  {call.get('id', '')}"
+
+
+def _tool_rows(values: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "index": index,
+            "name": values.get(f"tools-{index}-name", ""),
+            "description": values.get(f"tools-{index}-description", ""),
+            "parameters": values.get(f"tools-{index}-parameters", ""),
+        }
+        for index in row_indexes(values, "tools", "name")
+    ]
