@@ -28,11 +28,12 @@ from playground.forms import request_from_form
 from playground.limits import RunLease, RunRefused, get_run_limiter, user_key
 from playground.moderation_check import moderated_run
 from playground.modes import get_mode
+from playground.outcome import RunOutcome
 from playground.presets.running import PresetUnavailable, preset_request_for_run_async
 from playground.providerconfig.lookup import aget_provider
 from playground.providers import UpstreamError
 from playground.spec import RequestInvalid, upstream_body, validate_request
-from playground.streaming import RunOutcome, relay_run
+from playground.streaming import relay_run
 
 logger = logging.getLogger(__name__)
 

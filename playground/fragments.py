@@ -10,18 +10,16 @@ import functools
 import json
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
 from playground.capabilities import capability_warnings
 from playground.modes import DEFAULT_MODE, get_mode
+from playground.outcome import RunOutcome
+from playground.providers import Provider, Retrying
 from playground.spec import input_texts
-
-if TYPE_CHECKING:
-    from playground.providers import Provider, Retrying
-    from playground.streaming import RunOutcome
 
 
 def reply_text(batch: dict[int, str]) -> str:
@@ -57,7 +55,7 @@ def _cleared_results() -> str:
     )
 
 
-def run_started(body: dict[str, Any], provider: "Provider", mode: str = DEFAULT_MODE) -> str:
+def run_started(body: dict[str, Any], provider: Provider, mode: str = DEFAULT_MODE) -> str:
     # Every run starts with this frame; the parts that do not depend on the run are
     # rendered once per process (four templates cost ~250 µs, paid by fifty runs at once).
     candidates = _empty_candidates(get_mode(mode).body_model.candidate_count(body))
@@ -75,7 +73,7 @@ def run_started(body: dict[str, Any], provider: "Provider", mode: str = DEFAULT_
     )
 
 
-def run_finished(pending: dict[int, str], outcome: "RunOutcome") -> str:
+def run_finished(pending: dict[int, str], outcome: RunOutcome) -> str:
     reasons = sorted({str(reason) for reason in outcome.finish_reasons.values()})
     return (
         reply_text(pending)
@@ -91,7 +89,7 @@ def run_finished(pending: dict[int, str], outcome: "RunOutcome") -> str:
     )
 
 
-def run_extras(outcome: "RunOutcome") -> str:
+def run_extras(outcome: RunOutcome) -> str:
     """Tool calls, probability views, mode results and the raw answer of a finished run."""
     parts: list[str] = []
     for index, calls in sorted(outcome.tool_calls.items()):
@@ -118,7 +116,7 @@ def run_extras(outcome: "RunOutcome") -> str:
 RAW_INLINE_CHARS = 8_000
 
 
-def raw_response(outcome: "RunOutcome", *, failed: bool = False) -> str:
+def raw_response(outcome: RunOutcome, *, failed: bool = False) -> str:
     """The raw request and response inspector, filled: after a run, or after a failure with
     what is known (the body sent, and the upstream's status, headers and error body if any)."""
     return render_to_string(
@@ -127,7 +125,7 @@ def raw_response(outcome: "RunOutcome", *, failed: bool = False) -> str:
     )
 
 
-def raw_chunks(outcome: "RunOutcome | None") -> str:
+def raw_chunks(outcome: RunOutcome | None) -> str:
     """The raw answer of the last finished run, for an inspector that showed only its size."""
     if outcome is None:
         text = "No finished run to show: run a request first."
@@ -136,7 +134,7 @@ def raw_chunks(outcome: "RunOutcome | None") -> str:
     return f'<pre class="raw-chunks" id="raw-chunks" hx-swap-oob="outerHTML">{escape(text)}</pre>'
 
 
-def _joined_chunks(outcome: "RunOutcome") -> str:
+def _joined_chunks(outcome: RunOutcome) -> str:
     # One string, escaped once: a template loop over hundreds of chunks cost ~3 ms a run.
     return "".join(chunk + "\n" for chunk in outcome.raw)
 
@@ -187,7 +185,7 @@ def _input_labels(body: dict[str, Any]) -> list[str]:
     return labels
 
 
-def _mode_result(outcome: "RunOutcome") -> dict[str, Any]:
+def _mode_result(outcome: RunOutcome) -> dict[str, Any]:
     labels = _input_labels(outcome.body)
     if outcome.embeddings is not None:
         vectors = outcome.embeddings.vectors
@@ -254,7 +252,7 @@ def word_diff(before: str, after: str) -> list[dict[str, str]]:
     return pieces
 
 
-def _raw_context(outcome: "RunOutcome") -> dict[str, Any]:
+def _raw_context(outcome: RunOutcome) -> dict[str, Any]:
     fingerprint = None
     for data in outcome.raw:
         match = re.search(r'"system_fingerprint":\s*"([^"]*)"', data)
@@ -291,7 +289,7 @@ def run_failed(
     return reply_text(pending) + _status("error", message, kept=kept, param=param)
 
 
-def run_retrying(retry: "Retrying") -> str:
+def run_retrying(retry: Retrying) -> str:
     """A status while the run waits to try again; the state stays "running" (Stop works)."""
     return _status(
         "running",

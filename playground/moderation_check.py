@@ -9,8 +9,9 @@ body: the body sent upstream is the same with or without it.
 from typing import Any
 
 from playground import fragments
+from playground.outcome import RunOutcome
 from playground.providers import Moderations, Provider, UpstreamError
-from playground.streaming import RunOutcome, SendHtml, relay_run
+from playground.streaming import SendHtml, relay_run
 
 
 def prompt_text(body: dict[str, Any]) -> str:

@@ -12,26 +12,18 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
 from django.conf import settings
 
 from playground import fragments
 from playground.modes import DEFAULT_MODE
+from playground.outcome import RunOutcome
 from playground.providers import (
-    Embeddings,
     Finished,
-    Logprobs,
-    Moderations,
     Provider,
-    RawChunk,
-    ResponseHeaders,
     Retrying,
     TextDelta,
-    TokenLogprob,
-    ToolCall,
     UpstreamError,
-    Usage,
 )
 
 logger = logging.getLogger(__name__)
@@ -105,51 +97,6 @@ class FrameCoalescer:
                 finally:
                     self._flushing = False
                 last_flush = loop.time()
-
-
-# The raw response inspector keeps at most this much of an answer (a long reply or a
-# big embeddings answer would otherwise make one huge final frame).
-RAW_KEEP_CHARS = 300_000
-
-
-@dataclass
-class RunOutcome:
-    text: dict[int, str] = field(default_factory=dict)
-    finish_reasons: dict[int, str | None] = field(default_factory=dict)
-    usage: Usage | None = None
-    first_token_seconds: float | None = None
-    seconds: float = 0.0
-    mode: str = DEFAULT_MODE
-    body: dict = field(default_factory=dict)
-    tool_calls: dict[int, list[ToolCall]] = field(default_factory=dict)
-    logprobs: dict[int, list[TokenLogprob]] = field(default_factory=dict)
-    embeddings: Embeddings | None = None
-    moderations: Moderations | None = None
-    headers: ResponseHeaders | None = None
-    raw: list[str] = field(default_factory=list)
-    raw_chars: int = 0
-    raw_dropped: int = 0
-
-    def record(self, event: object) -> None:
-        """Keep an event that is not reply text, for the final frame and the inspector."""
-        if isinstance(event, RawChunk):
-            if self.raw_chars + len(event.data) <= RAW_KEEP_CHARS:
-                self.raw.append(event.data)
-                self.raw_chars += len(event.data)
-            else:
-                self.raw_dropped += 1
-        elif isinstance(event, Logprobs):
-            self.logprobs.setdefault(event.index, []).extend(event.tokens)
-        elif isinstance(event, ToolCall):
-            self.tool_calls.setdefault(event.index, []).append(event)
-        elif isinstance(event, Usage):
-            self.usage = event
-        elif isinstance(event, ResponseHeaders):
-            self.headers = event
-        elif isinstance(event, Embeddings):
-            self.embeddings = event
-        elif isinstance(event, Moderations):
-            self.moderations = event
 
 
 async def relay_run(

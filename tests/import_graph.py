@@ -1,7 +1,7 @@
 """Who imports whom, read from the source with ``ast``: every import statement counts, at
 module level or inside a function (a late import still runs, only later), and so does a
-``python -m <module>`` written into a command. Imports under ``if TYPE_CHECKING:`` do not:
-they never run.
+``python -m <module>`` written into a command. Imports under ``if TYPE_CHECKING:`` count
+too: a loop that only the type checker sees is still two modules that need each other.
 """
 
 import ast
@@ -61,10 +61,6 @@ def _imported_names(tree: ast.Module, module: str, *, is_package: bool) -> list[
     found: list[tuple[int, str]] = []
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
-            for child in node.orelse:
-                visit(child)
-            return
         if isinstance(node, ast.Import):
             found.extend((node.lineno, alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -82,12 +78,6 @@ def _imported_names(tree: ast.Module, module: str, *, is_package: bool) -> list[
 
     visit(tree)
     return found
-
-
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
 
 
 def _constant(node: ast.expr) -> object:

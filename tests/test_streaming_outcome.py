@@ -1,5 +1,6 @@
 """What a run keeps besides reply text: tool calls, logprobs, results, and a bounded raw answer."""
 
+from playground.outcome import RAW_KEEP_CHARS, RunOutcome
 from playground.providers import (
     Embeddings,
     Logprobs,
@@ -9,7 +10,6 @@ from playground.providers import (
     ToolCall,
     Usage,
 )
-from playground.streaming import RAW_KEEP_CHARS, RunOutcome
 
 
 def test_events_are_kept_per_candidate():
