@@ -5,6 +5,9 @@ text, choices): the page's template renders these descriptions, so a parameter's
 range is never written twice.
 """
 
+import functools
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
@@ -31,8 +34,12 @@ COMMON_PARAMETERS = frozenset(
 )
 
 
-def parameter_inputs(mode: str = DEFAULT_MODE) -> list[dict[str, Any]]:
-    """Describe the page's parameter inputs from the spec (name, label, kind, range, help)."""
+@functools.cache
+def parameter_inputs(mode: str = DEFAULT_MODE) -> tuple[Mapping[str, Any], ...]:
+    """Describe the page's parameter inputs from the spec (name, label, kind, range, help).
+
+    Built once per mode (the spec does not change while the process runs; every run's
+    form is read with it), hence read-only."""
     record = get_mode(mode)
     model = record.body_model
     inputs = []
@@ -41,21 +48,23 @@ def parameter_inputs(mode: str = DEFAULT_MODE) -> list[dict[str, Any]]:
         bounds = field_bounds(field)
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         inputs.append(
-            {
-                "name": name,
-                "label": extra.get("label", name),
-                "kind": extra.get("input", "number"),
-                "min": bounds.get("ge"),
-                "max": bounds.get("le"),
-                "step": extra.get("step", "any"),
-                "choices": _choices(field.annotation),
-                "help": field.description,
-                "common": name in COMMON_PARAMETERS,
-                "reasoning_only": name == "reasoning_effort",
-                "not_for_reasoning": record.sends_chat and name in REASONING_REFUSED,
-            }
+            MappingProxyType(
+                {
+                    "name": name,
+                    "label": extra.get("label", name),
+                    "kind": extra.get("input", "number"),
+                    "min": bounds.get("ge"),
+                    "max": bounds.get("le"),
+                    "step": extra.get("step", "any"),
+                    "choices": _choices(field.annotation),
+                    "help": field.description,
+                    "common": name in COMMON_PARAMETERS,
+                    "reasoning_only": name == "reasoning_effort",
+                    "not_for_reasoning": record.sends_chat and name in REASONING_REFUSED,
+                }
+            )
         )
-    return inputs
+    return tuple(inputs)
 
 
 def parameter_groups() -> list[dict[str, Any]]:
@@ -67,13 +76,13 @@ def parameter_groups() -> list[dict[str, Any]]:
     upstream errors point at; the others are prefixed with their first mode's name.
     """
     owners: dict[tuple[str, str], list[str]] = {}
-    described: dict[tuple[str, str], dict[str, Any]] = {}
+    described: dict[tuple[str, str], Mapping[str, Any]] = {}
     for mode in MODE_NAMES:
         for parameter in parameter_inputs(mode):
             key = (parameter["name"], parameter["kind"])
             owners.setdefault(key, []).append(mode)
             described.setdefault(key, parameter)
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
     for key, modes in owners.items():
         groups.setdefault(tuple(modes), []).append(described[key])
     return [
