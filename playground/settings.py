@@ -223,6 +223,9 @@ if not _openai_key.isascii() or not _openai_key.isprintable():
         "OPENAI_API_KEY contains a character that is not ASCII (or not printable): it travels "
         "in an HTTP header. Check for a character pasted by mistake (a zero-width space)."
     )
+# The longest wait for the first token or between two tokens, for every network provider
+# (a provider's own setting overrides it).
+PLAYGROUND_READ_TIMEOUT = env.float("PLAYGROUND_READ_TIMEOUT", default=60.0)
 if _openai_key or _openai_base_url:
     # A base URL alone is enough: local servers such as Ollama or vLLM need no key.
     PLAYGROUND_PROVIDERS["openai"] = {
@@ -233,14 +236,13 @@ if _openai_key or _openai_base_url:
         "default_model": env.str("OPENAI_DEFAULT_MODEL", default="gpt-4o-mini"),
         "connect_timeout": env.float("PLAYGROUND_CONNECT_TIMEOUT", default=10.0),
         # The longest wait for the first token or between two tokens (each can be set apart).
-        "read_timeout": env.float("PLAYGROUND_READ_TIMEOUT", default=60.0),
+        "read_timeout": PLAYGROUND_READ_TIMEOUT,
         "first_token_timeout": env.float("PLAYGROUND_FIRST_TOKEN_TIMEOUT", default=None),
         "token_gap_timeout": env.float("PLAYGROUND_TOKEN_GAP_TIMEOUT", default=None),
     }
 
 # --- Resilience (playground/providers/resilience.py) ------------------------------------
 # Defaults for every network provider; a provider's own settings override them.
-PLAYGROUND_READ_TIMEOUT = env.float("PLAYGROUND_READ_TIMEOUT", default=60.0)
 # The longest one run may take, however steadily tokens arrive (a slow drip ends too).
 PLAYGROUND_RUN_TIMEOUT = env.float("PLAYGROUND_RUN_TIMEOUT", default=600.0)
 # Attempts in all (1 = no retry) for 429/502/503/504 and connection errors before the first token.
