@@ -89,21 +89,24 @@ class OfflineProvider:
             yield event
 
     async def _generate(self, answer: ChatAnswer | CompletionAnswer) -> AsyncIterator[Event]:
+        # Paced like a stream either way (the page shows the reply as it comes); an answer
+        # the request did not ask to stream is shown raw as the one object it would be.
+        streamed = bool(answer.body.get("stream"))
         delay = 1 / self.tokens_per_second if self.tokens_per_second > 0 else 0.0
-        for streamed in answer.opening():
-            for event in _chunk_events(streamed):
+        for chunk in answer.opening():
+            for event in _chunk_events(chunk, raw=streamed):
                 yield event
         for position in range(answer.longest):
             if delay:
                 await asyncio.sleep(delay)
             else:
                 await asyncio.sleep(0)  # stay cancellable even at full speed
-            for streamed in answer.tokens_at(position):
-                for event in _chunk_events(streamed):
+            for chunk in answer.tokens_at(position):
+                for event in _chunk_events(chunk, raw=streamed):
                     yield event
         for index, candidate in enumerate(answer.candidates):
-            for chunk in answer.closing(index):
-                yield RawChunk(_dumps(chunk))
+            for closing in answer.closing(index) if streamed else ():
+                yield RawChunk(_dumps(closing))
             for position, call in enumerate(candidate.calls):
                 call_id = answer.call_id(index, position)
                 yield ToolCallDelta(index, position, call_id, call.name, "")
@@ -112,9 +115,12 @@ class OfflineProvider:
                 yield ToolCall(index, position, call_id, call.name, call.arguments)
             yield Finished(index, candidate.finish_reason)
         usage = answer.usage()
-        if (answer.body.get("stream_options") or {}).get("include_usage"):
+        if not streamed:
+            yield RawChunk(_dumps(answer.whole()))
+        elif (answer.body.get("stream_options") or {}).get("include_usage"):
             yield RawChunk(_dumps(answer.usage_chunk()))
-        yield RawChunk("[DONE]")
+        if streamed:
+            yield RawChunk("[DONE]")
         yield usage
 
     async def _embed(self, body: dict[str, Any]) -> AsyncIterator[Event]:
@@ -141,9 +147,10 @@ def _embedding_events(body: dict[str, Any]) -> list[Event]:
     ]
 
 
-def _chunk_events(streamed: StreamChunk) -> list[Event]:
-    """A chunk as the events it carries: the raw chunk, its text, its log probability."""
-    events: list[Event] = [RawChunk(_dumps(streamed.chunk))]
+def _chunk_events(streamed: StreamChunk, *, raw: bool = True) -> list[Event]:
+    """A chunk as the events it carries: the raw chunk (unless ``raw`` is off), its text,
+    its log probability."""
+    events: list[Event] = [RawChunk(_dumps(streamed.chunk))] if raw else []
     if streamed.text:
         events.append(TextDelta(streamed.index, streamed.text))
     if streamed.logprob is not None:

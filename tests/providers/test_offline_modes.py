@@ -184,7 +184,14 @@ async def test_logprobs_cover_every_token_with_the_requested_alternatives():
 
 async def test_raw_chunks_are_openai_stream_chunks():
     evs = await events(
-        chat("hi", n=2, logprobs=True, top_logprobs=2, stream_options={"include_usage": True})
+        chat(
+            "hi",
+            n=2,
+            logprobs=True,
+            top_logprobs=2,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
     )
     raw = [e.data for e in evs if isinstance(e, RawChunk)]
     assert raw[-1] == "[DONE]"
@@ -193,7 +200,7 @@ async def test_raw_chunks_are_openai_stream_chunks():
 
 
 async def test_the_raw_chunks_of_a_tool_call_carry_its_arguments_as_the_events_do():
-    evs = await events(chat("What is the weather in Paris?", tools=[WEATHER]))
+    evs = await events(chat("What is the weather in Paris?", tools=[WEATHER], stream=True))
     raw = [json.loads(e.data) for e in evs if isinstance(e, RawChunk) and e.data != "[DONE]"]
     deltas = [d for c in raw for d in c["choices"][0]["delta"].get("tool_calls", [])]
     call = next(e for e in evs if isinstance(e, ToolCall))
@@ -275,3 +282,29 @@ async def test_embedding_dimensions_beyond_any_real_model_are_refused_like_a_pro
     assert "dimensions" in refused.value.message and "3072" in refused.value.message
     evs = await events({"model": "offline-embed", "input": "cat", "dimensions": 3072}, "embedding")
     assert [len(v) for v in next(e for e in evs if isinstance(e, Embeddings)).vectors] == [3072]
+
+
+@pytest.mark.parametrize(
+    ("mode", "body", "schema"),
+    [
+        (
+            "chat",
+            {"model": "offline-1", "messages": [{"role": "user", "content": "Hi"}], "n": 2},
+            "CreateChatCompletionResponse",
+        ),
+        ("completion", {"model": "offline-1", "prompt": "Once"}, "CreateCompletionResponse"),
+    ],
+)
+async def test_an_answer_not_streamed_is_shown_raw_as_one_whole_response(mode, body, schema):
+    evs = await events({**body, "stream": False}, mode)
+    raw = [e for e in evs if isinstance(e, RawChunk)]
+
+    assert len(raw) == 1
+    whole = json.loads(raw[0].data)
+    assert_valid(whole, schema)
+    texts = {}
+    for e in evs:
+        if isinstance(e, TextDelta):
+            texts[e.index] = texts.get(e.index, "") + e.text
+    shown = [c.get("message", {}).get("content") or c.get("text") for c in whole["choices"]]
+    assert shown == [texts[i] for i in sorted(texts)]
