@@ -93,7 +93,14 @@ def run_extras(outcome: RunOutcome) -> str:
     """Tool calls, probability views, mode results and the raw answer of a finished run."""
     parts: list[str] = []
     for index, calls in sorted(outcome.tool_calls.items()):
-        shown = [{"call": call, "pretty": _pretty_json(call.arguments)} for call in calls]
+        shown = [
+            {
+                "call": call,
+                "pretty": _pretty_json(call.arguments),
+                "line": tool_call_line(call.name, call.arguments, call.id),
+            }
+            for call in calls
+        ]
         parts.append(
             render_to_string("playground/_tool_calls.html", {"index": index, "calls": shown})
         )
@@ -103,9 +110,8 @@ def run_extras(outcome: RunOutcome) -> str:
                 "playground/_logprobs.html", {"index": index, "tokens": _probability_view(tokens)}
             )
         )
-    parts.append(
-        render_to_string("playground/_mode_result.html", {"oob": True, **_mode_result(outcome)})
-    )
+    template = get_mode(outcome.mode).result_template
+    parts.append(render_to_string(template, {"oob": True, **_mode_result(outcome)}))
     parts.append(raw_response(outcome))
     return "".join(parts)
 
@@ -137,6 +143,11 @@ def raw_chunks(outcome: RunOutcome | None) -> str:
 def _joined_chunks(outcome: RunOutcome) -> str:
     # One string, escaped once: a template loop over hundreds of chunks cost ~3 ms a run.
     return "".join(chunk + "\n" for chunk in outcome.raw)
+
+
+def tool_call_line(name: str, arguments: str, call_id: str) -> str:
+    """One tool call as a conversation row shows it: ``→ name(arguments)  id``."""
+    return f"→ {name}({arguments})  {call_id}"
 
 
 def _pretty_json(text: str) -> str:

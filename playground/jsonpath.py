@@ -45,11 +45,3 @@ def depth(value: Any) -> int:
         (len(path) + 1 for path, item in walk(value) if isinstance(item, dict | list)),
         default=0,
     )
-
-
-def dict_keys(value: Any, prefix: Sequence[PathPart] = ()) -> Iterator[tuple[str, str]]:
-    """Every object key inside ``value`` with the path of the object that holds it."""
-    for path, item in walk(value, prefix):
-        if isinstance(item, dict):
-            for key in item:
-                yield path_text(path), str(key)

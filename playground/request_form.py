@@ -17,8 +17,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from playground.form_layout import parameter_groups
 from playground.forms import ROW_ROLES, form_values_from_request, row_indexes
+from playground.fragments import tool_call_line
 from playground.modes import DEFAULT_MODE, REGISTRY, get_mode
 from playground.providerconfig.lookup import available_providers
+from playground.spec import RequestInvalid, extension_keys, validate_request
 
 View = Literal["form", "json"]
 VIEWS: tuple[View, ...] = ("form", "json")
@@ -81,6 +83,20 @@ def request_editor_context(
     }
 
 
+def switch_status(data: dict[str, Any], mode: str, view: View, *, applied: bool) -> EditorStatus:
+    """What a switch found: the body keys no input shows; for Apply, what Run would refuse."""
+    extensions = extension_keys(mode, data.get("body") or {})
+    names = f"Extensions: {', '.join(extensions)}" if extensions else ""
+    if not applied or view != "form":
+        return EditorStatus(names)
+    try:
+        validate_request(data)
+    except RequestInvalid as invalid:
+        # Still applied, so nothing typed is lost; the status names what Run would refuse.
+        return EditorStatus(f"Applied to the form, but Run would refuse it: {invalid}.", error=True)
+    return EditorStatus(" ".join(filter(None, ["Applied to the form.", names])))
+
+
 def _parameter_groups(mode: str, values: dict[str, str]) -> list[dict[str, Any]]:
     """form_layout's parameter groups; the group showing ``mode`` holds the values."""
     groups = []
@@ -135,7 +151,11 @@ def _call_lines(calls: Any) -> Iterable[str]:
     for call in calls if isinstance(calls, list) else []:
         function = call.get("function") if isinstance(call, dict) else None
         if isinstance(function, dict):
-            yield f"→ {function.get('name', '')}({function.get('arguments', '')})  {call.get('id', '')}"
+            yield tool_call_line(
+                str(function.get("name", "")),
+                str(function.get("arguments", "")),
+                str(call.get("id", "")),
+            )
 
 
 def _tool_rows(values: dict[str, str]) -> list[dict[str, Any]]:

@@ -13,14 +13,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from playground.capabilities import REASONING_MODEL_PATTERN
 from playground.export.views import LANGS as EXPORT_LANGS
-from playground.forms import ROW_ROLES, request_from_form, values_from_post
+from playground.forms import request_from_form, values_from_post
 from playground.modes import modes_where
 from playground.presets.page import playground_preset_context
 from playground.providerconfig.lookup import get_provider
 from playground.providers import UpstreamError
 from playground.providers.discovery import provider_models
-from playground.request_form import VIEWS, EditorStatus, request_editor_context
-from playground.spec import FormInvalid, RequestInvalid, extension_keys, validate_request
+from playground.request_form import VIEWS, EditorStatus, request_editor_context, switch_status
+from playground.spec import FormInvalid, RequestInvalid
 
 
 @require_GET
@@ -46,7 +46,6 @@ def playground_page(request: HttpRequest) -> HttpResponse:
             # The page's <template>s of a new message row and a new tool row.
             "new_message_row": {"index": "__index__", "role": "user"},
             "new_tool_row": {"index": "__index__"},
-            "roles": ROW_ROLES,
         },
     )
 
@@ -72,7 +71,7 @@ def request_editor(request: HttpRequest, view: str) -> HttpResponse:
     except RequestInvalid as invalid:
         refusal = "Not applied" if from_editor else "The form cannot be shown as JSON"
         return _editor_status(request, f"{refusal}: {invalid}.")
-    context["status"] = _switch_status(data, context["mode"].name, view, from_editor)
+    context["status"] = switch_status(data, context["mode"].name, view, applied=from_editor)
     return render(request, "playground/_request_editor.html", context)
 
 
@@ -89,20 +88,6 @@ def _editor_status(request: HttpRequest, refusal: str) -> HttpResponse:
     response["HX-Retarget"] = "#request-view-status"
     response["HX-Reswap"] = "outerHTML"
     return response
-
-
-def _switch_status(data: dict, mode: str, view: str, applied: bool) -> EditorStatus:
-    """What a switch found: the body keys no input shows; for Apply, what Run would refuse."""
-    extensions = extension_keys(mode, data.get("body") or {})
-    names = f"Extensions: {', '.join(extensions)}" if extensions else ""
-    if not applied or view != "form":
-        return EditorStatus(names)
-    try:
-        validate_request(data)
-    except RequestInvalid as invalid:
-        # Still applied, so nothing typed is lost; the status names what Run would refuse.
-        return EditorStatus(f"Applied to the form, but Run would refuse it: {invalid}.", error=True)
-    return EditorStatus(" ".join(filter(None, ["Applied to the form.", names])))
 
 
 @require_GET

@@ -1,5 +1,6 @@
 """The Python tab: the official ``openai`` SDK (v1 or later)."""
 
+import itertools
 from typing import Any
 
 from playground.export.shared import Target, printer
@@ -14,7 +15,7 @@ def render(request: RunRequest, provider: Target) -> str:
     mode = get_mode(request.mode)
     # A printer's leading import lines join the snippet's own imports.
     printed = printer(mode, "python", body).splitlines()
-    extra_imports = [line for line in printed if line.startswith("import ")]
+    extra_imports = list(itertools.takewhile(lambda line: line.startswith("import "), printed))
     printed = printed[len(extra_imports) :]
     posts_as_is = mode.sdk.adds_to(body)
     lines = [*sorted({"import os", *extra_imports}), "", "from openai import OpenAI"]

@@ -47,7 +47,7 @@
   }
 
   // options.toolCalls: the assistant's calls (their arguments are text, as the model wrote
-  // them); shown as the server shows them (playground/request_form.py, _call_lines).
+  // them); options.callLines: how each reads, as the server wrote it (fragments.tool_call_line).
   function addMessage(role, content, options) {
     options = options || {};
     var row = fromTemplate("#message-template");
@@ -60,9 +60,7 @@
       calls.disabled = false;
       var shown = row.querySelector(".message-tool-calls");
       shown.hidden = false;
-      shown.textContent = options.toolCalls.map(function (call) {
-        return "→ " + call["function"].name + "(" + call["function"].arguments + ")  " + call.id;
-      }).join("\n");
+      shown.textContent = options.callLines.join("\n");
     }
     $("#messages").appendChild(row);
     syncMessageRole(row);
@@ -209,7 +207,10 @@
       };
     });
     var text = (document.getElementById("reply-" + index) || {}).textContent || "";
-    addMessage("assistant", text, {toolCalls: toolCalls});
+    addMessage("assistant", text, {
+      toolCalls: toolCalls,
+      callLines: calls.map(function (call) { return call.dataset.line; })
+    });
     calls.forEach(function (call) {
       addMessage("tool", call.querySelector(".tool-result").value, {toolCallId: call.dataset.callId});
     });
