@@ -261,8 +261,10 @@ PLAYGROUND_LIMITS_KEY_PREFIX = "playground:limits:"
 # Where the providers' circuit breakers live in Redis (when REDIS_URL is set).
 PLAYGROUND_BREAKER_KEY_PREFIX = "playground:breaker:"
 
-# Refuse provider base URLs that resolve to private, loopback or link-local addresses
-# (hosted deployments, so that a provider cannot be pointed at the internal network).
+# Refuse provider base URLs that resolve to private, loopback, link-local or any other
+# address that is not globally reachable (IANA's special-purpose ranges: 100.64.0.0/10,
+# 6to4, Teredo …; playground/providers/addresses.py), for hosted deployments, so that a
+# provider cannot be pointed at the internal network.
 # Checked at connect time, on the address connected to (defeats DNS rebinding).
 # Off by default: a local Ollama or vLLM at 127.0.0.1 is a normal provider on a laptop.
 PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = env.bool(
