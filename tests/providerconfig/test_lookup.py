@@ -217,3 +217,28 @@ def test_a_stored_key_http_cannot_carry_says_to_enter_it_again(fake_upstream):
     assert "The stored API key of provider 'gateway' contains a character" in caught.value.message
     assert "enter the key again on the Providers page" in caught.value.message
     assert "pasted" not in caught.value.message.split("(")[0]  # the key itself is not shown
+
+
+async def test_a_stored_header_the_http_client_owns_is_not_sent(fake_upstream, caplog):
+    # Stored before such headers were refused (or written straight to the table): the run
+    # goes on without them, and the log says which was dropped and where to remove it.
+    from channels.db import database_sync_to_async
+
+    def store_forbidden_headers():
+        config = make_provider_config(fake_upstream.base_url)
+        config.set_extra_headers(
+            {"Host": "internal.example", "Connection": "close", "X-Title": "Playground"}
+        )
+        config.save()
+
+    await database_sync_to_async(store_forbidden_headers)()
+    with caplog.at_level("WARNING"):
+        state, client = await run_once()
+    assert state == "done"
+    sent = fake_upstream.chat_requests[0].headers
+    assert sent["host"] == f"127.0.0.1:{fake_upstream.port}"
+    assert sent.get("connection") != "close"
+    assert sent["x-title"] == "Playground"
+    warnings = " ".join(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    assert "Host" in warnings and "Connection" in warnings and "provider 'gateway'" in warnings
+    assert "internal.example" not in warnings  # a header's value may be a secret
