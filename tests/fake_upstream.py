@@ -102,6 +102,8 @@ class Scenario:
     # The usage-only chunk (stream_options.include_usage): "empty" sends "choices": [] as
     # OpenAI does; some gateways send "choices": null ("null") or no choices key ("absent").
     usage_choices: str = "empty"
+    # Embeddings as float lists even when the request asks for base64, as LiteLLM does.
+    float_embeddings: bool = False
 
 
 @dataclass
@@ -301,6 +303,8 @@ class FakeUpstream:
                 await self._send_json(writer, scenario.status, payload, extra)
                 return
             if endpoint == "/embeddings":
+                if scenario.float_embeddings:
+                    body = {k: v for k, v in body.items() if k != "encoding_format"}
                 await self._send_json(writer, 200, _embeddings(body), _CLOSE)
             elif endpoint == "/moderations":
                 results = offline_answers.moderation_results(body)

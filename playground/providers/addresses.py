@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 import httpcore
 
-
 # IANA's special-purpose address registries (IPv4 and IPv6, as of 2025): every block that
 # is not reachable on the internet, written out because the ``ipaddress`` properties lag
 # behind them (Python 3.11 misses 100.64.0.0/10, 192.0.0.0/24 beyond /29, 2002::/16,

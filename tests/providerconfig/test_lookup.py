@@ -233,7 +233,7 @@ async def test_a_stored_header_the_http_client_owns_is_not_sent(fake_upstream, c
 
     await database_sync_to_async(store_forbidden_headers)()
     with caplog.at_level("WARNING"):
-        state, client = await run_once()
+        state, _client = await run_once()
     assert state == "done"
     sent = fake_upstream.chat_requests[0].headers
     assert sent["host"] == f"127.0.0.1:{fake_upstream.port}"
