@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet, MultiFernet
 from django.core.exceptions import ImproperlyConfigured
 
 from playground.providers.base_url import OPENAI_BASE_URL, base_url_problem
+from playground.providers.descriptor import DEFAULT_MODERATION_MODEL
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -234,6 +235,8 @@ if _openai_key or _openai_base_url:
         "base_url": _openai_base_url or OPENAI_BASE_URL,
         "api_key": _openai_key,
         "default_model": env.str("OPENAI_DEFAULT_MODEL", default="gpt-4o-mini"),
+        # What the chat page's moderation switch names (gateways route /moderations by it).
+        "moderation_model": env.str("OPENAI_MODERATION_MODEL", default=DEFAULT_MODERATION_MODEL),
         "connect_timeout": env.float("PLAYGROUND_CONNECT_TIMEOUT", default=10.0),
         # The longest wait for the first token or between two tokens (each can be set apart).
         "read_timeout": PLAYGROUND_READ_TIMEOUT,

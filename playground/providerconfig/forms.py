@@ -51,6 +51,7 @@ class ProviderConfigForm(forms.ModelForm):
             "label",
             "base_url",
             "default_model",
+            "moderation_model",
             "teams",
             "connect_timeout",
             "first_token_timeout",

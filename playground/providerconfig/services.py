@@ -161,7 +161,12 @@ def stored_provider_entry(config: ProviderConfig) -> dict[str, Any]:
         "default_model": config.default_model,
         "key_setting": f"the API key of provider '{config.name}' (Providers page)",
         "url_setting": f"the base URL of provider '{config.name}' (Providers page)",
+        "moderation_setting": (
+            f"the moderation model of provider '{config.name}' on the Providers page"
+        ),
     }
+    if config.moderation_model:
+        entry["moderation_model"] = config.moderation_model
     for field in ("connect_timeout", "first_token_timeout", "token_gap_timeout"):
         value = getattr(config, field)
         if value is not None:

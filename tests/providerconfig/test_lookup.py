@@ -12,6 +12,7 @@ from playground.providers import UpstreamError
 from playground.providers.descriptor import ProviderDescriptor
 from playground.teams.models import Team
 from tests.conftest import RunClient, chat_request
+from tests.fake_upstream import Scenario
 from tests.providerconfig.factories import DB_API_KEY, make_member, make_provider_config
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -242,3 +243,53 @@ async def test_a_stored_header_the_http_client_owns_is_not_sent(fake_upstream, c
     warnings = " ".join(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
     assert "Host" in warnings and "Connection" in warnings and "provider 'gateway'" in warnings
     assert "internal.example" not in warnings  # a header's value may be a secret
+
+
+async def test_a_stored_providers_moderation_model_is_what_the_check_names(fake_upstream):
+    from channels.db import database_sync_to_async
+
+    await database_sync_to_async(make_provider_config)(
+        fake_upstream.base_url, moderation_model="llama-guard-3"
+    )
+    fake_upstream.default = Scenario(moderation_needs_model=True)
+    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
+    communicator.scope["user"] = User(username="guest")
+    assert (await communicator.connect())[0]
+    client = RunClient(communicator)
+    try:
+        await client.send({**chat_request(provider="gateway"), "moderate": "on"})
+        assert await client.receive_until_state() == "done", client.status_text()
+    finally:
+        await communicator.disconnect()
+    assert [r.body["model"] for r in fake_upstream.moderation_requests] == [
+        "llama-guard-3",
+        "llama-guard-3",
+    ]
+
+
+async def test_a_stored_providers_failed_moderation_check_says_where_to_set_the_model(
+    fake_upstream,
+):
+    from channels.db import database_sync_to_async
+
+    await database_sync_to_async(make_provider_config)(fake_upstream.base_url, label="LiteLLM")
+    fake_upstream.answer_next(Scenario(status=500, error_message="No deployment for that model"))
+    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
+    communicator.scope["user"] = User(username="guest")
+    assert (await communicator.connect())[0]
+    client = RunClient(communicator)
+    try:
+        await client.send({**chat_request(provider="gateway"), "moderate": "on"})
+        assert await client.receive_until_state() == "error"
+    finally:
+        await communicator.disconnect()
+    status = " ".join(client.status_text().split())
+    assert status.startswith(
+        "LiteLLM could not check the prompt with its moderation model omni-moderation-latest: "
+    ), status
+    assert "No deployment for that model. The prompt was not sent" in status
+    assert (
+        "set another moderation model: the moderation model of provider 'gateway' on the "
+        "Providers page." in status
+    )
+    assert fake_upstream.chat_requests == []

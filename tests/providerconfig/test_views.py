@@ -401,3 +401,18 @@ def test_saving_through_the_service_refuses_a_header_the_http_client_owns():
         make_provider_config("https://gateway.example/v1", extra_headers={"X-Title": "提示"})
     assert "ASCII" in str(caught.value)
     assert not ProviderConfig.objects.exists()
+
+
+def test_the_moderation_model_is_set_on_the_page_and_in_the_admin(admin_client):
+    page = admin_client.get("/providers/add/").content.decode()
+    assert 'name="moderation_model"' in page and "Blank: omni-moderation-latest" in page
+    admin_client.post("/providers/add/", form_data(moderation_model="llama-guard-3"))
+    assert ProviderConfig.objects.get(name="gateway").moderation_model == "llama-guard-3"
+    data = form_data(name="other", moderation_model="text-moderation-stable", teams=[])
+    response = admin_client.post("/admin/providerconfig/providerconfig/add/", data)
+    assert response.status_code == 302
+    assert ProviderConfig.objects.get(name="other").moderation_model == "text-moderation-stable"
+    change = admin_client.get(
+        f"/admin/providerconfig/providerconfig/{ProviderConfig.objects.get(name='other').pk}/change/"
+    )
+    assert 'name="moderation_model"' in change.content.decode()
