@@ -293,3 +293,31 @@ async def test_a_stored_providers_failed_moderation_check_says_where_to_set_the_
         "Providers page." in status
     )
     assert fake_upstream.chat_requests == []
+
+
+def test_a_host_on_the_cloud_metadata_address_100_100_100_200_is_refused_on_save(
+    settings, fake_dns
+):
+    from django.core.exceptions import ValidationError
+
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True
+    fake_dns.answer("metadata.test", "100.100.100.200")
+    with pytest.raises(ValidationError) as caught:
+        make_provider_config("http://metadata.test/v1")
+    assert "metadata.test resolves to 100.100.100.200" in str(caught.value)
+
+
+async def test_a_host_that_rebinds_to_the_shared_address_space_is_refused_at_connect_time(
+    settings, fake_upstream, fake_dns
+):
+    from channels.db import database_sync_to_async
+
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True
+    fake_dns.answer("rebind.test", "93.184.215.14", "93.184.215.14", "100.64.0.7")
+    await database_sync_to_async(make_provider_config)(
+        f"http://rebind.test:{fake_upstream.port}/v1", connect_timeout=0.5
+    )
+    state, client = await run_once()
+    assert state == "error"
+    assert "rebind.test resolved to 100.64.0.7 when connecting" in client.status_text()
+    assert fake_upstream.connections == 0
