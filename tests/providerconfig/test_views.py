@@ -416,3 +416,12 @@ def test_the_moderation_model_is_set_on_the_page_and_in_the_admin(admin_client):
         f"/admin/providerconfig/providerconfig/{ProviderConfig.objects.get(name='other').pk}/change/"
     )
     assert 'name="moderation_model"' in change.content.decode()
+
+
+def test_the_edit_page_says_which_stored_headers_are_not_sent(admin_client):
+    config = make_provider_config("https://gateway.example/v1")
+    config.set_extra_headers({"Host": "internal.example", "X-Title": "Playground"})
+    config.save()  # stored before the rule
+    page = html.unescape(admin_client.get(f"/providers/{config.pk}/").content.decode())
+    assert "Current headers: Host, X-Title. Not sent: Host (the HTTP client sets" in page
+    assert "internal.example" not in page
