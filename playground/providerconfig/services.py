@@ -47,7 +47,8 @@ FORBIDDEN_HEADERS: dict[str, str] = {
     ),
     "proxy-authenticate": "it is a proxy's answer, not part of a request",
     "authorization": (
-        "the API key is sent in it (Authorization: Bearer <key>): put the key in the API key field"
+        "the playground sends the API key in it (as 'Bearer <key>'); put the key in the API "
+        "key field"
     ),
 }
 

@@ -359,6 +359,7 @@ FORBIDDEN_HEADER_LINES = [
     "Expect: 100-continue",
     "content-length: 10",
     "HOST: internal.example",
+    "authorization: Basic Zm9vOmJhcg==",
 ]
 
 
@@ -376,6 +377,7 @@ def test_a_header_the_http_client_owns_is_refused_naming_it_and_why(admin_client
             "it is hop-by-hop",
             "it is a proxy's",
             "it is meant for a proxy",
+            "the playground sends the API key in it",
         )
     ), why[:80]
     assert not ProviderConfig.objects.exists()
