@@ -1,9 +1,11 @@
 """The chat page's moderation switch: check the prompt before sending, the reply after.
 
 The check runs on the same provider (its /moderations endpoint, or the offline
-model's), so it needs no other key. A flagged prompt is not sent; a flagged
-reply is shown as such. The switch is a page option, not part of the request
-body: the body sent upstream is the same with or without it.
+model's), so it needs no other key, and names the provider's moderation model
+(``Provider.moderation_model``): a gateway such as LiteLLM routes by model and fails
+a request without one. A flagged prompt is not sent; a flagged reply is shown as
+such. The switch is a page option, not part of the request body: the body sent
+upstream is the same with or without it.
 """
 
 from typing import Any
@@ -27,11 +29,24 @@ def prompt_text(body: dict[str, Any]) -> str:
 
 async def moderate(provider: Provider, texts: list[str]) -> list[dict[str, Any]]:
     """One moderation result per text (OpenAI's shape); UpstreamError if the check failed."""
-    async for event in provider.stream({"input": texts}, "moderation"):
+    body = {"model": provider.moderation_model, "input": texts}
+    async for event in provider.stream(body, "moderation"):
         if isinstance(event, Moderations):
             return list(event.results)
     raise UpstreamError(
         "bad_response", "The provider answered the moderation check with no results."
+    )
+
+
+def check_failed(provider: Provider, what: str, reason: str) -> str:
+    """The sentence saying that ``provider``'s moderation could not check ``what``: the
+    provider's failure (a gateway's 500 may talk about its own missing key), not ours."""
+    reason = reason.strip()
+    if not reason.endswith((".", "!", "?")):
+        reason += "."  # an upstream's own words may end without a stop
+    return (
+        f"{provider.label} could not check {what} with its moderation model "
+        f"{provider.moderation_model}: {reason}"
     )
 
 
@@ -48,11 +63,16 @@ async def moderated_run(
         try:
             (verdict,) = await moderate(provider, [prompt])
         except (UpstreamError, ValueError) as error:
-            reason = error.message if isinstance(error, UpstreamError) else "no single result"
+            reason = (
+                error.message
+                if isinstance(error, UpstreamError)
+                else "it did not answer with one result for the one prompt"
+            )
             await send_html(
                 fragments.run_refused(
-                    f"The moderation check failed, so the prompt was not sent: {reason} "
-                    "Turn the check off to send without it."
+                    f"{check_failed(provider, 'the prompt', reason)} The prompt was not sent: "
+                    "turn the check off to send without it, or set another moderation model: "
+                    f"{provider.moderation_setting}."
                 )
             )
             return None
@@ -72,7 +92,7 @@ async def moderated_run(
             results = await moderate(provider, list(replies.values()))
         except UpstreamError as error:
             await send_html(
-                fragments.moderation_check([], f"The reply could not be checked: {error.message}")
+                fragments.moderation_check([], check_failed(provider, "the reply", error.message))
             )
             return outcome
         checked = [

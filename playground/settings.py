@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet, MultiFernet
 from django.core.exceptions import ImproperlyConfigured
 
 from playground.providers.base_url import OPENAI_BASE_URL, base_url_problem
+from playground.providers.descriptor import DEFAULT_MODERATION_MODEL
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -234,6 +235,8 @@ if _openai_key or _openai_base_url:
         "base_url": _openai_base_url or OPENAI_BASE_URL,
         "api_key": _openai_key,
         "default_model": env.str("OPENAI_DEFAULT_MODEL", default="gpt-4o-mini"),
+        # What the chat page's moderation switch names (gateways route /moderations by it).
+        "moderation_model": env.str("OPENAI_MODERATION_MODEL", default=DEFAULT_MODERATION_MODEL),
         "connect_timeout": env.float("PLAYGROUND_CONNECT_TIMEOUT", default=10.0),
         # The longest wait for the first token or between two tokens (each can be set apart).
         "read_timeout": PLAYGROUND_READ_TIMEOUT,
@@ -261,8 +264,10 @@ PLAYGROUND_LIMITS_KEY_PREFIX = "playground:limits:"
 # Where the providers' circuit breakers live in Redis (when REDIS_URL is set).
 PLAYGROUND_BREAKER_KEY_PREFIX = "playground:breaker:"
 
-# Refuse provider base URLs that resolve to private, loopback or link-local addresses
-# (hosted deployments, so that a provider cannot be pointed at the internal network).
+# Refuse provider base URLs that resolve to private, loopback, link-local or any other
+# address that is not globally reachable (IANA's special-purpose ranges: 100.64.0.0/10,
+# 6to4, Teredo …; playground/providers/addresses.py), for hosted deployments, so that a
+# provider cannot be pointed at the internal network.
 # Checked at connect time, on the address connected to (defeats DNS rebinding).
 # Off by default: a local Ollama or vLLM at 127.0.0.1 is a normal provider on a laptop.
 PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = env.bool(

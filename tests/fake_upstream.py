@@ -102,6 +102,11 @@ class Scenario:
     # The usage-only chunk (stream_options.include_usage): "empty" sends "choices": [] as
     # OpenAI does; some gateways send "choices": null ("null") or no choices key ("absent").
     usage_choices: str = "empty"
+    # Embeddings as float lists even when the request asks for base64, as LiteLLM does.
+    float_embeddings: bool = False
+    # /moderations without a "model" fails with a 500, as LiteLLM does (it cannot route
+    # the request, falls back to OpenAI without a key, and says so).
+    moderation_needs_model: bool = False
 
 
 @dataclass
@@ -301,7 +306,16 @@ class FakeUpstream:
                 await self._send_json(writer, scenario.status, payload, extra)
                 return
             if endpoint == "/embeddings":
+                if scenario.float_embeddings:
+                    body = {k: v for k, v in body.items() if k != "encoding_format"}
                 await self._send_json(writer, 200, _embeddings(body), _CLOSE)
+            elif (
+                endpoint == "/moderations"
+                and scenario.moderation_needs_model
+                and not (isinstance(body, dict) and body.get("model"))
+            ):
+                payload = _error(LITELLM_UNROUTED_MODERATION, "None", "500")
+                await self._send_json(writer, 500, payload, _CLOSE)
             elif endpoint == "/moderations":
                 results = offline_answers.moderation_results(body)
                 await self._send_json(
@@ -420,6 +434,13 @@ def _embeddings(body: dict[str, Any]) -> dict[str, Any]:
 def _chunk(data: bytes) -> bytes:
     return f"{len(data):x}\r\n".encode() + data + b"\r\n"
 
+
+# What LiteLLM answers (500) to a moderation request that names no model.
+LITELLM_UNROUTED_MODERATION = (
+    "litellm.AuthenticationError: AuthenticationError: OpenAIException - The api_key client "
+    "option must be set either by passing api_key to the client or by setting the "
+    "OPENAI_API_KEY environment variable"
+)
 
 # Answers to POST close the connection afterwards, and say so: a client that was not
 # told would reuse the closed connection for its next request and see it cut.

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests.conftest import TEST_API_KEY
-from tests.fake_upstream import Scenario
+from tests.fake_upstream import LITELLM_UNROUTED_MODERATION, Scenario
 from tests.openapi import assert_valid_request
 
 TOOL = {
@@ -306,7 +306,10 @@ async def test_the_moderation_switch_keeps_a_flagged_prompt_from_the_upstream(
         "Moderation flagged the prompt (violence), so it was not sent" in run_client.status_text()
     )
     assert [r.path for r in fake_upstream.requests] == ["/v1/moderations"]
-    assert fake_upstream.moderation_requests[0].body == {"input": ["I will kill you"]}
+    assert fake_upstream.moderation_requests[0].body == {
+        "model": "omni-moderation-latest",
+        "input": ["I will kill you"],
+    }
 
 
 async def test_the_moderation_switch_checks_the_reply_after_the_run(run_client, fake_upstream):
@@ -322,7 +325,10 @@ async def test_the_moderation_switch_checks_the_reply_after_the_run(run_client, 
         "/v1/moderations",
     ]
     assert fake_upstream.chat_requests[0].body == body  # the switch changes nothing sent
-    assert fake_upstream.moderation_requests[1].body == {"input": [" I kill bugs"]}
+    assert fake_upstream.moderation_requests[1].body == {
+        "model": "omni-moderation-latest",
+        "input": [" I kill bugs"],
+    }
 
 
 async def test_a_failed_moderation_check_does_not_send_the_prompt(run_client, fake_upstream):
@@ -331,7 +337,54 @@ async def test_a_failed_moderation_check_does_not_send_the_prompt(run_client, fa
         {**run_message("chat", {"model": "m", "messages": MESSAGES}), "moderate": "on"}
     )
     assert await run_client.receive_until_state() == "error"
-    assert "moderation check failed, so the prompt was not sent" in run_client.status_text()
+    status = " ".join(run_client.status_text().split())
+    assert (
+        "Fake upstream could not check the prompt with its moderation model "
+        "omni-moderation-latest: Not found (404)" in status
+    ), status
+    assert "The prompt was not sent" in status
+    assert fake_upstream.chat_requests == []
+
+
+async def test_the_moderation_switch_names_a_model_so_a_gateway_can_route_it(
+    run_client, fake_upstream
+):
+    # LiteLLM answers a /moderations request without a model with a 500.
+    fake_upstream.default = Scenario(
+        moderation_needs_model=True, tokens=lambda body: [" a", " calm", " reply"]
+    )
+    body = {"model": "fake-model", "messages": MESSAGES, "stream": True}
+    await run_client.send({**run_message("chat", body), "moderate": "on"})
+    assert await run_client.receive_until_state() == "done", run_client.status_text()
+    verdict = await run_client.receive()
+    assert "Moderation of reply: not flagged" in " ".join(text_of(verdict).split())
+    assert [r.body["model"] for r in fake_upstream.moderation_requests] == [
+        "omni-moderation-latest",
+        "omni-moderation-latest",
+    ]
+    for request in fake_upstream.moderation_requests:
+        assert_valid_request("moderation", request.body)
+
+
+async def test_a_gateway_failing_the_moderation_check_reads_as_the_providers_failure(
+    run_client, fake_upstream
+):
+    # A gateway that cannot route the model answers 500 with text about *its* missing
+    # OPENAI_API_KEY: the page must say whose check failed, not read as the playground's key.
+    fake_upstream.answer_next(
+        Scenario(status=500, error_message=LITELLM_UNROUTED_MODERATION, error_type="None")
+    )
+    await run_client.send(
+        {**run_message("chat", {"model": "m", "messages": MESSAGES}), "moderate": "on"}
+    )
+    assert await run_client.receive_until_state() == "error"
+    status = " ".join(run_client.status_text().split())
+    assert status.startswith(
+        "Fake upstream could not check the prompt with its moderation model "
+        "omni-moderation-latest: The provider failed (500)."
+    ), status
+    assert "The prompt was not sent: turn the check off" in status
+    assert "or set another moderation model: OPENAI_MODERATION_MODEL." in status
     assert fake_upstream.chat_requests == []
 
 
@@ -391,3 +444,16 @@ async def test_a_rate_limited_embedding_shows_the_429_and_its_headers(
     assert "429" in shown and "retry-after" in shown and "120" in shown
     assert "Rate limit reached for requests" in shown
     assert '"input": [' in shown
+
+
+async def test_a_failed_check_of_the_reply_is_the_providers_too(run_client, fake_upstream):
+    for scenario in (Scenario(), Scenario(), Scenario(status=500, error_message="Upstream down")):
+        fake_upstream.answer_next(scenario)
+    body = {"model": "fake-model", "messages": MESSAGES, "stream": True}
+    await run_client.send({**run_message("chat", body), "moderate": "on"})
+    assert await run_client.receive_until_state() == "done"
+    verdict = " ".join(text_of(await run_client.receive()).split())
+    assert (
+        "Fake upstream could not check the reply with its moderation model "
+        "omni-moderation-latest: The provider failed (500)." in verdict
+    ), verdict

@@ -39,3 +39,45 @@ def test_a_base_url_with_a_password_refuses_to_start_without_printing_it(tmp_pat
     assert result.returncode != 0
     assert "OPENAI_BASE_URL must not contain a user name or password" in result.stderr
     assert "SECRET" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "model"),
+    [
+        ({}, "omni-moderation-latest"),
+        ({"OPENAI_MODERATION_MODEL": "llama-guard-3"}, "llama-guard-3"),
+    ],
+)
+def test_openai_moderation_model_names_the_model_the_moderation_switch_sends(tmp_path, env, model):
+    import os
+    import subprocess
+    import sys
+
+    from tests.providerconfig.test_startup import ROOT
+
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "PLAYGROUND_", "OPENAI_"))
+    }
+    clean.update(
+        DJANGO_SETTINGS_MODULE="playground.settings",
+        DJANGO_DATA_DIR=str(tmp_path),
+        OPENAI_BASE_URL="http://127.0.0.1:9/v1",
+        **env,
+    )
+    script = (
+        "import django; django.setup(); "
+        "from playground.providerconfig.lookup import get_provider; "
+        "print(get_provider('openai').moderation_model)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == model

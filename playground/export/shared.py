@@ -97,14 +97,17 @@ def key_variable_for(provider_name: str) -> str:
 def _stored_target(name: str, user: Any) -> Target:
     """A provider stored in the database: its base URL and header names; never a secret."""
     from playground.providerconfig.selectors import provider_config_for
+    from playground.providerconfig.services import forbidden_header_problem
 
     stored = provider_config_for(name, user)
     if stored is None:
         raise RequestInvalid({"provider": f"there is no provider named {name!r} that you may use"})
-    headers = [h for h in stored.extra_header_names.split(",") if h.strip()]
+    # Not those stored before the rule on extra headers: the playground does not send them.
+    names = (h.strip() for h in stored.extra_header_names.split(","))
+    headers = [h for h in names if h and forbidden_header_problem(h) is None]
     note = (
         "This provider also gets these headers from the playground (values not exported): "
-        + ", ".join(h.strip() for h in headers)
+        + ", ".join(headers)
         if headers
         else ""
     )

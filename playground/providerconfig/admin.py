@@ -20,7 +20,19 @@ class ProviderConfigAdmin(admin.ModelAdmin):
     list_filter = ["enabled", "teams"]
     search_fields = ["name", "label", "base_url"]
     fieldsets = [
-        (None, {"fields": ["name", "label", "base_url", "default_model", "enabled"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "label",
+                    "base_url",
+                    "default_model",
+                    "moderation_model",
+                    "enabled",
+                ]
+            },
+        ),
         (
             "Credentials",
             {"fields": ["api_key", "clear_api_key", "extra_headers", "clear_extra_headers"]},

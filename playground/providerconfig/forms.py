@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from playground.providerconfig.models import ProviderConfig
 from playground.providerconfig.services import (
     HEADER_VALUE,
+    forbidden_header_problem,
     parse_extra_headers,
     validate_base_url,
 )
@@ -51,6 +52,7 @@ class ProviderConfigForm(forms.ModelForm):
             "label",
             "base_url",
             "default_model",
+            "moderation_model",
             "teams",
             "connect_timeout",
             "first_token_timeout",
@@ -67,8 +69,20 @@ class ProviderConfigForm(forms.ModelForm):
                 f"Current key: {self.instance.api_key_hint}. " + self.fields["api_key"].help_text
             )
             names = self.instance.extra_header_names or "none"
+            unsent = [
+                name.strip()
+                for name in names.split(",")
+                if forbidden_header_problem(name.strip()) is not None
+            ]
+            # Stored before the rule: runs leave them out; say so where they can be removed.
+            warning = (
+                f"Not sent: {', '.join(unsent)} (the HTTP client sets these itself); enter "
+                "the headers again without them. "
+                if unsent
+                else ""
+            )
             self.fields["extra_headers"].help_text = (
-                f"Current headers: {names}. " + self.fields["extra_headers"].help_text
+                f"Current headers: {names}. {warning}" + self.fields["extra_headers"].help_text
             )
         if "base_url" in self.fields and not getattr(user, "is_superuser", False):
             # Where the key is sent is an admin's decision: others may change the rest.

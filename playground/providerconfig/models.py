@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
 from playground.providerconfig import crypto
+from playground.providers.descriptor import DEFAULT_MODERATION_MODEL
 from playground.teams.models import Team
 
 NAME_RULE = RegexValidator(
@@ -37,6 +38,15 @@ class ProviderConfig(models.Model):
     extra_headers_encrypted = models.TextField(blank=True, editable=False)
     extra_header_names = models.CharField(max_length=500, blank=True, editable=False)
     default_model = models.CharField(max_length=200, blank=True)
+    moderation_model = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=(
+            "The model the chat page's moderation switch checks prompts and replies with "
+            f"(POST /moderations). Blank: {DEFAULT_MODERATION_MODEL}. A gateway such as "
+            "LiteLLM needs a moderation model it routes."
+        ),
+    )
     teams = models.ManyToManyField(
         Team,
         blank=True,

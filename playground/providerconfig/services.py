@@ -1,5 +1,6 @@
 """Saving stored providers, and turning one into the configuration a provider is built from."""
 
+import logging
 import re
 from typing import Any
 
@@ -18,6 +19,50 @@ from playground.providers.base_url import base_url_problem, private_address_prob
 HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
 
+logger = logging.getLogger(__name__)
+
+
+# Headers the HTTP client writes itself, or that concern one connection rather than the
+# request (hop-by-hop, RFC 9110 section 7.6.1): stored as an extra header, one would break
+# the framing of every request to the provider (Content-Length, Transfer-Encoding), send it
+# to another virtual host (Host), or speak to a proxy on the way. The one list, read when a
+# provider is saved (``extra_header_problem``) and when its headers are sent
+# (``provider_settings`` drops such a header stored before this rule).
+_SET_BY_CLIENT = "the HTTP client sets it for each request"
+_HOP_BY_HOP = "it is hop-by-hop: it concerns one connection, which the HTTP client manages"
+FORBIDDEN_HEADERS: dict[str, str] = {
+    "host": f"{_SET_BY_CLIENT}, from the base URL",
+    "content-length": f"{_SET_BY_CLIENT}, from the body it sends",
+    "transfer-encoding": f"{_SET_BY_CLIENT}, from the body it sends",
+    "trailer": f"{_SET_BY_CLIENT}; the playground sends no trailers",
+    "expect": f"{_SET_BY_CLIENT}; waiting for 100-continue is its decision",
+    "connection": _HOP_BY_HOP,
+    "keep-alive": _HOP_BY_HOP,
+    "proxy-connection": _HOP_BY_HOP,
+    "te": _HOP_BY_HOP,
+    "upgrade": _HOP_BY_HOP,
+    "proxy-authorization": (
+        "it is meant for a proxy on the way, not the provider: put a proxy's credentials in "
+        "HTTPS_PROXY (http://user:password@proxy:port)"
+    ),
+    "proxy-authenticate": "it is a proxy's answer, not part of a request",
+    "authorization": (
+        "the playground sends the API key in it (as 'Bearer <key>'); put the key in the API "
+        "key field"
+    ),
+}
+
+
+def forbidden_header_problem(name: str) -> str | None:
+    """Why ``name`` may not be a provider's extra header, in words (None when it may)."""
+    why = FORBIDDEN_HEADERS.get(name.strip().lower())
+    return f"{name} cannot be set as an extra header: {why}." if why else None
+
+
+def extra_header_problem(name: str, value: str) -> str | None:
+    """Why ``name: value`` cannot be a provider's extra header (None when it can)."""
+    return header_problem(name, value) or forbidden_header_problem(name)
+
 
 def parse_extra_headers(text: str) -> dict[str, str]:
     """``Name: value`` lines into a dict (ValidationError naming the bad line)."""
@@ -31,13 +76,9 @@ def parse_extra_headers(text: str) -> dict[str, str]:
             raise ValidationError(
                 f"Line {number}: write each header as 'Name: value' (got {line.strip()[:40]!r})."
             )
-        problem = header_problem(name, value)
+        problem = extra_header_problem(name, value)
         if problem:
             raise ValidationError(f"Line {number}: {problem}")
-        if name.lower() == "authorization":
-            raise ValidationError(
-                f"Line {number}: put the key in the API key field, not in an Authorization header."
-            )
         headers[name] = value
     return headers
 
@@ -93,6 +134,11 @@ def provider_config_save(
             {"name": f"{config.name!r} is taken by a provider set in the environment."}
         )
     validate_base_url(config.base_url)
+    # The form checks each line; this holds for every other way in (a shell, an import).
+    for name, value in (extra_headers or {}).items():
+        problem = extra_header_problem(name, value)
+        if problem:
+            raise ValidationError({"extra_headers": problem})
     if clear_api_key:
         config.set_api_key("")
     elif api_key:
@@ -116,7 +162,12 @@ def stored_provider_entry(config: ProviderConfig) -> dict[str, Any]:
         "default_model": config.default_model,
         "key_setting": f"the API key of provider '{config.name}' (Providers page)",
         "url_setting": f"the base URL of provider '{config.name}' (Providers page)",
+        "moderation_setting": (
+            f"the moderation model of provider '{config.name}' on the Providers page"
+        ),
     }
+    if config.moderation_model:
+        entry["moderation_model"] = config.moderation_model
     for field in ("connect_timeout", "first_token_timeout", "token_gap_timeout"):
         value = getattr(config, field)
         if value is not None:
@@ -148,6 +199,18 @@ def provider_settings(config: ProviderConfig) -> dict[str, Any]:
             "send (a zero-width or full-width one, pasted by mistake?). An admin must enter "
             "the key again on the Providers page.",
         )
+    for name in list(extra_headers):
+        refusal = forbidden_header_problem(name)
+        if refusal:
+            # Stored before the rule: send the request without it rather than a broken
+            # one (or none); the value is not logged, it may be a secret.
+            logger.warning(
+                "An extra header of provider '%s' was not sent: %s An admin can remove it "
+                "on the Providers page.",
+                config.name,
+                refusal,
+            )
+            del extra_headers[name]
     for name, value in extra_headers.items():
         problem = header_problem(name, value)
         if problem:

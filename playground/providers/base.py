@@ -210,6 +210,10 @@ class Provider(Protocol):
     label: str
     offline: bool
     default_model: str
+    # The model the chat page's moderation switch checks texts with, and where a user sets
+    # it (named in the message when the check fails).
+    moderation_model: str
+    moderation_setting: str
 
     def stream(self, body: dict[str, Any], mode: str = DEFAULT_MODE) -> AsyncIterator[Event]:
         """Send ``body`` to ``mode``'s endpoint and yield its events; raise UpstreamError."""

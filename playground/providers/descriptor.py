@@ -13,6 +13,9 @@ from typing import Any
 
 # The model a provider's runs start with when its configuration names none.
 DEFAULT_MODELS = {"offline": "offline-1", "openai": "gpt-4o-mini"}
+# The model the chat page's moderation switch names when a network provider's configuration
+# names none: OpenAI's own; a gateway (LiteLLM) routes by model, so it must be named.
+DEFAULT_MODERATION_MODEL = "omni-moderation-latest"
 
 
 @dataclass(frozen=True, slots=True)

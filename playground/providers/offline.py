@@ -52,10 +52,13 @@ class OfflineProvider:
         label: str = "Offline model (built in)",
         default_model: str = "offline-1",
         tokens_per_second: float = 40.0,
+        moderation_model: str = "offline-moderation",
     ) -> None:
         self.name = name
         self.label = label
         self.default_model = default_model
+        self.moderation_model = moderation_model
+        self.moderation_setting = "the offline model (built in)"  # its check cannot fail
         self.tokens_per_second = tokens_per_second
 
     async def list_models(self) -> list[str]:

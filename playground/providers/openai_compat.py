@@ -36,6 +36,7 @@ from playground.providers.base import (
     shown_headers,
 )
 from playground.providers.base_url import normalized_base_url
+from playground.providers.descriptor import DEFAULT_MODERATION_MODEL
 from playground.providers.http_client import provider_http_client
 from playground.providers.http_errors import (
     Upstream,
@@ -71,10 +72,14 @@ class OpenAICompatibleProvider:
         extra_headers: dict[str, str] | None = None,
         key_setting: str = "OPENAI_API_KEY",
         url_setting: str = "OPENAI_BASE_URL",
+        moderation_model: str = DEFAULT_MODERATION_MODEL,
+        moderation_setting: str = "OPENAI_MODERATION_MODEL",
     ) -> None:
         self.name = name
         self.label = label
         self.default_model = default_model
+        self.moderation_model = moderation_model
+        self.moderation_setting = moderation_setting
         self.base_url = normalized_base_url(base_url)
         self._api_key = api_key
         # Headers a gateway needs beside the key (e.g. OpenRouter's HTTP-Referer); secret too.

@@ -361,3 +361,17 @@ def test_base64_embeddings_print_their_dimensions_not_the_text_length(
         assert result.returncode == 0, (lang, result.stderr.decode()[-2000:])
         printed = result.stdout.decode()
         assert "input 0: 8 dimensions" in printed, (lang, printed)
+
+
+@pytest.mark.parametrize("lang", ["python", "node"])
+def test_base64_embeddings_snippets_also_read_floats_a_gateway_sends_instead(
+    lang, fake_upstream, node_sdk, tmp_path
+):
+    # LiteLLM answers float lists even when the request asks for base64.
+    fake_upstream.default = Scenario(float_embeddings=True)
+    request = _request("embedding", input=["b64", "two"], encoding_format="base64", dimensions=8)
+    result = _run(lang, export(lang, request), Path(tempfile.mkdtemp(dir=tmp_path)))
+    assert result.returncode == 0, (lang, result.stderr.decode()[-2000:])
+    printed = result.stdout.decode()
+    assert "input 0: 8 dimensions" in printed and "input 1: 8 dimensions" in printed, printed
+    assert fake_upstream.embedding_requests[0].body["encoding_format"] == "base64"

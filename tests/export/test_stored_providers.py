@@ -51,6 +51,16 @@ def test_a_snippet_names_the_extra_headers_but_never_their_values():
         assert DB_HEADER_SECRET not in snippet and DB_API_KEY not in snippet
 
 
+def test_a_snippet_does_not_name_a_stored_header_the_playground_does_not_send():
+    config = make_provider_config("https://openrouter.ai/api/v1", name="openrouter")
+    config.set_extra_headers({"Host": "internal.example", "X-Title": "Playground"})
+    config.save()  # stored before such headers were refused
+    for lang in ("python", "node", "curl"):
+        snippet = export(lang, _request("openrouter"))
+        assert "X-Title" in snippet
+        assert "Host" not in snippet and "internal.example" not in snippet
+
+
 def test_a_provider_of_another_team_cannot_be_exported_by_an_outsider():
     team = Team.objects.create(name="Research")
     make_provider_config("https://internal.example/v1", name="internal", teams=[team])

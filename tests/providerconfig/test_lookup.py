@@ -12,6 +12,7 @@ from playground.providers import UpstreamError
 from playground.providers.descriptor import ProviderDescriptor
 from playground.teams.models import Team
 from tests.conftest import RunClient, chat_request
+from tests.fake_upstream import Scenario
 from tests.providerconfig.factories import DB_API_KEY, make_member, make_provider_config
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -217,3 +218,106 @@ def test_a_stored_key_http_cannot_carry_says_to_enter_it_again(fake_upstream):
     assert "The stored API key of provider 'gateway' contains a character" in caught.value.message
     assert "enter the key again on the Providers page" in caught.value.message
     assert "pasted" not in caught.value.message.split("(")[0]  # the key itself is not shown
+
+
+async def test_a_stored_header_the_http_client_owns_is_not_sent(fake_upstream, caplog):
+    # Stored before such headers were refused (or written straight to the table): the run
+    # goes on without them, and the log says which was dropped and where to remove it.
+    from channels.db import database_sync_to_async
+
+    def store_forbidden_headers():
+        config = make_provider_config(fake_upstream.base_url)
+        config.set_extra_headers(
+            {"Host": "internal.example", "Connection": "close", "X-Title": "Playground"}
+        )
+        config.save()
+
+    await database_sync_to_async(store_forbidden_headers)()
+    with caplog.at_level("WARNING"):
+        state, _client = await run_once()
+    assert state == "done"
+    sent = fake_upstream.chat_requests[0].headers
+    assert sent["host"] == f"127.0.0.1:{fake_upstream.port}"
+    assert sent.get("connection") != "close"
+    assert sent["x-title"] == "Playground"
+    warnings = " ".join(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    assert "Host" in warnings and "Connection" in warnings and "provider 'gateway'" in warnings
+    assert "internal.example" not in warnings  # a header's value may be a secret
+
+
+async def test_a_stored_providers_moderation_model_is_what_the_check_names(fake_upstream):
+    from channels.db import database_sync_to_async
+
+    await database_sync_to_async(make_provider_config)(
+        fake_upstream.base_url, moderation_model="llama-guard-3"
+    )
+    fake_upstream.default = Scenario(moderation_needs_model=True)
+    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
+    communicator.scope["user"] = User(username="guest")
+    assert (await communicator.connect())[0]
+    client = RunClient(communicator)
+    try:
+        await client.send({**chat_request(provider="gateway"), "moderate": "on"})
+        assert await client.receive_until_state() == "done", client.status_text()
+    finally:
+        await communicator.disconnect()
+    assert [r.body["model"] for r in fake_upstream.moderation_requests] == [
+        "llama-guard-3",
+        "llama-guard-3",
+    ]
+
+
+async def test_a_stored_providers_failed_moderation_check_says_where_to_set_the_model(
+    fake_upstream,
+):
+    from channels.db import database_sync_to_async
+
+    await database_sync_to_async(make_provider_config)(fake_upstream.base_url, label="LiteLLM")
+    fake_upstream.answer_next(Scenario(status=500, error_message="No deployment for that model"))
+    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
+    communicator.scope["user"] = User(username="guest")
+    assert (await communicator.connect())[0]
+    client = RunClient(communicator)
+    try:
+        await client.send({**chat_request(provider="gateway"), "moderate": "on"})
+        assert await client.receive_until_state() == "error"
+    finally:
+        await communicator.disconnect()
+    status = " ".join(client.status_text().split())
+    assert status.startswith(
+        "LiteLLM could not check the prompt with its moderation model omni-moderation-latest: "
+    ), status
+    assert "No deployment for that model. The prompt was not sent" in status
+    assert (
+        "set another moderation model: the moderation model of provider 'gateway' on the "
+        "Providers page." in status
+    )
+    assert fake_upstream.chat_requests == []
+
+
+def test_a_host_on_the_cloud_metadata_address_100_100_100_200_is_refused_on_save(
+    settings, fake_dns
+):
+    from django.core.exceptions import ValidationError
+
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True
+    fake_dns.answer("metadata.test", "100.100.100.200")
+    with pytest.raises(ValidationError) as caught:
+        make_provider_config("http://metadata.test/v1")
+    assert "metadata.test resolves to 100.100.100.200" in str(caught.value)
+
+
+async def test_a_host_that_rebinds_to_the_shared_address_space_is_refused_at_connect_time(
+    settings, fake_upstream, fake_dns
+):
+    from channels.db import database_sync_to_async
+
+    settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = True
+    fake_dns.answer("rebind.test", "93.184.215.14", "93.184.215.14", "100.64.0.7")
+    await database_sync_to_async(make_provider_config)(
+        f"http://rebind.test:{fake_upstream.port}/v1", connect_timeout=0.5
+    )
+    state, client = await run_once()
+    assert state == "error"
+    assert "rebind.test resolved to 100.64.0.7 when connecting" in client.status_text()
+    assert fake_upstream.connections == 0

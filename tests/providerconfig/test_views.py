@@ -1,6 +1,8 @@
 """The Providers page: staff only, keys write-only, base URL for admins, test connection
 in plain words, model refresh; and the Django admin keeps the key write-only too."""
 
+import html
+
 import pytest
 from cryptography.fernet import Fernet
 from django.contrib.auth.models import Permission, User
@@ -338,3 +340,90 @@ def test_a_query_string_in_the_base_url_is_refused_without_echoing_it(admin_clie
         'value="https://gateway.example/v1?key=sk-in-query"', ""
     )
     assert not ProviderConfig.objects.exists()
+
+
+# Headers the HTTP client owns (framing, the connection, the proxy, the target host): a
+# stored one would let whoever edits a provider break or redirect every request to it.
+FORBIDDEN_HEADER_LINES = [
+    "Host: internal.example",
+    "Content-Length: 0",
+    "Transfer-Encoding: chunked",
+    "Connection: close",
+    "Keep-Alive: timeout=5",
+    "Proxy-Authorization: Basic Zm9vOmJhcg==",
+    "Proxy-Connection: keep-alive",
+    "Proxy-Authenticate: Basic",
+    "TE: trailers",
+    "Trailer: X-Checksum",
+    "Upgrade: websocket",
+    "Expect: 100-continue",
+    "content-length: 10",
+    "HOST: internal.example",
+    "authorization: Basic Zm9vOmJhcg==",
+]
+
+
+@pytest.mark.parametrize("line", FORBIDDEN_HEADER_LINES)
+def test_a_header_the_http_client_owns_is_refused_naming_it_and_why(admin_client, line):
+    response = admin_client.post("/providers/add/", form_data(extra_headers=f"X-Ok: 1\n{line}"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    name = line.split(":")[0]
+    assert f"Line 2: {name} cannot be set as an extra header: " in page
+    why = html.unescape(page).split(f"{name} cannot be set as an extra header: ")[1]
+    assert why.startswith(
+        (
+            "the HTTP client sets it",
+            "it is hop-by-hop",
+            "it is a proxy's",
+            "it is meant for a proxy",
+            "the playground sends the API key in it",
+        )
+    ), why[:80]
+    assert not ProviderConfig.objects.exists()
+
+
+def test_the_admin_refuses_a_header_the_http_client_owns(admin_client):
+    data = form_data(extra_headers="Transfer-Encoding: chunked", teams=[])
+    response = admin_client.post("/admin/providerconfig/providerconfig/add/", data)
+    assert response.status_code == 200
+    assert "Transfer-Encoding cannot be set as an extra header" in response.content.decode()
+    assert not ProviderConfig.objects.exists()
+
+
+def test_saving_through_the_service_refuses_a_header_the_http_client_owns():
+    # Any path that stores a provider (an import, a shell, a future command) goes through
+    # provider_config_save: it refuses too, not only the form.
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        make_provider_config("https://gateway.example/v1", extra_headers={"Host": "evil.example"})
+    assert "Host cannot be set as an extra header" in str(caught.value)
+    with pytest.raises(ValidationError) as caught:
+        make_provider_config("https://gateway.example/v1", extra_headers={"X-Title": "提示"})
+    assert "ASCII" in str(caught.value)
+    assert not ProviderConfig.objects.exists()
+
+
+def test_the_moderation_model_is_set_on_the_page_and_in_the_admin(admin_client):
+    page = admin_client.get("/providers/add/").content.decode()
+    assert 'name="moderation_model"' in page and "Blank: omni-moderation-latest" in page
+    admin_client.post("/providers/add/", form_data(moderation_model="llama-guard-3"))
+    assert ProviderConfig.objects.get(name="gateway").moderation_model == "llama-guard-3"
+    data = form_data(name="other", moderation_model="text-moderation-stable", teams=[])
+    response = admin_client.post("/admin/providerconfig/providerconfig/add/", data)
+    assert response.status_code == 302
+    assert ProviderConfig.objects.get(name="other").moderation_model == "text-moderation-stable"
+    change = admin_client.get(
+        f"/admin/providerconfig/providerconfig/{ProviderConfig.objects.get(name='other').pk}/change/"
+    )
+    assert 'name="moderation_model"' in change.content.decode()
+
+
+def test_the_edit_page_says_which_stored_headers_are_not_sent(admin_client):
+    config = make_provider_config("https://gateway.example/v1")
+    config.set_extra_headers({"Host": "internal.example", "X-Title": "Playground"})
+    config.save()  # stored before the rule
+    page = html.unescape(admin_client.get(f"/providers/{config.pk}/").content.decode())
+    assert "Current headers: Host, X-Title. Not sent: Host (the HTTP client sets" in page
+    assert "internal.example" not in page
