@@ -9,11 +9,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -128,11 +130,29 @@ def preset_detail(request: HttpRequest, preset_id: Any) -> HttpResponse:
     preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
     # So that "Shared with me" finds it again (only when the link is what lets them in).
     services.preset_link_visit_record(user=request.user, preset=preset, link_token=link)
-    versions = list(preset.versions.select_related("author").order_by("-number"))
+    return _detail_page(request, preset, link)
+
+
+def _detail_page(
+    request: HttpRequest, preset: Preset, link: str | None, *, status: int = 200
+) -> HttpResponse:
+    """The preset's page: its history a page at a time (``?page=``, ``?moves_page=``)."""
     user = request.user
+    # get_page: a page number that is not one (text, 0, past the end) shows the first or
+    # the last page rather than failing.
+    versions = Paginator(
+        preset.versions.select_related("author").order_by("-number"),
+        settings.PLAYGROUND_HISTORY_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    moves = Paginator(
+        preset.moves.select_related("actor").order_by("-created_at", "-pk"),
+        settings.PLAYGROUND_HISTORY_PAGE_SIZE,
+    ).get_page(request.GET.get("moves_page"))
+    latest = preset.versions.select_related("author").order_by("-number").first()
     context = {
         "preset": preset,
         "versions": versions,
+        "latest_version": latest,
         "link": link,
         "can": {
             name: getattr(permissions, f"can_{name}")(user, preset, link)
@@ -154,15 +174,15 @@ def preset_detail(request: HttpRequest, preset_id: Any) -> HttpResponse:
         "move_targets": selectors.move_targets(user=user, preset=preset),
         # The run panel's reply area starts with one empty candidate, as the playground's.
         "run_candidates": range(1),
-        "moves": list(preset.moves.select_related("actor").order_by("-created_at", "-pk")),
+        "moves": moves,
         "visibility_choices": Visibility.choices,
-        "diff_old": versions[1].number if len(versions) > 1 else versions[0].number,
-        "diff_new": versions[0].number,
+        "diff_old": max(latest.number - 1, 1) if latest else 1,
+        "diff_new": latest.number if latest else 1,
         "share_url": request.build_absolute_uri(
             _detail_url(preset, preset.link_token) if preset.link_token else ""
         ),
     }
-    return render(request, "presets/detail.html", context)
+    return render(request, "presets/detail.html", context, status=status)
 
 
 @require_GET
@@ -216,6 +236,14 @@ def _action(
         for field, message in invalid.errors.items():
             messages.error(request, f"{field}: {message}")
         return redirect(_detail_url(preset, link))
+    except services.PresetChanged as changed:
+        # 409, and the page as it is now (what a reload would show), with what was not saved.
+        messages.error(request, str(changed))
+        try:
+            current = selectors.preset_get(user=actor, preset_id=preset_id, link_token=link)
+        except services.PresetNotFound:
+            return redirect("preset-list")  # no longer shared with them
+        return _detail_page(request, current, link, status=409)
     messages.success(request, done if isinstance(done, str) else done(result))
     if isinstance(result, HttpResponse):
         return result
@@ -237,6 +265,7 @@ def preset_rename(request: HttpRequest, preset_id: Any) -> HttpResponse:
             name=request.POST.get("name", ""),
             description=request.POST.get("description", ""),
             tags=request.POST.get("tags", ""),
+            revision=request.POST.get("revision"),
         ),
         "Saved the name, description and tags.",
     )
@@ -258,6 +287,7 @@ def preset_share(request: HttpRequest, preset_id: Any) -> HttpResponse:
             visibility=request.POST.get("visibility", ""),
             link_allows_anonymous=request.POST.get("link_allows_anonymous") == "on",
             new_link=request.POST.get("new_link") == "on",
+            revision=request.POST.get("revision"),
         )
 
     def done(preset: Preset) -> str:
