@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -548,7 +549,7 @@ def presets_import(*, owner: User, text: str) -> list[Preset]:
     single ``request``. Every request is validated like a run; nothing is written unless
     all of them pass.
     """
-    return _import_write(owner=owner, planned=_import_plan(text))
+    return presets_import_files(owner=owner, files=[("", text)])
 
 
 def presets_import_files(*, owner: User, files: list[tuple[str, str]]) -> list[Preset]:
@@ -556,18 +557,68 @@ def presets_import_files(*, owner: User, files: list[tuple[str, str]]) -> list[P
 
     An error's ``where`` starts with the file's name ("bad.json, line 3, column 5").
     """
-    planned = []
+    import_size_check(
+        sizes=[(name, len(text.encode("utf-8", "surrogatepass"))) for name, text in files]
+    )
+    read = []
     for name, text in files:
         try:
-            planned.extend(_import_plan(text))
+            read.append((name, _import_read(text)))
+        except ImportInvalid as invalid:
+            where = invalid.where if len(files) == 1 else f"{name}, {invalid.where}"
+            raise ImportInvalid(invalid.reason, where=where) from None
+    # Counted before any request is validated: the bounds also bound the work done.
+    _import_count_check([entries for _, (entries, _) in read])
+    planned: list[dict[str, Any]] = []
+    for name, (entries, prefix) in read:
+        try:
+            planned.extend(
+                _import_entry(entry, f"{prefix}[{i}]") for i, entry in enumerate(entries)
+            )
         except ImportInvalid as invalid:
             where = invalid.where if len(files) == 1 else f"{name}, {invalid.where}"
             raise ImportInvalid(invalid.reason, where=where) from None
     return _import_write(owner=owner, planned=planned)
 
 
-def _import_plan(text: str) -> list[dict[str, Any]]:
-    """The presets a file holds, each checked; ImportInvalid names what and where."""
+def import_size_check(*, sizes: list[tuple[str, int]]) -> None:
+    """Refuse an import whose files (name, bytes) hold more than PLAYGROUND_IMPORT_MAX_BYTES.
+
+    Views call it with the uploads' sizes before reading them."""
+    limit = settings.PLAYGROUND_IMPORT_MAX_BYTES
+    total = sum(size for _, size in sizes)
+    if total > limit:
+        what = f"the {len(sizes)} files hold" if len(sizes) > 1 else "the file holds"
+        raise ImportInvalid(
+            f"{what} {total:,} bytes; an import may hold at most {limit:,} bytes "
+            "(PLAYGROUND_IMPORT_MAX_BYTES); split it into smaller imports.",
+            where=sizes[0][0] if len(sizes) == 1 and sizes[0][0] else "file",
+        )
+
+
+def _import_count_check(files: list[list[Any]]) -> None:
+    """Refuse more presets or versions than the settings allow in one import."""
+    presets = sum(len(entries) for entries in files)
+    versions = sum(_versions_in(entry) for entries in files for entry in entries)
+    for count, limit, what, setting in (
+        (presets, settings.PLAYGROUND_IMPORT_MAX_PRESETS, "presets", "MAX_PRESETS"),
+        (versions, settings.PLAYGROUND_IMPORT_MAX_VERSIONS, "versions", "MAX_VERSIONS"),
+    ):
+        if count > limit:
+            raise ImportInvalid(
+                f"{count:,} {what} found; an import may hold at most {limit:,} {what} in all "
+                f"(PLAYGROUND_IMPORT_{setting}); split it into smaller imports.",
+                where="(top level)" if len(files) == 1 else "files",
+            )
+
+
+def _versions_in(entry: Any) -> int:
+    versions = entry.get("versions") if isinstance(entry, dict) else None
+    return len(versions) if isinstance(versions, list) else 1
+
+
+def _import_read(text: str) -> tuple[list[Any], str]:
+    """A file's preset entries (not yet checked) and the key path they are under."""
     try:
         data = json.loads(text, parse_constant=_NotJSONNumber)
     except json.JSONDecodeError as error:
@@ -577,8 +628,7 @@ def _import_plan(text: str) -> list[dict[str, Any]]:
     except RecursionError:
         raise ImportInvalid("nested too deeply to read", where="(top level)") from None
     _refuse_non_json_numbers(data)
-    entries, prefix = _import_entries(data)
-    return [_import_entry(entry, f"{prefix}[{i}]") for i, entry in enumerate(entries)]
+    return _import_entries(data)
 
 
 def _import_write(*, owner: User, planned: list[dict[str, Any]]) -> list[Preset]:

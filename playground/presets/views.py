@@ -31,9 +31,6 @@ from playground.presets.models import TRASH_RETENTION, Preset, Visibility
 from playground.presets.page import save_controls_context
 from playground.spec import RequestInvalid
 
-# An import file larger than this is refused before it is read.
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-
 PRESET_GONE = (
     "this preset is no longer available to you (moved to the trash, or no longer shared "
     "with you); your edits are still in the form: save them as a new preset"
@@ -382,10 +379,18 @@ def presets_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def presets_import(request: AuthenticatedHttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {}
+    context: dict[str, Any] = {
+        "limits": {
+            "presets": settings.PLAYGROUND_IMPORT_MAX_PRESETS,
+            "versions": settings.PLAYGROUND_IMPORT_MAX_VERSIONS,
+            "bytes": settings.PLAYGROUND_IMPORT_MAX_BYTES,
+        }
+    }
     if request.method == "POST":
         uploads = request.FILES.getlist("file")
         try:
+            # Before any file is read (settings.PLAYGROUND_IMPORT_MAX_BYTES, all files together).
+            services.import_size_check(sizes=[(u.name or "", u.size or 0) for u in uploads])
             files = [(upload.name or "", _import_text(upload)) for upload in uploads]
             if not files:
                 raise services.ImportInvalid("choose a JSON file to import", where="file")
@@ -402,8 +407,6 @@ def presets_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _import_text(upload: Any) -> str:
     """An uploaded file's text; ImportInvalid names the file when it cannot be read."""
-    if upload.size > MAX_IMPORT_BYTES:
-        raise services.ImportInvalid("larger than 5 MB", where=upload.name)
     try:
         return upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
