@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -147,6 +147,8 @@ def _detail_page(
     ).get_page(request.GET.get("moves_page"))
     latest = preset.versions.select_related("author").order_by("-number").first()
     context = {
+        "versions_pages": _page_links(request, versions, "page"),
+        "moves_pages": _page_links(request, moves, "moves_page"),
         "preset": preset,
         "versions": versions,
         "latest_version": latest,
@@ -180,6 +182,23 @@ def _detail_page(
         ),
     }
     return render(request, "presets/detail.html", context, status=status)
+
+
+def _page_links(request: HttpRequest, page: Page, param: str) -> dict[str, str]:
+    """The first, previous, next and last pages' addresses, keeping the other parameters
+    (the link token, the other list's page)."""
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return f"?{query.urlencode()}"
+
+    links: dict[str, str] = {}
+    if page.has_previous():
+        links.update(first=url(1), previous=url(page.previous_page_number()))
+    if page.has_next():
+        links.update(next=url(page.next_page_number()), last=url(page.paginator.num_pages))
+    return links
 
 
 @require_GET
