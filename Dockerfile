@@ -32,7 +32,7 @@ RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_DATA_DIR=/tmp/build \
 
 # Run as an unprivileged user that owns only its data directory.
 RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin playground \
-    && mkdir -p /data && chown playground /data
+    && mkdir -p /data && chown playground /data && chmod 700 /data
 USER playground
 VOLUME ["/data"]
 

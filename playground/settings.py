@@ -5,6 +5,7 @@ the built-in offline model. Production sets DATABASE_URL, REDIS_URL,
 DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see README.md).
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -21,7 +22,7 @@ env = environ.Env()
 
 # Where the laptop defaults keep their state (SQLite database, generated secret key).
 DATA_DIR = Path(env.str("DJANGO_DATA_DIR", default=str(BASE_DIR / "var")))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # see "Local files" below
 
 
 def _local_secret_key() -> str:
@@ -129,6 +130,37 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+
+
+# --- Local files, history paging and import limits (issue 13) ----------------------------
+# The laptop's SQLite database holds sessions and encrypted provider keys: readable by its
+# owner only. The file is made 0600 before Django opens it; SQLite gives its -journal, -wal
+# and -shm files the database file's mode, so they follow. DJANGO_DATA_DIR, when created
+# here or when it is the checkout's var/, is 0700 (so is anything created in it later, such
+# as the test database). An existing database from an older checkout is narrowed too.
+def _private_local_files(database: Path) -> None:
+    try:
+        if DATA_DIR == BASE_DIR / "var":
+            DATA_DIR.chmod(0o700)
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    for path in (database, *(Path(f"{database}{end}") for end in ("-journal", "-wal", "-shm"))):
+        if path.exists() and path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+            path.chmod(0o600)
+
+
+if DATABASES["default"]["NAME"] == str(DATA_DIR / "db.sqlite3"):  # no DATABASE_URL
+    _private_local_files(DATA_DIR / "db.sqlite3")
+
+# The preset page's history (versions, and moves between teams) is shown this many at a time.
+PLAYGROUND_HISTORY_PAGE_SIZE = env.int("PLAYGROUND_HISTORY_PAGE_SIZE", default=50)
+# One import (all the files chosen at once): refused whole, before anything is stored, past
+# any of these. Bytes are counted before a file is read; presets and versions in all files.
+PLAYGROUND_IMPORT_MAX_BYTES = env.int("PLAYGROUND_IMPORT_MAX_BYTES", default=5_242_880)
+PLAYGROUND_IMPORT_MAX_PRESETS = env.int("PLAYGROUND_IMPORT_MAX_PRESETS", default=500)
+PLAYGROUND_IMPORT_MAX_VERSIONS = env.int("PLAYGROUND_IMPORT_MAX_VERSIONS", default=5000)
+# --- end of issue 13's local files and limits ----------------------------------------------
 
 # Redis carries the channel layer, the per-user run limits (playground/limits.py) and the
 # model-list cache that all workers share; without it, each process keeps them in memory.

@@ -218,3 +218,15 @@ def test_only_the_settings_read_the_environment() -> None:
                 readers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     # asgi.py only names the settings module, as Django's own template does.
     assert readers == ["playground/asgi.py:7"]
+
+
+def test_the_usage_guide_gives_the_history_and_import_limits_the_settings_use() -> None:
+    default = {name: values[0] for name, values in settings_variables().items()}
+    text = " ".join(USAGE.split())
+    assert f"{default['PLAYGROUND_HISTORY_PAGE_SIZE']} to a page" in text
+    presets, versions = (
+        default["PLAYGROUND_IMPORT_MAX_PRESETS"],
+        default["PLAYGROUND_IMPORT_MAX_VERSIONS"],
+    )
+    megabytes = default["PLAYGROUND_IMPORT_MAX_BYTES"] / 2**20
+    assert f"at most {presets} presets, {versions} versions in all and {megabytes:g} MB" in text

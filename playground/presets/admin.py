@@ -40,10 +40,13 @@ class PresetAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "team", "visibility", "deleted_at", "created_at"]
     list_filter = ["visibility", "team"]
     search_fields = ["name", "description", "tags"]
-    readonly_fields = ["link_token", "forked_from", "forked_from_version", "created_at"]
+    readonly_fields = ["link_token", "forked_from", "forked_from_version", "created_at", "revision"]
     inlines = [PresetVersionInline, PresetMoveInline]
 
     def save_model(self, request: HttpRequest, obj: Preset, form: ModelForm, change: bool) -> None:
+        if change:
+            # A change here is a change like any other: pages opened before it are stale.
+            obj.revision += 1
         # A team changed here is a move like any other: recorded, with who made it.
         if change and "team" in form.changed_data and request.user.is_authenticated:
             # The team before this edit: the form has already put the new one on ``obj``.

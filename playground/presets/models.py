@@ -51,6 +51,10 @@ class Preset(models.Model):
     forked_from_version = models.PositiveIntegerField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Counts the changes to the preset itself (name, sharing, team, trash; not its versions,
+    # which have their own numbers). A form carries the revision it was loaded at, so that
+    # a change made from a page that is out of date is refused instead of undoing another.
+    revision = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["name", "created_at"]

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -59,6 +60,19 @@ class StaleVersion(Exception):
         )
         self.base = base
         self.latest = latest
+
+
+class PresetChanged(Exception):
+    """The preset changed since the form was loaded: nothing was written; reload and redo."""
+
+    def __init__(self, *, unsaved: str = "") -> None:
+        # ``unsaved`` says what the refused change was, so the user can make it again.
+        super().__init__(
+            "This preset was changed meanwhile (by someone else, or in another tab), so your "
+            f"change was not saved{': ' + unsaved if unsaved else ''}. Reload the page to see "
+            "the preset as it is now, then make your change again."
+        )
+        self.unsaved = unsaved
 
 
 class PresetInputInvalid(Exception):
@@ -151,6 +165,33 @@ def _visibility_clean(*, visibility: Any, team: Team | None) -> str:
     if visibility == Visibility.TEAM and team is None:
         raise PresetInputInvalid({"visibility": "pick a team to share with the team"})
     return visibility
+
+
+def _lock(preset: Preset) -> None:
+    """Lock the preset's row and reload ``preset`` from it (inside transaction.atomic).
+
+    Concurrent changes to one preset queue here (SQLite: the IMMEDIATE transaction already
+    holds the write lock), so what a change reads, and records in the history, is what is
+    there when it writes; the permission checks that follow see it too.
+    """
+    if not Preset.objects.select_for_update().filter(pk=preset.pk).exists():
+        raise PresetNotFound()
+    preset.refresh_from_db()
+
+
+def _refuse_if_changed(preset: Preset, *, revision: Any, unsaved: str) -> None:
+    """PresetChanged when the form was loaded at another revision than the locked row's.
+
+    ``revision`` None: a caller with no form (a script, the admin): nothing to compare.
+    """
+    if revision is not None and str(revision).strip() != str(preset.revision):
+        raise PresetChanged(unsaved=unsaved)
+
+
+def _bump(preset: Preset, *fields: str) -> None:
+    """Save the changed fields with the next revision (the row is locked by _lock)."""
+    preset.revision += 1
+    preset.save(update_fields=[*fields, "revision"])
 
 
 def _require(
@@ -260,12 +301,19 @@ def preset_rename(
     name: str,
     description: str,
     tags: str | list[str],
+    revision: Any = None,
 ) -> Preset:
+    """Set the name, description and tags; PresetChanged when ``revision`` is not current."""
     _require(permissions.can_rename, actor, preset)
-    preset.name = _name_clean(name)
-    preset.description = _text_clean(description, field="description")
-    preset.tags = tags_clean(tags=tags)
-    preset.save(update_fields=["name", "description", "tags"])
+    clean_name = _name_clean(name)
+    clean_description = _text_clean(description, field="description")
+    clean_tags = tags_clean(tags=tags)
+    with transaction.atomic():
+        _lock(preset)
+        _require(permissions.can_rename, actor, preset)  # the role may have changed meanwhile
+        _refuse_if_changed(preset, revision=revision, unsaved=f"name “{clean_name}”")
+        preset.name, preset.description, preset.tags = clean_name, clean_description, clean_tags
+        _bump(preset, "name", "description", "tags")
     return preset
 
 
@@ -318,13 +366,16 @@ def record_team_change(*, actor: User, preset: Preset, from_team: Team | None) -
     )
 
 
-def preset_move(*, actor: User, preset: Preset, team_id: Any) -> Preset:
+def preset_move(*, actor: User, preset: Preset, team_id: Any, revision: Any = None) -> Preset:
     """Move a preset to another team (``None`` or "": no team), keeping its visibility."""
-    team = _move_target(actor=actor, preset=preset, team_id=team_id)
-    _visibility_clean(visibility=preset.visibility, team=team)
     with transaction.atomic():
+        _lock(preset)
+        # First: the team the form offered as current may no longer be.
+        _refuse_if_changed(preset, revision=revision, unsaved="the move to another team")
+        team = _move_target(actor=actor, preset=preset, team_id=team_id)
+        _visibility_clean(visibility=preset.visibility, team=team)
         _record_move(actor=actor, preset=preset, team=team)
-        preset.save(update_fields=["team"])
+        _bump(preset, "team")
     return preset
 
 
@@ -336,18 +387,22 @@ def preset_share(
     team_id: Any = UNCHANGED,
     link_allows_anonymous: bool = False,
     new_link: bool = False,
+    revision: Any = None,
 ) -> Preset:
     """Set who sees the preset; ``new_link`` replaces the link so the old one stops working.
 
     A different ``team_id`` moves the preset as preset_move does (same rules, recorded).
     """
-    if team_id is UNCHANGED or _same_team(preset, team_id):
-        _require(permissions.can_share, actor, preset)
-        team = preset.team
-    else:
-        team = _move_target(actor=actor, preset=preset, team_id=team_id)
-    visibility = _visibility_clean(visibility=visibility, team=team)
     with transaction.atomic():
+        _lock(preset)
+        # First: a stale form's team would read as a move back to where the preset was.
+        _refuse_if_changed(preset, revision=revision, unsaved="the sharing settings")
+        if team_id is UNCHANGED or _same_team(preset, team_id):
+            _require(permissions.can_share, actor, preset)
+            team = preset.team
+        else:
+            team = _move_target(actor=actor, preset=preset, team_id=team_id)
+        visibility = _visibility_clean(visibility=visibility, team=team)
         _record_move(actor=actor, preset=preset, team=team)
         preset.visibility = visibility
         preset.link_allows_anonymous = bool(link_allows_anonymous) and visibility == Visibility.LINK
@@ -356,7 +411,7 @@ def preset_share(
         elif visibility != Visibility.LINK:
             # Leaving "link" revokes it: turning link sharing back on later gives a new URL.
             preset.link_token = None
-        preset.save(update_fields=["team", "visibility", "link_allows_anonymous", "link_token"])
+        _bump(preset, "team", "visibility", "link_allows_anonymous", "link_token")
     return preset
 
 
@@ -422,19 +477,23 @@ def preset_fork(
 
 def preset_delete(*, actor: User, preset: Preset) -> Preset:
     """Move to the trash; restorable for TRASH_RETENTION, then `purge_trash` removes it."""
-    _require(permissions.can_delete, actor, preset)
-    preset.deleted_at = timezone.now()
-    preset.save(update_fields=["deleted_at"])
+    with transaction.atomic():
+        _lock(preset)
+        _require(permissions.can_delete, actor, preset)
+        preset.deleted_at = timezone.now()
+        _bump(preset, "deleted_at")
     return preset
 
 
 def preset_restore(*, actor: User, preset: Preset) -> Preset:
-    _require(permissions.can_restore, actor, preset)
-    deleted_at = preset.deleted_at
-    if deleted_at is None or deleted_at < timezone.now() - TRASH_RETENTION:
-        raise PresetNotFound()  # past the retention: as good as purged
-    preset.deleted_at = None
-    preset.save(update_fields=["deleted_at"])
+    with transaction.atomic():
+        _lock(preset)
+        _require(permissions.can_restore, actor, preset)
+        deleted_at = preset.deleted_at
+        if deleted_at is None or deleted_at < timezone.now() - TRASH_RETENTION:
+            raise PresetNotFound()  # past the retention: as good as purged
+        preset.deleted_at = None
+        _bump(preset, "deleted_at")
     return preset
 
 
@@ -490,7 +549,7 @@ def presets_import(*, owner: User, text: str) -> list[Preset]:
     single ``request``. Every request is validated like a run; nothing is written unless
     all of them pass.
     """
-    return _import_write(owner=owner, planned=_import_plan(text))
+    return presets_import_files(owner=owner, files=[("", text)])
 
 
 def presets_import_files(*, owner: User, files: list[tuple[str, str]]) -> list[Preset]:
@@ -498,18 +557,68 @@ def presets_import_files(*, owner: User, files: list[tuple[str, str]]) -> list[P
 
     An error's ``where`` starts with the file's name ("bad.json, line 3, column 5").
     """
-    planned = []
+    import_size_check(
+        sizes=[(name, len(text.encode("utf-8", "surrogatepass"))) for name, text in files]
+    )
+    read = []
     for name, text in files:
         try:
-            planned.extend(_import_plan(text))
+            read.append((name, _import_read(text)))
+        except ImportInvalid as invalid:
+            where = invalid.where if len(files) == 1 else f"{name}, {invalid.where}"
+            raise ImportInvalid(invalid.reason, where=where) from None
+    # Counted before any request is validated: the bounds also bound the work done.
+    _import_count_check([entries for _, (entries, _) in read])
+    planned: list[dict[str, Any]] = []
+    for name, (entries, prefix) in read:
+        try:
+            planned.extend(
+                _import_entry(entry, f"{prefix}[{i}]") for i, entry in enumerate(entries)
+            )
         except ImportInvalid as invalid:
             where = invalid.where if len(files) == 1 else f"{name}, {invalid.where}"
             raise ImportInvalid(invalid.reason, where=where) from None
     return _import_write(owner=owner, planned=planned)
 
 
-def _import_plan(text: str) -> list[dict[str, Any]]:
-    """The presets a file holds, each checked; ImportInvalid names what and where."""
+def import_size_check(*, sizes: list[tuple[str, int]]) -> None:
+    """Refuse an import whose files (name, bytes) hold more than PLAYGROUND_IMPORT_MAX_BYTES.
+
+    Views call it with the uploads' sizes before reading them."""
+    limit = settings.PLAYGROUND_IMPORT_MAX_BYTES
+    total = sum(size for _, size in sizes)
+    if total > limit:
+        what = f"the {len(sizes)} files hold" if len(sizes) > 1 else "the file holds"
+        raise ImportInvalid(
+            f"{what} {total:,} bytes; an import may hold at most {limit:,} bytes "
+            "(PLAYGROUND_IMPORT_MAX_BYTES); split it into smaller imports.",
+            where=sizes[0][0] if len(sizes) == 1 and sizes[0][0] else "file",
+        )
+
+
+def _import_count_check(files: list[list[Any]]) -> None:
+    """Refuse more presets or versions than the settings allow in one import."""
+    presets = sum(len(entries) for entries in files)
+    versions = sum(_versions_in(entry) for entries in files for entry in entries)
+    for count, limit, what, setting in (
+        (presets, settings.PLAYGROUND_IMPORT_MAX_PRESETS, "presets", "MAX_PRESETS"),
+        (versions, settings.PLAYGROUND_IMPORT_MAX_VERSIONS, "versions", "MAX_VERSIONS"),
+    ):
+        if count > limit:
+            raise ImportInvalid(
+                f"{count:,} {what} found; an import may hold at most {limit:,} {what} in all "
+                f"(PLAYGROUND_IMPORT_{setting}); split it into smaller imports.",
+                where="(top level)" if len(files) == 1 else "files",
+            )
+
+
+def _versions_in(entry: Any) -> int:
+    versions = entry.get("versions") if isinstance(entry, dict) else None
+    return len(versions) if isinstance(versions, list) else 1
+
+
+def _import_read(text: str) -> tuple[list[Any], str]:
+    """A file's preset entries (not yet checked) and the key path they are under."""
     try:
         data = json.loads(text, parse_constant=_NotJSONNumber)
     except json.JSONDecodeError as error:
@@ -519,8 +628,7 @@ def _import_plan(text: str) -> list[dict[str, Any]]:
     except RecursionError:
         raise ImportInvalid("nested too deeply to read", where="(top level)") from None
     _refuse_non_json_numbers(data)
-    entries, prefix = _import_entries(data)
-    return [_import_entry(entry, f"{prefix}[{i}]") for i, entry in enumerate(entries)]
+    return _import_entries(data)
 
 
 def _import_write(*, owner: User, planned: list[dict[str, Any]]) -> list[Preset]:

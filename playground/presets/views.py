@@ -9,11 +9,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,9 +30,6 @@ from playground.presets.diff import version_diff
 from playground.presets.models import TRASH_RETENTION, Preset, Visibility
 from playground.presets.page import save_controls_context
 from playground.spec import RequestInvalid
-
-# An import file larger than this is refused before it is read.
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 PRESET_GONE = (
     "this preset is no longer available to you (moved to the trash, or no longer shared "
@@ -128,11 +127,31 @@ def preset_detail(request: HttpRequest, preset_id: Any) -> HttpResponse:
     preset = selectors.preset_get(user=request.user, preset_id=preset_id, link_token=link)
     # So that "Shared with me" finds it again (only when the link is what lets them in).
     services.preset_link_visit_record(user=request.user, preset=preset, link_token=link)
-    versions = list(preset.versions.select_related("author").order_by("-number"))
+    return _detail_page(request, preset, link)
+
+
+def _detail_page(
+    request: HttpRequest, preset: Preset, link: str | None, *, status: int = 200
+) -> HttpResponse:
+    """The preset's page: its history a page at a time (``?page=``, ``?moves_page=``)."""
     user = request.user
+    # get_page: a page number that is not one (text, 0, past the end) shows the first or
+    # the last page rather than failing.
+    versions = Paginator(
+        preset.versions.select_related("author").order_by("-number"),
+        settings.PLAYGROUND_HISTORY_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    moves = Paginator(
+        preset.moves.select_related("actor").order_by("-created_at", "-pk"),
+        settings.PLAYGROUND_HISTORY_PAGE_SIZE,
+    ).get_page(request.GET.get("moves_page"))
+    latest = preset.versions.select_related("author").order_by("-number").first()
     context = {
+        "versions_pages": _page_links(request, versions, "page"),
+        "moves_pages": _page_links(request, moves, "moves_page"),
         "preset": preset,
         "versions": versions,
+        "latest_version": latest,
         "link": link,
         "can": {
             name: getattr(permissions, f"can_{name}")(user, preset, link)
@@ -154,15 +173,32 @@ def preset_detail(request: HttpRequest, preset_id: Any) -> HttpResponse:
         "move_targets": selectors.move_targets(user=user, preset=preset),
         # The run panel's reply area starts with one empty candidate, as the playground's.
         "run_candidates": range(1),
-        "moves": list(preset.moves.select_related("actor").order_by("-created_at", "-pk")),
+        "moves": moves,
         "visibility_choices": Visibility.choices,
-        "diff_old": versions[1].number if len(versions) > 1 else versions[0].number,
-        "diff_new": versions[0].number,
+        "diff_old": max(latest.number - 1, 1) if latest else 1,
+        "diff_new": latest.number if latest else 1,
         "share_url": request.build_absolute_uri(
             _detail_url(preset, preset.link_token) if preset.link_token else ""
         ),
     }
-    return render(request, "presets/detail.html", context)
+    return render(request, "presets/detail.html", context, status=status)
+
+
+def _page_links(request: HttpRequest, page: Page, param: str) -> dict[str, str]:
+    """The first, previous, next and last pages' addresses, keeping the other parameters
+    (the link token, the other list's page)."""
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return f"?{query.urlencode()}"
+
+    links: dict[str, str] = {}
+    if page.has_previous():
+        links.update(first=url(1), previous=url(page.previous_page_number()))
+    if page.has_next():
+        links.update(next=url(page.next_page_number()), last=url(page.paginator.num_pages))
+    return links
 
 
 @require_GET
@@ -216,6 +252,14 @@ def _action(
         for field, message in invalid.errors.items():
             messages.error(request, f"{field}: {message}")
         return redirect(_detail_url(preset, link))
+    except services.PresetChanged as changed:
+        # 409, and the page as it is now (what a reload would show), with what was not saved.
+        messages.error(request, str(changed))
+        try:
+            current = selectors.preset_get(user=actor, preset_id=preset_id, link_token=link)
+        except services.PresetNotFound:
+            return redirect("preset-list")  # no longer shared with them
+        return _detail_page(request, current, link, status=409)
     messages.success(request, done if isinstance(done, str) else done(result))
     if isinstance(result, HttpResponse):
         return result
@@ -237,6 +281,7 @@ def preset_rename(request: HttpRequest, preset_id: Any) -> HttpResponse:
             name=request.POST.get("name", ""),
             description=request.POST.get("description", ""),
             tags=request.POST.get("tags", ""),
+            revision=request.POST.get("revision"),
         ),
         "Saved the name, description and tags.",
     )
@@ -258,6 +303,7 @@ def preset_share(request: HttpRequest, preset_id: Any) -> HttpResponse:
             visibility=request.POST.get("visibility", ""),
             link_allows_anonymous=request.POST.get("link_allows_anonymous") == "on",
             new_link=request.POST.get("new_link") == "on",
+            revision=request.POST.get("revision"),
         )
 
     def done(preset: Preset) -> str:
@@ -352,10 +398,18 @@ def presets_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def presets_import(request: AuthenticatedHttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {}
+    context: dict[str, Any] = {
+        "limits": {
+            "presets": settings.PLAYGROUND_IMPORT_MAX_PRESETS,
+            "versions": settings.PLAYGROUND_IMPORT_MAX_VERSIONS,
+            "bytes": settings.PLAYGROUND_IMPORT_MAX_BYTES,
+        }
+    }
     if request.method == "POST":
         uploads = request.FILES.getlist("file")
         try:
+            # Before any file is read (settings.PLAYGROUND_IMPORT_MAX_BYTES, all files together).
+            services.import_size_check(sizes=[(u.name or "", u.size or 0) for u in uploads])
             files = [(upload.name or "", _import_text(upload)) for upload in uploads]
             if not files:
                 raise services.ImportInvalid("choose a JSON file to import", where="file")
@@ -372,8 +426,6 @@ def presets_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _import_text(upload: Any) -> str:
     """An uploaded file's text; ImportInvalid names the file when it cannot be read."""
-    if upload.size > MAX_IMPORT_BYTES:
-        raise services.ImportInvalid("larger than 5 MB", where=upload.name)
     try:
         return upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -22,6 +22,15 @@ class TeamInputInvalid(Exception):
 
 
 def _require_owner(*, actor: User, team: Team) -> None:
+    """Lock the team, then check the actor owns it (call inside transaction.atomic).
+
+    Every change to a team's members takes the team's row first, so two owners changing
+    each other's roles at once queue here instead of deadlocking on each other's
+    membership rows (PostgreSQL), and the second sees the first's change: it may have
+    made its actor no longer an owner.
+    """
+    if not Team.objects.select_for_update().filter(pk=team.pk).exists():
+        raise PermissionDenied("This team no longer exists.")
     if not Membership.objects.filter(team=team, user_id=actor.pk, role=Role.OWNER).exists():
         raise PermissionDenied("Only the team's owners manage its members.")
 
@@ -73,6 +82,7 @@ def account_create(*, actor: User, team: Team, data: Mapping[str, Any], role: st
     return Membership.objects.create(team=team, user=user, role=role)
 
 
+@transaction.atomic
 def membership_add(*, actor: User, team: Team, username: str, role: str) -> Membership:
     _require_owner(actor=actor, team=team)
     role = _role_clean(role)

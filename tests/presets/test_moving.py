@@ -234,3 +234,5 @@ def test_an_admin_who_changes_the_team_in_the_django_admin_leaves_a_move_record(
     assert preset.team == world.lab
     move = PresetMove.objects.get()
     assert (move.actor, move.from_team_name, move.to_team_name) == (root, "Core", "Lab")
+    # Forms opened before the change are refused as stale ("changed meanwhile").
+    assert preset.revision == 2
