@@ -6,6 +6,7 @@ DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see README.md).
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -275,3 +276,26 @@ PLAYGROUND_MODELS_CACHE_SECONDS = env.int("PLAYGROUND_MODELS_CACHE_SECONDS", def
 # gets an equal share, never more often than the minimum interval. See streaming.py.
 PLAYGROUND_FRAME_BUDGET = env.float("PLAYGROUND_FRAME_BUDGET", default=4000.0)
 PLAYGROUND_MIN_FRAME_INTERVAL = env.float("PLAYGROUND_MIN_FRAME_INTERVAL", default=0.015)
+
+# --- Login throttling (django-axes; issue 13) -------------------------------------------
+# Failed sign-ins (the site's form and the admin's) are counted per client address in the
+# database, so every worker sees them. After PLAYGROUND_LOGIN_FAILURE_LIMIT wrong passwords
+# in a row that address is refused for PLAYGROUND_LOGIN_COOLOFF_MINUTES, even with the right
+# password; each attempt meanwhile starts the wait again. A successful sign-in clears the
+# count. The address is REMOTE_ADDR: behind a proxy, daphne's --proxy-headers sets it from
+# X-Forwarded-For (see docs/deploy.md for what the proxy must do).
+INSTALLED_APPS += ["axes"]
+# Last, so that it sees the lockout the authentication below it recorded.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("PLAYGROUND_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("PLAYGROUND_LOGIN_COOLOFF_MINUTES", default=15.0))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# "Too many requests", with a Retry-After header (playground/lockout.py).
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "playground.lockout.lockout_response"
