@@ -299,3 +299,28 @@ AXES_RESET_ON_SUCCESS = True
 # "Too many requests", with a Retry-After header (playground/lockout.py).
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "playground.lockout.lockout_response"
+
+# --- Content-Security-Policy (django-csp; issue 13) -------------------------------------
+# Scripts and styles come from this site's static files only: no inline <script>, no on*
+# attribute, no style="" attribute, no eval (htmx's eval and script switches are off in
+# templates/base.html). The page connects only to itself, its run socket included
+# (playground/content_policy.py adds the socket's ws:// or wss:// URL), cannot be framed,
+# and its forms post only here.
+INSTALLED_APPS += ["csp"]
+# Right after SecurityMiddleware: every response gets the header, the lockout page included.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "playground.content_policy.ContentPolicyMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
