@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
@@ -54,8 +55,7 @@ def test_after_the_cool_off_the_right_password_works(client, settings, alice):
     settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
     fail_until_locked(client, settings)
     assert sign_in(client, PASSWORD).status_code == 429
-    # Fifteen minutes later (the attempts' clock moved back rather than waiting).
-    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=15, seconds=1))
+    later(minutes=15, seconds=1)
 
     response = sign_in(client, PASSWORD)
 
@@ -97,3 +97,21 @@ def test_a_success_clears_the_count_and_other_addresses_are_not_locked(client, s
 
     fail_until_locked(client, settings)
     assert sign_in(client, PASSWORD, address="192.0.2.7").status_code == 302
+
+
+def test_an_attempt_during_the_pause_starts_it_again(client, settings, alice):
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    fail_until_locked(client, settings)
+    # Ten minutes on, another try: refused, and the fifteen minutes now count from it ...
+    later(minutes=10)
+    assert sign_in(client, PASSWORD).status_code == 429
+    # ... so six minutes after that (sixteen after the last wrong password) it still holds.
+    later(minutes=6)
+    assert sign_in(client, PASSWORD).status_code == 429
+    later(minutes=15, seconds=1)
+    assert sign_in(client, PASSWORD).status_code == 302
+
+
+def later(**elapsed: float) -> None:
+    """Time passes for the recorded attempts (their clock moves back rather than waiting)."""
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(**elapsed))
