@@ -299,6 +299,9 @@ AXES_RESET_ON_SUCCESS = True
 # "Too many requests", with a Retry-After header (playground/lockout.py).
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "playground.lockout.lockout_response"
+# Axes announces its version at every start, each manage.py command included (on stderr,
+# beside run_request's messages): only its warnings. Failed sign-ins are still logged.
+LOGGING["loggers"] = {**LOGGING["loggers"], "axes.apps": {"level": "WARNING"}}  # type: ignore[dict-item]
 
 # --- Content-Security-Policy (django-csp; issue 13) -------------------------------------
 # Scripts and styles come from this site's static files only: no inline <script>, no on*
