@@ -43,7 +43,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 def normalized_origin(url: str) -> str | None:
     """``scheme://host:port`` in lower case with the port always written, or None if ``url``
-    is not an http(s) origin (``null``, a path, a bad port)."""
+    is not an http(s) origin (``null``, ``file://``, a bad port, credentials)."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -68,6 +68,8 @@ def request_scheme(scope: Scope) -> str:
         value = _header(scope, name)
         if value is not None:
             return "https" if value.split(",", 1)[0].strip() == secure_value else "http"
+    # Daphne leaves the websocket scope's scheme out (ASGI's default is "ws"); servers that
+    # terminate TLS themselves and say so get "https".
     return "https" if scope.get("scheme") == "wss" else "http"
 
 
