@@ -10,10 +10,10 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from playground.consumers import RunConsumer  # noqa: E402
+from playground.origin import SameOriginWebsockets  # noqa: E402
 
 # Channels routes with Django's path(), whose stubs expect a view, not an ASGI app.
 websocket_urlpatterns = [path("ws/run/", RunConsumer.as_asgi())]  # type: ignore[arg-type]
@@ -21,7 +21,8 @@ websocket_urlpatterns = [path("ws/run/", RunConsumer.as_asgi())]  # type: ignore
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
+        # Only this site's pages open the socket: scheme, host and port (playground/origin.py).
+        "websocket": SameOriginWebsockets(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
         ),
     }

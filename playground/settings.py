@@ -7,6 +7,7 @@ DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see README.md).
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -312,3 +313,54 @@ PLAYGROUND_MODELS_CACHE_SECONDS = env.int("PLAYGROUND_MODELS_CACHE_SECONDS", def
 # gets an equal share, never more often than the minimum interval. See streaming.py.
 PLAYGROUND_FRAME_BUDGET = env.float("PLAYGROUND_FRAME_BUDGET", default=4000.0)
 PLAYGROUND_MIN_FRAME_INTERVAL = env.float("PLAYGROUND_MIN_FRAME_INTERVAL", default=0.015)
+
+# --- Login throttling (django-axes; issue 13) -------------------------------------------
+# Failed sign-ins (the site's form and the admin's) are counted per client address in the
+# database, so every worker sees them. After PLAYGROUND_LOGIN_FAILURE_LIMIT wrong passwords
+# in a row that address is refused for PLAYGROUND_LOGIN_COOLOFF_MINUTES, even with the right
+# password; each attempt meanwhile starts the wait again. A successful sign-in clears the
+# count. The address is REMOTE_ADDR: behind a proxy, daphne's --proxy-headers sets it from
+# X-Forwarded-For (see docs/deploy.md for what the proxy must do).
+INSTALLED_APPS += ["axes"]
+# Last, so that it sees the lockout the authentication below it recorded.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("PLAYGROUND_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("PLAYGROUND_LOGIN_COOLOFF_MINUTES", default=15.0))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# "Too many requests", with a Retry-After header (playground/lockout.py).
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "playground.lockout.lockout_response"
+# Axes announces its version at every start, each manage.py command included (on stderr,
+# beside run_request's messages): only its warnings. Failed sign-ins are still logged.
+LOGGING["loggers"] = {**LOGGING["loggers"], "axes.apps": {"level": "WARNING"}}  # type: ignore[dict-item]
+
+# --- Content-Security-Policy (django-csp; issue 13) -------------------------------------
+# Scripts and styles come from this site's static files only: no inline <script>, no on*
+# attribute, no style="" attribute, no eval (htmx's eval and script switches are off in
+# templates/base.html). The page connects only to itself, its run socket included
+# (playground/content_policy.py adds the socket's ws:// or wss:// URL), cannot be framed,
+# and its forms post only here.
+INSTALLED_APPS += ["csp"]
+# Right after SecurityMiddleware: every response gets the header, the lockout page included.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "playground.content_policy.ContentPolicyMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

@@ -82,7 +82,7 @@ def test_a_forged_sign_in_link_is_refused(client):
 @pytest.mark.django_db(transaction=True)
 async def test_the_socket_refuses_anonymous_users():
     communicator = WebsocketCommunicator(
-        application, "/ws/run/", headers=[(b"origin", b"http://localhost")]
+        application, "/ws/run/", headers=[(b"host", b"localhost"), (b"origin", b"http://localhost")]
     )
     connected, _ = await communicator.connect()
     assert not connected
@@ -97,13 +97,17 @@ async def test_the_socket_accepts_a_signed_in_session_from_an_allowed_origin(asy
     cookie = f"sessionid={async_client.cookies['sessionid'].value}".encode()
 
     allowed = WebsocketCommunicator(
-        application, "/ws/run/", headers=[(b"origin", b"http://localhost"), (b"cookie", cookie)]
+        application,
+        "/ws/run/",
+        headers=[(b"host", b"localhost"), (b"origin", b"http://localhost"), (b"cookie", cookie)],
     )
     assert (await allowed.connect())[0]
     await allowed.disconnect()
 
     foreign = WebsocketCommunicator(
-        application, "/ws/run/", headers=[(b"origin", b"http://evil.example"), (b"cookie", cookie)]
+        application,
+        "/ws/run/",
+        headers=[(b"host", b"localhost"), (b"origin", b"http://evil.example"), (b"cookie", cookie)],
     )
     assert not (await foreign.connect())[0]
 
