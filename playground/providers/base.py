@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from playground.modes import DEFAULT_MODE
+from playground.secrets_scrub import Scrubber
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +211,8 @@ class Provider(Protocol):
     label: str
     offline: bool
     default_model: str
+    # Finds the provider's secrets in what leaves the server (playground/secrets_scrub.py).
+    scrubber: Scrubber
 
     def stream(self, body: dict[str, Any], mode: str = DEFAULT_MODE) -> AsyncIterator[Event]:
         """Send ``body`` to ``mode``'s endpoint and yield its events; raise UpstreamError."""

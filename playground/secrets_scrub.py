@@ -1,0 +1,269 @@
+"""The one scrubber of provider secrets: what leaves the server never carries a key.
+
+An upstream (or a gateway left in debug mode) may echo the request's ``Authorization``
+header or a stored provider's extra headers back: in reply text, tool-call arguments,
+logprobs, model names, response headers, error bodies. Every secret of a provider (the
+key and each extra header's value, all stored encrypted) is searched for where text
+leaves the server, not field by field:
+
+- websocket frames (``RunConsumer.send_html``), with the reply stream held back a little
+  (``StreamScrubber``) so that a secret split across two frames is still whole when
+  scrubbed;
+- the terminal (``ScrubbingWriter`` around ``manage.py run_request``'s output);
+- logs (``SecretsLogFilter`` on the handlers, see settings.LOGGING);
+- model lists (``GET /models``), kept in the cache and shown in pages;
+- upstream error texts quoted in messages (``providers/http_errors.py``).
+
+Each secret is searched in the forms an echo takes: as sent, in any letter case,
+percent-encoded, JSON ``\\u``-escaped, HTML-escaped, and base64 (standard and URL-safe,
+of the secret and of ``Bearer <secret>``, at each of the three byte alignments). The
+variants are built once per set of secrets into one compiled regular expression, so a
+text with no secret in it costs one scan.
+"""
+
+import base64
+import functools
+import html
+import json
+import logging
+import re
+import threading
+import urllib.parse
+from collections.abc import Iterable
+from typing import Protocol
+
+REDACTED = "***"
+# Shorter values (a header such as "1" or "yes") would blank out ordinary text.
+MIN_SECRET_LENGTH = 4
+# Base64 of a short secret is a few letters that turn up by chance in long base64 data
+# (embeddings): only secrets this long are also looked for in base64.
+MIN_BASE64_SECRET_LENGTH = 8
+# Length of the prefix that marks a place where a variant may start (see hold_from).
+_GRAM = 4
+
+
+def secret_variants(secret: str) -> set[str]:
+    """Every form of ``secret`` that is searched for (lower case; matched ignoring case)."""
+    variants = {
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        "".join(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else c for c in secret),
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret, safe=""),
+        "".join(f"%{byte:02x}" for byte in secret.encode()),
+        html.escape(secret, quote=True),
+        html.escape(secret, quote=True).replace("&#x27;", "&#39;"),
+    }
+    if len(secret) >= MIN_BASE64_SECRET_LENGTH:
+        for raw in (secret.encode(), f"Bearer {secret}".encode()):
+            variants.update(_base64_cores(raw))
+    return {variant.lower() for variant in variants if variant}
+
+
+def _base64_cores(raw: bytes) -> set[str]:
+    """The base64 characters that depend only on ``raw``, wherever it starts in the encoded
+    data (three byte alignments), in the standard and the URL-safe alphabets."""
+    cores = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + raw).decode()
+        first = -(-offset * 8 // 6)  # the first character made of raw's bits only
+        last = (offset + len(raw)) * 8 // 6  # past the last one
+        core = encoded[first:last]
+        cores.add(core)
+        cores.add(core.replace("+", "-").replace("/", "_"))
+    return cores
+
+
+class Scrubber:
+    """Finds and replaces the variants of a fixed set of secrets (see ``scrubber_for``)."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        kept = sorted({s for s in secrets if len(s) >= MIN_SECRET_LENGTH})
+        variants = sorted({v for s in kept for v in secret_variants(s)}, key=lambda v: (-len(v), v))
+        self.active = bool(variants)
+        self.longest = len(variants[0]) if variants else 0
+        # Longest first, so that a longer form wins over a shorter one at the same place.
+        # Matched against the text in lower case: an exact-case regular expression is about
+        # twenty times faster than one that ignores case (measured: 1.3 against 25 µs for a
+        # 180-character frame).
+        alternatives = "|".join(map(re.escape, variants)) or "(?!)"
+        self._pattern = re.compile(alternatives)
+        # For the rare text whose lower case changes its length (a few non-ASCII letters).
+        self._pattern_ignoring_case = re.compile(alternatives, re.IGNORECASE)
+        # Where a variant may begin: its first _GRAM characters (and the variants by them).
+        self._by_gram: dict[str, list[str]] = {}
+        for variant in variants:
+            self._by_gram.setdefault(variant[:_GRAM], []).append(variant)
+        self._grams = re.compile("(?=" + ("|".join(map(re.escape, self._by_gram)) or "(?!)") + ")")
+        # Proper prefixes shorter than _GRAM: what the text's last few characters may be.
+        self._short_prefixes = {v[:n] for v in variants for n in range(1, min(_GRAM, len(v)))}
+
+    def __bool__(self) -> bool:
+        return self.active
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every secret, in every form, replaced by ***."""
+        if not self.active:
+            return text
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            return self._pattern_ignoring_case.sub(REDACTED, text)
+        pieces = []
+        done = 0
+        for match in self._pattern.finditer(lowered):
+            pieces.append(text[done : match.start()])
+            pieces.append(REDACTED)
+            done = match.end()
+        if not pieces:
+            return text
+        pieces.append(text[done:])
+        return "".join(pieces)
+
+    def contains(self, text: str) -> bool:
+        return self.active and self._pattern_ignoring_case.search(text) is not None
+
+    def hold_from(self, text: str) -> int:
+        """Where the part of ``text`` that may be the start of a secret begins (its length
+        when none): that part must wait for the text that follows it. A whole secret found
+        in ``text`` is never cut."""
+        if not self.active:
+            return len(text)
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            return 0  # rare: hold it all, to be scrubbed whole with what follows
+        # Only a tail shorter than the longest variant can be an unfinished one; whole
+        # secrets overlapping it go out whole (and scrubbed), never cut.
+        start = max(0, len(text) - self.longest + 1)
+        for match in self._pattern.finditer(lowered, max(0, start - self.longest)):
+            start = max(start, match.end())
+        for match in self._grams.finditer(lowered, start):
+            place = match.start()
+            rest = lowered[place:]
+            if any(v.startswith(rest) for v in self._by_gram.get(rest[:_GRAM], ())):
+                return place
+        for size in range(min(_GRAM - 1, len(text) - start), 0, -1):
+            if lowered[-size:] in self._short_prefixes:
+                return len(text) - size
+        return len(text)
+
+    def stream(self) -> "StreamScrubber":
+        return StreamScrubber(self)
+
+
+class StreamScrubber:
+    """Scrubs a text that arrives in pieces: ``feed`` returns what may go out now (scrubbed),
+    keeping back a tail that may be the start of a secret; ``finish`` returns the rest."""
+
+    def __init__(self, scrubber: Scrubber) -> None:
+        self._scrubber = scrubber
+        self._held = ""
+
+    def feed(self, text: str) -> str:
+        if not self._scrubber.active:
+            return text
+        text = self._held + text
+        cut = self._scrubber.hold_from(text)
+        self._held = text[cut:]
+        return self._scrubber.scrub(text[:cut])
+
+    def finish(self) -> str:
+        held, self._held = self._held, ""
+        return self._scrubber.scrub(held)
+
+    @property
+    def holding(self) -> bool:
+        return bool(self._held)
+
+
+NO_SECRETS = Scrubber(())
+
+# Every secret a provider of this process was built with: what the log filter looks for.
+_known: dict[str, None] = {}
+_known_lock = threading.Lock()
+_known_scrubber = NO_SECRETS
+
+
+def scrubber_for(secrets: Iterable[str]) -> Scrubber:
+    """The scrubber of a provider's secrets (built once per set of secrets); the secrets
+    are also remembered for the log filter."""
+    wanted = tuple(sorted({s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}))
+    if not wanted:
+        return NO_SECRETS
+    _remember(wanted)
+    return _scrubber(wanted)
+
+
+@functools.lru_cache(maxsize=512)
+def _scrubber(secrets: tuple[str, ...]) -> Scrubber:
+    return Scrubber(secrets)
+
+
+def _remember(secrets: tuple[str, ...]) -> None:
+    global _known_scrubber
+    if all(s in _known for s in secrets):
+        return
+    with _known_lock:
+        _known.update(dict.fromkeys(secrets))
+        _known_scrubber = Scrubber(_known)
+
+
+def known_secrets_scrubber() -> Scrubber:
+    """A scrubber of every secret any provider of this process has been built with."""
+    return _known_scrubber
+
+
+class SecretsLogFilter(logging.Filter):
+    """Scrubs every log record (message, arguments, traceback) of the providers' secrets.
+
+    Put on the handlers (settings.LOGGING): a filter on a logger would miss the records
+    its children pass up."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        scrubber = known_secrets_scrubber()
+        if not scrubber:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: logging reports it when it formats
+            return True
+        clean = scrubber.scrub(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrubber.scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrubber.scrub(record.stack_info)
+        return True
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
+class ScrubbingWriter:
+    """A text stream (the terminal) that scrubs what is written through it, holding back a
+    tail that may be the start of a secret until more text comes or ``finish``."""
+
+    def __init__(self, out: Writer, scrubber: Scrubber) -> None:
+        self._out = out
+        self._stream = scrubber.stream()
+
+    def write(self, text: str) -> int:
+        safe = self._stream.feed(text)
+        if safe:
+            self._out.write(safe)
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+    def finish(self) -> None:
+        rest = self._stream.finish()
+        if rest:
+            self._out.write(rest)
+        self._out.flush()
