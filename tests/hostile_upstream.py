@@ -12,11 +12,15 @@ error message of a refusal (a request for the model ``error``), and a logprob th
 number (the model ``crash``: the server logs the failure to read it).
 """
 
+import asyncio
 import json
 from typing import Any
 
 from tests.fake_upstream import FakeUpstream, RecordedRequest
 from tests.leak_scan import leak_forms
+
+# Longer than the playground's shortest interval between two frames of a stream (15 ms).
+PAUSE = 0.03
 
 
 def echoed_secrets(headers: dict[str, str]) -> list[str]:
@@ -112,10 +116,15 @@ class HostileUpstream(FakeUpstream):
         for form in forms:
             half = len(form) // 2
             text(" [" + form[:half], logprob_token=form)
+            # A pause longer than the frame interval: the halves go out in separate frames.
+            await writer.drain()
+            await asyncio.sleep(PAUSE)
             text(form[half:] + "] ")
         for secret in secrets:
             for character in secret:
                 text(character)
+                await writer.drain()
+                await asyncio.sleep(PAUSE / 4)
             # Every character escaped in the JSON: the raw answer shows the \\u form.
             escaped = "".join(f"\\u{ord(c):04x}" for c in " " + secret + " ")
             send(

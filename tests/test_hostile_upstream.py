@@ -5,6 +5,7 @@ server's log or its database (tests/leak_scan.py also scans all of it when the s
 ends). And the shared HTTP client keeps no cookie an upstream sets.
 """
 
+import html
 import io
 import json
 import logging
@@ -181,8 +182,12 @@ def seen(hostile: HostileUpstream, tmp_path_factory: pytest.TempPathFactory) -> 
                 for provider in ("openai", "gateway"):
                     for message in runs(provider):
                         socket.send(json.dumps(message))
-                        for frame in frames_until_done(socket):
+                        frames = frames_until_done(socket)
+                        for frame in frames:
                             found.add("frame", frame)
+                        # The reply as the page shows it, its frames joined: a secret split
+                        # across two frames is whole again here.
+                        found.add("frame", reply_shown(frames))
                         # The inspector's whole raw answer, as the page asks for it.
                         socket.send(json.dumps({"action": "raw"}))
                         found.add("frame", str(socket.recv(timeout=10)))
@@ -224,6 +229,11 @@ def sign_in(live: str) -> httpx.Client:
     return browser
 
 
+def reply_shown(frames: list[str]) -> str:
+    pattern = re.compile(r'<span id="reply-0" hx-swap-oob="beforeend">(.*?)</span>', re.S)
+    return "".join(html.unescape(m) for frame in frames for m in pattern.findall(frame))
+
+
 def frames_until_done(socket) -> list[str]:
     frames = []
     while True:
@@ -242,6 +252,9 @@ def test_the_upstream_did_echo_and_was_heard(hostile: HostileUpstream, seen: See
     frames = "\n".join(seen.texts["frame"])
     assert "***" in frames
     assert 'id="reply-0"' in frames and "echo" in frames  # reply text and the tool call
+    # The upstream paused inside each secret: its halves reached the socket apart.
+    reply_frames = [f for f in seen.texts["frame"] if 'id="reply-0"' in f]
+    assert len(reply_frames) > 2 * len(leak_forms(TEST_API_KEY))
     assert "honest-model" in "\n".join(seen.texts["html"])
     assert "***" in "\n".join(seen.texts["terminal"])
 
