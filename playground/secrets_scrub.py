@@ -10,15 +10,19 @@ leaves the server, not field by field:
   (``StreamScrubber``) so that a secret split across two frames is still whole when
   scrubbed;
 - the terminal (``ScrubbingWriter`` around ``manage.py run_request``'s output);
-- logs (``SecretsLogFilter`` on the handlers, see settings.LOGGING);
+- logs (``SecretsLogFilter`` on the handlers, see settings.LOGGING), with the scrubbers
+  of every provider this process has built;
 - model lists (``GET /models``), kept in the cache and shown in pages;
-- upstream error texts quoted in messages (``providers/http_errors.py``).
+- upstream error texts quoted in messages (``providers/http_errors.py``), which pages
+  show too;
+- the error page's variables (``debug.py``).
 
 Each secret is searched in the forms an echo takes: as sent, in any letter case,
 percent-encoded, JSON ``\\u``-escaped, HTML-escaped, and base64 (standard and URL-safe,
 of the secret and of ``Bearer <secret>``, at each of the three byte alignments). The
 variants are built once per set of secrets into one compiled regular expression, so a
-text with no secret in it costs one scan.
+text with no secret in it costs one scan (measured: ~1 µs for a reply frame; holding
+back a possible tail adds 1 to 2 µs per frame).
 """
 
 import base64
