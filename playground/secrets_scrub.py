@@ -15,7 +15,9 @@ leaves the server, not field by field:
 - model lists (``GET /models``), kept in the cache and shown in pages;
 - upstream error texts quoted in messages (``providers/http_errors.py``), which pages
   show too;
-- the error page's variables (``debug.py``).
+- the error page's variables (``debug.py``);
+- the token-by-token probability view (``RunOutcome.shown_logprobs``), where a secret
+  the reply spells over several tokens is whole only when they are read together.
 
 Each secret is searched in the forms an echo takes: as sent, in any letter case,
 percent-encoded, JSON ``\\u``-escaped, HTML-escaped, and base64 (standard and URL-safe,
@@ -32,7 +34,7 @@ import logging
 import re
 import threading
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 REDACTED = "***"
@@ -176,6 +178,33 @@ class Scrubber:
             return text
         pieces.append(text[done:])
         return "".join(pieces)
+
+    def scrub_pieces(self, pieces: Sequence[str]) -> list[str]:
+        """``pieces`` shown one after the other (a reply's tokens), with every secret they
+        spell together replaced: the piece where one begins shows *** in its place, the
+        pieces it continues into lose their part of it."""
+        if not self.active:
+            return list(pieces)
+        joined = "".join(pieces)
+        spans = list(self._matches(_lower(joined)))
+        if not spans:
+            return list(pieces)
+        shown = []
+        end = 0
+        for piece in pieces:
+            start, end = end, end + len(piece)
+            kept, cursor = [], start
+            for secret_start, secret_end in spans:
+                if secret_end <= start or secret_start >= end:
+                    continue
+                if secret_start > cursor:
+                    kept.append(joined[cursor:secret_start])
+                if secret_start >= start:
+                    kept.append(REDACTED)
+                cursor = max(cursor, min(secret_end, end))
+            kept.append(joined[cursor:end])
+            shown.append("".join(kept))
+        return shown
 
     def contains(self, text: str) -> bool:
         return self.active and next(self._matches(_lower(text)), None) is not None

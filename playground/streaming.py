@@ -134,7 +134,7 @@ async def relay_run(
     logprobs, embeddings, moderation results and the raw answer travel with the
     final frame.
     """
-    outcome = RunOutcome(mode=mode, body=body)
+    outcome = RunOutcome(mode=mode, body=body, scrubber=provider.scrubber)
     started = time.monotonic()
     await send_html(fragments.run_started(body, provider, mode=mode))
     frames = FrameCoalescer(send_html, provider.scrubber)

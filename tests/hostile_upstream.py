@@ -100,7 +100,9 @@ class HostileUpstream(FakeUpstream):
         def text(piece: str, logprob_token: str | None = None) -> None:
             choice: dict[str, Any] = {"index": 0, "delta": {"content": piece}}
             if logprob_token is not None:
-                alternative = {"token": logprob_token, "logprob": -1.0, "bytes": None}
+                alternative = {"token": "alt", "logprob": -1.0, "bytes": None}
+                if len(logprob_token) > 1:
+                    alternative["token"] = logprob_token
                 choice["logprobs"] = {
                     "content": [
                         {
@@ -122,7 +124,8 @@ class HostileUpstream(FakeUpstream):
             text(form[half:] + "] ")
         for secret in secrets:
             for character in secret:
-                text(character)
+                # One token a character: the probability view spells the secret.
+                text(character, logprob_token=character)
                 await writer.drain()
                 await asyncio.sleep(PAUSE / 4)
             # Every character escaped in the JSON: the raw answer shows the \\u form.

@@ -188,6 +188,7 @@ def seen(hostile: HostileUpstream, tmp_path_factory: pytest.TempPathFactory) -> 
                         # The reply as the page shows it, its frames joined: a secret split
                         # across two frames is whole again here.
                         found.add("frame", reply_shown(frames))
+                        found.add("frame", tokens_shown(frames))
                         # The inspector's whole raw answer, as the page asks for it.
                         socket.send(json.dumps({"action": "raw"}))
                         found.add("frame", str(socket.recv(timeout=10)))
@@ -234,6 +235,12 @@ def reply_shown(frames: list[str]) -> str:
     return "".join(html.unescape(m) for frame in frames for m in pattern.findall(frame))
 
 
+def tokens_shown(frames: list[str]) -> str:
+    """The probability view's tokens as they read on the page, one after the other."""
+    pattern = re.compile(r'<span class="token [^"]*" [^>]*aria-label="(.*?): [0-9.]+%"', re.S)
+    return "".join(html.unescape(m) for frame in frames for m in pattern.findall(frame))
+
+
 def frames_until_done(socket) -> list[str]:
     frames = []
     while True:
@@ -255,6 +262,7 @@ def test_the_upstream_did_echo_and_was_heard(hostile: HostileUpstream, seen: See
     # The upstream paused inside each secret: its halves reached the socket apart.
     reply_frames = [f for f in seen.texts["frame"] if 'id="reply-0"' in f]
     assert len(reply_frames) > 2 * len(leak_forms(TEST_API_KEY))
+    assert 'class="probability-view"' in frames
     assert "honest-model" in "\n".join(seen.texts["html"])
     assert "***" in "\n".join(seen.texts["terminal"])
 

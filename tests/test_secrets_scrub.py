@@ -87,3 +87,13 @@ def test_the_terminal_writer_holds_a_split_secret_until_it_is_whole() -> None:
         writer.flush()
     writer.finish()
     assert out.getvalue() == "key: ***\n"
+
+
+def test_a_secret_spelled_over_several_pieces_is_hidden_in_each() -> None:
+    pieces = ["Your", " key", " is ", "sk-db", "-SECRET-stored", "-key-7777", ", enjoy"]
+    shown = SCRUBBER.scrub_pieces(pieces)
+    assert shown == ["Your", " key", " is ", "***", "", "", ", enjoy"]
+    assert leaks("".join(shown)) == []
+    assert SCRUBBER.scrub_pieces(["a", f"b {DB_API_KEY} c", "d"]) == ["a", "b *** c", "d"]
+    assert SCRUBBER.scrub_pieces(["x sk-db-SECRET-stored-key-", "7777 y"]) == ["x ***", " y"]
+    assert NO_SECRETS.scrub_pieces(pieces) == pieces
