@@ -32,6 +32,7 @@ from playground.outcome import RunOutcome
 from playground.presets.running import PresetUnavailable, preset_request_for_run_async
 from playground.providerconfig.lookup import aget_provider
 from playground.providers import UpstreamError
+from playground.secrets_scrub import NO_SECRETS
 from playground.spec import RequestInvalid, upstream_body, validate_request
 from playground.streaming import relay_run
 
@@ -53,6 +54,8 @@ class RunConsumer(AsyncWebsocketConsumer):
         self.run_task: asyncio.Task | None = None
         self.run_lease: RunLease | None = None
         self.last_outcome: RunOutcome | None = None
+        # The current run's provider's: every frame is scrubbed of its secrets on the way out.
+        self.scrubber = NO_SECRETS
         self.closed = False
         await self.accept()
 
@@ -120,6 +123,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.send_html(fragments.run_refused(error.message))
             return
         await self.stop_run()
+        self.scrubber = provider.scrubber
         key = user_key(self.user)
         try:
             lease = await get_run_limiter().acquire(key)
@@ -161,7 +165,7 @@ class RunConsumer(AsyncWebsocketConsumer):
 
     async def send_html(self, html: str) -> None:
         if not self.closed:
-            await self.send(text_data=html)
+            await self.send(text_data=self.scrubber.scrub(html))
 
 
 def _report_failure(task: asyncio.Task) -> None:

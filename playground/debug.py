@@ -11,6 +11,8 @@ from typing import Any
 
 from django.views.debug import SafeExceptionReporterFilter
 
+from playground.secrets_scrub import scrub_known_secrets
+
 # Libraries whose frames hold the outgoing request, headers included: no locals at all.
 _HTTP_LIBRARIES = frozenset({"httpx", "httpcore", "h11", "httpx_sse", "anyio"})
 _BEARER = re.compile(r"bearer\s", re.I)
@@ -49,4 +51,6 @@ class SecretsHiddenFilter(SafeExceptionReporterFilter):
             shown = repr(value)
         except Exception:  # a broken __repr__: the page would not show it either
             return value
-        return self.cleansed_substitute if _BEARER.search(shown) else value
+        if _BEARER.search(shown) or scrub_known_secrets(shown) != shown:
+            return self.cleansed_substitute  # a provider's secret, in any form it may take
+        return value

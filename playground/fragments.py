@@ -104,7 +104,7 @@ def run_extras(outcome: RunOutcome) -> str:
         parts.append(
             render_to_string("playground/_tool_calls.html", {"index": index, "calls": shown})
         )
-    for index, tokens in sorted(outcome.logprobs.items()):
+    for index, tokens in sorted(outcome.shown_logprobs().items()):
         parts.append(
             render_to_string(
                 "playground/_logprobs.html", {"index": index, "tokens": _probability_view(tokens)}

@@ -4,6 +4,7 @@
 (``playground.fragments``), the inspector and the moderation check read it.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from playground.providers import (
     ToolCall,
     Usage,
 )
+from playground.secrets_scrub import NO_SECRETS, Scrubber
 
 # The raw response inspector keeps at most this much of an answer (a long reply or a
 # big embeddings answer would otherwise make one huge final frame).
@@ -43,6 +45,22 @@ class RunOutcome:
     raw: list[str] = field(default_factory=list)
     raw_chars: int = 0
     raw_dropped: int = 0
+    # The provider's: the probability view shows the reply token by token, where a secret
+    # spelled over several tokens escapes a scrubber that reads one frame at a time.
+    scrubber: Scrubber = NO_SECRETS
+
+    def shown_logprobs(self) -> dict[int, list[TokenLogprob]]:
+        """The logprobs as the page shows them: tokens that spell a secret hide it."""
+        if not self.scrubber:
+            return self.logprobs
+        shown = {}
+        for index, tokens in self.logprobs.items():
+            texts = self.scrubber.scrub_pieces([token.token for token in tokens])
+            shown[index] = [
+                token if text == token.token else dataclasses.replace(token, token=text)
+                for token, text in zip(tokens, texts, strict=True)
+            ]
+        return shown
 
     def record(self, event: object) -> None:
         """Keep an event that is not reply text, for the final frame and the inspector."""

@@ -227,7 +227,10 @@ if env.bool("DJANGO_SECURE_COOKIES", default=False):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every record is scrubbed of the providers' secrets, whatever an upstream echoed of them
+    # into a message or a traceback (playground/secrets_scrub.py).
+    "filters": {"secrets": {"()": "playground.secrets_scrub.SecretsLogFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }

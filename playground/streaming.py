@@ -25,6 +25,7 @@ from playground.providers import (
     TextDelta,
     UpstreamError,
 )
+from playground.secrets_scrub import NO_SECRETS, Scrubber, StreamScrubber
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +44,16 @@ class FrameCoalescer:
     """Collects reply text per candidate and flushes it as frames, no faster than the interval.
 
     Text still pending when the stream ends is left for the caller's final frame
-    (``take_pending``), so the last words always travel with the final status.
+    (``take_pending``), so the last words always travel with the final status. A provider
+    with secrets has each candidate's text pass its scrubber's stream, which holds back a
+    tail that may be the start of a secret until the next piece (the consumer scrubs each
+    frame, and a secret split across two frames would pass unseen).
     """
 
-    def __init__(self, send_html: SendHtml) -> None:
+    def __init__(self, send_html: SendHtml, scrubber: Scrubber = NO_SECRETS) -> None:
         self._send_html = send_html
+        self._scrubber = scrubber
+        self._streams: dict[int, StreamScrubber] = {}
         self._pending: dict[int, list[str]] = {}
         self._wake = asyncio.Event()
         self._flushing = False
@@ -59,7 +65,24 @@ class FrameCoalescer:
         self._wake.set()
 
     def take_pending(self) -> dict[int, str]:
-        batch = {index: "".join(pieces) for index, pieces in self._pending.items()}
+        """All the text not sent yet, held-back tails included: the stream has ended."""
+        return self._take(final=True)
+
+    def _take(self, *, final: bool) -> dict[int, str]:
+        if not self._scrubber:
+            batch = {index: "".join(pieces) for index, pieces in self._pending.items()}
+            self._pending.clear()
+            return batch
+        batch = {}
+        for index in self._pending.keys() | self._streams.keys() if final else self._pending:
+            stream = self._streams.get(index)
+            if stream is None:
+                stream = self._streams[index] = self._scrubber.stream()
+            text = stream.feed("".join(self._pending.get(index, ())))
+            if final:
+                text += stream.finish()
+            if text:
+                batch[index] = text
         self._pending.clear()
         return batch
 
@@ -91,12 +114,14 @@ class FrameCoalescer:
                 await asyncio.sleep(wait)
             self._wake.clear()
             if self._pending and not self._stopping:
-                self._flushing = True
-                try:
-                    await self._send_html(fragments.reply_text(self.take_pending()))
-                finally:
-                    self._flushing = False
-                last_flush = loop.time()
+                batch = self._take(final=False)
+                if batch:
+                    self._flushing = True
+                    try:
+                        await self._send_html(fragments.reply_text(batch))
+                    finally:
+                        self._flushing = False
+                    last_flush = loop.time()
 
 
 async def relay_run(
@@ -109,10 +134,10 @@ async def relay_run(
     logprobs, embeddings, moderation results and the raw answer travel with the
     final frame.
     """
-    outcome = RunOutcome(mode=mode, body=body)
+    outcome = RunOutcome(mode=mode, body=body, scrubber=provider.scrubber)
     started = time.monotonic()
     await send_html(fragments.run_started(body, provider, mode=mode))
-    frames = FrameCoalescer(send_html)
+    frames = FrameCoalescer(send_html, provider.scrubber)
     try:
         async with frames:
             async for event in provider.stream(body, mode):

@@ -7,6 +7,7 @@ SSE chunk, or the JSON answer) is printed as one JSON line instead.
 """
 
 import json
+import traceback
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -16,6 +17,7 @@ from playground.providers import (
     Embeddings,
     Finished,
     Moderations,
+    Provider,
     RawChunk,
     Retrying,
     TextDelta,
@@ -23,6 +25,7 @@ from playground.providers import (
     UpstreamError,
     Usage,
 )
+from playground.secrets_scrub import ScrubbingWriter, Writer
 from playground.spec import RequestInvalid, upstream_body, validate_request
 
 EXIT_OK = 0
@@ -35,7 +38,7 @@ EXIT_INTERRUPTED = 130
 class _Printer:
     """Prints events readably: candidate 0 live, other candidates when they are complete."""
 
-    out: TextIO
+    out: Writer
     raw: bool
     held: dict[int, list[str]] = field(default_factory=dict)
     live_text: bool = False
@@ -151,10 +154,30 @@ async def run_request_text(text: str, out: TextIO, err: TextIO, *, raw: bool = F
         return EXIT_BAD_REQUEST
     for name, warning in capability_warnings(request.mode, body).items():
         err.write(f"{name}: {warning}\n")
+    # What an upstream echoes of the provider's secrets never reaches the terminal.
+    scrubbed_out = ScrubbingWriter(out, provider.scrubber)
+    scrubbed_err = ScrubbingWriter(err, provider.scrubber)
+    try:
+        return await _print_run(provider, body, request.mode, scrubbed_out, scrubbed_err, raw)
+    except Exception:
+        # A failure of ours (an answer it could not read): its traceback may quote the
+        # upstream's text, so it goes out through the scrubber like everything else.
+        scrubbed_err.write(
+            "The playground hit an internal error; please report it.\n" + traceback.format_exc()
+        )
+        return EXIT_UPSTREAM_FAILED
+    finally:
+        scrubbed_out.finish()
+        scrubbed_err.finish()
+
+
+async def _print_run(
+    provider: Provider, body: dict[str, Any], mode: str, out: Writer, err: Writer, raw: bool
+) -> int:
     printer = _Printer(out, raw)
     usage: Usage | None = None
     try:
-        async for event in provider.stream(body, request.mode):
+        async for event in provider.stream(body, mode):
             if isinstance(event, Usage):
                 usage = event
             elif isinstance(event, Retrying):

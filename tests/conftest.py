@@ -56,6 +56,7 @@ def fake_upstream(upstream_server: FakeUpstream) -> FakeUpstream:
     upstream_server.default = Scenario()
     upstream_server.accepted_keys = None
     upstream_server.connections = 0
+    upstream_server.response_headers = {}
     return upstream_server
 
 

@@ -132,6 +132,8 @@ class FakeUpstream:
     accepted_keys: set[str] | None = None
     # Connections accepted, request or not: "nothing reached the upstream" means none at all.
     connections: int = 0
+    # Sent with every answer, e.g. {"Set-Cookie": "..."}: what a client must not keep.
+    response_headers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._queued: list[Scenario] = []
@@ -256,6 +258,9 @@ class FakeUpstream:
         await self._send_json(writer, 404, _error("Unknown path " + record.path, "not_found"))
         return True
 
+    def _own_headers(self) -> str:
+        return "".join(f"{name}: {value}\r\n" for name, value in self.response_headers.items())
+
     async def _send_json(
         self, writer: asyncio.StreamWriter, status: int, payload: Any, extra: str = ""
     ) -> None:
@@ -263,7 +268,7 @@ class FakeUpstream:
         writer.write(
             f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
-            f"{_RATE_LIMIT_HEADERS}{extra}\r\n".encode()
+            f"{_RATE_LIMIT_HEADERS}{self._own_headers()}{extra}\r\n".encode()
             + data
         )
         await writer.drain()
@@ -351,6 +356,7 @@ class FakeUpstream:
             b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
             b"Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
             + _RATE_LIMIT_HEADERS.encode()
+            + self._own_headers().encode()
             + b"\r\n"
         )
 

@@ -42,3 +42,22 @@ def test_the_debug_page_shows_no_key_from_locals_httpx_frames_or_the_posted_form
 def test_harmless_locals_are_still_shown_for_debugging(settings):
     page = debug_page(settings)
     assert "http://127.0.0.1:9/v1/models" in page
+
+
+def test_an_upstreams_echo_of_a_providers_secret_is_hidden_in_any_form(settings):
+    """A local holding what an upstream sent back (a key in base64, in upper case) is not
+    named like a secret: the providers' scrubber (playground/secrets_scrub.py) finds it."""
+    import base64
+
+    from playground.secrets_scrub import scrubber_for
+
+    scrubber_for([KEY])  # as every provider built with the key does
+    echoed = base64.b64encode(f"Bearer {KEY}".encode()).decode()
+    shouted = KEY.upper()
+    settings.DEBUG = True
+    try:
+        raise ValueError(f"could not read the answer ({len(echoed + shouted)} characters)")
+    except ValueError:
+        page = ExceptionReporter(RequestFactory().get("/"), *sys.exc_info()).get_traceback_html()
+    assert "could not read the answer" in page
+    assert echoed not in page and shouted not in page

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from playground.modes import DEFAULT_MODE
+from playground.secrets_scrub import Scrubber
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +215,8 @@ class Provider(Protocol):
     # it (named in the message when the check fails).
     moderation_model: str
     moderation_setting: str
+    # Finds the provider's secrets in what leaves the server (playground/secrets_scrub.py).
+    scrubber: Scrubber
 
     def stream(self, body: dict[str, Any], mode: str = DEFAULT_MODE) -> AsyncIterator[Event]:
         """Send ``body`` to ``mode``'s endpoint and yield its events; raise UpstreamError."""

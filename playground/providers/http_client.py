@@ -9,6 +9,7 @@ subdomains (``example.com``), only subdomains (``.example.com``), an IP address,
 for every host. The routes are httpx's public ``mounts``, so httpx matches the URLs.
 """
 
+import http.cookiejar
 import ipaddress
 import urllib.request
 
@@ -31,8 +32,23 @@ def provider_http_client(
                 transports[proxy] = AsyncioHTTPTransport(limits=limits, proxy=proxy)
             mounts[pattern] = transports[proxy]
     return httpx.AsyncClient(
-        timeout=timeout, transport=AsyncioHTTPTransport(limits=limits), mounts=mounts
+        timeout=timeout,
+        transport=AsyncioHTTPTransport(limits=limits),
+        mounts=mounts,
+        # The client is shared by every user (and, per event loop, by providers of the same
+        # address): a cookie one upstream sets must not be sent again for anyone else.
+        cookies=http.cookiejar.CookieJar(policy=KeepNoCookies()),
     )
+
+
+class KeepNoCookies(http.cookiejar.DefaultCookiePolicy):
+    """A cookie policy that stores no cookie and sends none (standard library API)."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
+        return False
 
 
 def environment_proxy_routes() -> dict[str, str | None]:

@@ -21,6 +21,7 @@ import httpx
 
 from playground.providers.addresses import private_address_refusal
 from playground.providers.base import UpstreamError
+from playground.secrets_scrub import Scrubber, scrubber_for
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def status_error(
     response: httpx.Response,
     upstream: Upstream,
     *,
-    secrets: Iterable[str] = (),
+    secrets: Iterable[str] | Scrubber = (),
     listing: bool = False,
 ) -> UpstreamError:
     """The error for an answer other than 200; ``secrets`` are hidden from the text quoted."""
@@ -48,6 +49,8 @@ def status_error(
     detail = hide_secrets(error_text(payload), secrets)[:500]
     said = f" The provider said: {detail}" if detail else ""
     retry = response.headers.get("retry-after")
+    if retry is not None:
+        retry = hide_secrets(retry, secrets)[:40]
     if status == 401:
         kind = "auth"
         what = f"The provider refused the API key (401). Check {upstream.key_setting}."
@@ -255,12 +258,10 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
 
 
-def hide_secrets(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret in it replaced by ***."""
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, "***")
-    return text
+def hide_secrets(text: str, secrets: Iterable[str] | Scrubber) -> str:
+    """``text`` with every secret in it, in any form, replaced by *** (secrets_scrub)."""
+    scrubber = secrets if isinstance(secrets, Scrubber) else scrubber_for(secrets)
+    return scrubber.scrub(text)
 
 
 def tls_failure(error: BaseException) -> str | None:

@@ -38,12 +38,14 @@ from playground.providers.openai_format import (
     embeddings_response,
     moderations_response,
 )
+from playground.secrets_scrub import NO_SECRETS
 
 OFFLINE = Sender("offline")
 
 
 class OfflineProvider:
     offline = True
+    scrubber = NO_SECRETS  # it sends no key anywhere
 
     def __init__(
         self,

@@ -3,7 +3,8 @@
 httpx + httpx-sse, one pooled client per provider and event loop (building a client
 per run costs ~20 ms of CPU for the SSL context), deliberate timeouts, and every
 failure mapped to an UpstreamError that says what to do. The key is sent only in
-the upstream's Authorization header and scrubbed from any text shown to the user.
+the upstream's Authorization header; what an upstream echoes of it is scrubbed where text
+leaves the server, with the provider's ``scrubber`` (playground/secrets_scrub.py).
 """
 
 import asyncio
@@ -42,7 +43,6 @@ from playground.providers.http_errors import (
     Upstream,
     error_in_stream,
     error_text,
-    hide_secrets,
     not_a_model_list,
     not_a_stream,
     not_json,
@@ -51,6 +51,7 @@ from playground.providers.http_errors import (
     stream_cut,
     transport_error,
 )
+from playground.secrets_scrub import scrubber_for
 
 # One client per (event loop, configuration): connections belong to the loop that opened them.
 _clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[Any, ...], httpx.AsyncClient]]" = weakref.WeakKeyDictionary()
@@ -84,10 +85,9 @@ class OpenAICompatibleProvider:
         self._api_key = api_key
         # Headers a gateway needs beside the key (e.g. OpenRouter's HTTP-Referer); secret too.
         self._extra_headers = dict(extra_headers or {})
-        # What is scrubbed from every upstream text shown (checked once per SSE chunk).
-        self._secrets = tuple(
-            secret for secret in [api_key, *self._extra_headers.values()] if len(secret or "") >= 4
-        )
+        # Every secret this provider sends, in every form an upstream may echo it in: what
+        # leaves the server (frames, terminal, logs, model lists) is scrubbed with it.
+        self.scrubber = scrubber_for([api_key, *self._extra_headers.values()])
         # Where the user fixes the key or URL, named in messages ("Check OPENAI_API_KEY").
         self.key_setting = key_setting
         self.url_setting = url_setting
@@ -132,11 +132,13 @@ class OpenAICompatibleProvider:
         except httpx.HTTPError as error:
             raise transport_error(error, self._upstream, timeout=timeout, listing=True) from None
         if response.status_code != 200:
-            raise status_error(response, self._upstream, secrets=self._secrets, listing=True)
+            raise status_error(response, self._upstream, secrets=self.scrubber, listing=True)
         try:
-            return models_from_listing(response.json())
+            models = models_from_listing(response.json())
         except ValueError:
             raise not_a_model_list(url, self._upstream) from None
+        # Kept in the cache and shown in pages: a name that echoes a secret is no model.
+        return [model for model in models if not self.scrubber.contains(model)]
 
     async def stream(self, body: dict[str, Any], mode: str = DEFAULT_MODE) -> AsyncIterator[Event]:
         url = f"{self.base_url}{get_mode(mode).endpoint}"
@@ -158,9 +160,9 @@ class OpenAICompatibleProvider:
         if response.status_code != 200:
             for event in self._refusal_events(response):
                 yield event
-            raise status_error(response, self._upstream, secrets=self._secrets)
+            raise status_error(response, self._upstream, secrets=self.scrubber)
         yield ResponseHeaders(response.status_code, shown_headers(response.headers))
-        yield RawChunk(self._scrub_raw(response.text))
+        yield RawChunk(response.text)
         payload = self._json(response.text)
         if not isinstance(payload, dict):
             raise not_openai_shaped()
@@ -188,17 +190,17 @@ class OpenAICompatibleProvider:
                 await response.aread()
                 for event in self._refusal_events(response):
                     yield event
-                raise status_error(response, self._upstream, secrets=self._secrets)
+                raise status_error(response, self._upstream, secrets=self.scrubber)
             yield ResponseHeaders(response.status_code, shown_headers(response.headers))
             if "text/event-stream" not in response.headers.get("content-type", ""):
                 # A non-streaming answer (stream false, or a server that ignores it).
                 await response.aread()
-                yield RawChunk(self._scrub_raw(response.text))
+                yield RawChunk(response.text)
                 for event in _events_from_completion(self._json(response.text)):
                     yield event
                 return
             async for sse in source.aiter_sse():
-                yield RawChunk(self._scrub_raw(sse.data))
+                yield RawChunk(sse.data)
                 if sse.data.strip() == "[DONE]":
                     finished = True
                     break
@@ -222,19 +224,16 @@ class OpenAICompatibleProvider:
             raise not_json() from None
 
     def _scrub(self, text: str) -> str:
-        """Upstream text for a message: short, and never with a secret in it."""
-        return self._scrub_raw(text)[:500]
-
-    def _scrub_raw(self, text: str) -> str:
-        """Raw answers are shown whole, but never with the key (or a header secret) in them."""
-        return hide_secrets(text, self._secrets)
+        """Upstream text for a message: short, and never with a secret in it (messages are
+        also shown in pages, beside the frames the consumer scrubs)."""
+        return self.scrubber.scrub(text)[:500]
 
     def _refusal_events(self, response: httpx.Response) -> tuple[Event, ...]:
         """What the inspector shows of a refused request: the status, the shown headers
         (rate limits, Retry-After) and the error body exactly as answered, minus secrets."""
         return (
             ResponseHeaders(response.status_code, shown_headers(response.headers)),
-            RawChunk(self._scrub_raw(response.text)),
+            RawChunk(response.text),
         )
 
 
