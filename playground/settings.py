@@ -142,14 +142,15 @@ PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT = env.float(
 # The run limits' and the providers' circuit breakers' Redis client (playground/redis_shared.py),
 # one per worker for the limits and one per provider's breaker: how long it waits for an
 # answer before Redis counts as away (each worker then counts alone for a few seconds), how
-# many connections it keeps, and how long a run start waits for one when all are busy (a
-# burst of run starts), instead of counting alone.
+# many connections it opens at most, and how long a run start waits for one when all are
+# busy (a burst of run starts; redis-py's own pool refuses at once, and the start would be
+# counted by this worker alone). Keep the wait longer than the answer's timeout.
 PLAYGROUND_LIMITS_REDIS_TIMEOUT = env.float("PLAYGROUND_LIMITS_REDIS_TIMEOUT", default=2.0)
 PLAYGROUND_LIMITS_REDIS_MAX_CONNECTIONS = env.int(
-    "PLAYGROUND_LIMITS_REDIS_MAX_CONNECTIONS", default=50
+    "PLAYGROUND_LIMITS_REDIS_MAX_CONNECTIONS", default=100
 )
 PLAYGROUND_LIMITS_REDIS_POOL_TIMEOUT = env.float(
-    "PLAYGROUND_LIMITS_REDIS_POOL_TIMEOUT", default=2.0
+    "PLAYGROUND_LIMITS_REDIS_POOL_TIMEOUT", default=5.0
 )
 for _name in (
     "PLAYGROUND_LIMITS_REDIS_TIMEOUT",

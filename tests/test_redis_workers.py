@@ -17,9 +17,11 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from channels_redis.core import RedisChannelLayer
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from playground.limits import RedisRunLimiter
 from tests.conftest import chat_request, status_state
 from tests.fake_upstream import FakeUpstream, Scenario
 from tests.ports import free_port, wait_for_port
@@ -31,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # The workers' own Redis database (15 is the last of a default Redis's 16).
 REDIS_DB = 15
 # Longer than every Redis timeout a socket meets: channels-redis's blocking read (5 s),
-# the channel layer's and the limits' socket timeouts (settings, at most 15 s), and the
-# renewal of a run's lease in the limits (every 10 s).
+# the channel layer's and the limits' socket timeouts (settings: 15 s and 2 s), and the
+# renewal of a run's lease in the limits (every 10 s); checked in the test.
 HOLD_SECONDS = 20.0
 DAPHNE = [sys.executable, "-m", "daphne", "-b", "127.0.0.1"]
 WORKER_KEY = "sk-test-redis-workers-not-a-real-key"
@@ -172,9 +174,16 @@ async def open_page(name: str, port: int, session_key: str) -> Page:
 
 
 async def test_idle_and_streaming_sockets_on_two_workers_stay_open_past_every_redis_timeout(
-    workers, fake_upstream
+    workers, fake_upstream, settings
 ):
     ports, session_key = workers
+    # The workers run with the default Redis settings (worker_env sets none of them).
+    assert HOLD_SECONDS > max(
+        RedisChannelLayer.brpop_timeout,
+        settings.PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT,
+        settings.PLAYGROUND_LIMITS_REDIS_TIMEOUT,
+        RedisRunLimiter(REDIS_URL).renew_every,
+    )
     # The streams outlast the hold: a token every 0.5 s, 200 of them.
     fake_upstream.default = Scenario(tokens_per_second=2, tokens=lambda body: [" tick"] * 200)
     idle = [
