@@ -177,13 +177,6 @@ async def test_idle_and_streaming_sockets_on_two_workers_stay_open_past_every_re
     workers, fake_upstream, settings
 ):
     ports, session_key = workers
-    # The workers run with the default Redis settings (worker_env sets none of them).
-    assert HOLD_SECONDS > max(
-        RedisChannelLayer.brpop_timeout,
-        settings.PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT,
-        settings.PLAYGROUND_LIMITS_REDIS_TIMEOUT,
-        RedisRunLimiter(REDIS_URL).renew_every,
-    )
     # The streams outlast the hold: a token every 0.5 s, 200 of them.
     fake_upstream.default = Scenario(tokens_per_second=2, tokens=lambda body: [" tick"] * 200)
     idle = [
@@ -213,6 +206,14 @@ async def test_idle_and_streaming_sockets_on_two_workers_stay_open_past_every_re
         ]
         for page in idle:
             assert await page.run_until_state(chat_request(provider="offline")) == "done"
+        # The hold was longer than every timeout (the workers run with the default Redis
+        # settings: worker_env sets none of them).
+        assert HOLD_SECONDS > max(
+            RedisChannelLayer.brpop_timeout,
+            settings.PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT,
+            settings.PLAYGROUND_LIMITS_REDIS_TIMEOUT,
+            RedisRunLimiter(REDIS_URL).renew_every,
+        )
     finally:
         for page in pages:
             await page.socket.close()
