@@ -160,7 +160,7 @@ for _name in (
     if globals()[_name] <= 0:
         raise ImproperlyConfigured(f"{_name} must be more than 0; it is {globals()[_name]:g}.")
 if REDIS_URL:
-    from channels_redis.core import RedisChannelLayer
+    from channels_redis.core import RedisChannelLayer  # type: ignore[import-untyped]
 
     if PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT <= RedisChannelLayer.brpop_timeout:
         raise ImproperlyConfigured(
