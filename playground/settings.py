@@ -134,8 +134,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 REDIS_URL = env.str("REDIS_URL", default="")
 # How long the channel layer's connections wait for Redis to answer. channels-redis waits for
 # a message with a blocking pop that Redis ends after 5 s; redis-py 8's default socket timeout
-# is also 5 s, and when it fires first, every websocket of the worker is closed (1011). So it
-# must be well above 5 s; past it, a Redis that hangs closes the sockets.
+# is also 5 s, and when it fires first, a websocket of the worker is closed (1011), one about
+# every 5 s. So it must be well above 5 s; past it, a Redis that hangs closes the sockets.
 PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT = env.float(
     "PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT", default=15.0
 )
@@ -166,7 +166,7 @@ if REDIS_URL:
         raise ImproperlyConfigured(
             f"PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT is {PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT:g} "
             f"seconds; it must be more than {RedisChannelLayer.brpop_timeout} (channels-redis's "
-            "wait for a message), or every websocket is closed each time that wait ends "
+            "wait for a message), or a websocket is closed each time that wait ends "
             "empty. The default is 15."
         )
     CHANNEL_LAYERS = {

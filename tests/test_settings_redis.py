@@ -5,7 +5,7 @@ from tests.providerconfig.test_startup import start
 
 
 def test_a_channel_layer_timeout_that_races_channels_redis_refuses_to_start(tmp_path):
-    # channels-redis waits 5 s for a message; a socket timeout of 5 s closes every websocket.
+    # channels-redis waits 5 s for a message; a socket timeout of 5 s closes websockets.
     result = start(
         tmp_path, REDIS_URL="redis://127.0.0.1:6379/0", PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT="5"
     )
