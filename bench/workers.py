@@ -5,9 +5,8 @@ and one PostgreSQL database (``DATABASE_URL``: sessions, users), as docs/deploy.
 them up, against one such process. The same streams (200 by default, each of 400 tokens
 from tests.fake_upstream at 200 tokens/s: more than one process can relay, so that the
 machine rather than the upstream's pacing bounds the throughput) go through one process,
-then spread over both
-(client process k talks to worker k mod 2), alternating, in rounds. In the first round of
-each, the open sockets first stay idle for BENCH_REDIS_HOLD_SECONDS (20 s, longer than
+then spread over both (client process k talks to worker k mod 2), alternating, in rounds.
+In the first round of each, the open sockets first stay idle for BENCH_REDIS_HOLD_SECONDS (20 s, longer than
 every Redis timeout a socket meets), as a page that waits for its user does.
 
 It reports, per layout: sockets dropped (closed by the server while idle or mid-run; must
