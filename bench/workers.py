@@ -3,8 +3,8 @@
 Two daphne processes behind one Redis (``REDIS_URL``: channel layer, run limits, breakers)
 and one PostgreSQL database (``DATABASE_URL``: sessions, users), as docs/deploy.md sets
 them up, against one such process. The same streams (200 by default, each of 400 tokens
-from tests.fake_upstream at 200 tokens/s: more than one process can relay, so that the
-machine rather than the upstream's pacing bounds the throughput) go through one process,
+from tests.fake_upstream at 1000 tokens/s: far more than one process can relay, so that
+the servers rather than the upstream's pacing bound the throughput) go through one process,
 then spread over both (client process k talks to worker k mod 2), alternating, in rounds.
 In the first round of each, the open sockets first stay idle for BENCH_REDIS_HOLD_SECONDS (20 s, longer than
 every Redis timeout a socket meets), as a page that waits for its user does.
@@ -21,7 +21,7 @@ Options (environment): BENCH_REDIS=0 (skip it), BENCH_REDIS_URL (default
 redis://127.0.0.1:6379/14, a database of the bench's own; nothing is flushed, the keys
 expire by themselves), BENCH_POSTGRES_URL (a server where a throw-away database is created
 and dropped; default postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_STREAMS=200,
-BENCH_REDIS_TOKENS=400, BENCH_REDIS_TOKENS_PER_SECOND=200, BENCH_REDIS_ROUNDS=2,
+BENCH_REDIS_TOKENS=400, BENCH_REDIS_TOKENS_PER_SECOND=1000, BENCH_REDIS_ROUNDS=2,
 BENCH_REDIS_HOLD_SECONDS=20, BENCH_RESULTS_DIR (keep the raw results and logs there).
 """
 
@@ -215,7 +215,7 @@ def main() -> int:
     options = {
         "streams": int(_option("BENCH_REDIS_STREAMS", "200")),
         "tokens": int(_option("BENCH_REDIS_TOKENS", "400")),
-        "rate": float(_option("BENCH_REDIS_TOKENS_PER_SECOND", "200")),
+        "rate": float(_option("BENCH_REDIS_TOKENS_PER_SECOND", "1000")),
         "rounds": int(_option("BENCH_REDIS_ROUNDS", "2")),
         "hold": float(_option("BENCH_REDIS_HOLD_SECONDS", "20")),
     }
