@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test typecheck bench lint format lock browser-deps clean
+.PHONY: run test typecheck bench bench-redis lint format lock browser-deps clean
 
 # Every install comes from the lock files (`make lock` writes them), checked against their
 # hashes; the project itself goes in without dependencies, so nothing unlocked slips in.
@@ -61,8 +61,13 @@ test: $(VENV)/.dev lint typecheck
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
+# The multi-worker mode (bench/workers.py: two daphne processes, Redis and PostgreSQL) runs
+# after the single-process figures, even if they fail; BENCH_REDIS=0 leaves it out.
 bench: $(VENV)/.dev
-	$(BIN)/python -m bench.streams
+	$(BIN)/python -m bench.streams; status=$$?; $(BIN)/python -m bench.workers || status=1; exit $$status
+
+bench-redis: $(VENV)/.dev
+	$(BIN)/python -m bench.workers
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from bench.parse import reply_pieces_from_frames, reply_pieces_from_sse
 
@@ -50,7 +51,7 @@ class ClientConfig:
 @dataclass
 class StreamRecord:
     tag: str
-    state: str = "pending"  # done, error, stopped, invalid, timeout, failed
+    state: str = "pending"  # done, error, stopped, invalid, timeout, dropped, failed
     error: str = ""
     # (seconds since this stream's start, raw frame or raw bytes) as they arrived
     raw: list[tuple[float, Any]] = field(default_factory=list)
@@ -86,10 +87,13 @@ async def _ws_stream(
                 if 'id="run-status"' in frame and 'data-state="running"' not in frame:
                     record.state = "ended"
                     return
-        record.state = "failed"
-        record.error = "the socket closed before the run ended"
+        record.state = "dropped"
+        record.error = f"the socket closed before the run ended ({sock.close_code})"
     except TimeoutError:
         record.state = "timeout"
+    except ConnectionClosed as error:  # closed by the server while idle or mid-run
+        record.state = "dropped"
+        record.error = repr(error)
     except Exception as error:  # recorded, so that one broken stream cannot hide the others
         record.state = "failed"
         record.error = repr(error)

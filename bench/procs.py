@@ -72,12 +72,13 @@ class Processes:
             raise RuntimeError(f"the fake upstream did not start: {line!r}")
         return process.pid, line.split()[1]
 
-    def start_daphne(self, env: dict[str, str], port: int) -> int:
-        """Start one daphne process serving the playground, as `make run` does."""
+    def start_daphne(self, env: dict[str, str], port: int, name: str = "daphne") -> int:
+        """Start one daphne process serving the playground, as `make run` does; its log is
+        ``name``.log."""
         args = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
         args.append("playground.asgi:application")
-        log = self.log_dir / "daphne.log"
-        process = self._start("daphne", args, env, stdout=subprocess.DEVNULL)
+        log = self.log_dir / f"{name}.log"
+        process = self._start(name, args, env, stdout=subprocess.DEVNULL)
         try:
             wait_for_port(port, process)
         except RuntimeError as error:

@@ -43,12 +43,34 @@ def _tell(processes: list[subprocess.Popen], word: str) -> None:
 
 
 def run_scenario(
-    config: ClientConfig, env: dict[str, str], work_dir: Path, watch: dict[str, int]
+    config: ClientConfig,
+    env: dict[str, str],
+    work_dir: Path,
+    watch: dict[str, int],
+    *,
+    servers: list[tuple[str, str]] | None = None,
+    hold_seconds: float = 0.0,
 ) -> dict[str, Any]:
-    """Run ``config.streams`` streams over enough client processes; return the merged result."""
+    """Run ``config.streams`` streams over enough client processes; return the merged result.
+
+    ``servers``: (websocket URL, origin) of each daphne process; client process k uses
+    server k modulo their number (default: ``config``'s one). ``hold_seconds``: how long
+    the open sockets stay idle before the streams start (outside the measured window).
+    """
+    servers = servers or [(config.ws_url, config.origin)]
+    # At most STREAMS_PER_CLIENT streams per client process, at least one process per server,
+    # the streams spread evenly.
+    count = max(1, min(max(-(-config.streams // STREAMS_PER_CLIENT), len(servers)), config.streams))
+    sizes = [config.streams // count + (k < config.streams % count) for k in range(count)]
     shares = [
-        replace(config, streams=min(STREAMS_PER_CLIENT, config.streams - first), first_index=first)
-        for first in range(0, config.streams, STREAMS_PER_CLIENT)
+        replace(
+            config,
+            streams=size,
+            first_index=sum(sizes[:k]),
+            ws_url=servers[k % len(servers)][0],
+            origin=servers[k % len(servers)][1],
+        )
+        for k, size in enumerate(sizes)
     ]
     outputs = [work_dir / f"{config.tag_prefix}-{k}.json" for k in range(len(shares))]
     clients = [
@@ -64,6 +86,7 @@ def run_scenario(
     try:
         for client in clients:
             _expect(client, "ready", time.monotonic() + 60)
+        time.sleep(hold_seconds)
         before = {name: _cpu_seconds(pid) for name, pid in watch.items()}
         _tell(clients, "go")
         deadline = time.monotonic() + config.timeout + 10  # clients bound each stream

@@ -26,7 +26,7 @@ import redis.asyncio
 from django.conf import settings
 from redis.commands.core import AsyncScript
 
-from playground.redis_shared import REDIS_ERRORS, REDIS_TIMEOUT, RedisOutage, redis_client
+from playground.redis_shared import REDIS_ERRORS, RedisOutage, redis_client
 
 WINDOW_SECONDS = 60.0
 
@@ -236,7 +236,7 @@ class RedisRunLimiter:
         clock: Callable[[], float] = time.time,
         lease_seconds: float = LEASE_SECONDS,
         renew_every: float | None = None,
-        timeout: float = REDIS_TIMEOUT,
+        timeout: float | None = None,
         fallback: RunLimiter | None = None,
     ) -> None:
         self._url = url

@@ -166,11 +166,56 @@ PLAYGROUND_IMPORT_MAX_VERSIONS = env.int("PLAYGROUND_IMPORT_MAX_VERSIONS", defau
 # Redis carries the channel layer, the per-user run limits (playground/limits.py) and the
 # model-list cache that all workers share; without it, each process keeps them in memory.
 REDIS_URL = env.str("REDIS_URL", default="")
+# How long the channel layer's connections wait for Redis to answer. channels-redis waits for
+# a message with a blocking pop that Redis ends after 5 s; redis-py 8's default socket timeout
+# is also 5 s, and when it fires first, a websocket of the worker is closed (1011), one about
+# every 5 s. So it must be well above 5 s; past it, a Redis that hangs closes the sockets.
+PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT = env.float(
+    "PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT", default=15.0
+)
+# The run limits' and the providers' circuit breakers' Redis client (playground/redis_shared.py),
+# one per worker for the limits and one per provider's breaker: how long it waits for an
+# answer before Redis counts as away (each worker then counts alone for a few seconds), how
+# many connections it opens at most, and how long a run start waits for one when all are
+# busy (a burst of run starts; redis-py's own pool refuses at once, and the start would be
+# counted by this worker alone). Keep the wait longer than the answer's timeout.
+PLAYGROUND_LIMITS_REDIS_TIMEOUT = env.float("PLAYGROUND_LIMITS_REDIS_TIMEOUT", default=2.0)
+PLAYGROUND_LIMITS_REDIS_MAX_CONNECTIONS = env.int(
+    "PLAYGROUND_LIMITS_REDIS_MAX_CONNECTIONS", default=100
+)
+PLAYGROUND_LIMITS_REDIS_POOL_TIMEOUT = env.float(
+    "PLAYGROUND_LIMITS_REDIS_POOL_TIMEOUT", default=5.0
+)
+for _name in (
+    "PLAYGROUND_LIMITS_REDIS_TIMEOUT",
+    "PLAYGROUND_LIMITS_REDIS_MAX_CONNECTIONS",
+    "PLAYGROUND_LIMITS_REDIS_POOL_TIMEOUT",
+):
+    if globals()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name} must be more than 0; it is {globals()[_name]:g}.")
 if REDIS_URL:
+    from channels_redis.core import RedisChannelLayer  # type: ignore[import-untyped]
+
+    if PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT <= RedisChannelLayer.brpop_timeout:
+        raise ImproperlyConfigured(
+            f"PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT is {PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT:g} "
+            f"seconds; it must be more than {RedisChannelLayer.brpop_timeout} (channels-redis's "
+            "wait for a message), or a websocket is closed each time that wait ends "
+            "empty. The default is 15."
+        )
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # A dict entry passes its keys to redis-py's connection pool (a socket_timeout
+            # in the URL's query string would win over this one).
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": PLAYGROUND_CHANNEL_LAYER_REDIS_TIMEOUT,
+                    }
+                ]
+            },
         }
     }
 else:

@@ -18,7 +18,16 @@ import redis
 import redis.asyncio
 from django.contrib.auth.models import User
 
-from playground.limits import RedisRunLimiter, RunLimiter, RunRefused, get_run_limiter, user_key
+from playground.limits import (
+    RedisLease,
+    RedisRunLimiter,
+    RunLease,
+    RunLimiter,
+    RunRefused,
+    get_run_limiter,
+    user_key,
+)
+from playground.providers.shared_breaker import shared_breaker_for
 from tests.conftest import chat_request
 from tests.fake_upstream import Scenario
 from tests.test_consumers import wait_for
@@ -27,7 +36,7 @@ from tests.test_limits import connect
 REDIS_URL = os.environ.get("PLAYGROUND_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
-def _redis_answers() -> bool:
+def redis_answers() -> bool:
     try:
         with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5) as client:
             return bool(client.ping())
@@ -35,10 +44,12 @@ def _redis_answers() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(
-    "PLAYGROUND_TEST_REDIS_URL" not in os.environ and not _redis_answers(),
+# Also used by the other test modules that need the real Redis.
+needs_redis = pytest.mark.skipif(
+    "PLAYGROUND_TEST_REDIS_URL" not in os.environ and not redis_answers(),
     reason=f"no Redis answers at {REDIS_URL}",
 )
+pytestmark = needs_redis
 
 TOO_MANY_RUNNING = (
     "You already have {n} runs going (the limit per user). Wait for one to finish, "
@@ -348,3 +359,30 @@ async def test_a_new_run_in_the_same_tab_replaces_the_old_one_within_the_limit(
             await asyncio.sleep(0.01)
     finally:
         await page.communicator.disconnect()
+
+
+async def test_a_burst_of_200_run_starts_is_counted_in_redis_not_by_the_process_alone(
+    settings, redis_limits, prefix, make_limiter, caplog
+):
+    # More runs at once than redis-py's default pool has connections (100): the run starts
+    # that find every connection busy wait for one instead of counting in this process.
+    settings.PLAYGROUND_MAX_CONCURRENT_RUNS = 1000
+    settings.PLAYGROUND_MAX_RUNS_PER_MINUTE = 1000
+    settings.PLAYGROUND_BREAKER_KEY_PREFIX = f"{prefix}breaker:"
+    limiter = get_run_limiter()
+    breaker = shared_breaker_for("burst", threshold=5, reset_seconds=30)
+
+    async def run_start() -> tuple[RunLease, object]:
+        # What a run's start asks Redis: a place in the limits, then the provider's breaker.
+        return await limiter.acquire("ana"), await breaker.before_request()
+
+    try:
+        with caplog.at_level(logging.WARNING, logger="playground.redis_shared"):
+            started = await asyncio.gather(*(run_start() for _ in range(200)))
+    finally:
+        await breaker.aclose()
+    assert [record.getMessage() for record in caplog.records] == []
+    assert all(isinstance(lease, RedisLease) for lease, _ in started)
+    assert {ticket for _, ticket in started} == {False}  # closed, as Redis says
+    # Another worker sees all 200.
+    assert await make_limiter().running("ana") == 200

@@ -44,3 +44,34 @@ async def test_a_client_gives_up_on_a_redis_that_never_answers_after_its_timeout
     finally:
         await client.aclose()
         server.close()
+
+
+async def test_a_call_that_finds_every_connection_busy_waits_a_bounded_time(settings):
+    # A burst waits for a free connection rather than failing at once, but not forever:
+    # past PLAYGROUND_LIMITS_REDIS_POOL_TIMEOUT it fails like an outage (and falls back).
+    settings.PLAYGROUND_LIMITS_REDIS_MAX_CONNECTIONS = 1
+    settings.PLAYGROUND_LIMITS_REDIS_POOL_TIMEOUT = 0.3
+
+    asked = asyncio.Event()
+
+    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1)
+        asked.set()
+        await reader.read()  # never answers: the one connection stays busy
+        writer.close()
+
+    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
+    client = redis_client(f"redis://127.0.0.1:{server.sockets[0].getsockname()[1]}/0", 5.0)
+    loop = asyncio.get_running_loop()
+    busy = asyncio.create_task(client.get("playground:first"))
+    try:
+        await asyncio.wait_for(asked.wait(), 5)  # the first call holds the only connection
+        started = loop.time()
+        with pytest.raises(REDIS_ERRORS, match="No connection available"):
+            await client.get("playground:second")
+        assert 0.25 < loop.time() - started < 2.0
+    finally:
+        busy.cancel()
+        await asyncio.gather(busy, return_exceptions=True)
+        await client.aclose()
+        server.close()

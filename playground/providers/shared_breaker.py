@@ -33,7 +33,7 @@ from playground.providers.breaker import (
     local_breaker_for,
     reset_local_breakers,
 )
-from playground.redis_shared import REDIS_ERRORS, REDIS_TIMEOUT, RedisOutage, redis_client
+from playground.redis_shared import REDIS_ERRORS, RedisOutage, redis_client
 
 # A trial's worker renews nothing: the trial ends at the first token or the failure, well
 # within this; a worker that dies mid-trial frees it for another after this long.
@@ -83,7 +83,7 @@ class RedisCircuitBreaker:
         reset_seconds: float = 30.0,
         prefix: str = "playground:breaker:",
         clock: Callable[[], float] = time.time,
-        timeout: float = REDIS_TIMEOUT,
+        timeout: float | None = None,
         fallback: CircuitBreaker | None = None,
     ) -> None:
         self.name = name
