@@ -104,6 +104,7 @@ def handshakes(config: ClientConfig, pid: int, count: int) -> Handshakes:
         wall = time.perf_counter() - started
         cpu = _cpu(pid) - before
         await asyncio.gather(*(s.close() for s in sockets if s is not None))
+        await asyncio.sleep(1)  # let the server finish the closes before anything else is measured
         return Handshakes(count, wall, cpu, failed)
 
     return asyncio.run(run())

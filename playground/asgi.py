@@ -8,12 +8,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
 # Django must be set up before anything imports models (the auth middleware does).
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from playground.consumers import RunConsumer  # noqa: E402
+from playground.ws_auth import websocket_auth_stack  # noqa: E402
 
 # Channels routes with Django's path(), whose stubs expect a view, not an ASGI app.
 websocket_urlpatterns = [path("ws/run/", RunConsumer.as_asgi())]  # type: ignore[arg-type]
@@ -22,7 +22,7 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
+            websocket_auth_stack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
         ),
     }
 )
