@@ -47,7 +47,7 @@ def _cpu(pid: int) -> float:
     return times.user + times.system
 
 
-def _rss(pid: int) -> int:
+def rss(pid: int) -> int:
     return psutil.Process(pid).memory_info().rss
 
 
@@ -193,6 +193,7 @@ def measure(
     highest: int,
     rounds: int,
     rate: float,
+    idle_rss: int,
 ) -> HotPath:
     """Every hot-path case; ``base``/``watch`` are the running playground's (bench.streams)."""
     out = HotPath()
@@ -201,7 +202,8 @@ def measure(
     bare_watch = {"daphne": bare_pid, "upstream": watch["upstream"]}
     warm = replace(base, tokens=5, streams=2)
     run_scenario(replace(warm, ws_url=bare_url, tag_prefix="warmbare"), env, work_dir, bare_watch)
-    out.idle_rss = {"playground": _rss(watch["daphne"]), "bare": _rss(bare_pid)}
+    # Both after their warm-up run; the playground's before its first measured round.
+    out.idle_rss = {"playground": idle_rss, "bare": rss(bare_pid)}
 
     count = int(_option("BENCH_HANDSHAKES", "200"))
     out.handshakes = {

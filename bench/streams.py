@@ -141,6 +141,7 @@ def main() -> int:
             # provider's client, which a process pays once, not per run.
             warm = replace(stack.base, tokens=5, streams=2, tag_prefix="warm")
             run_scenario(warm, stack.env, work_dir, stack.watch)
+            idle_rss = hotpath.rss(stack.watch["daphne"])
             comparisons = [compare(stack, streams, rounds, rate) for streams in concurrency]
             hot = None
             if _option("BENCH_HOTPATH", "1") == "1":
@@ -153,6 +154,7 @@ def main() -> int:
                     max(concurrency),
                     rounds,
                     rate,
+                    idle_rss,
                 )
         except (RuntimeError, subprocess.SubprocessError) as error:
             print(f"bench failed: {error}", file=sys.stderr)
