@@ -5,7 +5,8 @@ upstream (or hundreds of concurrent streams) must not cost one frame per token.
 The process shares a frame budget (frames per second over all streams): each
 stream flushes at most once per ``max(min_interval, active_streams / budget)``.
 A lone stream at 50 tokens/s therefore gets every token at once, while 200
-streams batch a few tokens per frame instead of saturating the CPU.
+streams batch a few tokens per frame instead of saturating the CPU. A run's first
+token is never batched: it goes out at once, even from inside an upstream burst.
 """
 
 import asyncio
