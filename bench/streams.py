@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bench import hotpath
 from bench.client import ClientConfig
 from bench.procs import ROOT, PeakRss, Processes, bench_env
 from bench.report import print_report, write_markdown
@@ -140,7 +141,21 @@ def main() -> int:
             # provider's client, which a process pays once, not per run.
             warm = replace(stack.base, tokens=5, streams=2, tag_prefix="warm")
             run_scenario(warm, stack.env, work_dir, stack.watch)
+            idle_rss = hotpath.rss(stack.watch["daphne"])
             comparisons = [compare(stack, streams, rounds, rate) for streams in concurrency]
+            hot = None
+            if _option("BENCH_HOTPATH", "1") == "1":
+                hot = hotpath.measure(
+                    processes,
+                    stack.env,
+                    work_dir,
+                    stack.base,
+                    stack.watch,
+                    max(concurrency),
+                    rounds,
+                    rate,
+                    idle_rss,
+                )
         except (RuntimeError, subprocess.SubprocessError) as error:
             print(f"bench failed: {error}", file=sys.stderr)
             for log in sorted(work_dir.glob("*.log")):
@@ -154,6 +169,8 @@ def main() -> int:
         "ws_extensions": comparisons[-1].ws.summary.get("ws_extensions") or "?",
     }
     print_report(comparisons, context)
+    if hot is not None:
+        hotpath.report(hot, comparisons, _option("BENCH_WRITE_DOCS", "1") == "1", DOCS)
     if _option("BENCH_WRITE_DOCS", "1") == "1":
         if write_markdown(DOCS, comparisons, context):
             print(f"figures written to {DOCS.relative_to(ROOT)}")

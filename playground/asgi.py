@@ -8,12 +8,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
 # Django must be set up before anything imports models (the auth middleware does).
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from playground.consumers import RunConsumer  # noqa: E402
 from playground.origin import SameOriginWebsockets  # noqa: E402
+from playground.ws_auth import websocket_auth_stack  # noqa: E402
 
 # Channels routes with Django's path(), whose stubs expect a view, not an ASGI app.
 websocket_urlpatterns = [path("ws/run/", RunConsumer.as_asgi())]  # type: ignore[arg-type]
@@ -23,7 +23,7 @@ application = ProtocolTypeRouter(
         "http": django_asgi_app,
         # Only this site's pages open the socket: scheme, host and port (playground/origin.py).
         "websocket": SameOriginWebsockets(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
+            websocket_auth_stack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
         ),
     }
 )

@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 class RunConsumer(AsyncWebsocketConsumer):
     @property
     def user(self) -> AbstractBaseUser:
-        """The signed-in user: AuthMiddlewareStack puts it in the scope, connect() refuses
+        """The signed-in user: ws_auth.websocket_auth_stack puts it in the scope, connect() refuses
         anyone else (channels' stubs type it as a lazy object that may be None)."""
         return cast(AbstractBaseUser, self.scope["user"])
 

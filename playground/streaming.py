@@ -5,7 +5,8 @@ upstream (or hundreds of concurrent streams) must not cost one frame per token.
 The process shares a frame budget (frames per second over all streams): each
 stream flushes at most once per ``max(min_interval, active_streams / budget)``.
 A lone stream at 50 tokens/s therefore gets every token at once, while 200
-streams batch a few tokens per frame instead of saturating the CPU.
+streams batch a few tokens per frame instead of saturating the CPU. A run's first
+token is never batched: it goes out at once, even from inside an upstream burst.
 """
 
 import asyncio
@@ -59,10 +60,33 @@ class FrameCoalescer:
         self._flushing = False
         self._stopping = False
         self._writer: asyncio.Task | None = None
+        self._last_flush = 0.0
 
     def add(self, index: int, text: str) -> None:
         self._pending.setdefault(index, []).append(text)
         self._wake.set()
+
+    async def send_now(self, index: int, text: str) -> None:
+        """Send ``text`` in a frame of its own at once, ahead of any batch (a run's first token).
+
+        It passes the candidate's scrubber stream like any batch: a first token that may be
+        the start of a secret is held back with the rest.
+        """
+        self._pending.setdefault(index, []).append(text)
+        batch = self._take(final=False)
+        if not batch:
+            return
+        self._flushing = True
+        try:
+            await self._send_html(fragments.reply_text(batch))
+        finally:
+            self._flushing = False
+        self._last_flush = asyncio.get_running_loop().time()
+        # daphne only buffers the frame (Twisted writes when the loop next polls the socket),
+        # and a burst already read is worked through without yielding: let the loop poll
+        # (first pass) and run the socket's write (second pass) before going on.
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
 
     def take_pending(self) -> dict[int, str]:
         """All the text not sent yet, held-back tails included: the stream has ended."""
@@ -106,10 +130,9 @@ class FrameCoalescer:
 
     async def _write_frames(self) -> None:
         loop = asyncio.get_running_loop()
-        last_flush = 0.0
         while not self._stopping:
             await self._wake.wait()
-            wait = last_flush + frame_interval() - loop.time()
+            wait = self._last_flush + frame_interval() - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
             self._wake.clear()
@@ -121,7 +144,7 @@ class FrameCoalescer:
                         await self._send_html(fragments.reply_text(batch))
                     finally:
                         self._flushing = False
-                    last_flush = loop.time()
+                    self._last_flush = loop.time()
 
 
 async def relay_run(
@@ -142,10 +165,14 @@ async def relay_run(
         async with frames:
             async for event in provider.stream(body, mode):
                 if isinstance(event, TextDelta):
+                    outcome.text[event.index] = outcome.text.get(event.index, "") + event.text
                     if outcome.first_token_seconds is None:
                         outcome.first_token_seconds = time.monotonic() - started
-                    outcome.text[event.index] = outcome.text.get(event.index, "") + event.text
-                    frames.add(event.index, event.text)
+                        # The first token leaves at once, even inside a burst; batching
+                        # applies after it.
+                        await frames.send_now(event.index, event.text)
+                    else:
+                        frames.add(event.index, event.text)
                 elif isinstance(event, Finished):
                     outcome.finish_reasons[event.index] = event.reason
                 elif isinstance(event, Retrying):
