@@ -17,7 +17,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 async def _connects(cookie: bytes) -> bool:
     communicator = WebsocketCommunicator(
-        application, "/ws/run/", headers=[(b"origin", b"http://localhost"), (b"cookie", cookie)]
+        application,
+        "/ws/run/",
+        headers=[
+            (b"host", b"localhost"),
+            (b"origin", b"http://localhost"),
+            (b"cookie", cookie),
+        ],
     )
     connected, _ = await communicator.connect()
     if connected:
