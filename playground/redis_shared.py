@@ -44,6 +44,10 @@ class RedisOutage:
         """Whether Redis failed less than OUTAGE_RETRY_SECONDS ago (skip it then)."""
         return self._clock() < self._until
 
+    def clear(self) -> None:
+        """Try Redis again at the next call (it is known to answer again)."""
+        self._until = 0.0
+
     def note(self, error: BaseException) -> None:
         if not self.active():
             # The error names host and port, never the URL's password.

@@ -235,7 +235,7 @@ if REDIS_URL:
 # Sessions are read from the cache (the process's memory, or Redis with REDIS_URL) and
 # written through to the database: a websocket handshake then costs no query
 # (playground/ws_auth.py also caches the user).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "playground.session_store"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [

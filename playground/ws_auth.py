@@ -34,8 +34,32 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils.crypto import constant_time_compare
 
+from playground.redis_shared import REDIS_ERRORS, RedisOutage
+
 USER_CACHE_SECONDS = 30
 _KEY = "playground:ws-user:{}"
+
+# A Redis that does not answer costs the cache, not the sign-in (nor a save of a user).
+outage = RedisOutage("Websocket sign-in cache", "reading users from the database meanwhile")
+
+
+def _cached_user(key: str) -> Any:
+    if outage.active():
+        return None
+    try:
+        return cache.get(key)
+    except REDIS_ERRORS as error:
+        outage.note(error)
+        return None
+
+
+def _cache_user(key: str, user: Any) -> None:
+    if outage.active():
+        return
+    try:
+        cache.set(key, user, USER_CACHE_SECONDS)
+    except REDIS_ERRORS as error:
+        outage.note(error)
 
 
 def _cache_key(user_id: Any) -> str:
@@ -52,12 +76,12 @@ def session_user(session: Any) -> Any:
     if backend_path not in settings.AUTHENTICATION_BACKENDS:
         return AnonymousUser()
     key = _cache_key(user_id)
-    user = cache.get(key)
+    user = _cached_user(key)
     if user is None:
         user = load_backend(backend_path).get_user(user_id)
         if user is None:
             return AnonymousUser()
-        cache.set(key, user, USER_CACHE_SECONDS)
+        _cache_user(key, user)
     session_hash = session.get(HASH_SESSION_KEY)
     if not (session_hash and constant_time_compare(session_hash, user.get_session_auth_hash())):
         # What Django's get_user does with a stale session (the password changed).
@@ -90,7 +114,11 @@ def websocket_auth_stack(inner: Any) -> Any:
 
 def _forget_user(sender: Any, instance: Any, **kwargs: Any) -> None:
     # A saved user may have a new password, be inactive or have lost rights: read it again.
-    cache.delete(_cache_key(instance.pk))
+    # During a Redis outage the copy cannot be dropped: it expires within USER_CACHE_SECONDS.
+    try:
+        cache.delete(_cache_key(instance.pk))
+    except REDIS_ERRORS as error:
+        outage.note(error)
 
 
 post_save.connect(_forget_user, sender=settings.AUTH_USER_MODEL, dispatch_uid="ws-user-save")
