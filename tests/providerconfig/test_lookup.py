@@ -259,6 +259,8 @@ async def test_a_stored_providers_moderation_model_is_what_the_check_names(fake_
     try:
         await client.send({**chat_request(provider="gateway"), "moderate": "on"})
         assert await client.receive_until_state() == "done", client.status_text()
+        # The reply is checked after the run ends: its verdict is the next frame.
+        assert "Moderation of reply" in await client.receive()
     finally:
         await communicator.disconnect()
     assert [r.body["model"] for r in fake_upstream.moderation_requests] == [
