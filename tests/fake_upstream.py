@@ -83,7 +83,8 @@ class Scenario:
     ``default_tool_calls`` (only when ``tool_choice`` demands a call).
     failure: None, "cut" (close the connection after ``fail_after`` tokens),
     "malformed" (a line that is not JSON), "error_event" (an error object inside
-    the stream), "hang" (never send headers), "no_done" (end without [DONE]).
+    the stream), "hang" (never send headers), "no_done" (end without [DONE]), "raw"
+    (``raw_data`` as one event's data, in place of the token at ``fail_after``).
     """
 
     status: int = 200
@@ -102,6 +103,8 @@ class Scenario:
     # The usage-only chunk (stream_options.include_usage): "empty" sends "choices": [] as
     # OpenAI does; some gateways send "choices": null ("null") or no choices key ("absent").
     usage_choices: str = "empty"
+    # The data of the event that failure "raw" sends (any text: a chunk of the wrong shape).
+    raw_data: str = ""
 
 
 @dataclass
@@ -127,6 +130,8 @@ class FakeUpstream:
     accepted_keys: set[str] | None = None
     # Connections accepted, request or not: "nothing reached the upstream" means none at all.
     connections: int = 0
+    # When set, GET /models answers this text (JSON of any shape) instead of the model list.
+    models_answer: str | None = None
 
     def __post_init__(self) -> None:
         self._queued: list[Scenario] = []
@@ -238,6 +243,9 @@ class FakeUpstream:
                 payload = _error("Incorrect API key provided.", "invalid_request_error")
                 await self._send_json(writer, 401, payload, "Connection: close\r\n")
                 return False
+        if record.method == "GET" and record.path == "/v1/models" and self.models_answer:
+            await self._send_text(writer, 200, self.models_answer)
+            return True
         if record.method == "GET" and record.path == "/v1/models":
             data = [{"id": m, "object": "model", "owned_by": "fake"} for m in self.models]
             await self._send_json(writer, 200, {"object": "list", "data": data})
@@ -254,7 +262,12 @@ class FakeUpstream:
     async def _send_json(
         self, writer: asyncio.StreamWriter, status: int, payload: Any, extra: str = ""
     ) -> None:
-        data = json.dumps(payload).encode()
+        await self._send_text(writer, status, json.dumps(payload), extra)
+
+    async def _send_text(
+        self, writer: asyncio.StreamWriter, status: int, text: str, extra: str = ""
+    ) -> None:
+        data = text.encode()
         writer.write(
             f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
@@ -362,6 +375,10 @@ class FakeUpstream:
                 return
             if scenario.failure == "malformed" and i == scenario.fail_after:
                 writer.write(_chunk(b"data: {this is not json\n\n"))
+                await writer.drain()
+                continue
+            if scenario.failure == "raw" and i == scenario.fail_after:
+                writer.write(_chunk(f"data: {scenario.raw_data}\n\n".encode()))
                 await writer.drain()
                 continue
             if scenario.failure == "error_event" and i == scenario.fail_after:
