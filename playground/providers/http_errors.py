@@ -45,7 +45,7 @@ def status_error(
     status = response.status_code
     try:
         payload = answer_json(response.text)
-    except MalformedAnswer:
+    except ValueError:  # not JSON, or too deep (MalformedAnswer)
         payload = None
     detail = hide_secrets(error_text(payload), secrets)[:500]
     said = f" The provider said: {detail}" if detail else ""
