@@ -27,6 +27,7 @@ from playground.presets import permissions, selectors, services
 from playground.presets.diff import version_diff
 from playground.presets.models import TRASH_RETENTION, Preset, Visibility
 from playground.presets.page import save_controls_context
+from playground.row_ids import row_number
 from playground.spec import RequestInvalid
 
 # An import file larger than this is refused before it is read.
@@ -278,7 +279,7 @@ def preset_fork(request: HttpRequest, preset_id: Any) -> HttpResponse:
             actor=actor,
             preset=preset,
             link_token=link,
-            version=int(version) if version.isdigit() else None,
+            version=row_number(version),
         )
         return redirect(_detail_url(fork))
 
@@ -431,7 +432,7 @@ def preset_save_from_page(request: AuthenticatedHttpRequest, preset_id: Any) -> 
         return _gone(request, values)
     base = values.get("base_version", "")
     # "Save as new version anyway" sends no base: it goes on top of the latest.
-    base_version = int(base) if base.isdigit() else None
+    base_version = row_number(base)
     try:
         version = services.preset_save(
             preset_id=preset.pk,
