@@ -69,8 +69,9 @@ async def test_a_malformed_chunk_ends_the_run_with_plain_words_not_an_internal_e
     fake_upstream.answer_next(
         Scenario(failure="raw", raw_data=choice(index="zero", delta="a"), fail_after=1)
     )
-    await run_client.send({"action": "run", "request": {"mode": "chat", "provider": "openai",
-                                                        "body": BODY}})
+    await run_client.send(
+        {"action": "run", "request": {"mode": "chat", "provider": "openai", "body": BODY}}
+    )
     assert await run_client.receive_until_state() == "error"
     status = run_client.status_text()
     assert MALFORMED in status and "internal error" not in status
