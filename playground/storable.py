@@ -40,8 +40,8 @@ def lone_surrogate_reason(text: str) -> str | None:
     if found is None:
         return None
     return (
-        f"contains a lone surrogate (\\u{ord(found.group()):04x}), which is not a character "
-        "and cannot be sent: remove it"
+        f"contains a lone surrogate (\\u{ord(found.group()):04x}): half of a UTF-16 pair, not a "
+        "character; send the whole character (both halves, or the emoji itself)"
     )
 
 
