@@ -62,7 +62,7 @@ def url_with(route: str, number: str) -> str:
 
     def value(match: re.Match) -> str:
         kind = match.group(1)
-        return {"dbint": number, "uuid": str(uuid.uuid4())}.get(kind, "x")
+        return {"dbint": number, "int": number, "uuid": str(uuid.uuid4())}.get(kind, "x")
 
     return "/" + re.sub(r"<(\w+):\w+>", value, route)
 
