@@ -84,7 +84,8 @@ class Scenario:
     failure: None, "cut" (close the connection after ``fail_after`` tokens),
     "malformed" (a line that is not JSON), "error_event" (an error object inside
     the stream), "hang" (never send headers), "no_done" (end without [DONE]), "raw"
-    (``raw_data`` as one event's data, in place of the token at ``fail_after``).
+    (``raw_data`` as one event's data, in place of the token at ``fail_after``; as the
+    whole answer when the request does not stream).
     """
 
     status: int = 200
@@ -325,6 +326,8 @@ class FakeUpstream:
                 answer = shape(body, scenario)
                 if body.get("stream"):
                     await self._stream(record, scenario, answer, writer, watcher)
+                elif scenario.failure == "raw":
+                    await self._send_text(writer, 200, scenario.raw_data, _CLOSE)
                 else:
                     await self._send_json(writer, 200, answer.whole(), _CLOSE)
         except UpstreamError as refused:

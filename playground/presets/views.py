@@ -432,8 +432,8 @@ def preset_save_from_page(request: AuthenticatedHttpRequest, preset_id: Any) -> 
     # "Save as new version anyway" sends no base: it goes on top of the latest.
     base_version = row_number(base) if base else None
     if base and base_version is None:
-        context = {"errors": {"base_version": "must be the number of the version you edited"}}
-        return _save_controls(request, preset, None, context)
+        errors = {"base_version": "must be the number of the version you edited"}
+        return _save_controls(request, preset, None, {"errors": errors, "values": values})
     try:
         version = services.preset_save(
             preset_id=preset.pk,

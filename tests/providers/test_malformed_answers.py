@@ -15,7 +15,6 @@ from django.core.cache import cache
 from playground.providerconfig.lookup import get_provider
 from playground.providers import UpstreamError
 from tests.fake_upstream import Scenario
-from tests.providers.test_openai_compat import answering_server  # noqa: F401 (a fixture)
 
 BODY = {"model": "fake-model", "messages": [{"role": "user", "content": "hi"}], "stream": True}
 MALFORMED = "The provider sent a malformed answer"
@@ -87,14 +86,10 @@ WHOLE_ANSWERS = {
 
 
 @pytest.mark.parametrize("payload", WHOLE_ANSWERS.values(), ids=WHOLE_ANSWERS.keys())
-async def test_a_malformed_whole_answer_is_a_malformed_answer(answering_server, payload):
-    from playground.providers.openai_compat import OpenAICompatibleProvider
-
-    provider = OpenAICompatibleProvider(
-        name="gw", base_url=answering_server(json.dumps(payload).encode())
-    )
+async def test_a_malformed_whole_answer_is_a_malformed_answer(fake_upstream, payload):
+    fake_upstream.answer_next(Scenario(failure="raw", raw_data=json.dumps(payload)))
     with pytest.raises(UpstreamError) as caught:
-        async for _ in provider.stream({**BODY, "stream": False}, "chat"):
+        async for _ in get_provider("openai").stream({**BODY, "stream": False}, "chat"):
             pass
     assert caught.value.message.startswith(MALFORMED), caught.value.message
 
