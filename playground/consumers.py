@@ -33,7 +33,6 @@ from playground.outcome import RunOutcome
 from playground.presets.running import PresetUnavailable, preset_request_for_run_async
 from playground.providerconfig.lookup import aget_provider
 from playground.providers import UpstreamError
-from playground.row_ids import row_number
 from playground.spec import RequestInvalid, upstream_body, validate_request
 from playground.storable import first_lone_surrogate
 from playground.streaming import relay_run
@@ -188,9 +187,8 @@ def message_problem(message: dict[str, Any]) -> str | None:
     preset = message.get("preset")
     if preset is not None and not isinstance(preset, str):
         return "preset: must be text (a preset's id) or absent."
-    version = message.get("version")
-    if version not in (None, "") and row_number(version) is None:
-        return "version: must be a version number (a whole number, 1 or more) or absent."
+    # A "version" that is no number is told as "no such preset or version" when the preset is
+    # looked up (presets/running.py): one answer for every id and version not to be read.
     moderate = message.get("moderate")
     if not (
         moderate is None
