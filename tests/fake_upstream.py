@@ -101,11 +101,11 @@ class Scenario:
     # The request parameter an error blames (OpenAI's error.param), e.g. "temperature".
     error_param: str | None = None
     retry_after: str | None = None
+    # The data of the event that failure "raw" sends (any text: a chunk of the wrong shape).
+    raw_data: str = ""
     # The usage-only chunk (stream_options.include_usage): "empty" sends "choices": [] as
     # OpenAI does; some gateways send "choices": null ("null") or no choices key ("absent").
     usage_choices: str = "empty"
-    # The data of the event that failure "raw" sends (any text: a chunk of the wrong shape).
-    raw_data: str = ""
 
 
 @dataclass
