@@ -85,7 +85,7 @@ class Scenario:
     "malformed" (a line that is not JSON), "error_event" (an error object inside
     the stream), "hang" (never send headers), "no_done" (end without [DONE]), "raw"
     (``raw_data`` as one event's data, in place of the token at ``fail_after``; as the
-    whole answer when the request does not stream).
+    whole answer when the request does not stream, and for embeddings and moderations).
     """
 
     status: int = 200
@@ -314,7 +314,9 @@ class FakeUpstream:
                 )
                 await self._send_json(writer, scenario.status, payload, extra)
                 return
-            if endpoint == "/embeddings":
+            if scenario.failure == "raw" and endpoint in {"/embeddings", "/moderations"}:
+                await self._send_text(writer, 200, scenario.raw_data, _CLOSE)
+            elif endpoint == "/embeddings":
                 await self._send_json(writer, 200, _embeddings(body), _CLOSE)
             elif endpoint == "/moderations":
                 results = offline_answers.moderation_results(body)

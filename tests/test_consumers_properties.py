@@ -371,11 +371,56 @@ CHUNK = st.fixed_dictionaries(
     },
 )
 CHUNK_DATA = st.one_of(CHUNK.map(json.dumps), ANY_JSON.map(json.dumps), DEEP_TEXT)
+# Whole answers of the two modes that answer at once, their fields of any type too.
+CATEGORY = st.sampled_from(["hate", "violence"])
+MODERATION_ANSWER = st.fixed_dictionaries(
+    {},
+    optional={
+        "results": near(
+            st.lists(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "flagged": near(st.booleans()),
+                        "categories": near(st.dictionaries(CATEGORY, near(st.booleans()))),
+                        "category_scores": near(st.dictionaries(CATEGORY, near(st.floats(0, 1)))),
+                    },
+                ),
+                max_size=2,
+            )
+        ),
+        "model": ANY_FIELD,
+    },
+)
+EMBEDDING_ANSWER = st.fixed_dictionaries(
+    {},
+    optional={
+        "data": near(
+            st.lists(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "index": near(st.integers(0, 2)),
+                        "embedding": near(st.lists(st.floats(-1, 1), max_size=4)) | TEXT,
+                    },
+                ),
+                max_size=2,
+            )
+        ),
+        "usage": near(st.fixed_dictionaries({}, optional={"prompt_tokens": ANY_FIELD})),
+    },
+)
+ANSWER_DATA = st.one_of(
+    st.tuples(st.just("chat"), CHUNK_DATA),
+    st.tuples(st.just("moderation"), MODERATION_ANSWER.map(json.dumps) | DEEP_TEXT),
+    st.tuples(st.just("embedding"), EMBEDDING_ANSWER.map(json.dumps) | DEEP_TEXT),
+)
 # How a run may end when the upstream misbehaves: in plain words, never "internal error".
 PLAIN_ENDINGS = (
     "The provider sent a malformed answer",
     "The connection to the provider was cut",
     "The provider sent something that is not valid JSON",
+    "The provider's answer does not have OpenAI's shape",
 )
 
 
@@ -384,24 +429,22 @@ PLAIN_ENDINGS = (
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(data=CHUNK_DATA, position=st.integers(0, 2))
-def test_any_upstream_chunk_ends_the_run_in_plain_words(
-    upstream_server: FakeUpstream, data, position
+@given(answer=ANSWER_DATA, position=st.integers(0, 2))
+def test_any_upstream_answer_ends_the_run_in_plain_words(
+    upstream_server: FakeUpstream, answer, position
 ):
+    mode, data = answer
     upstream_server.requests.clear()
     run_limiter.reset()  # one run per example, more than the per-minute limit in all
     upstream_server.default = Scenario(
         tokens=lambda body: [" a", " b", " c"], failure="raw", raw_data=data, fail_after=position
     )
-    request = {
-        "mode": "chat",
-        "provider": "openai",
-        "body": {
-            "model": "fake-model",
-            "messages": [{"role": "user", "content": "hi"}],
-            "stream": True,
-        },
-    }
+    body: dict = {"model": "fake-model", "input": "hi"}
+    if mode == "chat":
+        body = {"model": "fake-model", "messages": [{"role": "user", "content": "hi"}]}
+        body["stream"] = True
+    event(f"mode {mode}")
+    request = {"mode": mode, "provider": "openai", "body": body}
     try:
         frames = asyncio.run(exchange([(json.dumps({"action": "run", "request": request}), True)]))
     finally:

@@ -176,7 +176,8 @@ class OpenAICompatibleProvider:
             results = payload.get("results")
             if not isinstance(results, list):
                 raise not_openai_shaped()
-            yield Moderations(tuple(r for r in results if isinstance(r, dict)), model)
+            checked = (_moderation(r, f"results[{i}]") for i, r in enumerate(results))
+            yield Moderations(tuple(checked), model)
         if isinstance(payload.get("usage"), dict):
             yield _usage(payload["usage"])
 
@@ -370,13 +371,27 @@ def _vector(value: Any) -> tuple[float, ...]:
     """An embedding as floats, whether sent as a list or as base64 float32."""
     try:
         if isinstance(value, str):
-            raw = base64.b64decode(value)
-            return struct.unpack(f"<{len(raw) // 4}f", raw)
+            raw = base64.b64decode(value, validate=True)
+            return struct.unpack(f"<{len(raw) // 4}f", raw)  # struct.error unless 4 bytes each
         if isinstance(value, list):
             return tuple(float(v) for v in value)
     except (TypeError, ValueError, OverflowError, struct.error):  # binascii.Error is a ValueError
         raise MalformedAnswer("an embedding is neither numbers nor base64 float32") from None
     raise not_openai_shaped()
+
+
+def _moderation(value: Any, where: str) -> dict[str, Any]:
+    """One moderation result, its category flags and scores of the types the page reads."""
+    result = _object(value, where)
+    categories = _object(result.get("categories") or {}, f"{where}.categories")
+    scores = _object(result.get("category_scores") or {}, f"{where}.category_scores")
+    for name, score in scores.items():
+        if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+            raise MalformedAnswer(f"{where}.category_scores.{name} is not a number")
+    for name, flag in categories.items():
+        if flag is not None and not isinstance(flag, bool):
+            raise MalformedAnswer(f"{where}.categories.{name} is not true or false")
+    return result
 
 
 def _usage(usage: dict[str, Any]) -> Usage:

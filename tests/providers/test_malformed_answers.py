@@ -116,3 +116,41 @@ def test_the_model_list_page_answers_a_deeply_nested_listing(admin_client, fake_
         cache.clear()
     assert answer.status_code == 200
     assert '<option value="fake-model">' in answer.content.decode()
+
+
+ANSWERS_AT_ONCE = {
+    "moderation categories a list": (
+        "moderation",
+        {"results": [{"flagged": True, "categories": [1], "category_scores": {"hate": 0.1}}]},
+    ),
+    "moderation score a list": (
+        "moderation",
+        {"results": [{"categories": {"hate": True}, "category_scores": {"hate": [1]}}]},
+    ),
+    "moderation flag not true or false": (
+        "moderation",
+        {"results": [{"categories": {"hate": "yes"}, "category_scores": {}}]},
+    ),
+    "moderation result not an object": ("moderation", {"results": ["flagged"]}),
+    "embedding not numbers": ("embedding", {"data": [{"embedding": [1, "a"]}]}),
+    "embedding not base64": ("embedding", {"data": [{"embedding": "!!"}]}),
+    "embedding data not a list": ("embedding", {"data": "x"}),
+    "embedding index not a number": (
+        "embedding",
+        {"data": [{"index": "a", "embedding": [1.0]}, {"index": 0, "embedding": [1.0]}]},
+    ),
+}
+
+
+@pytest.mark.parametrize(("mode", "payload"), ANSWERS_AT_ONCE.values(), ids=ANSWERS_AT_ONCE.keys())
+async def test_a_malformed_moderation_or_embedding_ends_the_run_in_plain_words(
+    run_client, fake_upstream, mode, payload
+):
+    fake_upstream.answer_next(Scenario(failure="raw", raw_data=json.dumps(payload)))
+    body = {"model": "fake-model", "input": "hi"}
+    await run_client.send(
+        {"action": "run", "request": {"mode": mode, "provider": "openai", "body": body}}
+    )
+    # Before, some of these failed after the run and the page waited for ever.
+    assert await run_client.receive_until_state() == "error"
+    assert run_client.status_text().startswith(MALFORMED), run_client.status_text()
