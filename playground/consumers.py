@@ -71,8 +71,13 @@ class RunConsumer(AsyncWebsocketConsumer):
             return
         try:
             message = json.loads(text_data or "")
-        except ValueError:
+        except json.JSONDecodeError:
             await self.send_html(fragments.run_refused("The message was not valid JSON."))
+            return
+        except ValueError:  # valid JSON, but a number Python will not read (over 4300 digits)
+            await self.send_html(
+                fragments.run_refused("The message holds a number too long to read.")
+            )
             return
         except RecursionError:
             await self.send_html(

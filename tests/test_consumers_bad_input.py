@@ -139,6 +139,11 @@ async def test_form_numbers_beyond_any_integer_are_answered_not_crashed_on(
     assert await run_client.receive_until_state() == "done"
 
 
+async def test_a_json_number_too_long_to_read_is_said_as_such(run_client):
+    said = await refused_then_usable(run_client, '{"action": "run", "n": ' + "9" * 5000 + "}")
+    assert said == "The message holds a number too long to read."
+
+
 async def test_a_message_above_the_configured_limit_gets_an_error_frame(run_client, settings):
     settings.PLAYGROUND_MAX_MESSAGE_BYTES = 4096
     # 3000 characters, 6000 bytes of UTF-8: the limit counts bytes, as daphne does.
