@@ -9,6 +9,7 @@ as "not a number of a row" for the callers to refuse or ignore.
 
 from typing import Any
 
+from django import forms
 from django.urls import register_converter
 
 ROW_NUMBER_MAX = 2**63 - 1  # SQLite's INTEGER and PostgreSQL's bigint
@@ -45,3 +46,18 @@ class RowNumberConverter:
 
 
 register_converter(RowNumberConverter, "dbint")
+
+
+class RowModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's multiple choice of rows, refusing an id beyond the database as not one of
+    the choices (its own check asks the database, where such an id overflows)."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value or ():
+            if row_number(pk) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:30]},
+                )
+        return super().clean(value)

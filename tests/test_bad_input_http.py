@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, converters, get_resolver
 
 from playground.presets.models import Preset
+from playground.providerconfig.models import ProviderConfig
 from playground.row_ids import ROW_NUMBER_MAX, RowNumberConverter
 from tests.presets.factories import make_preset, make_team
 
@@ -156,3 +157,24 @@ def test_a_base_version_beyond_the_database_is_refused_not_saved_on_top(alice_cl
     assert answer.status_code == 200
     assert "must be the number of the version you edited" in answer.content.decode()
     assert preset.versions.count() == 1  # nothing was saved over the latest
+
+
+PROVIDER_FORM = {
+    "name": "gw",
+    "label": "Gateway",
+    "base_url": "http://127.0.0.1:9/v1",
+    "default_model": "m",
+    "connect_timeout": "10",
+    "enabled": "on",
+}
+
+
+@pytest.mark.parametrize("team", [BIG, str(ROW_NUMBER_MAX + 1), "9" * 5000])
+@pytest.mark.parametrize("url", ["/providers/add/", "/admin/providerconfig/providerconfig/add/"])
+def test_a_team_choice_beyond_the_database_is_a_form_error_on_the_provider_form(
+    superuser_client, url, team
+):
+    answer = superuser_client.post(url, {**PROVIDER_FORM, "teams": [team]})
+    assert answer.status_code == 200
+    assert "is not a valid value" in answer.content.decode()
+    assert not ProviderConfig.objects.exists()
