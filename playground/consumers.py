@@ -20,6 +20,7 @@ import logging
 from typing import Any, cast
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 
 from playground import fragments
@@ -34,6 +35,7 @@ from playground.providerconfig.lookup import aget_provider
 from playground.providers import UpstreamError
 from playground.secrets_scrub import NO_SECRETS
 from playground.spec import RequestInvalid, upstream_body, validate_request
+from playground.storable import first_lone_surrogate
 from playground.streaming import relay_run
 
 logger = logging.getLogger(__name__)
@@ -66,10 +68,19 @@ class RunConsumer(AsyncWebsocketConsumer):
             task.cancel()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        refused = _too_large(text_data or "")
+        if refused:
+            await self.send_html(fragments.run_refused(refused))
+            return
         try:
             message = json.loads(text_data or "")
-        except ValueError:
+        except json.JSONDecodeError:
             await self.send_html(fragments.run_refused("The message was not valid JSON."))
+            return
+        except ValueError:  # valid JSON, but a number Python will not read (over 4300 digits)
+            await self.send_html(
+                fragments.run_refused("The message holds a number too long to read.")
+            )
             return
         except RecursionError:
             await self.send_html(
@@ -78,6 +89,10 @@ class RunConsumer(AsyncWebsocketConsumer):
             return
         if not isinstance(message, dict):
             await self.send_html(fragments.run_refused("The message must be a JSON object."))
+            return
+        problem = message_problem(message)
+        if problem:
+            await self.send_html(fragments.run_refused(problem))
             return
         action = message.get("action", "run")
         if action == "stop":
@@ -131,11 +146,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.send_html(fragments.run_refused(refusal.message))
             return
         body = upstream_body(request)
-        if get_mode(request.mode).moderation_switch and message.get("moderate") in {
-            "on",
-            "true",
-            True,
-        }:
+        if get_mode(request.mode).moderation_switch and message.get("moderate") in MODERATE_ON:
             work = moderated_run(provider, body, self.send_html)
         else:
             work = relay_run(provider, body, self.send_html, mode=request.mode)
@@ -166,6 +177,49 @@ class RunConsumer(AsyncWebsocketConsumer):
     async def send_html(self, html: str) -> None:
         if not self.closed:
             await self.send(text_data=self.scrubber.scrub(html))
+
+
+# The moderation switch: a checkbox sends "on" when ticked and nothing otherwise.
+MODERATE_ON = ("on", "true", True)
+
+
+def message_problem(message: dict[str, Any]) -> str | None:
+    """What is wrong with the message's own keys (beside the request), naming the key and
+    what it may be; None when nothing is. Checked first, so that nothing after it meets a
+    list where it expects text."""
+    surrogate = first_lone_surrogate(message)
+    if surrogate:
+        return f"{surrogate[0]}: {surrogate[1]}."
+    link = message.get("link")
+    if link is not None and not isinstance(link, str):
+        return "link: must be text (the token of a preset's share link) or absent."
+    preset = message.get("preset")
+    if preset is not None and not isinstance(preset, str):
+        return "preset: must be text (a preset's id) or absent."
+    # A "version" that is no number is told as "no such preset or version" when the preset is
+    # looked up (presets/running.py): one answer for every id and version not to be read.
+    moderate = message.get("moderate")
+    if not (
+        moderate is None
+        or isinstance(moderate, bool)
+        or (isinstance(moderate, str) and moderate in {"on", "off", "true", "false", ""})
+    ):
+        return 'moderate: must be "on", "off", true, false or absent.'
+    return None
+
+
+def _too_large(text: str) -> str | None:
+    """The refusal of a message above PLAYGROUND_MAX_MESSAGE_BYTES (the page checks first)."""
+    limit = settings.PLAYGROUND_MAX_MESSAGE_BYTES
+    if len(text) <= limit // 4:  # at most 4 bytes a character: no need to encode
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size <= limit:
+        return None
+    return (
+        f"The request is {size:,} bytes; the server takes at most {limit:,} bytes per run. "
+        "Shorten the prompt or the messages and run again."
+    )
 
 
 def _report_failure(task: asyncio.Task) -> None:

@@ -57,6 +57,7 @@ from typing import Any, get_args
 from playground.form_layout import parameter_inputs
 from playground.jsonpath import path_text
 from playground.modes import DEFAULT_MODE, REGISTRY, UnknownMode, get_mode
+from playground.row_ids import row_number
 from playground.spec import (
     FormInvalid,
     RequestInvalid,
@@ -447,7 +448,10 @@ def _form_value(values: dict[str, Any], name: str, kind: str, errors: dict[str, 
 def _number(raw: str) -> Any:
     """A number input's text as a JSON number; anything else stays text for the spec to refuse."""
     if re.fullmatch(r"[-+]?\d+", raw):
-        return int(raw)
+        try:
+            return int(raw)
+        except ValueError:  # beyond Python's 4300 digits: no parameter takes such a number
+            return raw
     try:
         value = float(raw)
     except ValueError:
@@ -512,13 +516,13 @@ def _form_tools(values: dict[str, Any], errors: dict[str, str]) -> list[dict[str
 
 def row_indexes(values: dict[str, Any], group: str, key: str) -> list[int]:
     """The row numbers of the ``<group>-<i>-<key>`` names in ``values``, in order."""
-    return sorted(
-        int(name.split("-")[1])
+    numbers = (
+        row_number(name.split("-")[1])
         for name in values
-        if name.startswith(f"{group}-")
-        and name.endswith(f"-{key}")
-        and name.split("-")[1].isdigit()
+        if name.startswith(f"{group}-") and name.endswith(f"-{key}")
     )
+    # Not ASCII digits, or beyond any row a page has: not a row of the form.
+    return sorted(number for number in numbers if number is not None)
 
 
 def _parse_json(text: str, field: str, errors: dict[str, str]) -> Any:

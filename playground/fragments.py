@@ -153,7 +153,7 @@ def tool_call_line(name: str, arguments: str, call_id: str) -> str:
 def _pretty_json(text: str) -> str:
     try:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # a provider's malformed answer is shown as sent
         return text
 
 

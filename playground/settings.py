@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "playground.context_processors.run_socket",
             ],
         },
     },
@@ -361,6 +362,11 @@ PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS = env.bool(
 )
 # How long a provider's model list (GET /models) is kept before it is asked again.
 PLAYGROUND_MODELS_CACHE_SECONDS = env.int("PLAYGROUND_MODELS_CACHE_SECONDS", default=600)
+# The largest run message the socket takes, in bytes of UTF-8. daphne drops the socket on a
+# message above its own --websocket-max-message-size (1 MiB by default): the page refuses a
+# run above this size before sending it, and the server answers one with an error frame.
+# Raise it only together with daphne's option.
+PLAYGROUND_MAX_MESSAGE_BYTES = env.int("PLAYGROUND_MAX_MESSAGE_BYTES", default=1024 * 1024)
 
 # Frames per second that one process sends in total over all streams; each stream
 # gets an equal share, never more often than the minimum interval. See streaming.py.

@@ -25,6 +25,7 @@ from playground.bodies import WireBody
 from playground.jsonpath import depth, path_text, walk
 from playground.modes import DEFAULT_MODE, MODE_NAMES, REGISTRY, get_mode
 from playground.spec_errors import FormInvalid, RequestInvalid, describe_errors
+from playground.storable import first_lone_surrogate
 
 __all__ = [
     "FormInvalid",
@@ -67,6 +68,11 @@ def validate_request(data: Any) -> RunRequest:
     """Validate a request JSON value, or raise RequestInvalid naming each bad field."""
     if not isinstance(data, dict):
         raise RequestInvalid({"request": "must be a JSON object"})
+    # JSON's "\ud800" escape reads as half a character: no frame, page or upstream body can
+    # carry it (UTF-8 has no form for it), so it is named here rather than failing later.
+    surrogate = first_lone_surrogate(data)
+    if surrogate:
+        raise RequestInvalid(dict([surrogate]))
     errors: dict[str, str] = {}
     try:
         envelope = _Envelope.model_validate(data)

@@ -185,7 +185,9 @@ def _message_for(model: type[BaseModel], path: list[PathPart], error: dict[str, 
         tags = error.get("ctx", {}).get("expected_tags", "")
         return f"{error.get('ctx', {}).get('tag')!r} is not allowed (use {tags})"
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-        return f"{given!r} is out of range ({allowed or error['msg'].lower()})"
+        return f"{_short(given)} is out of range ({allowed or error['msg'].lower()})"
+    if kind == "int_parsing_size":  # digits beyond any integer (Python reads 4300 at most)
+        return f"{_short(given)} is out of range ({allowed or 'too many digits'})"
     if kind in {"float_parsing", "float_type"}:
         return f"must be a number, got {_short(given)} ({allowed or 'any number'})"
     if kind in {"int_parsing", "int_type", "int_from_float"}:

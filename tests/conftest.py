@@ -55,6 +55,7 @@ def fake_upstream(upstream_server: FakeUpstream) -> FakeUpstream:
     upstream_server._queued.clear()
     upstream_server.default = Scenario()
     upstream_server.accepted_keys = None
+    upstream_server.models_answer = None
     upstream_server.connections = 0
     upstream_server.response_headers = {}
     return upstream_server

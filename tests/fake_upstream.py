@@ -83,7 +83,9 @@ class Scenario:
     ``default_tool_calls`` (only when ``tool_choice`` demands a call).
     failure: None, "cut" (close the connection after ``fail_after`` tokens),
     "malformed" (a line that is not JSON), "error_event" (an error object inside
-    the stream), "hang" (never send headers), "no_done" (end without [DONE]).
+    the stream), "hang" (never send headers), "no_done" (end without [DONE]), "raw"
+    (``raw_data`` as one event's data, in place of the token at ``fail_after``; as the
+    whole answer when the request does not stream, and for embeddings and moderations).
     """
 
     status: int = 200
@@ -99,6 +101,8 @@ class Scenario:
     # The request parameter an error blames (OpenAI's error.param), e.g. "temperature".
     error_param: str | None = None
     retry_after: str | None = None
+    # The data of the event that failure "raw" sends (any text: a chunk of the wrong shape).
+    raw_data: str = ""
     # The usage-only chunk (stream_options.include_usage): "empty" sends "choices": [] as
     # OpenAI does; some gateways send "choices": null ("null") or no choices key ("absent").
     usage_choices: str = "empty"
@@ -134,6 +138,8 @@ class FakeUpstream:
     connections: int = 0
     # Sent with every answer, e.g. {"Set-Cookie": "..."}: what a client must not keep.
     response_headers: dict[str, str] = field(default_factory=dict)
+    # When set, GET /models answers this text (JSON of any shape) instead of the model list.
+    models_answer: str | None = None
 
     def __post_init__(self) -> None:
         self._queued: list[Scenario] = []
@@ -245,6 +251,9 @@ class FakeUpstream:
                 payload = _error("Incorrect API key provided.", "invalid_request_error")
                 await self._send_json(writer, 401, payload, "Connection: close\r\n")
                 return False
+        if record.method == "GET" and record.path == "/v1/models" and self.models_answer:
+            await self._send_text(writer, 200, self.models_answer)
+            return True
         if record.method == "GET" and record.path == "/v1/models":
             data = [{"id": m, "object": "model", "owned_by": "fake"} for m in self.models]
             await self._send_json(writer, 200, {"object": "list", "data": data})
@@ -264,7 +273,12 @@ class FakeUpstream:
     async def _send_json(
         self, writer: asyncio.StreamWriter, status: int, payload: Any, extra: str = ""
     ) -> None:
-        data = json.dumps(payload).encode()
+        await self._send_text(writer, status, json.dumps(payload), extra)
+
+    async def _send_text(
+        self, writer: asyncio.StreamWriter, status: int, text: str, extra: str = ""
+    ) -> None:
+        data = text.encode()
         writer.write(
             f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
@@ -310,7 +324,9 @@ class FakeUpstream:
                 )
                 await self._send_json(writer, scenario.status, payload, extra)
                 return
-            if endpoint == "/embeddings":
+            if scenario.failure == "raw" and endpoint in {"/embeddings", "/moderations"}:
+                await self._send_text(writer, 200, scenario.raw_data, _CLOSE)
+            elif endpoint == "/embeddings":
                 if scenario.float_embeddings:
                     body = {k: v for k, v in body.items() if k != "encoding_format"}
                 await self._send_json(writer, 200, _embeddings(body), _CLOSE)
@@ -331,6 +347,8 @@ class FakeUpstream:
                 answer = shape(body, scenario)
                 if body.get("stream"):
                     await self._stream(record, scenario, answer, writer, watcher)
+                elif scenario.failure == "raw":
+                    await self._send_text(writer, 200, scenario.raw_data, _CLOSE)
                 else:
                     await self._send_json(writer, 200, answer.whole(), _CLOSE)
         except UpstreamError as refused:
@@ -382,6 +400,10 @@ class FakeUpstream:
                 return
             if scenario.failure == "malformed" and i == scenario.fail_after:
                 writer.write(_chunk(b"data: {this is not json\n\n"))
+                await writer.drain()
+                continue
+            if scenario.failure == "raw" and i == scenario.fail_after:
+                writer.write(_chunk(f"data: {scenario.raw_data}\n\n".encode()))
                 await writer.drain()
                 continue
             if scenario.failure == "error_event" and i == scenario.fail_after:

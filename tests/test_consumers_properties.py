@@ -3,11 +3,16 @@ never reach the upstream unless valid, and always get an answer.
 
 Hypothesis builds messages of every kind: text that is not JSON, JSON that is not an
 object, unknown actions, form values with random text, and request JSON whose body
-mixes valid and invalid values for every parameter of every mode. Example counts
-are bounded so the test runs in well under 30 s.
+mixes valid and invalid values for every parameter of every mode. Each class of bad
+input that once ended in a 1011 close is generated on purpose: integers beyond 64 bits
+(and beyond Python's 4300 digits, as form text), a ``link`` or ``preset`` that is not
+text, a ``moderate`` switch that is a list, lone surrogates in any text, values nested
+thousands deep; and the upstream's side: stream chunks of every wrong shape. Example
+counts are bounded so the test runs in well under 30 s.
 """
 
 import asyncio
+import html
 import json
 
 import pytest
@@ -17,18 +22,26 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from playground.consumers import RunConsumer
+from playground.limits import run_limiter
 from playground.modes import MODE_NAMES, get_mode
 from playground.spec import RequestInvalid, validate_request
 from tests.conftest import TEST_API_KEY, status_state
 from tests.fake_upstream import FakeUpstream, Scenario
 from tests.openapi import schema_errors
 
+# Text with lone surrogates (category Cs, which st.text leaves out by default): JSON can
+# spell them ("\\ud800"), no UTF-8 frame or body can carry them.
+TEXT = st.text(st.characters() | st.characters(categories=["Cs"]), max_size=12)
+# Integers of 64 bits and well beyond (SQLite's limit is 2**63 - 1).
+BIG_INT = st.integers(min_value=-(2**70), max_value=2**70) | st.integers(2**63 - 2, 2**64)
+# A value nested far deeper than any request needs (the reader stops near 1000 levels).
+DEEP_TEXT = st.integers(50, 3000).map(lambda depth: "[" * depth + "]" * depth)
 JSON_LEAF = st.one_of(
     st.none(),
     st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
+    BIG_INT,
     st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=12),
+    TEXT,
 )
 ANY_JSON = st.recursive(
     JSON_LEAF,
@@ -177,11 +190,16 @@ REQUEST = st.fixed_dictionaries(
     },
     optional={"body": near(BODY), "variables": ANY_JSON, "extra": ANY_JSON},
 )
+# Form text: numbers beyond 64 bits and beyond 4300 digits among the plausible values.
+FORM_TEXT = (
+    TEXT
+    | st.sampled_from(["", "1", "true", "[1", '{"a": 1}', "json_schema", "9" * 5000])
+    | BIG_INT.map(str)
+)
 FORM = st.fixed_dictionaries(
     {"action": st.just("run")},
     optional={
-        key: st.text(max_size=8)
-        | st.sampled_from(["", "1", "true", "[1", '{"a": 1}', "json_schema"])
+        key: FORM_TEXT
         for key in [
             "mode",
             "provider",
@@ -201,9 +219,19 @@ FORM = st.fixed_dictionaries(
             "tool_choice",
             "input",
             "prompt",
+            "messages-99999999999999999999999-content",
+            "messages-²-role",
         ]
     },
 )
+# The run message's own keys beside the request: a preset's id, version and share link,
+# and the moderation switch, each sometimes of a wrong kind.
+RUN_KEYS = {
+    "preset": near(st.uuids().map(str)),
+    "version": near(BIG_INT | st.sampled_from(["1", "²", "99999999999999999999999"])),
+    "link": near(TEXT) | st.lists(TEXT, max_size=2),
+    "moderate": near(st.sampled_from(["on", "off", True, False])) | st.lists(TEXT, max_size=2),
+}
 # A run looks its provider up among the stored ones too (any name may be one): the
 # database is part of what the consumer reads, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -216,6 +244,13 @@ WIRE_MESSAGE = st.one_of(
         lambda m: (json.dumps(m), m["action"] != "stop")
     ),
     FORM.map(lambda m: (json.dumps(m), True)),
+    st.fixed_dictionaries({"action": st.just("run")}, optional=RUN_KEYS).map(
+        lambda m: (json.dumps(m), True)
+    ),
+    st.tuples(FORM, st.fixed_dictionaries({}, optional=RUN_KEYS)).map(
+        lambda pair: (json.dumps({**pair[0], **pair[1]}), True)
+    ),
+    DEEP_TEXT.map(lambda deep: ('{"action": "run", "request": ' + deep + "}", True)),
     REQUEST.map(lambda r: (json.dumps({"action": "run", "request": r}), True)),
     PLAUSIBLE_REQUEST.map(lambda r: (json.dumps({"action": "run", "request": r}), True)),
     PLAUSIBLE_REQUEST.map(lambda r: (json.dumps({"action": "run", "request": r}), True)),
@@ -301,3 +336,123 @@ def test_random_messages_never_crash_never_leak_and_always_get_an_answer(
         known = {k: v for k, v in record.body.items() if k in declared}
         errors = schema_errors(known, OPENAPI_SCHEMA[mode])
         assert not errors, (record.body, errors)
+
+
+# What an upstream may stream by mistake: chunks whose fields have any type, choices that
+# are not a list, indexes beyond 64 bits, content that is not text, and nesting too deep.
+ANY_FIELD = near(ANY_JSON) | BIG_INT
+CHUNK_CALL = st.fixed_dictionaries(
+    {},
+    optional={
+        "index": ANY_FIELD,
+        "id": ANY_FIELD,
+        "function": near(st.fixed_dictionaries({}, optional={"name": TEXT, "arguments": TEXT})),
+    },
+)
+CHUNK_CHOICE = st.fixed_dictionaries(
+    {},
+    optional={
+        "index": near(st.integers(0, 2)) | BIG_INT | st.text(max_size=3),
+        "delta": near(
+            st.fixed_dictionaries(
+                {}, optional={"content": near(TEXT), "tool_calls": near(st.lists(CHUNK_CALL))}
+            )
+        ),
+        "text": near(TEXT),
+        "logprobs": ANY_JSON,
+        "finish_reason": near(st.sampled_from(["stop", "length", None])),
+    },
+)
+CHUNK = st.fixed_dictionaries(
+    {},
+    optional={
+        "choices": near(st.lists(CHUNK_CHOICE, max_size=2)),
+        "usage": near(st.fixed_dictionaries({}, optional={"prompt_tokens": ANY_FIELD})),
+    },
+)
+CHUNK_DATA = st.one_of(CHUNK.map(json.dumps), ANY_JSON.map(json.dumps), DEEP_TEXT)
+# Whole answers of the two modes that answer at once, their fields of any type too.
+CATEGORY = st.sampled_from(["hate", "violence"])
+MODERATION_ANSWER = st.fixed_dictionaries(
+    {},
+    optional={
+        "results": near(
+            st.lists(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "flagged": near(st.booleans()),
+                        "categories": near(st.dictionaries(CATEGORY, near(st.booleans()))),
+                        "category_scores": near(st.dictionaries(CATEGORY, near(st.floats(0, 1)))),
+                    },
+                ),
+                max_size=2,
+            )
+        ),
+        "model": ANY_FIELD,
+    },
+)
+EMBEDDING_ANSWER = st.fixed_dictionaries(
+    {},
+    optional={
+        "data": near(
+            st.lists(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "index": near(st.integers(0, 2)),
+                        "embedding": near(st.lists(st.floats(-1, 1), max_size=4)) | TEXT,
+                    },
+                ),
+                max_size=2,
+            )
+        ),
+        "usage": near(st.fixed_dictionaries({}, optional={"prompt_tokens": ANY_FIELD})),
+    },
+)
+ANSWER_DATA = st.one_of(
+    st.tuples(st.just("chat"), CHUNK_DATA),
+    st.tuples(st.just("moderation"), MODERATION_ANSWER.map(json.dumps) | DEEP_TEXT),
+    st.tuples(st.just("embedding"), EMBEDDING_ANSWER.map(json.dumps) | DEEP_TEXT),
+)
+# How a run may end when the upstream misbehaves: in plain words, never "internal error".
+PLAIN_ENDINGS = (
+    "The provider sent a malformed answer",
+    "The connection to the provider was cut",
+    "The provider sent something that is not valid JSON",
+    "The provider's answer does not have OpenAI's shape",
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(answer=ANSWER_DATA, position=st.integers(0, 2))
+def test_any_upstream_answer_ends_the_run_in_plain_words(
+    upstream_server: FakeUpstream, answer, position
+):
+    mode, data = answer
+    upstream_server.requests.clear()
+    run_limiter.reset()  # one run per example, more than the per-minute limit in all
+    upstream_server.default = Scenario(
+        tokens=lambda body: [" a", " b", " c"], failure="raw", raw_data=data, fail_after=position
+    )
+    body: dict = {"model": "fake-model", "input": "hi"}
+    if mode == "chat":
+        body = {"model": "fake-model", "messages": [{"role": "user", "content": "hi"}]}
+        body["stream"] = True
+    event(f"mode {mode}")
+    request = {"mode": mode, "provider": "openai", "body": body}
+    try:
+        frames = asyncio.run(exchange([(json.dumps({"action": "run", "request": request}), True)]))
+    finally:
+        upstream_server.default = Scenario()
+    final = frames[-1]
+    state = status_state(final)
+    event(f"ended {state}")
+    assert "internal error" not in "".join(frames)
+    assert state in {"done", "error"}
+    if state == "error":
+        assert any(ending in html.unescape(final) for ending in PLAIN_ENDINGS), final

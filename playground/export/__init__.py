@@ -3,7 +3,7 @@
 from typing import Any
 
 from playground.export import curl, jsonbody, node, python
-from playground.export.shared import inline_target, target_for, unpaired_surrogates
+from playground.export.shared import inline_target, target_for
 from playground.spec import RequestInvalid, validate_request
 
 RENDERERS = {
@@ -18,14 +18,6 @@ def export(lang: str, data: Any, user: Any = None) -> str:
     """Validate a request JSON value and render it as ``lang`` (RequestInvalid if bad).
 
     ``user`` limits named providers to those the user may use (None: the server itself)."""
-    if isinstance(data, dict) and (broken := unpaired_surrogates(data.get("body"), "body")):
-        raise RequestInvalid(
-            {
-                path: "holds half of a UTF-16 surrogate pair (like \\ud83d alone), which is "
-                "not a character; send the whole character (both halves, or the emoji itself)"
-                for path in broken
-            }
-        )
     provider = data.get("provider") if isinstance(data, dict) else None
     if not isinstance(provider, dict):
         request = validate_request(data)

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from playground.jsonpath import PathPart, path_text, walk
+from playground.jsonpath import PathPart, walk
 from playground.modes import Mode
 from playground.providers.base_url import OPENAI_BASE_URL, base_url_problem, normalized_base_url
 from playground.spec import RequestInvalid
@@ -133,19 +133,3 @@ def unsafe_integers(value: Any) -> list[tuple[PathPart, ...]]:
         for path, item in walk(value)
         if isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_SAFE_INTEGER
     ]
-
-
-def unpaired_surrogates(value: Any, prefix: str) -> list[str]:
-    """Paths of strings (or keys) holding half a UTF-16 pair ("\\ud83d" alone): JSON can
-    spell one, but it is no character, and no UTF-8 snippet (or request) can carry it."""
-    found = []
-    for path, item in walk(value, (prefix,)):
-        if isinstance(item, dict):
-            found += [path_text((*path, repr(k))) for k in item if _has_surrogate(k)]
-        elif isinstance(item, str) and _has_surrogate(item):
-            found.append(path_text(path))
-    return found
-
-
-def _has_surrogate(text: str) -> bool:
-    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)

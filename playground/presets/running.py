@@ -6,6 +6,7 @@ from channels.db import database_sync_to_async
 
 from playground.presets import permissions, selectors
 from playground.presets.services import PresetNotFound, Visitor
+from playground.row_ids import row_number
 
 # One message for "no such preset", "no such version" and "not yours to read",
 # so the socket cannot be used to learn which ids exist.
@@ -38,11 +39,10 @@ def _version_number(version: Any) -> int | None:
     """N as a number, or as the digits a page's form sends ("3"); None means the latest."""
     if version is None:
         return None
-    if isinstance(version, int) and not isinstance(version, bool):
-        return version
-    if isinstance(version, str) and version.isascii() and version.isdigit():
-        return int(version)
-    raise PresetNotFound()
+    number = row_number(version)
+    if number is None:
+        raise PresetNotFound()
+    return number
 
 
 preset_request_for_run_async = database_sync_to_async(preset_request_for_run)

@@ -17,6 +17,7 @@ from playground.presets.models import (
     Visibility,
 )
 from playground.presets.services import PresetNotFound, Visitor
+from playground.row_ids import row_number
 from playground.storable import without_unstorable
 from playground.teams.models import Role, Team
 
@@ -72,8 +73,9 @@ def preset_list(
         )
     elif scope == "shared":
         presets = presets.exclude(owner_id=user.pk)
-    if team_id and str(team_id).isdigit():
-        presets = presets.filter(team_id=int(team_id))
+    team_number = row_number(team_id)
+    if team_id and team_number is not None:
+        presets = presets.filter(team_id=team_number)
     for word in search_words(query):
         # The model through a subquery: a join on versions per word would multiply the
         # rows by the number of versions once per word (seconds by the fifth word).
@@ -145,7 +147,8 @@ def preset_version_get(*, preset: Preset, number: Any = None) -> PresetVersion:
     if number in (None, ""):
         version = versions.order_by("-number").first()
     else:
-        version = versions.filter(number=int(number)).first() if str(number).isdigit() else None
+        wanted = row_number(number)
+        version = versions.filter(number=wanted).first() if wanted is not None else None
     if version is None:
         raise PresetNotFound()
     return version

@@ -27,6 +27,7 @@ from playground.presets.models import (
     Visibility,
     new_link_token,
 )
+from playground.row_ids import row_number
 from playground.storable import first_unstorable, unstorable_reason
 from playground.teams.models import Membership, Role, Team
 
@@ -144,10 +145,11 @@ def _team_clean(*, user: User, team_id: Any) -> Team | None:
     if team_id in (None, ""):
         return None
     membership = None
-    if str(team_id).isdigit():
+    number = row_number(team_id)
+    if number is not None:
         membership = (
             Membership.objects.select_related("team")
-            .filter(user_id=user.pk, team_id=int(team_id), role__in=[Role.OWNER, Role.EDITOR])
+            .filter(user_id=user.pk, team_id=number, role__in=[Role.OWNER, Role.EDITOR])
             .first()
         )
     if membership is None:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from playground import row_ids  # noqa: F401 (registers the <dbint:…> converter)
 from playground.presets import views
 
 urlpatterns = [
@@ -19,7 +20,7 @@ urlpatterns = [
     path("<uuid:preset_id>/delete/", views.preset_delete, name="preset-delete"),
     path("<uuid:preset_id>/restore/", views.preset_restore, name="preset-restore"),
     path(
-        "<uuid:preset_id>/versions/<int:number>/restore/",
+        "<uuid:preset_id>/versions/<dbint:number>/restore/",
         views.preset_restore_version,
         name="preset-restore-version",
     ),

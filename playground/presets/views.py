@@ -29,6 +29,7 @@ from playground.presets import permissions, selectors, services
 from playground.presets.diff import version_diff
 from playground.presets.models import TRASH_RETENTION, Preset, Visibility
 from playground.presets.page import save_controls_context
+from playground.row_ids import row_number
 from playground.spec import RequestInvalid
 
 PRESET_GONE = (
@@ -320,12 +321,10 @@ def preset_share(request: HttpRequest, preset_id: Any) -> HttpResponse:
 def preset_fork(request: HttpRequest, preset_id: Any) -> HttpResponse:
     def fork(actor: User, preset: Preset, link: str | None) -> HttpResponse:
         version = request.POST.get("version", "")
-        fork = services.preset_fork(
-            actor=actor,
-            preset=preset,
-            link_token=link,
-            version=int(version) if version.isdigit() else None,
-        )
+        number = row_number(version) if version else None
+        if version and number is None:
+            raise services.PresetInputInvalid({"version": "must be a version number"})
+        fork = services.preset_fork(actor=actor, preset=preset, link_token=link, version=number)
         return redirect(_detail_url(fork))
 
     return _action(request, preset_id, fork, "Forked into your presets.")
@@ -483,7 +482,10 @@ def preset_save_from_page(request: AuthenticatedHttpRequest, preset_id: Any) -> 
         return _gone(request, values)
     base = values.get("base_version", "")
     # "Save as new version anyway" sends no base: it goes on top of the latest.
-    base_version = int(base) if base.isdigit() else None
+    base_version = row_number(base) if base else None
+    if base and base_version is None:
+        errors = {"base_version": "must be the number of the version you edited"}
+        return _save_controls(request, preset, None, {"errors": errors, "values": values})
     try:
         version = services.preset_save(
             preset_id=preset.pk,

@@ -17,6 +17,7 @@ from playground.providerconfig.services import (
     parse_extra_headers,
     validate_base_url,
 )
+from playground.row_ids import RowModelMultipleChoiceField
 
 
 class ProviderConfigForm(forms.ModelForm):
@@ -60,6 +61,7 @@ class ProviderConfigForm(forms.ModelForm):
             "enabled",
         ]
         widgets = {"teams": forms.CheckboxSelectMultiple}
+        field_classes = {"teams": RowModelMultipleChoiceField}
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

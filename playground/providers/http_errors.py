@@ -11,6 +11,7 @@ Text from the upstream is shown only with the key and secret headers taken out.
 
 import datetime
 import email.utils
+import json
 import socket
 import ssl
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from playground.jsonpath import depth
 from playground.providers.addresses import private_address_refusal
 from playground.providers.base import UpstreamError
 from playground.secrets_scrub import Scrubber, scrubber_for
@@ -43,8 +45,8 @@ def status_error(
     """The error for an answer other than 200; ``secrets`` are hidden from the text quoted."""
     status = response.status_code
     try:
-        payload = response.json()
-    except ValueError:
+        payload = answer_json(response.text)
+    except ValueError:  # not JSON, or too deep (MalformedAnswer)
         payload = None
     detail = hide_secrets(error_text(payload), secrets)[:500]
     said = f" The provider said: {detail}" if detail else ""
@@ -203,6 +205,38 @@ def not_openai_shaped() -> UpstreamError:
         "bad_response",
         "The provider's answer does not have OpenAI's shape. Check that the base URL points "
         "at an OpenAI-compatible API and that the model serves this mode.",
+    )
+
+
+class MalformedAnswer(ValueError):
+    """Raised by the answer parsers: the upstream's answer is JSON, but not of the shape the
+    API documents; the text names the part ("choices[0].delta is not an object")."""
+
+
+# Deeper than any OpenAI answer goes (logprobs, moderation results: under 10 levels); a
+# deeper answer is refused before anything walks it (Python's parser stops near 1000).
+MAX_ANSWER_DEPTH = 64
+
+
+def answer_json(text: str) -> Any:
+    """The JSON value of an upstream answer: ValueError when it is not JSON, MalformedAnswer
+    (a ValueError too) when it nests deeper than MAX_ANSWER_DEPTH, so that nothing
+    downstream recurses through it."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise MalformedAnswer(f"JSON nested deeper than {MAX_ANSWER_DEPTH} levels") from None
+    # Counting brackets is cheap and bounds the depth: a typical stream chunk has a handful.
+    if text.count("[") + text.count("{") > MAX_ANSWER_DEPTH and depth(value) > MAX_ANSWER_DEPTH:
+        raise MalformedAnswer(f"JSON nested deeper than {MAX_ANSWER_DEPTH} levels")
+    return value
+
+
+def malformed_answer(where: str) -> UpstreamError:
+    return UpstreamError(
+        "bad_response",
+        f"The provider sent a malformed answer: {where}. Check that the base URL points at "
+        "an OpenAI-compatible API and that the model serves this mode.",
     )
 
 

@@ -9,7 +9,6 @@ leaves the server, with the provider's ``scrubber`` (playground/secrets_scrub.py
 
 import asyncio
 import base64
-import json
 import struct
 import weakref
 from collections.abc import AsyncIterator
@@ -40,9 +39,12 @@ from playground.providers.base_url import normalized_base_url
 from playground.providers.descriptor import DEFAULT_MODERATION_MODEL
 from playground.providers.http_client import provider_http_client
 from playground.providers.http_errors import (
+    MalformedAnswer,
     Upstream,
+    answer_json,
     error_in_stream,
     error_text,
+    malformed_answer,
     not_a_model_list,
     not_a_stream,
     not_json,
@@ -134,7 +136,9 @@ class OpenAICompatibleProvider:
         if response.status_code != 200:
             raise status_error(response, self._upstream, secrets=self.scrubber, listing=True)
         try:
-            models = models_from_listing(response.json())
+            models = models_from_listing(answer_json(response.text))
+        except MalformedAnswer as error:
+            raise malformed_answer(str(error)) from None
         except ValueError:
             raise not_a_model_list(url, self._upstream) from None
         # Kept in the cache and shown in pages: a name that echoes a secret is no model.
@@ -153,6 +157,9 @@ class OpenAICompatibleProvider:
             raise transport_error(error, self._upstream, timeout=self._timeout) from None
         except SSEError:
             raise not_a_stream() from None
+        except MalformedAnswer as error:
+            # The parsers below name the part of the answer that has the wrong shape.
+            raise malformed_answer(str(error)) from None
 
     async def _answer(self, url: str, body: dict[str, Any], mode: str) -> AsyncIterator[Event]:
         """Embeddings and moderation: one JSON answer, no stream."""
@@ -168,13 +175,16 @@ class OpenAICompatibleProvider:
             raise not_openai_shaped()
         model = str(payload.get("model") or body.get("model") or "")
         if get_mode(mode).answer == "embedding":
-            items = sorted(payload.get("data") or [], key=lambda item: item.get("index", 0))
+            data = _list(payload.get("data"), "data")
+            items = [_object(item, f"data[{i}]") for i, item in enumerate(data)]
+            items.sort(key=lambda item: _index(item.get("index"), "data[].index"))
             yield Embeddings(tuple(_vector(item.get("embedding")) for item in items), model)
         else:
             results = payload.get("results")
             if not isinstance(results, list):
                 raise not_openai_shaped()
-            yield Moderations(tuple(r for r in results if isinstance(r, dict)), model)
+            checked = (_moderation(r, f"results[{i}]") for i, r in enumerate(results))
+            yield Moderations(tuple(checked), model)
         if isinstance(payload.get("usage"), dict):
             yield _usage(payload["usage"])
 
@@ -219,7 +229,9 @@ class OpenAICompatibleProvider:
 
     def _json(self, text: str) -> Any:
         try:
-            return json.loads(text)
+            return answer_json(text)
+        except MalformedAnswer:
+            raise
         except ValueError:
             raise not_json() from None
 
@@ -247,35 +259,42 @@ def models_from_listing(payload: object) -> list[str]:
 
 
 def _events_from_chunk(chunk: Any, assembler: ToolCallAssembler) -> list[Event]:
-    """Events of one streamed chunk: chat (``delta``) or legacy completion (``text``)."""
-    if not isinstance(chunk, dict):
-        return []
+    """Events of one streamed chunk: chat (``delta``) or legacy completion (``text``).
+
+    MalformedAnswer names the first part that does not have OpenAI's shape."""
+    chunk = _object(chunk, "a stream chunk")
     events: list[Event] = []
-    for choice in chunk.get("choices") or []:
-        if not isinstance(choice, dict):
-            continue
-        index = int(choice.get("index", 0) or 0)
-        delta = choice.get("delta") or {}
-        text = delta.get("content") if "delta" in choice else choice.get("text")
+    for position, value in enumerate(_list(chunk.get("choices"), "choices")):
+        where = f"choices[{position}]"
+        choice = _object(value, where)
+        index = _index(choice.get("index"), f"{where}.index")
+        delta = _object(choice.get("delta") or {}, f"{where}.delta")
+        if "delta" in choice:
+            text = _text(delta.get("content"), f"{where}.delta.content")
+        else:
+            text = _text(choice.get("text"), f"{where}.text")
         if text:
             events.append(TextDelta(index, text))
-        for call in delta.get("tool_calls") or []:
-            function = call.get("function") or {}
+        for number, item in enumerate(_list(delta.get("tool_calls"), f"{where}.delta.tool_calls")):
+            call_where = f"{where}.delta.tool_calls[{number}]"
+            call = _object(item, call_where)
+            function = _object(call.get("function") or {}, f"{call_where}.function")
             piece = ToolCallDelta(
                 index,
-                int(call.get("index", 0) or 0),
-                call.get("id"),
-                function.get("name"),
-                function.get("arguments") or "",
+                _index(call.get("index"), f"{call_where}.index"),
+                _text(call.get("id"), f"{call_where}.id"),
+                _text(function.get("name"), f"{call_where}.function.name"),
+                _text(function.get("arguments"), f"{call_where}.function.arguments") or "",
             )
             assembler.add(piece)
             events.append(piece)
-        logprobs = _logprobs(index, choice.get("logprobs"))
+        logprobs = _logprobs(index, choice.get("logprobs"), f"{where}.logprobs")
         if logprobs is not None:
             events.append(logprobs)
-        if choice.get("finish_reason"):
+        reason = _text(choice.get("finish_reason"), f"{where}.finish_reason")
+        if reason:
             events.extend(assembler.complete(index))
-            events.append(Finished(index, choice["finish_reason"]))
+            events.append(Finished(index, reason))
     usage = chunk.get("usage")
     if isinstance(usage, dict):
         events.append(_usage(usage))
@@ -284,22 +303,28 @@ def _events_from_chunk(chunk: Any, assembler: ToolCallAssembler) -> list[Event]:
 
 def _events_from_completion(payload: Any) -> list[Event]:
     """Events of a whole (non-streamed) chat or legacy completion answer."""
-    if not isinstance(payload, dict):
-        return []
+    payload = _object(payload, "the answer")
     events: list[Event] = []
-    for choice in payload.get("choices") or []:
-        if not isinstance(choice, dict):
-            continue
-        index = int(choice.get("index", 0) or 0)
-        message = choice.get("message") or {}
-        text = message.get("content") if "message" in choice else choice.get("text")
+    for number, value in enumerate(_list(payload.get("choices"), "choices")):
+        where = f"choices[{number}]"
+        choice = _object(value, where)
+        index = _index(choice.get("index"), f"{where}.index")
+        message = _object(choice.get("message") or {}, f"{where}.message")
+        if "message" in choice:
+            text = _text(message.get("content"), f"{where}.message.content")
+        else:
+            text = _text(choice.get("text"), f"{where}.text")
         if text:
             events.append(TextDelta(index, text))
-        logprobs = _logprobs(index, choice.get("logprobs"))
+        logprobs = _logprobs(index, choice.get("logprobs"), f"{where}.logprobs")
         if logprobs is not None:
             events.append(logprobs)
-        for position, call in enumerate(message.get("tool_calls") or []):
-            function = call.get("function") or {}
+        calls = _list(message.get("tool_calls"), f"{where}.message.tool_calls")
+        for position, item in enumerate(calls):
+            call = _object(item, f"{where}.message.tool_calls[{position}]")
+            function = _object(
+                call.get("function") or {}, f"{where}.message.tool_calls[{position}].function"
+            )
             events.append(
                 ToolCall(
                     index,
@@ -315,10 +340,17 @@ def _events_from_completion(payload: Any) -> list[Event]:
     return events
 
 
-def _logprobs(index: int, data: Any) -> Logprobs | None:
+def _logprobs(index: int, data: Any, where: str) -> Logprobs | None:
     """Chat logprobs (``content`` list) or legacy ones (parallel lists) as one event."""
     if not isinstance(data, dict):
         return None
+    try:
+        return _logprobs_of(index, data)
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError):
+        raise MalformedAnswer(f"{where} does not have OpenAI's shape") from None
+
+
+def _logprobs_of(index: int, data: dict[str, Any]) -> Logprobs | None:
     tokens: list[TokenLogprob] = []
     if isinstance(data.get("content"), list):
         for item in data["content"]:
@@ -341,15 +373,78 @@ def _logprobs(index: int, data: Any) -> Logprobs | None:
 
 def _vector(value: Any) -> tuple[float, ...]:
     """An embedding as floats, whether sent as a list or as base64 float32."""
-    if isinstance(value, str):
-        raw = base64.b64decode(value)
-        return struct.unpack(f"<{len(raw) // 4}f", raw)
-    if isinstance(value, list):
-        return tuple(float(v) for v in value)
+    try:
+        if isinstance(value, str):
+            raw = base64.b64decode(value, validate=True)
+            return struct.unpack(f"<{len(raw) // 4}f", raw)  # struct.error unless 4 bytes each
+        if isinstance(value, list):
+            return tuple(float(v) for v in value)
+    except (TypeError, ValueError, OverflowError, struct.error):  # binascii.Error is a ValueError
+        raise MalformedAnswer("an embedding is neither numbers nor base64 float32") from None
     raise not_openai_shaped()
 
 
+def _moderation(value: Any, where: str) -> dict[str, Any]:
+    """One moderation result, its category flags and scores of the types the page reads."""
+    result = _object(value, where)
+    categories = _object(result.get("categories") or {}, f"{where}.categories")
+    scores = _object(result.get("category_scores") or {}, f"{where}.category_scores")
+    for name, score in scores.items():
+        if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+            raise MalformedAnswer(f"{where}.category_scores.{name} is not a number")
+    for name, flag in categories.items():
+        if flag is not None and not isinstance(flag, bool):
+            raise MalformedAnswer(f"{where}.categories.{name} is not true or false")
+    return result
+
+
 def _usage(usage: dict[str, Any]) -> Usage:
-    prompt = int(usage.get("prompt_tokens") or 0)
-    completion = int(usage.get("completion_tokens") or 0)
-    return Usage(prompt, completion, int(usage.get("total_tokens") or prompt + completion))
+    prompt = _count(usage.get("prompt_tokens"), "usage.prompt_tokens")
+    completion = _count(usage.get("completion_tokens"), "usage.completion_tokens")
+    total = _count(usage.get("total_tokens"), "usage.total_tokens") or prompt + completion
+    return Usage(prompt, completion, total)
+
+
+# Shape checks of the parsers above: each names the part of the answer that is wrong.
+# Choice and tool-call indexes key dictionaries and page rows: a sane bound, not 10**30.
+_MAX_INDEX = 2**16
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise MalformedAnswer(f"{where} is not an object")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    """A list, or none at all (absent or null: some gateways send ``"choices": null``)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise MalformedAnswer(f"{where} is not a list")
+    return value
+
+
+def _index(value: Any, where: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_INDEX:
+        raise MalformedAnswer(f"{where} is not a whole number from 0 to {_MAX_INDEX}")
+    return value
+
+
+def _count(value: Any, where: str) -> int:
+    """A token count: a whole number, or a float that is one (some servers send 12.0)."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise MalformedAnswer(f"{where} is not a number")
+    if not 0 <= value <= 2**53 or value != int(value):
+        raise MalformedAnswer(f"{where} is not a whole number of tokens")
+    return int(value)
+
+
+def _text(value: Any, where: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise MalformedAnswer(f"{where} is not text")

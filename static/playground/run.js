@@ -54,6 +54,25 @@
       var token = document.querySelector(".token:focus, .token:hover");
       if (token) { placeAlternatives({target: token}); }
     }, true);
+    // A message above the server's limit would make daphne drop the socket: refuse it here,
+    // where its size is known (bytes of UTF-8, as the server counts), and say so.
+    document.body.addEventListener("htmx:wsBeforeSend", function (event) {
+      var socket = $("[data-max-message-bytes]");
+      var limit = socket ? Number(socket.dataset.maxMessageBytes) : 0;
+      var message = event.detail.message;
+      if (!limit || typeof message !== "string" || message.length <= limit / 4) { return; }
+      var size = new TextEncoder().encode(message).length;
+      if (size <= limit) { return; }
+      event.preventDefault();
+      var status = $("#run-status");
+      if (!status) { return; }
+      status.dataset.state = "error";
+      status.className = "run-status state-error";
+      status.querySelector(".status-message").textContent =
+        "Not sent: the request is " + size.toLocaleString("en") + " bytes, and the server takes at most " +
+        limit.toLocaleString("en") + " bytes (" + (limit / 1048576).toFixed(1).replace(/\.0$/, "") +
+        " MiB) per run. Shorten the prompt or the messages.";
+    });
     // Say when the connection drops, and end the run it cut off with its partial reply kept.
     document.body.addEventListener("htmx:wsOpen", function () { setConnection("open", "Connected"); });
     document.body.addEventListener("htmx:wsClose", function () {

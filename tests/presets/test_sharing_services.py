@@ -26,6 +26,7 @@ from playground.presets.services import (
     presets_export,
     presets_import,
 )
+from playground.storable import lone_surrogate_reason
 from tests.presets.factories import make_preset, make_request, make_team, make_user
 
 pytestmark = pytest.mark.django_db
@@ -164,9 +165,11 @@ UNSTORABLE = ["a\x00b", "\ud800"]
 def test_unstorable_text_in_a_request_is_refused_naming_the_field(alice, text):
     with pytest.raises(spec.RequestInvalid) as error:
         preset_create(owner=alice, name="N", request=make_request(text))
+    # A lone surrogate cannot be sent either: the request's own check names it first.
     assert error.value.errors == {
-        "body.messages[0].content": "contains a character that cannot be stored "
-        + ("(NUL, \\u0000)" if "\x00" in text else "(a lone surrogate, \\ud800)")
+        "body.messages[0].content": "contains a character that cannot be stored (NUL, \\u0000)"
+        if "\x00" in text
+        else lone_surrogate_reason(text)
     }
     with pytest.raises(spec.RequestInvalid):
         preset_create(owner=alice, name="N", request=make_request("ok", **{text: 1}))
@@ -203,7 +206,8 @@ def test_an_import_with_unstorable_text_names_the_key(alice, text):
     with pytest.raises(ImportInvalid) as error:
         presets_import(owner=alice, text=json.dumps(document))
     assert error.value.where == "presets[0].request (body.messages[0].content)"
-    assert "cannot be stored" in error.value.reason
+    # A lone surrogate cannot be sent either: the request's own check names it first.
+    assert ("cannot be stored" if "\x00" in text else "lone surrogate") in error.value.reason
     document = {"presets": [{"name": text, "request": make_request()}]}
     with pytest.raises(ImportInvalid) as error:
         presets_import(owner=alice, text=json.dumps(document))
