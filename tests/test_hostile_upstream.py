@@ -9,14 +9,12 @@ import html
 import io
 import json
 import logging
-import os
 import re
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
@@ -30,12 +28,10 @@ from playground.providers.discovery import provider_models
 from tests.conftest import TEST_API_KEY, status_state
 from tests.hostile_upstream import HostileUpstream
 from tests.leak_scan import Collected, collected, leak_forms
-from tests.ports import free_port, wait_for_port
+from tests.live_server import ROOT, manage, running_daphne, server_env
 from tests.providerconfig.factories import DB_API_KEY, DB_HEADER_SECRET
 
-ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "hostile-upstream-pw-42"
-ASGI_APP = "playground.asgi:application"
 SECRETS = (TEST_API_KEY, DB_API_KEY, DB_HEADER_SECRET)
 
 
@@ -97,34 +93,15 @@ class Seen:
 def seen(hostile: HostileUpstream, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seen]:
     """Run everything once against a live daphne and the hostile upstream; keep what left."""
     data_dir = tmp_path_factory.mktemp("hostile-data")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_DEBUG"}
-        and not key.startswith(("OPENAI_", "PLAYGROUND_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="playground.settings",
-        DJANGO_DATA_DIR=str(data_dir),
+    env = server_env(
+        data_dir,
         OPENAI_BASE_URL=hostile.base_url,
         OPENAI_API_KEY=TEST_API_KEY,
         PLAYGROUND_RETRY_ATTEMPTS="1",
-        PYTHONUNBUFFERED="1",
     )
-
-    def manage(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    assert manage("migrate", "--noinput").returncode == 0
-    setup = manage(
+    manage(env, "migrate", "--noinput")
+    manage(
+        env,
         "shell",
         "-c",
         "from django.contrib.auth.models import User\n"
@@ -133,7 +110,6 @@ def seen(hostile: HostileUpstream, tmp_path_factory: pytest.TempPathFactory) -> 
         f"make_provider_config({hostile.base_url!r}, name='gateway',"
         f" extra_headers={{'X-Gateway-Token': {DB_HEADER_SECRET!r}}})\n",
     )
-    assert setup.returncode == 0, setup.stderr
     found = Seen()
 
     # The terminal: manage.py run_request, readable and raw (--json), all at once.
@@ -159,58 +135,41 @@ def seen(hostile: HostileUpstream, tmp_path_factory: pytest.TempPathFactory) -> 
         output, _ = terminal.communicate(json.dumps(request), timeout=120)
         found.add("terminal", output)
 
-    port = free_port()
     log_path = data_dir / "daphne.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            daphne_command(port),
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for_port(port, process, timeout=30.0)
-            live = f"http://127.0.0.1:{port}"
-            browser = sign_in(live)
-            cookie = "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
-            with connect(
-                f"ws://127.0.0.1:{port}/ws/run/",
-                origin=live,
-                additional_headers={"Cookie": cookie},
-            ) as socket:
-                for provider in ("openai", "gateway"):
-                    for message in runs(provider):
-                        socket.send(json.dumps(message))
-                        frames = frames_until_done(socket)
-                        for frame in frames:
-                            found.add("frame", frame)
-                        # The reply as the page shows it, its frames joined: a secret split
-                        # across two frames is whole again here.
-                        found.add("frame", reply_shown(frames))
-                        found.add("frame", tokens_shown(frames))
-                        # The inspector's whole raw answer, as the page asks for it.
-                        socket.send(json.dumps({"action": "raw"}))
-                        found.add("frame", str(socket.recv(timeout=10)))
-            # Model lists (GET /models) as the page and the providers' pages show them.
-            token = browser.cookies["csrftoken"]
-            for url in ("/models/?provider=openai", "/models/?provider=gateway", "/providers/"):
-                found.add("html", browser.get(url).text)
-            for url in ("/providers/1/test/", "/providers/gateway/refresh-models/"):
-                answer = browser.post(url, headers={"X-CSRFToken": token, "Referer": live})
-                found.add("html", answer.text)
-            found.add("html", browser.get("/models/?provider=gateway").text)
-        finally:
-            process.terminate()
-            process.wait(10)
+    with running_daphne(env, log_path) as port:
+        live = f"http://127.0.0.1:{port}"
+        browser = sign_in(live)
+        cookie = "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+        with connect(
+            f"ws://127.0.0.1:{port}/ws/run/",
+            origin=live,
+            additional_headers={"Cookie": cookie},
+        ) as socket:
+            for provider in ("openai", "gateway"):
+                for message in runs(provider):
+                    socket.send(json.dumps(message))
+                    frames = frames_until_done(socket)
+                    for frame in frames:
+                        found.add("frame", frame)
+                    # The reply as the page shows it, its frames joined: a secret split
+                    # across two frames is whole again here.
+                    found.add("frame", reply_shown(frames))
+                    found.add("frame", tokens_shown(frames))
+                    # The inspector's whole raw answer, as the page asks for it.
+                    socket.send(json.dumps({"action": "raw"}))
+                    found.add("frame", str(socket.recv(timeout=10)))
+        # Model lists (GET /models) as the page and the providers' pages show them.
+        token = browser.cookies["csrftoken"]
+        for url in ("/models/?provider=openai", "/models/?provider=gateway", "/providers/"):
+            found.add("html", browser.get(url).text)
+        for url in ("/providers/1/test/", "/providers/gateway/refresh-models/"):
+            answer = browser.post(url, headers={"X-CSRFToken": token, "Referer": live})
+            found.add("html", answer.text)
+        found.add("html", browser.get("/models/?provider=gateway").text)
     found.add("log", log_path.read_text(errors="replace"))
     with sqlite3.connect(data_dir / "db.sqlite3") as database:
         found.add("stored", "\n".join(database.iterdump()))
     yield found
-
-
-def daphne_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP]
 
 
 def sign_in(live: str) -> httpx.Client:

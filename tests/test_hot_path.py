@@ -9,10 +9,7 @@ business (`make bench`); these tests check order and structure.
 import asyncio
 import html
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,10 +19,8 @@ import pytest
 from websockets.asyncio.client import connect
 
 from tests.fake_upstream import FakeUpstream, Scenario
-from tests.ports import free_port, wait_for_port
+from tests.live_server import manage, running_daphne, server_env
 
-ROOT = Path(__file__).resolve().parent.parent
-ASGI_APP = "playground.asgi:application"
 REPLY = re.compile(r'<span id="reply-0" hx-swap-oob="beforeend">(.*?)</span>', re.S)
 STATE = re.compile(r'id="run-status"[^>]*data-state="(\w+)"')
 
@@ -55,56 +50,16 @@ class LiveServer:
 @pytest.fixture(scope="module")
 def live_daphne(tmp_path_factory, upstream_server: FakeUpstream) -> Iterator[LiveServer]:
     data_dir = tmp_path_factory.mktemp("hot-path")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_DEBUG"}
-        and not key.startswith(("OPENAI_", "PLAYGROUND_"))
-        and key.lower() not in {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="playground.settings",
-        DJANGO_DATA_DIR=str(data_dir),
-        OPENAI_BASE_URL=upstream_server.base_url,
-        OPENAI_API_KEY="sk-hot-path-test",
-        PYTHONUNBUFFERED="1",
+    env = server_env(
+        data_dir, OPENAI_BASE_URL=upstream_server.base_url, OPENAI_API_KEY="sk-hot-path-test"
     )
-
-    def manage(*args: str) -> str:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        ).stdout
-
-    manage("migrate", "--noinput")
-    session_key = manage("shell", "-c", SIGN_IN).strip().splitlines()[-1]
-    port = free_port()
+    manage(env, "migrate", "--noinput")
+    session_key = manage(env, "shell", "-c", SIGN_IN).strip().splitlines()[-1]
     log = data_dir / "daphne.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_for_port(port, process, timeout=30.0)
+    with running_daphne(env, log) as port:
         yield LiveServer(
             f"ws://127.0.0.1:{port}/ws/run/", f"http://127.0.0.1:{port}", session_key, log
         )
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
 
 
 async def _run(server: LiveServer, body: dict) -> list[tuple[float, str]]:

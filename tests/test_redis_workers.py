@@ -8,9 +8,6 @@ run limits never meet those of other tests (which use database 0 with prefixes).
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,19 +21,17 @@ from websockets.exceptions import ConnectionClosed
 from playground.limits import RedisRunLimiter
 from tests.conftest import chat_request, status_state
 from tests.fake_upstream import FakeUpstream, Scenario
-from tests.ports import free_port, wait_for_port
+from tests.live_server import manage, running_daphnes, server_env
 from tests.test_limits_redis import REDIS_URL, needs_redis
 
 pytestmark = needs_redis
 
-ROOT = Path(__file__).resolve().parent.parent
 # The workers' own Redis database (15 is the last of a default Redis's 16).
 REDIS_DB = 15
 # Longer than every Redis timeout a socket meets: channels-redis's blocking read (5 s),
 # the channel layer's and the limits' socket timeouts (settings: 15 s and 2 s), and the
 # renewal of a run's lease in the limits (every 10 s); checked in the test.
 HOLD_SECONDS = 20.0
-DAPHNE = [sys.executable, "-m", "daphne", "-b", "127.0.0.1"]
 WORKER_KEY = "sk-test-redis-workers-not-a-real-key"
 
 
@@ -45,31 +40,11 @@ def url_with_db(url: str, db: int) -> str:
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
-def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return done.stdout
-
-
 @pytest.fixture
 def worker_env(tmp_path: Path, upstream_server: FakeUpstream) -> dict[str, str]:
     """What every worker is started with: one database (SQLite, shared), one Redis."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_DEBUG"}
-        and not key.startswith(("OPENAI_", "PLAYGROUND_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="playground.settings",
-        DJANGO_DATA_DIR=str(tmp_path),
+    return server_env(
+        tmp_path,
         REDIS_URL=url_with_db(REDIS_URL, REDIS_DB),
         OPENAI_BASE_URL=upstream_server.base_url,
         OPENAI_API_KEY=WORKER_KEY,
@@ -79,9 +54,7 @@ def worker_env(tmp_path: Path, upstream_server: FakeUpstream) -> dict[str, str]:
         # not refuse it.
         PLAYGROUND_MAX_CONCURRENT_RUNS="1000",
         PLAYGROUND_MAX_RUNS_PER_MINUTE="1000",
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 @pytest.fixture
@@ -99,36 +72,9 @@ def workers(tmp_path: Path, worker_env: dict[str, str]) -> Iterator[tuple[list[i
         "client.force_login(get_user_model().objects.create_user('worker-tester')); "
         "print(client.cookies['sessionid'].value)",
     ).split()[-1]  # the shell may print a line about its imports first
-    ports = [free_port(), free_port()]
-    processes: list[subprocess.Popen] = []
-    logs = [tmp_path / f"daphne-{n}.log" for n in range(len(ports))]
-    try:
-        for port, log in zip(ports, logs, strict=True):
-            with log.open("wb") as out:
-                processes.append(
-                    subprocess.Popen(
-                        [*DAPHNE, "-p", str(port), "playground.asgi:application"],
-                        cwd=ROOT,
-                        env=worker_env,
-                        stdout=out,
-                        stderr=subprocess.STDOUT,
-                    )
-                )
-        for port, process in zip(ports, processes, strict=True):
-            wait_for_port(port, process, timeout=60.0)
+    logs = [tmp_path / f"daphne-{n}.log" for n in range(2)]
+    with running_daphnes(worker_env, logs) as ports:
         yield ports, session_key
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
-        for log in logs:
-            if log.exists():
-                print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
 
 
 class Page:

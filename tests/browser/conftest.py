@@ -8,8 +8,6 @@ environment, like a deployment. See STACK-NOTES.md for why.
 import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,13 +24,11 @@ from playwright.sync_api import (
 from tests.conftest import BROWSER_API_KEY
 from tests.fake_upstream import FakeUpstream
 from tests.leak_scan import collected
-from tests.ports import free_port, wait_for_port
+from tests.live_server import manage, running_daphne, server_env
 
-ROOT = Path(__file__).resolve().parents[2]
 USERNAME = "browser-tester"
 PASSWORD = "correct-horse-battery-staple-7"
 FAKE_KEY = BROWSER_API_KEY
-ASGI_APP = "playground.asgi:application"
 CHROMIUM_MISSING = (
     "Debian's chromium is not installed, so the browser tests cannot run: "
     "install it with `make browser-deps` (as root)."
@@ -47,39 +43,22 @@ def live_server_data_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def live_server_env(live_server_data_dir: Path, upstream_server: FakeUpstream) -> dict[str, str]:
     """The live server's environment: its own database, the fake upstream as "openai"."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_DEBUG"}
-        and not key.startswith(("OPENAI_", "PLAYGROUND_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="playground.settings",
-        DJANGO_DATA_DIR=str(live_server_data_dir),
+    return server_env(
+        live_server_data_dir,
         PLAYGROUND_OFFLINE_TOKENS_PER_SECOND="20",
         OPENAI_BASE_URL=upstream_server.base_url,
         OPENAI_API_KEY=FAKE_KEY,
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 @pytest.fixture(scope="session")
 def live_manage(live_server_env: dict[str, str]) -> Callable[..., str]:
     """Run a manage.py command against the live server's database; returns its stdout."""
 
-    def manage(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=live_server_env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return done.stdout
+    def run(*args: str) -> str:
+        return manage(live_server_env, *args)
 
-    return manage
+    return run
 
 
 @pytest.fixture(scope="session")
@@ -94,30 +73,13 @@ def live_server_url(
         "from django.contrib.auth import get_user_model; "
         f"get_user_model().objects.create_user({USERNAME!r}, password={PASSWORD!r})",
     )
-    port = free_port()
-    log = (data_dir / "daphne.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log = data_dir / "daphne.log"
     try:
-        wait_for_port(port, process, timeout=30.0)
-        yield f"http://127.0.0.1:{port}"
+        with running_daphne(env, log) as port:
+            yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        log.close()
         # The key-leak scan reads the server's log too (it runs when the session ends).
-        collected.add("log", (data_dir / "daphne.log").read_text(errors="replace"))
-        if process.returncode not in (0, -15):
-            print((data_dir / "daphne.log").read_text(errors="replace")[-4000:])
+        collected.add("log", log.read_text(errors="replace"))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
