@@ -20,13 +20,16 @@ import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import redis.asyncio
 from django.conf import settings
-from redis.commands.core import AsyncScript
 
-from playground.redis_shared import REDIS_ERRORS, RedisOutage, redis_client
+from playground.redis_shared import RedisOutage, redis_client, redis_errors
+
+if TYPE_CHECKING:
+    # redis-py is loaded when REDIS_URL is set, by the first call to Redis (redis_shared).
+    import redis.asyncio
+    from redis.commands.core import AsyncScript
 
 WINDOW_SECONDS = 60.0
 
@@ -183,9 +186,9 @@ return 1
 class _Connection:
     """A Redis client and its scripts, for one event loop (clients cannot cross loops)."""
 
-    client: redis.asyncio.Redis
-    acquire: AsyncScript
-    renew: AsyncScript
+    client: "redis.asyncio.Redis"
+    acquire: "AsyncScript"
+    renew: "AsyncScript"
 
 
 class RedisLease:
@@ -266,6 +269,8 @@ class RedisRunLimiter:
         loop = asyncio.get_running_loop()
         connection = self._connections.get(loop)
         if connection is None:
+            from redis.commands.core import AsyncScript
+
             client = redis_client(self._url, self._timeout)
             connection = _Connection(
                 client, AsyncScript(client, ACQUIRE_LUA), AsyncScript(client, RENEW_LUA)
@@ -294,7 +299,7 @@ class RedisRunLimiter:
                     run_id,
                 ],
             )
-        except REDIS_ERRORS as error:
+        except redis_errors() as error:
             self._outage.note(error)
             return await self._fallback.acquire(user_key)
         if verdict == "concurrent":
@@ -309,13 +314,13 @@ class RedisRunLimiter:
                 keys=[running_key],
                 args=[repr(self._clock() + self.lease_seconds), self.lease_seconds, run_id],
             )
-        except REDIS_ERRORS as error:
+        except redis_errors() as error:
             self._outage.note(error)  # the lease lapses on its own if Redis stays away
 
     async def _release(self, running_key: str, run_id: str) -> None:
         try:
             await self._connection().client.zrem(running_key, run_id)
-        except REDIS_ERRORS as error:
+        except redis_errors() as error:
             self._outage.note(error)  # the lease lapses on its own if Redis stays away
 
     async def running(self, user_key: Any) -> int:

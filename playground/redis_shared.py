@@ -9,14 +9,15 @@ Redis does not answer, so that a Redis outage never stops a run.
 
 import asyncio
 import logging
+import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import redis.asyncio
 from django.conf import settings
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+
+if TYPE_CHECKING:
+    import redis.asyncio
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +25,19 @@ logger = logging.getLogger(__name__)
 # down for every run, and the log gets one warning per outage instead of one per run.
 OUTAGE_RETRY_SECONDS = 5.0
 
-# What a call to Redis raises when Redis is away (or slow): redis-py's errors, a socket's,
-# or a timeout.
-REDIS_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
+
+def redis_errors() -> tuple[type[BaseException], ...]:
+    """What a call to Redis raises when Redis is away (or slow): redis-py's errors, a
+    socket's, or a timeout. For ``except redis_errors():``, evaluated only when something
+    was raised.
+
+    redis-py (~6 MiB per worker) is loaded only when REDIS_URL is set (redis_client, the
+    Django cache): until it is, no error of its can exist, and it is not imported for this.
+    """
+    exceptions = sys.modules.get("redis.exceptions")
+    if exceptions is None:
+        return (OSError, asyncio.TimeoutError)
+    return (exceptions.RedisError, OSError, asyncio.TimeoutError)
 
 
 class RedisOutage:
@@ -61,7 +72,7 @@ class RedisOutage:
         self._until = self._clock() + OUTAGE_RETRY_SECONDS
 
 
-def redis_client(url: str, timeout: float | None = None) -> redis.asyncio.Redis:
+def redis_client(url: str, timeout: float | None = None) -> "redis.asyncio.Redis":
     """A client for one event loop that gives up after ``timeout`` seconds, once
     (PLAYGROUND_LIMITS_REDIS_TIMEOUT by default).
 
@@ -71,6 +82,10 @@ def redis_client(url: str, timeout: float | None = None) -> redis.asyncio.Redis:
     connections"), and the run would be counted by this process alone just when the shared
     count matters most.
     """
+    import redis.asyncio
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+
     if timeout is None:
         timeout = settings.PLAYGROUND_LIMITS_REDIS_TIMEOUT
     pool = redis.asyncio.BlockingConnectionPool.from_url(

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 
-from playground.redis_shared import REDIS_ERRORS, RedisOutage
+from playground.redis_shared import RedisOutage, redis_errors
 
 outage = RedisOutage("Sessions", "reading and writing them in the database only meanwhile")
 
@@ -26,7 +26,7 @@ class SessionStore(cached_db.SessionStore):
             return DBStore.load(self)
         try:
             return super().load()
-        except REDIS_ERRORS as error:
+        except redis_errors() as error:
             outage.note(error)
             return DBStore.load(self)
 
@@ -34,7 +34,7 @@ class SessionStore(cached_db.SessionStore):
         if not outage.active():
             try:
                 return super().exists(session_key)
-            except REDIS_ERRORS as error:
+            except redis_errors() as error:
                 outage.note(error)
         return DBStore.exists(self, session_key)
 
@@ -51,7 +51,7 @@ class SessionStore(cached_db.SessionStore):
             return
         try:
             super().delete(session_key)
-        except REDIS_ERRORS as error:
+        except redis_errors() as error:
             # The database row is already gone (super() deletes it first): signed out.
             outage.note(error)
 
@@ -61,7 +61,7 @@ class SessionStore(cached_db.SessionStore):
             return await DBStore.aload(self)
         try:
             return await super().aload()
-        except REDIS_ERRORS as error:
+        except redis_errors() as error:
             outage.note(error)
             return await DBStore.aload(self)
 
@@ -69,7 +69,7 @@ class SessionStore(cached_db.SessionStore):
         if not outage.active():
             try:
                 return await super().aexists(session_key)
-            except REDIS_ERRORS as error:
+            except redis_errors() as error:
                 outage.note(error)
         return await DBStore.aexists(self, session_key)
 
@@ -85,5 +85,5 @@ class SessionStore(cached_db.SessionStore):
             return
         try:
             await super().adelete(session_key)
-        except REDIS_ERRORS as error:
+        except redis_errors() as error:
             outage.note(error)

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from playground import fragments
 from playground.modes import DEFAULT_MODE
-from playground.outcome import RunOutcome
+from playground.outcome import RawChunks, RunOutcome
 from playground.providers import (
     Finished,
     Provider,
@@ -177,7 +177,7 @@ async def relay_run(
                     outcome.finish_reasons[event.index] = event.reason
                 elif isinstance(event, Retrying):
                     # The inspector shows the attempt that answers, not the one that failed.
-                    outcome.headers, outcome.raw, outcome.raw_chars = None, [], 0
+                    outcome.headers, outcome.raw, outcome.raw_chars = None, RawChunks(), 0
                     await send_html(fragments.run_retrying(event))
                 else:
                     outcome.record(event)

@@ -34,7 +34,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils.crypto import constant_time_compare
 
-from playground.redis_shared import REDIS_ERRORS, RedisOutage
+from playground.redis_shared import RedisOutage, redis_errors
 
 USER_CACHE_SECONDS = 30
 _KEY = "playground:ws-user:{}"
@@ -48,7 +48,7 @@ def _cached_user(key: str) -> Any:
         return None
     try:
         return cache.get(key)
-    except REDIS_ERRORS as error:
+    except redis_errors() as error:
         outage.note(error)
         return None
 
@@ -58,7 +58,7 @@ def _cache_user(key: str, user: Any) -> None:
         return
     try:
         cache.set(key, user, USER_CACHE_SECONDS)
-    except REDIS_ERRORS as error:
+    except redis_errors() as error:
         outage.note(error)
 
 
@@ -117,7 +117,7 @@ def _forget_user(sender: Any, instance: Any, **kwargs: Any) -> None:
     # During a Redis outage the copy cannot be dropped: it expires within USER_CACHE_SECONDS.
     try:
         cache.delete(_cache_key(instance.pk))
-    except REDIS_ERRORS as error:
+    except redis_errors() as error:
         outage.note(error)
 
 

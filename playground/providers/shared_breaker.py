@@ -20,11 +20,9 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import redis.asyncio
 from django.conf import settings
-from redis.commands.core import AsyncScript
 
 from playground.providers.breaker import (
     Breaker,
@@ -33,7 +31,11 @@ from playground.providers.breaker import (
     local_breaker_for,
     reset_local_breakers,
 )
-from playground.redis_shared import REDIS_ERRORS, RedisOutage, redis_client
+from playground.redis_shared import RedisOutage, redis_client, redis_errors
+
+if TYPE_CHECKING:
+    # redis-py is loaded when REDIS_URL is set, by the first call to Redis (redis_shared).
+    import redis.asyncio
 
 # A trial's worker renews nothing: the trial ends at the first token or the failure, well
 # within this; a worker that dies mid-trial frees it for another after this long.
@@ -131,7 +133,7 @@ class RedisCircuitBreaker:
                 keys=[self._opened, self._trial],
                 args=[repr(now), self.reset_seconds, token, int(TRIAL_LEASE_SECONDS * 1000)],
             )
-        except REDIS_ERRORS as error:
+        except redis_errors() as error:
             self._outage.note(error)
             return ("local", await self._fallback.before_request())
         if state == "closed":
@@ -150,7 +152,7 @@ class RedisCircuitBreaker:
             return
         try:
             await self._connection().client.delete(self._failures, self._opened, self._trial)
-        except REDIS_ERRORS as error:
+        except redis_errors() as error:
             self._outage.note(error)
 
     async def record_failure(self, trial: Any = False) -> None:
@@ -162,7 +164,7 @@ class RedisCircuitBreaker:
                 keys=[self._failures, self._opened, self._trial],
                 args=[repr(self._clock()), self.threshold, trial[1] if trial else "", KEY_SECONDS],
             )
-        except REDIS_ERRORS as error:
+        except redis_errors() as error:
             self._outage.note(error)
             await self._fallback.record_failure(False)
 
@@ -174,7 +176,7 @@ class RedisCircuitBreaker:
             return
         try:
             await self._connection().release(keys=[self._trial], args=[trial[1]])
-        except REDIS_ERRORS as error:
+        except redis_errors() as error:
             self._outage.note(error)  # the trial's lease lapses on its own
 
     def _decided_here(self, trial: Any) -> bool:
@@ -194,7 +196,9 @@ class RedisCircuitBreaker:
 class _Scripts:
     """A Redis client and the breaker's scripts, for one event loop."""
 
-    def __init__(self, client: redis.asyncio.Redis) -> None:
+    def __init__(self, client: "redis.asyncio.Redis") -> None:
+        from redis.commands.core import AsyncScript
+
         self.client = client
         self.before = AsyncScript(client, BEFORE_LUA)
         self.failure = AsyncScript(client, FAILURE_LUA)
