@@ -45,6 +45,20 @@ def bench_env(data_dir: str) -> dict[str, str]:
     return env
 
 
+def signed_in_session(env: dict[str, str], timeout: float = 120) -> str:
+    """Migrate the database ``env`` names and return a signed-in session key
+    (``python -m bench.session``, a process of its own: the benchmark never loads Django)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bench.session"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    ).stdout.strip()
+
+
 class Processes:
     """The children started by the benchmark; ``stop_all`` ends exactly those, by PID."""
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from bench import hotpath
 from bench.client import ClientConfig
-from bench.procs import ROOT, PeakRss, Processes, bench_env
+from bench.procs import ROOT, PeakRss, Processes, bench_env, signed_in_session
 from bench.report import print_report, write_markdown
 from bench.runner import run_scenario
 from bench.stats import Comparison, scenario_from_result
@@ -53,15 +53,7 @@ def start_stack(processes: Processes, work_dir: Path, tokens: int, rate: float) 
     env = bench_env(str(work_dir / "data"))
     upstream_pid, upstream_url = processes.start_upstream(env, rate)
     env["OPENAI_BASE_URL"] = upstream_url
-    session_key = subprocess.run(
-        [sys.executable, "-m", "bench.session"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout.strip()
+    session_key = signed_in_session(env)
     port = free_port()
     daphne_pid = processes.start_daphne(env, port)
     base = ClientConfig(

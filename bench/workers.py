@@ -44,7 +44,7 @@ import redis
 from psycopg import sql
 
 from bench.client import ClientConfig
-from bench.procs import ROOT, Processes, bench_env
+from bench.procs import Processes, bench_env, signed_in_session
 from bench.runner import run_scenario
 from bench.stats import Scenario, percentile, scenario_from_result
 from bench.streams import _merge, _option
@@ -118,15 +118,7 @@ def measure(
         env.update(DATABASE_URL=database_url, REDIS_URL=redis_url)
         upstream_pid, upstream_url = processes.start_upstream(env, rate)
         env["OPENAI_BASE_URL"] = upstream_url
-        session_key = subprocess.run(
-            [sys.executable, "-m", "bench.session"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        ).stdout.strip()
+        session_key = signed_in_session(env)
         servers, watch = [], {"upstream": upstream_pid}
         for k in range(max(LAYOUTS.values())):
             port = free_port()

@@ -189,6 +189,22 @@ class RunClient:
         return ""
 
 
+async def socket_opens(cookie: bytes) -> bool:
+    """Whether the whole ASGI application (origin check, sign-in) opens the run socket for a
+    page of the site sending ``cookie``. The consumer is ended inside the call, refused or
+    not: left running, it would touch the database after the test."""
+    from playground.asgi import application
+
+    communicator = WebsocketCommunicator(
+        application,
+        "/ws/run/",
+        headers=[(b"host", b"localhost"), (b"origin", b"http://localhost"), (b"cookie", cookie)],
+    )
+    connected, _ = await communicator.connect()
+    await communicator.disconnect()
+    return connected
+
+
 def status_state(frame: str) -> str | None:
     match = re.search(r'id="run-status"[^>]*data-state="(\w+)"', frame)
     return match.group(1) if match else None

@@ -6,11 +6,11 @@ handshake go on from the database.
 """
 
 import pytest
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import override_settings
 
 from playground import session_store, ws_auth
+from tests.conftest import socket_opens
 from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,21 +47,8 @@ def test_a_signed_in_page_opens_while_redis_is_down(client):
 
 
 async def test_a_websocket_opens_while_redis_is_down(async_client):
-    from playground.asgi import application
-
     user = await User.objects.acreate(username="someone")
     with override_settings(CACHES=_redis_that_is_down()):
         await async_client.aforce_login(user)
         cookie = f"sessionid={async_client.cookies['sessionid'].value}".encode()
-        communicator = WebsocketCommunicator(
-            application,
-            "/ws/run/",
-            headers=[
-                (b"host", b"localhost"),
-                (b"origin", b"http://localhost"),
-                (b"cookie", cookie),
-            ],
-        )
-        connected, _ = await communicator.connect()
-        assert connected
-        await communicator.disconnect()
+        assert await socket_opens(cookie)

@@ -6,30 +6,12 @@ password change, a deactivated user and a signed-out session still refuse the so
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.db import connection
 
-from playground.asgi import application
+from tests.conftest import socket_opens
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-async def _connects(cookie: bytes) -> bool:
-    communicator = WebsocketCommunicator(
-        application,
-        "/ws/run/",
-        headers=[
-            (b"host", b"localhost"),
-            (b"origin", b"http://localhost"),
-            (b"cookie", cookie),
-        ],
-    )
-    connected, _ = await communicator.connect()
-    # Refused or not, the consumer is ended inside the test: left running, it would touch
-    # the database after the test (and the next tests find a connection open).
-    await communicator.disconnect()
-    return connected
 
 
 async def _signed_in(async_client, username: str = "someone") -> tuple[User, bytes]:
@@ -65,38 +47,38 @@ class WorkerQueries:
 
 async def test_a_handshake_reads_neither_session_nor_user_from_the_database(async_client):
     _, cookie = await _signed_in(async_client)
-    assert await _connects(cookie)  # the page's first socket: fills the caches
+    assert await socket_opens(cookie)  # the page's first socket: fills the caches
     async with WorkerQueries() as queries:
-        assert await _connects(cookie)
-        assert await _connects(cookie)
+        assert await socket_opens(cookie)
+        assert await socket_opens(cookie)
     assert queries.statements == []
 
 
 async def test_a_password_change_signs_the_other_sessions_out(async_client):
     user, cookie = await _signed_in(async_client)
-    assert await _connects(cookie)
+    assert await socket_opens(cookie)
     user.set_password("a-new-password-1234")
     await user.asave()
-    assert not await _connects(cookie)
+    assert not await socket_opens(cookie)
 
 
 async def test_a_deactivated_user_cannot_open_a_socket(async_client):
     user, cookie = await _signed_in(async_client)
-    assert await _connects(cookie)
+    assert await socket_opens(cookie)
     user.is_active = False
     await user.asave()
-    assert not await _connects(cookie)
+    assert not await socket_opens(cookie)
 
 
 async def test_a_deleted_user_cannot_open_a_socket(async_client):
     user, cookie = await _signed_in(async_client)
-    assert await _connects(cookie)
+    assert await socket_opens(cookie)
     await user.adelete()
-    assert not await _connects(cookie)
+    assert not await socket_opens(cookie)
 
 
 async def test_a_signed_out_session_cannot_open_a_socket(async_client):
     _, cookie = await _signed_in(async_client)
-    assert await _connects(cookie)
+    assert await socket_opens(cookie)
     await async_client.alogout()
-    assert not await _connects(cookie)
+    assert not await socket_opens(cookie)
