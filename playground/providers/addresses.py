@@ -70,16 +70,9 @@ def is_private(address: str) -> bool:
         ip.sixtofour is not None or ip.teredo is not None
     ):
         return True  # tunnels to an IPv4 address through relays: never a provider's own
-    return (
-        not ip.is_global
-        or ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_multicast
-        or ip.is_unspecified
-        or any(ip in network for network in SPECIAL_PURPOSE_NETWORKS)
-    )
+    # is_global is false for private, loopback, link-local, reserved and unspecified
+    # addresses; the list adds what this Python's tables miss, multicast included.
+    return not ip.is_global or any(ip in network for network in SPECIAL_PURPOSE_NETWORKS)
 
 
 def _embedded_ipv4(
