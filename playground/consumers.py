@@ -33,6 +33,8 @@ from playground.outcome import RunOutcome
 from playground.presets.running import PresetUnavailable, preset_request_for_run_async
 from playground.providerconfig.lookup import aget_provider
 from playground.providers import UpstreamError
+from playground.runs.models import Source
+from playground.runs.services import RunContext, request_object, run_record_async
 from playground.secrets_scrub import NO_SECRETS
 from playground.spec import RequestInvalid, upstream_body, validate_request
 from playground.storable import first_lone_surrogate
@@ -42,6 +44,10 @@ logger = logging.getLogger(__name__)
 
 
 class RunConsumer(AsyncWebsocketConsumer):
+    # Each run is written to the history when it ends (playground.runs); the streaming
+    # tests turn it off to read the stream's frames alone (tests/conftest.py run_client).
+    records_runs = True
+
     @property
     def user(self) -> AbstractBaseUser:
         """The signed-in user: ws_auth.websocket_auth_stack puts it in the scope, connect() refuses
@@ -59,6 +65,8 @@ class RunConsumer(AsyncWebsocketConsumer):
         # The current run's provider's: every frame is scrubbed of its secrets on the way out.
         self.scrubber = NO_SECRETS
         self.closed = False
+        # Runs being written to the history: kept so that they are not garbage collected.
+        self.recordings: set[asyncio.Task] = set()
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -109,10 +117,10 @@ class RunConsumer(AsyncWebsocketConsumer):
             )
 
     async def start_run(self, message: dict[str, Any]) -> None:
-        preset_request = None
+        preset_run = None
         if "preset" in message:
             try:
-                preset_request = await preset_request_for_run_async(
+                preset_run = await preset_request_for_run_async(
                     user=self.user,
                     preset_id=message["preset"],
                     version=message.get("version"),
@@ -124,7 +132,7 @@ class RunConsumer(AsyncWebsocketConsumer):
         try:
             # The page's form values, or its JSON editor's text as it is ("request"): the
             # form codec reads either (a parse error names its line and column).
-            data = preset_request if preset_request is not None else request_from_form(message)
+            data = preset_run.request if preset_run is not None else request_from_form(message)
             request = validate_request(data)
             refused = capability_problems(request.mode, upstream_body(request))
             if refused:
@@ -146,14 +154,28 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.send_html(fragments.run_refused(refusal.message))
             return
         body = upstream_body(request)
+        context = RunContext(
+            user=self.user,
+            provider=request.provider,
+            request=request_object(
+                mode=request.mode, provider=request.provider, body=body, variables=request.variables
+            ),
+            source=Source.PRESET if preset_run is not None else Source.PAGE,
+            preset_id=preset_run.preset_id if preset_run is not None else None,
+            preset_version=preset_run.version if preset_run is not None else None,
+            team_id=preset_run.team_id if preset_run is not None else None,
+        )
+        outcome = RunOutcome(scrubber=provider.scrubber)
         if get_mode(request.mode).moderation_switch and message.get("moderate") in MODERATE_ON:
-            work = moderated_run(provider, body, self.send_html)
+            work = moderated_run(provider, body, self.send_html, outcome=outcome)
         else:
-            work = relay_run(provider, body, self.send_html, mode=request.mode)
+            work = relay_run(provider, body, self.send_html, mode=request.mode, outcome=outcome)
         self.last_outcome = None
         self.run_task = asyncio.create_task(work)
         self.run_task.add_done_callback(_report_failure)
         self.run_task.add_done_callback(self._keep_outcome)
+        if self.records_runs:
+            self.run_task.add_done_callback(lambda task: self._record_later(context, outcome))
         self.run_lease = lease
         # Kept (and, in Redis, renewed) while the task lives; given back when it ends.
         lease.hold_while(self.run_task)
@@ -168,6 +190,24 @@ class RunConsumer(AsyncWebsocketConsumer):
         if self.run_lease is not None:
             # Now, not in the background: a run that replaces this one needs its slot.
             await self.run_lease.release()
+
+    def _record_later(self, context: RunContext, outcome: RunOutcome) -> None:
+        """Write the run's record once it has ended (also when stopped), off the stream."""
+        recording = asyncio.create_task(self._record(context, outcome))
+        self.recordings.add(recording)
+        recording.add_done_callback(self.recordings.discard)
+        recording.add_done_callback(_report_failure)
+
+    async def _record(self, context: RunContext, outcome: RunOutcome) -> None:
+        try:
+            run = await run_record_async(context=context, outcome=outcome)
+        except Exception:
+            # The reply is on the page already: say that it is not in the history, and why
+            # in the log (a database that is down, full, or locked).
+            logger.exception("A run could not be recorded in the history")
+            await self.send_html(fragments.run_not_recorded())
+            return
+        await self.send_html(fragments.run_recorded(run))
 
     def _keep_outcome(self, task: asyncio.Task) -> None:
         # What the raw inspector asks for later; a stopped run's inspector stays closed.

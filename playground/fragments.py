@@ -51,6 +51,7 @@ def _cleared_results() -> str:
             "playground/_mode_result.html",
             "playground/_moderation_check.html",
             "playground/_raw_response.html",
+            "playground/_run_record.html",
         )
     )
 
@@ -326,6 +327,22 @@ def request_invalid(errors: dict[str, str]) -> str:
 
 def run_refused(message: str) -> str:
     return _status("error", message)
+
+
+def run_recorded(run: Any) -> str:
+    """Below the status, once the run is in the history: its link, and what it cost."""
+    return render_to_string("playground/_run_record.html", {"run": run, "oob": True})
+
+
+def run_not_recorded() -> str:
+    return render_to_string(
+        "playground/_run_record.html",
+        {
+            "oob": True,
+            "problem": "This run was not saved in the history (the database did not take "
+            "it; the server log says why). The reply above is complete.",
+        },
+    )
 
 
 def moderation_check(results: list[dict[str, Any]], problem: str = "") -> str:

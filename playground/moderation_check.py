@@ -8,10 +8,11 @@ such. The switch is a page option, not part of the request body: the body sent
 upstream is the same with or without it.
 """
 
+import time
 from typing import Any
 
 from playground import fragments
-from playground.outcome import RunOutcome
+from playground.outcome import RunOutcome, RunStatus
 from playground.providers import Moderations, Provider, UpstreamError
 from playground.streaming import SendHtml, relay_run
 
@@ -55,9 +56,16 @@ def flagged_categories(result: dict[str, Any]) -> list[str]:
 
 
 async def moderated_run(
-    provider: Provider, body: dict[str, Any], send_html: SendHtml
+    provider: Provider,
+    body: dict[str, Any],
+    send_html: SendHtml,
+    outcome: RunOutcome | None = None,
 ) -> RunOutcome | None:
-    """A chat run between two moderation checks; None when the prompt was not sent."""
+    """A chat run between two moderation checks; None when the prompt was not sent (then
+    ``outcome``, when given, says refused and why)."""
+    if outcome is None:
+        outcome = RunOutcome()
+    outcome.mode, outcome.body, outcome.started_at = "chat", body, time.time()
     prompt = prompt_text(body)
     if prompt.strip():
         try:
@@ -68,24 +76,24 @@ async def moderated_run(
                 if isinstance(error, UpstreamError)
                 else "it did not answer with one result for the one prompt"
             )
-            await send_html(
-                fragments.run_refused(
-                    f"{check_failed(provider, 'the prompt', reason)} The prompt was not sent: "
-                    "turn the check off to send without it, or set another moderation model: "
-                    f"{provider.moderation_setting}."
-                )
+            outcome.status = RunStatus.REFUSED
+            outcome.error = (
+                f"{check_failed(provider, 'the prompt', reason)} The prompt was not sent: "
+                "turn the check off to send without it, or set another moderation model: "
+                f"{provider.moderation_setting}."
             )
+            await send_html(fragments.run_refused(outcome.error))
             return None
         if verdict.get("flagged"):
             listed = ", ".join(flagged_categories(verdict)) or "unspecified"
-            await send_html(
-                fragments.run_refused(
-                    f"Moderation flagged the prompt ({listed}), so it was not sent. "
-                    "Edit it, or turn the check off."
-                )
+            outcome.status = RunStatus.REFUSED
+            outcome.error = (
+                f"Moderation flagged the prompt ({listed}), so it was not sent. "
+                "Edit it, or turn the check off."
             )
+            await send_html(fragments.run_refused(outcome.error))
             return None
-    outcome = await relay_run(provider, body, send_html, mode="chat")
+    outcome = await relay_run(provider, body, send_html, mode="chat", outcome=outcome)
     replies = {i: text for i, text in sorted(outcome.text.items()) if text.strip()}
     if replies:
         try:

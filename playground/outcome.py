@@ -75,10 +75,26 @@ class RawChunks:
         yield from self._open
 
 
+class RunStatus:
+    """How a run ended (``RunOutcome.status``; the run record's status)."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    FAILED = "failed"
+    # Not sent: a budget, the run limits or the moderation check said no.
+    REFUSED = "refused"
+
+
 @dataclass
 class RunOutcome:
     """A run's result, kept as it streams (one per run, written once at its end)."""
 
+    status: str = RunStatus.RUNNING
+    # The plain words the page showed for a failed or refused run.
+    error: str = ""
+    # Wall-clock start (time.time()), for the run record's date.
+    started_at: float = 0.0
     text: dict[int, str] = field(default_factory=dict)
     finish_reasons: dict[int, str | None] = field(default_factory=dict)
     usage: Usage | None = None

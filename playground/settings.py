@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "playground.presets",
     "playground.teams",
     "playground.providerconfig",
+    "playground.runs",
 ]
 
 MIDDLEWARE = [

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from playground import fragments
 from playground.modes import DEFAULT_MODE
-from playground.outcome import RawChunks, RunOutcome
+from playground.outcome import RawChunks, RunOutcome, RunStatus
 from playground.providers import (
     Finished,
     Provider,
@@ -31,6 +31,11 @@ from playground.secrets_scrub import NO_SECRETS, Scrubber, StreamScrubber
 logger = logging.getLogger(__name__)
 
 SendHtml = Callable[[str], Awaitable[None]]
+
+INTERNAL_ERROR = (
+    "The playground hit an internal error (details are in the server log). "
+    "Run again; if it repeats, please report it."
+)
 
 _active_streams = 0
 
@@ -148,16 +153,24 @@ class FrameCoalescer:
 
 
 async def relay_run(
-    provider: Provider, body: dict, send_html: SendHtml, mode: str = DEFAULT_MODE
+    provider: Provider,
+    body: dict,
+    send_html: SendHtml,
+    mode: str = DEFAULT_MODE,
+    outcome: RunOutcome | None = None,
 ) -> RunOutcome:
     """Stream ``body`` through ``provider`` to the page, ending with one status frame.
 
     Upstream failures end the run with the partial text kept and a plain message;
     cancellation (Stop) sends a "stopped" frame and re-raises. Tool calls,
     logprobs, embeddings, moderation results and the raw answer travel with the
-    final frame.
+    final frame. ``outcome``, when given, is filled in place: a caller that is cancelled
+    (Stop) still holds what the run produced, to record it.
     """
-    outcome = RunOutcome(mode=mode, body=body, scrubber=provider.scrubber)
+    if outcome is None:
+        outcome = RunOutcome()
+    outcome.mode, outcome.body, outcome.scrubber = mode, body, provider.scrubber
+    outcome.started_at = time.time()
     started = time.monotonic()
     await send_html(fragments.run_started(body, provider, mode=mode))
     frames = FrameCoalescer(send_html, provider.scrubber)
@@ -183,6 +196,7 @@ async def relay_run(
                     outcome.record(event)
     except UpstreamError as error:
         outcome.seconds = time.monotonic() - started
+        outcome.status, outcome.error = RunStatus.FAILED, error.message
         # An open circuit breaker refuses before sending: there is nothing to inspect.
         sent = error.kind != "circuit_open"
         await send_html(
@@ -197,20 +211,21 @@ async def relay_run(
         return outcome
     except asyncio.CancelledError:
         outcome.seconds = time.monotonic() - started
+        outcome.status = RunStatus.STOPPED
         await send_html(fragments.run_stopped(frames.take_pending()))
         raise
     except Exception:
         # A bug of ours, not the upstream's: say so plainly, keep the text, log the details.
         logger.exception("Run failed inside the playground")
+        outcome.seconds = time.monotonic() - started
+        outcome.status, outcome.error = RunStatus.FAILED, INTERNAL_ERROR
         await send_html(
             fragments.run_failed(
-                frames.take_pending(),
-                "The playground hit an internal error (details are in the server log). "
-                "Run again; if it repeats, please report it.",
-                partial=any(outcome.text.values()),
+                frames.take_pending(), INTERNAL_ERROR, partial=any(outcome.text.values())
             )
         )
         return outcome
     outcome.seconds = time.monotonic() - started
+    outcome.status = RunStatus.FINISHED
     await send_html(fragments.run_finished(frames.take_pending(), outcome))
     return outcome

@@ -173,6 +173,13 @@ class RunClient:
             if state and state != "running":
                 return state
 
+    async def receive_record(self, timeout: float = 5) -> str:
+        """Read frames until the one saying whether the ended run was saved in the history."""
+        while True:
+            frame = await self.receive(timeout)
+            if 'id="run-record"' in frame and "run-record-" in frame:
+                return frame
+
     def reply(self, index: int = 0) -> str:
         """The text the page shows for candidate ``index``, unescaped as a browser would."""
         pattern = re.compile(
@@ -210,9 +217,16 @@ def status_state(frame: str) -> str | None:
     return match.group(1) if match else None
 
 
+class UnrecordedRunConsumer(RunConsumer):
+    """The run socket without the history: its user is no database row, and the stream's
+    frames are read alone (tests/runs/ test the recording)."""
+
+    records_runs = False
+
+
 @pytest.fixture
 async def run_client():
-    communicator = WebsocketCommunicator(RunConsumer.as_asgi(), "/ws/run/")
+    communicator = WebsocketCommunicator(UnrecordedRunConsumer.as_asgi(), "/ws/run/")
     communicator.scope["user"] = User(username="tester")
     connected, _ = await communicator.connect()
     assert connected

@@ -1,5 +1,6 @@
 """Resolve ``{"action": "run", "preset": "<uuid>", "version": N}`` for the run websocket."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -18,21 +19,34 @@ class PresetUnavailable(Exception):
         super().__init__(UNAVAILABLE)
 
 
+@dataclass(frozen=True)
+class PresetRun:
+    """A preset version about to run: its request, and what the run record names."""
+
+    request: dict[str, Any]
+    preset_id: Any
+    version: int
+    team_id: int | None
+
+
 def preset_request_for_run(
     *,
     user: Visitor,
     preset_id: Any,
     version: Any = None,
     link_token: str | None = None,
-) -> dict[str, Any]:
-    """The stored request JSON of a preset version the user may open, else PresetUnavailable."""
+) -> PresetRun:
+    """The stored request JSON of a preset version the user may run, else PresetUnavailable."""
     try:
         preset = selectors.preset_get(user=user, preset_id=preset_id, link_token=link_token)
         if not permissions.can_run(user, preset, link_token):
             raise PresetNotFound()
-        return selectors.preset_version_get(preset=preset, number=_version_number(version)).request
+        stored = selectors.preset_version_get(preset=preset, number=_version_number(version))
     except PresetNotFound:
         raise PresetUnavailable() from None
+    return PresetRun(
+        request=stored.request, preset_id=preset.pk, version=stored.number, team_id=preset.team_id
+    )
 
 
 def _version_number(version: Any) -> int | None:

@@ -30,6 +30,11 @@ class Usage:
     prompt_tokens: int
     completion_tokens: int
     total_tokens: int
+    # When the provider reports them (prompt_tokens_details / completion_tokens_details).
+    cached_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    # True when counted here, not reported by the provider (a stream without usage, a Stop).
+    estimated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -402,7 +402,22 @@ def _usage(usage: dict[str, Any]) -> Usage:
     prompt = _count(usage.get("prompt_tokens"), "usage.prompt_tokens")
     completion = _count(usage.get("completion_tokens"), "usage.completion_tokens")
     total = _count(usage.get("total_tokens"), "usage.total_tokens") or prompt + completion
-    return Usage(prompt, completion, total)
+    return Usage(
+        prompt,
+        completion,
+        total,
+        cached_tokens=_detail(usage, "prompt_tokens_details", "cached_tokens"),
+        reasoning_tokens=_detail(usage, "completion_tokens_details", "reasoning_tokens"),
+    )
+
+
+def _detail(usage: dict[str, Any], group: str, name: str) -> int | None:
+    """A count inside one of usage's detail objects, None when absent (gateways often omit
+    them, or send null)."""
+    details = usage.get(group)
+    if not isinstance(details, dict) or details.get(name) is None:
+        return None
+    return _count(details.get(name), f"usage.{group}.{name}")
 
 
 # Shape checks of the parsers above: each names the part of the answer that is wrong.

@@ -10,6 +10,7 @@ from django.test import Client
 
 from playground.consumers import RunConsumer
 from playground.presets.services import preset_save
+from playground.runs.models import Run
 from tests.conftest import RunClient
 from tests.fake_upstream import FakeUpstream
 from tests.presets.factories import make_preset, make_team, make_user
@@ -157,6 +158,15 @@ async def test_a_signed_in_link_holder_runs_it_through_the_link(fake_upstream: F
     await client.send(runs[0])
     assert await client.receive_until_state() == "done"
     assert fake_upstream.chat_requests[-1].body["messages"][0]["content"] == "linked"
+    await client.receive_record()
+    # Recorded as a run of that preset's version, under bob, who ran it.
+    run = await Run.objects.select_related("user").aget()
+    assert (run.user, run.preset_id, run.preset_version, run.source) == (
+        bob,
+        linked.pk,
+        1,
+        "preset",
+    )
     # Without the link the same message is refused like an unknown id.
     await client.send({key: value for key, value in runs[0].items() if key != "link"})
     await client.receive()

@@ -1,0 +1,188 @@
+"""Writing runs: ``run_record`` turns a finished, stopped, failed or refused run into one row.
+
+One INSERT per run, when it has ended: the streaming path never touches the database.
+What the row keeps passes the provider's scrubber first (an upstream that echoes the key
+must not put it in the history), and its prompts and replies are kept only when the
+user keeps them (RunKeeping) and then only until retention deletes them.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from playground.outcome import RunOutcome, RunStatus
+from playground.providers import Usage
+from playground.runs.models import Run, RunKeeping, Source
+from playground.runs.prices import price_get, usage_cost
+from playground.runs.search import searchable_text
+from playground.secrets_scrub import Scrubber
+from playground.tokens import estimate_outcome_usage
+
+logger = logging.getLogger(__name__)
+
+# A run keeps at most this many characters of raw chunks and this many logprob tokens per
+# candidate; beyond, they are dropped (the text, tool calls and usage are always kept).
+RAW_KEEP_CHARS = 200_000
+LOGPROBS_KEEP_TOKENS = 4_000
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Who ran what, from where: everything about a run that is not its outcome."""
+
+    user: AbstractBaseUser | None
+    provider: str
+    request: dict[str, Any]  # {"mode", "provider", "body", "variables"}, the body as sent
+    source: str = Source.PAGE
+    preset_id: Any = None
+    preset_version: int | None = None
+    team_id: int | None = None
+
+
+def request_object(
+    *, mode: str, provider: str, body: dict[str, Any], variables: dict[str, str]
+) -> dict[str, Any]:
+    """The request object a run stores: the body exactly as it went upstream."""
+    request: dict[str, Any] = {"mode": mode, "provider": provider, "body": body}
+    if variables:
+        request["variables"] = variables
+    return request
+
+
+def run_record(*, context: RunContext, outcome: RunOutcome) -> Run:
+    """Write the run's one row and return it."""
+    scrubber = outcome.scrubber
+    usage = outcome.usage or estimate_outcome_usage(outcome)
+    model = str(context.request.get("body", {}).get("model", ""))
+    cost = usage_cost(usage, price_get(provider=context.provider, model=model)) if usage else None
+    keep_text = _keeps_text(context.user)
+    seconds = max(outcome.seconds, 0.0)
+    run = Run(
+        created_at=datetime.datetime.fromtimestamp(outcome.started_at or 0, tz=datetime.UTC),
+        user_id=context.user.pk if context.user is not None else None,
+        team_id=context.team_id,
+        preset_id=context.preset_id,
+        preset_version=context.preset_version,
+        source=context.source,
+        provider=context.provider,
+        model=model[:200],
+        mode=outcome.mode,
+        status=outcome.status if outcome.status != RunStatus.RUNNING else RunStatus.FAILED,
+        error=scrubber.scrub(outcome.error),
+        first_token_ms=_ms(outcome.first_token_seconds),
+        total_ms=_ms(seconds) or 0,
+        tokens_per_second=_tokens_per_second(usage, outcome),
+        rate_limit=_scrubbed(dict(outcome.headers.headers) if outcome.headers else {}, scrubber),
+        cost_usd=cost,
+    )
+    if usage is not None:
+        run.prompt_tokens = usage.prompt_tokens
+        run.completion_tokens = usage.completion_tokens
+        run.total_tokens = usage.total_tokens
+        run.cached_tokens = usage.cached_tokens
+        run.reasoning_tokens = usage.reasoning_tokens
+        run.usage_estimated = usage.estimated
+    if keep_text:
+        run.request = _scrubbed(context.request, scrubber)
+        run.output = _scrubbed(run_output(outcome), scrubber)
+        run.raw = _scrubbed(_raw_kept(outcome), scrubber)
+        run.search_text = searchable_text(run.request, run.output)
+    else:
+        run.text_deleted_at = run.created_at
+    with transaction.atomic():
+        run.save(force_insert=True)
+    return run
+
+
+run_record_async = database_sync_to_async(run_record)
+
+
+def run_output(outcome: RunOutcome) -> dict[str, Any]:
+    """What the run produced, as JSON: every candidate's text, tool calls and finish reason."""
+    indexes = sorted(
+        outcome.text.keys() | outcome.finish_reasons.keys() | outcome.tool_calls.keys()
+    )
+    output: dict[str, Any] = {
+        "candidates": [
+            {
+                "index": index,
+                "text": outcome.text.get(index, ""),
+                "finish_reason": outcome.finish_reasons.get(index),
+                "tool_calls": [
+                    {"id": call.id, "name": call.name, "arguments": call.arguments}
+                    for call in outcome.tool_calls.get(index, [])
+                ],
+            }
+            for index in indexes
+        ]
+    }
+    if outcome.logprobs:
+        output["logprobs"] = {
+            str(index): [
+                {
+                    "token": token.token,
+                    "logprob": token.logprob,
+                    "top": [list(t) for t in token.top],
+                }
+                for token in tokens[:LOGPROBS_KEEP_TOKENS]
+            ]
+            for index, tokens in outcome.shown_logprobs().items()
+        }
+    if outcome.embeddings is not None:
+        output["embeddings"] = {
+            "dimensions": [len(vector) for vector in outcome.embeddings.vectors],
+            # The first values of each vector: enough to recognise it, not megabytes of floats.
+            "preview": [list(vector[:8]) for vector in outcome.embeddings.vectors],
+        }
+    if outcome.moderations is not None:
+        output["moderations"] = list(outcome.moderations.results)
+    return output
+
+
+def _raw_kept(outcome: RunOutcome) -> list[str]:
+    kept, chars = [], 0
+    for chunk in outcome.raw:
+        chars += len(chunk)
+        if chars > RAW_KEEP_CHARS:
+            break
+        kept.append(chunk)
+    return kept
+
+
+def _keeps_text(user: AbstractBaseUser | None) -> bool:
+    if user is None or not user.pk:
+        return True
+    keeping = RunKeeping.objects.filter(user_id=user.pk).values_list("keep_text", flat=True)
+    return next(iter(keeping), True)
+
+
+def _scrubbed(value: Any, scrubber: Scrubber) -> Any:
+    """``value`` with every string (and key) passed through the provider's scrubber."""
+    if not scrubber:
+        return value
+    if isinstance(value, str):
+        return scrubber.scrub(value)
+    if isinstance(value, dict):
+        return {scrubber.scrub(str(k)): _scrubbed(v, scrubber) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed(item, scrubber) for item in value]
+    return value
+
+
+def _ms(seconds: float | None) -> int | None:
+    return None if seconds is None else round(seconds * 1000)
+
+
+def _tokens_per_second(usage: Usage | None, outcome: RunOutcome) -> float | None:
+    """Completion tokens per second of generation (after the first token)."""
+    if usage is None or not usage.completion_tokens or outcome.first_token_seconds is None:
+        return None
+    generating = outcome.seconds - outcome.first_token_seconds
+    if generating <= 0:
+        return None
+    return round(usage.completion_tokens / generating, 2)
