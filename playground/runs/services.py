@@ -57,7 +57,7 @@ def request_object(
 def run_record(*, context: RunContext, outcome: RunOutcome) -> Run:
     """Write the run's one row and return it."""
     scrubber = outcome.scrubber
-    usage = outcome.usage or estimate_outcome_usage(outcome)
+    usage = outcome.usage or _estimated_usage(outcome)
     model = str(context.request.get("body", {}).get("model", ""))
     cost = usage_cost(usage, price_get(provider=context.provider, model=model)) if usage else None
     keep_text = _keeps_text(context.user)
@@ -142,6 +142,17 @@ def run_output(outcome: RunOutcome) -> dict[str, Any]:
     if outcome.moderations is not None:
         output["moderations"] = list(outcome.moderations.results)
     return output
+
+
+def _estimated_usage(outcome: RunOutcome) -> Usage | None:
+    """A local count when the provider reported none, for a run that reached the provider:
+    a refused run sent nothing, and a failure before any answer produced nothing."""
+    if outcome.status == RunStatus.REFUSED:
+        return None
+    produced = any(outcome.text.values()) or any(outcome.tool_calls.values())
+    if outcome.status == RunStatus.FAILED and not produced:
+        return None
+    return estimate_outcome_usage(outcome)
 
 
 def _raw_kept(outcome: RunOutcome) -> list[str]:
