@@ -35,10 +35,16 @@ class EditorStatus:
 
 
 def default_request(providers: list[Any]) -> dict[str, Any]:
-    """The request a fresh page starts with: the first provider's default model and one
-    empty user message."""
+    """The request a fresh page starts with: the first provider's default model, one empty
+    user message, and the usage asked for at the end of the stream (the history's tokens
+    and cost; otherwise they are only estimated). All of it shows, in the form and the JSON."""
     provider = providers[0]
-    body = {"model": provider.default_model, "messages": [{"role": "user", "content": ""}]}
+    body = {
+        "model": provider.default_model,
+        "messages": [{"role": "user", "content": ""}],
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
     return {"mode": DEFAULT_MODE, "provider": provider.name, "body": body}
 
 

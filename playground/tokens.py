@@ -146,10 +146,16 @@ class RequestEstimate:
 
 def request_estimate(*, provider: str, body: dict[str, Any]) -> RequestEstimate:
     """The prompt's tokens and what the run may cost, from the price table."""
-    from playground.runs.prices import price_get, usage_cost
+    from playground.runs.prices import price_get
 
-    count = count_body_tokens(body)
     price = price_get(provider=provider, model=str(body.get("model") or ""))
+    return estimate_with_price(count_body_tokens(body), body, price)
+
+
+def estimate_with_price(count: TokenCount, body: dict[str, Any], price: Any) -> RequestEstimate:
+    """The cost range of a counted request at ``price`` (None: unknown)."""
+    from playground.runs.prices import usage_cost
+
     prompt_cost = usage_cost(Usage(count.prompt_tokens, 0, count.prompt_tokens), price)
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
     n = body.get("n")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.playground_page, name="playground"),
     path("export/", include("playground.export.urls")),
     path("models/", views.model_options, name="model-options"),
+    path("estimate/", views.request_estimate_view, name="estimate"),
     path("request/<str:view>/", views.request_editor, name="request-editor"),
     path("providers/", include("playground.providerconfig.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -26,5 +27,6 @@ urlpatterns = [
     path("presets/", include("playground.presets.urls")),
     path("teams/", include("playground.teams.urls")),
     path("history/", include("playground.runs.urls")),
+    path("usage/", include("playground.runs.usage_urls")),
     path("signin/<uidb64>/<token>/", views.sign_in_link, name="sign-in-link"),
 ]

@@ -1,6 +1,8 @@
 """Thin views: the playground page, its request editor's two views, its model
 suggestions, and the one-time sign-in link."""
 
+import asyncio
+
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -20,7 +22,9 @@ from playground.providerconfig.lookup import get_provider
 from playground.providers import UpstreamError
 from playground.providers.discovery import provider_models
 from playground.request_form import VIEWS, EditorStatus, request_editor_context, switch_status
-from playground.spec import FormInvalid, RequestInvalid
+from playground.runs.prices import price_get
+from playground.spec import FormInvalid, RequestInvalid, upstream_body, validate_request
+from playground.tokens import count_body_tokens, estimate_with_price
 
 
 @require_GET
@@ -88,6 +92,33 @@ def _editor_status(request: HttpRequest, refusal: str) -> HttpResponse:
     response["HX-Retarget"] = "#request-view-status"
     response["HX-Reswap"] = "outerHTML"
     return response
+
+
+@require_POST
+async def request_estimate_view(request: HttpRequest) -> HttpResponse:
+    """Under the prompt: its tokens and the run's cost range, as the form stands (htmx
+    posts the run form here as it changes; see playground/_estimate.html)."""
+    user = await request.auser()
+    if not user.is_authenticated:
+        return render(request, "playground/_estimate.html", {"problem": SIGNED_OUT_ESTIMATE})
+    try:
+        run_request = validate_request(request_from_form(values_from_post(request.POST)))
+    except RequestInvalid:
+        # The status beside Run names the fields when it is run; here, only that there is
+        # no estimate yet.
+        return render(request, "playground/_estimate.html", {"problem": FORM_INCOMPLETE})
+    body = upstream_body(run_request)
+    # Off the thread that serves the database to every socket: a long prompt takes a while.
+    count = await asyncio.to_thread(count_body_tokens, body)
+    price = await sync_to_async(price_get)(
+        provider=run_request.provider, model=str(body.get("model") or "")
+    )
+    estimate = estimate_with_price(count, body, price)
+    return render(request, "playground/_estimate.html", {"estimate": estimate})
+
+
+SIGNED_OUT_ESTIMATE = "Sign in again to see the token estimate."
+FORM_INCOMPLETE = "No estimate until the request is valid."
 
 
 @require_GET
