@@ -22,6 +22,7 @@ from playground.providerconfig.lookup import get_provider
 from playground.providers import UpstreamError
 from playground.providers.discovery import provider_models
 from playground.request_form import VIEWS, EditorStatus, request_editor_context, switch_status
+from playground.runs.page import playground_run_context
 from playground.runs.prices import price_get
 from playground.spec import FormInvalid, RequestInvalid, upstream_body, validate_request
 from playground.tokens import count_body_tokens, estimate_with_price
@@ -30,8 +31,11 @@ from playground.tokens import count_body_tokens, estimate_with_price
 @require_GET
 @login_required
 def playground_page(request: HttpRequest) -> HttpResponse:
-    """The playground, its form rendered from a request: an opened preset's, or a fresh one."""
+    """The playground, its form rendered from a request: an opened preset's or run's
+    (``?run=<uuid>``, from the history), or a fresh one."""
     preset = playground_preset_context(request)
+    if request.GET.get("run"):
+        preset.update(playground_run_context(request))
     try:
         editor = request_editor_context(preset.get("preset_request"), user=request.user)
     except FormInvalid as invalid:  # a preset saved for a mode this server no longer has

@@ -7,24 +7,25 @@ from django import forms
 
 from playground.runs.models import Price
 
-_PER_MILLION = {
-    "min_value": Decimal(0),
-    "max_value": Decimal(1_000_000),
-    "max_digits": 12,
-    "decimal_places": 6,
-}
+
+def _per_million(label: str, *, required: bool = True) -> forms.DecimalField:
+    """USD per million tokens: 0 up to a million, six decimals (what the column holds)."""
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=Decimal(0),
+        max_value=Decimal(1_000_000),
+        max_digits=12,
+        decimal_places=6,
+    )
 
 
 class PriceForm(forms.ModelForm):
-    input_per_million = forms.DecimalField(label="Input (USD per million tokens)", **_PER_MILLION)
-    cached_input_per_million = forms.DecimalField(
-        label="Cached input (USD per million tokens; empty: as input)",
-        required=False,
-        **_PER_MILLION,
+    input_per_million = _per_million("Input (USD per million tokens)")
+    cached_input_per_million = _per_million(
+        "Cached input (USD per million tokens; empty: as input)", required=False
     )
-    output_per_million = forms.DecimalField(
-        label="Output (USD per million tokens)", **_PER_MILLION
-    )
+    output_per_million = _per_million("Output (USD per million tokens)")
     priced_on = forms.DateField(
         label="Priced on (the date the price was taken)",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -43,9 +44,8 @@ class PriceForm(forms.ModelForm):
         help_texts = {"model": "The model name as sent, or * for every other model of it."}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for name in ("provider", "model"):
-            value = (data.get(name) or "").strip()
             if name in data:
-                data[name] = value
+                data[name] = (data[name] or "").strip()
         return data

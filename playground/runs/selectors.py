@@ -1,16 +1,21 @@
-"""Run queries for a user: which runs they may see, and one run by id.
+"""Run queries for a user: which runs they may see, filtered and searched, and one by id.
 
 Who sees a run: the user who ran it; the members of the team whose preset it ran; staff
 (the admins) see all. Every page, search, download and command reads runs through here.
 """
 
+import datetime
+import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from playground.runs.models import Run
+from playground.runs.models import Run, Status
+from playground.runs.search import SearchRefused, runs_search, search_words
+from playground.teams.models import Membership
 
 
 class RunNotFound(Exception):
@@ -21,19 +26,15 @@ def is_admin(user: AbstractBaseUser | Any) -> bool:
     return bool(getattr(user, "is_active", False) and getattr(user, "is_staff", False))
 
 
-def run_visible_q(user: AbstractBaseUser | Any) -> Q:
-    return Q(user_id=user.pk) | Q(team__memberships__user_id=user.pk)
-
-
 def runs_visible(*, user: AbstractBaseUser | Any) -> QuerySet[Run]:
     """Every run the user may see, newest first."""
     if not getattr(user, "is_authenticated", False):
         return Run.objects.none()
     if is_admin(user):
         return Run.objects.all()
-    # A run is in at most one team, and a user is in it once: the join cannot repeat rows,
-    # but a subquery keeps the query simple for the filters and aggregates added after it.
-    return Run.objects.filter(pk__in=Run.objects.filter(run_visible_q(user)).values("pk"))
+    # The team ids first (a handful), so that the query is two index ranges, not a join.
+    teams = list(Membership.objects.filter(user_id=user.pk).values_list("team_id", flat=True))
+    return Run.objects.filter(Q(user_id=user.pk) | Q(team_id__in=teams))
 
 
 def run_get(*, user: AbstractBaseUser | Any, run_id: Any) -> Run:
@@ -43,3 +44,81 @@ def run_get(*, user: AbstractBaseUser | Any, run_id: Any) -> Run:
     except (Run.DoesNotExist, ValidationError, ValueError, TypeError) as missing:
         # A malformed id (not a UUID) is "no such run", not a 500.
         raise RunNotFound() from missing
+
+
+@dataclass
+class HistoryFilters:
+    """The history page's search and filters, as read from its query string."""
+
+    q: str = ""
+    model: str = ""
+    provider: str = ""
+    mode: str = ""
+    status: str = ""
+    preset: str = ""
+    starred: bool = False
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.q or self.model or self.provider or self.mode or self.status or self.preset
+        ) or bool(self.starred or self.since or self.until)
+
+
+def history_filters(params: Any) -> HistoryFilters:
+    """Read the filters; a bad one is left out and named in ``problems``."""
+    filters = HistoryFilters()
+    filters.q = str(params.get("q", ""))[:10_000]
+    for name in ("model", "provider", "mode"):
+        setattr(filters, name, str(params.get(name, "")).strip()[:200])
+    status = str(params.get("status", ""))
+    if status and status not in Status.values:
+        filters.problems["status"] = f"must be one of {', '.join(Status.values)}"
+    else:
+        filters.status = status
+    preset = str(params.get("preset", ""))
+    if preset:
+        try:
+            filters.preset = str(uuid.UUID(preset))
+        except ValueError:
+            filters.problems["preset"] = "must be a preset's id"
+    filters.starred = params.get("starred") in ("on", "1", "true")
+    for name in ("since", "until"):
+        text = str(params.get(name, ""))
+        if text:
+            try:
+                day = datetime.date.fromisoformat(text[:10])
+            except ValueError:
+                day = None
+            if day is None or not 1970 <= day.year <= 2999:
+                filters.problems[name] = "must be a date such as 2026-12-02"
+            else:
+                setattr(filters, name, day)
+    return filters
+
+
+def runs_history(*, user: AbstractBaseUser | Any, filters: HistoryFilters) -> QuerySet[Run]:
+    """The runs the user may see that match ``filters``, newest first."""
+    runs = runs_visible(user=user)
+    try:
+        runs = runs_search(runs, search_words(filters.q))
+    except SearchRefused as refused:
+        filters.problems["q"] = str(refused).removeprefix("q: ")
+    exact = {name: getattr(filters, name) for name in ("model", "provider", "mode", "status")}
+    runs = runs.filter(**{name: value for name, value in exact.items() if value})
+    if filters.preset:
+        runs = runs.filter(preset_id=filters.preset)
+    if filters.starred:
+        runs = runs.filter(starred=True)
+    if filters.since:
+        runs = runs.filter(created_at__gte=_day_start(filters.since))
+    if filters.until:
+        runs = runs.filter(created_at__lt=_day_start(filters.until + datetime.timedelta(days=1)))
+    return runs.order_by("-created_at")
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)

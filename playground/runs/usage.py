@@ -137,7 +137,5 @@ def daily_bars(
         day = start + datetime.timedelta(position)
         height = float(Decimal(value) / Decimal(top)) * (CHART_HEIGHT - 10)
         label = f"{day:%Y-%m-%d}: " + (f"${value:.4f}" if use_cost else f"{value} tokens")
-        bars.append(
-            Bar(day, position * width + 1, CHART_HEIGHT - height, height, label)
-        )
+        bars.append(Bar(day, position * width + 1, CHART_HEIGHT - height, height, label))
     return bars, ("cost (USD)" if use_cost else "tokens")

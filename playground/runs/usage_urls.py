@@ -1,7 +1,6 @@
 from django.urls import path
 
 from playground import row_ids  # noqa: F401 (registers the <dbint:…> converter)
-
 from playground.runs import usage_views
 
 urlpatterns = [

@@ -29,7 +29,7 @@
         return;
       }
       panel.hidden = false;
-      $("#run-title").textContent = "Reply of version " + form.dataset.version;
+      $("#run-title").textContent = form.dataset.title || ("Reply of version " + form.dataset.version);
       panel.scrollIntoView({block: "nearest"});
     }, true);
 
