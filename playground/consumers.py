@@ -17,6 +17,7 @@ once (and with it the upstream request) instead of queueing behind the stream.
 import asyncio
 import json
 import logging
+import time
 from typing import Any, cast
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -29,10 +30,11 @@ from playground.forms import request_from_form
 from playground.limits import RunLease, RunRefused, get_run_limiter, user_key
 from playground.moderation_check import moderated_run
 from playground.modes import get_mode
-from playground.outcome import RunOutcome
+from playground.outcome import RunOutcome, RunStatus
 from playground.presets.running import PresetUnavailable, preset_request_for_run_async
 from playground.providerconfig.lookup import aget_provider
 from playground.providers import UpstreamError
+from playground.runs.budgets import budget_check_async
 from playground.runs.models import Source
 from playground.runs.services import RunContext, request_object, run_record_async
 from playground.secrets_scrub import NO_SECRETS
@@ -65,6 +67,7 @@ class RunConsumer(AsyncWebsocketConsumer):
         # The current run's provider's: every frame is scrubbed of its secrets on the way out.
         self.scrubber = NO_SECRETS
         self.closed = False
+        self.budget_warned = False
         # Runs being written to the history: kept so that they are not garbage collected.
         self.recordings: set[asyncio.Task] = set()
         await self.accept()
@@ -147,12 +150,6 @@ class RunConsumer(AsyncWebsocketConsumer):
             return
         await self.stop_run()
         self.scrubber = provider.scrubber
-        key = user_key(self.user)
-        try:
-            lease = await get_run_limiter().acquire(key)
-        except RunRefused as refusal:
-            await self.send_html(fragments.run_refused(refusal.message))
-            return
         body = upstream_body(request)
         context = RunContext(
             user=self.user,
@@ -165,6 +162,20 @@ class RunConsumer(AsyncWebsocketConsumer):
             preset_version=preset_run.version if preset_run is not None else None,
             team_id=preset_run.team_id if preset_run is not None else None,
         )
+        # Before anything is sent and before a run slot is taken: a spent budget refuses.
+        budget = await budget_check_async(user=self.user, team_id=context.team_id)
+        if budget.refusal:
+            await self.refuse_run(context, budget.refusal)
+            return
+        if budget.warnings or self.budget_warned:
+            # Shown while it runs; cleared at the next run without one (no frame otherwise).
+            await self.send_html(fragments.budget_warnings(budget.warnings))
+            self.budget_warned = bool(budget.warnings)
+        try:
+            lease = await get_run_limiter().acquire(user_key(self.user))
+        except RunRefused as refusal:
+            await self.refuse_run(context, refusal.message)
+            return
         outcome = RunOutcome(scrubber=provider.scrubber)
         if get_mode(request.mode).moderation_switch and message.get("moderate") in MODERATE_ON:
             work = moderated_run(provider, body, self.send_html, outcome=outcome)
@@ -190,6 +201,21 @@ class RunConsumer(AsyncWebsocketConsumer):
         if self.run_lease is not None:
             # Now, not in the background: a run that replaces this one needs its slot.
             await self.run_lease.release()
+
+    async def refuse_run(self, context: RunContext, message: str) -> None:
+        """Say why the run was not sent, and keep it in the history as refused."""
+        await self.send_html(fragments.run_refused(message))
+        if self.records_runs:
+            body = context.request["body"]
+            outcome = RunOutcome(
+                status=RunStatus.REFUSED,
+                error=message,
+                started_at=time.time(),
+                mode=context.request["mode"],
+                body=body,
+                scrubber=self.scrubber,
+            )
+            self._record_later(context, outcome)
 
     def _record_later(self, context: RunContext, outcome: RunOutcome) -> None:
         """Write the run's record once it has ended (also when stopped), off the stream."""

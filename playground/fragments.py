@@ -329,6 +329,18 @@ def run_refused(message: str) -> str:
     return _status("error", message)
 
 
+def budget_warnings(warnings: tuple[str, ...]) -> str:
+    """Above the run's status while it runs: a budget at 80 % or more (or nothing)."""
+    if not warnings:
+        return _NO_BUDGET_WARNING
+    return render_to_string("playground/_budget_warning.html", {"warnings": warnings, "oob": True})
+
+
+_NO_BUDGET_WARNING = (
+    '<div id="budget-warning" class="budget-warning" hidden hx-swap-oob="outerHTML"></div>'
+)
+
+
 def run_recorded(run: Any) -> str:
     """Below the status, once the run is in the history: its link, and what it cost."""
     return render_to_string("playground/_run_record.html", {"run": run, "oob": True})
