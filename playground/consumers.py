@@ -36,6 +36,7 @@ from playground.providerconfig.lookup import aget_provider
 from playground.providers import UpstreamError
 from playground.runs.budgets import budget_check_async
 from playground.runs.models import Source
+from playground.runs.retention import retention_due, retention_sweep
 from playground.runs.services import RunContext, request_object, run_record_async
 from playground.secrets_scrub import NO_SECRETS
 from playground.spec import RequestInvalid, upstream_body, validate_request
@@ -234,6 +235,9 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.send_html(fragments.run_not_recorded())
             return
         await self.send_html(fragments.run_recorded(run))
+        if retention_due():
+            # A thread of its own: the sweep must not hold up the sockets' database calls.
+            await asyncio.to_thread(retention_sweep)
 
     def _keep_outcome(self, task: asyncio.Task) -> None:
         # What the raw inspector asks for later; a stopped run's inspector stays closed.

@@ -165,6 +165,19 @@ PLAYGROUND_IMPORT_MAX_PRESETS = env.int("PLAYGROUND_IMPORT_MAX_PRESETS", default
 PLAYGROUND_IMPORT_MAX_VERSIONS = env.int("PLAYGROUND_IMPORT_MAX_VERSIONS", default=5000)
 # --- end of issue 13's local files and limits ----------------------------------------------
 
+# --- Runs: history and retention (playground/runs) ----------------------------------------
+# Runs older than this many days lose their prompts and replies (their usage and cost stay
+# for the usage page); 0 keeps them forever. Swept once a day (playground/runs/retention.py).
+try:
+    PLAYGROUND_RUN_RETENTION_DAYS = env.int("PLAYGROUND_RUN_RETENTION_DAYS", default=90)
+except ValueError:
+    PLAYGROUND_RUN_RETENTION_DAYS = -1
+if not 0 <= PLAYGROUND_RUN_RETENTION_DAYS <= 36_500:
+    raise ImproperlyConfigured(
+        "PLAYGROUND_RUN_RETENTION_DAYS must be a whole number of days from 0 (keep forever) "
+        "to 36500."
+    )
+
 # Redis carries the channel layer, the per-user run limits (playground/limits.py) and the
 # model-list cache that all workers share; without it, each process keeps them in memory.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -6,12 +6,17 @@ is streamed to stdout as it arrives. With ``raw`` every upstream answer (each
 SSE chunk, or the JSON answer) is printed as one JSON line instead.
 """
 
+import asyncio
 import json
+import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from asgiref.sync import sync_to_async
+
 from playground.capabilities import capability_problems, capability_warnings
+from playground.outcome import RawChunks, RunOutcome, RunStatus
 from playground.providerconfig.lookup import aget_provider
 from playground.providers import (
     Embeddings,
@@ -25,6 +30,9 @@ from playground.providers import (
     UpstreamError,
     Usage,
 )
+from playground.runs.budgets import budget_check
+from playground.runs.models import Source
+from playground.runs.services import RunContext, request_object, run_record
 from playground.secrets_scrub import ScrubbingWriter, Writer
 from playground.spec import RequestInvalid, upstream_body, validate_request
 
@@ -135,10 +143,35 @@ def parse_request_text(text: str) -> Any:
         raise RequestInvalid({"request": "is nested too deeply to read"}) from None
 
 
-async def run_request_text(text: str, out: TextIO, err: TextIO, *, raw: bool = False) -> int:
-    """Run a request JSON text, printing to ``out``; return the exit status."""
+@dataclass(frozen=True)
+class RecordAs:
+    """Who the terminal's run is recorded as in the history, and which preset it ran."""
+
+    user: Any
+    preset_id: Any = None
+    preset_version: int | None = None
+    team_id: int | None = None
+
+
+async def run_request_text(
+    text: str, out: TextIO, err: TextIO, *, raw: bool = False, record: RecordAs | None = None
+) -> int:
+    """Run a request JSON text, printing to ``out``; return the exit status. With
+    ``record``, the run goes to the history as that user's (``None``: not recorded)."""
     try:
-        request = validate_request(parse_request_text(text))
+        data = parse_request_text(text)
+    except RequestInvalid as invalid:
+        err.write(describe_invalid(invalid.errors) + "\n")
+        return EXIT_BAD_REQUEST
+    return await run_request_data(data, out, err, raw=raw, record=record)
+
+
+async def run_request_data(
+    data: Any, out: TextIO, err: TextIO, *, raw: bool = False, record: RecordAs | None = None
+) -> int:
+    """Run a request JSON value (see run_request_text)."""
+    try:
+        request = validate_request(data)
         body = upstream_body(request)
         refused = capability_problems(request.mode, body)
         if refused:
@@ -154,43 +187,118 @@ async def run_request_text(text: str, out: TextIO, err: TextIO, *, raw: bool = F
         return EXIT_BAD_REQUEST
     for name, warning in capability_warnings(request.mode, body).items():
         err.write(f"{name}: {warning}\n")
+    context = None
+    if record is not None:
+        context = RunContext(
+            user=record.user,
+            provider=request.provider,
+            request=request_object(
+                mode=request.mode, provider=request.provider, body=body, variables=request.variables
+            ),
+            source=Source.TERMINAL,
+            preset_id=record.preset_id,
+            preset_version=record.preset_version,
+            team_id=record.team_id,
+        )
+        budget = await sync_to_async(budget_check)(user=record.user, team_id=record.team_id)
+        if budget.refusal:
+            err.write(budget.refusal + "\n")
+            refused_run = RunOutcome(
+                status=RunStatus.REFUSED,
+                error=budget.refusal,
+                started_at=time.time(),
+                mode=request.mode,
+                body=body,
+            )
+            await _record(context, refused_run, err)
+            return EXIT_BAD_REQUEST
+        for warning in budget.warnings:
+            err.write(warning + "\n")
     # What an upstream echoes of the provider's secrets never reaches the terminal.
     scrubbed_out = ScrubbingWriter(out, provider.scrubber)
     scrubbed_err = ScrubbingWriter(err, provider.scrubber)
+    outcome = RunOutcome(mode=request.mode, body=body, scrubber=provider.scrubber)
     try:
-        return await _print_run(provider, body, request.mode, scrubbed_out, scrubbed_err, raw)
+        return await _print_run(
+            provider, body, request.mode, scrubbed_out, scrubbed_err, raw, outcome
+        )
+    except asyncio.CancelledError:
+        # Ctrl+C: asyncio.run cancels the run; what came so far is kept, and recorded.
+        outcome.status = RunStatus.STOPPED
+        raise
     except Exception:
         # A failure of ours (an answer it could not read): its traceback may quote the
         # upstream's text, so it goes out through the scrubber like everything else.
+        outcome.status, outcome.error = RunStatus.FAILED, "The playground hit an internal error."
         scrubbed_err.write(
             "The playground hit an internal error; please report it.\n" + traceback.format_exc()
         )
         return EXIT_UPSTREAM_FAILED
     finally:
         scrubbed_out.finish()
+        if context is not None:
+            await _record(context, outcome, scrubbed_err)
         scrubbed_err.finish()
 
 
+async def _record(context: RunContext, outcome: RunOutcome, err: Writer) -> None:
+    """Write the run to the history; if the database will not take it, say so (the reply
+    is printed already) and go on with the same exit status."""
+    try:
+        run = await sync_to_async(run_record, thread_sensitive=True)(
+            context=context, outcome=outcome
+        )
+    except Exception as error:
+        err.write(f"The run was not saved in the history: {type(error).__name__}: {error}\n")
+        return
+    cost = "unknown" if run.cost_usd is None else f"${run.cost_usd:f}".rstrip("0").rstrip(".")
+    err.write(f"Saved in the history as run {run.pk} (cost {cost}).\n")
+
+
 async def _print_run(
-    provider: Provider, body: dict[str, Any], mode: str, out: Writer, err: Writer, raw: bool
+    provider: Provider,
+    body: dict[str, Any],
+    mode: str,
+    out: Writer,
+    err: Writer,
+    raw: bool,
+    outcome: RunOutcome,
 ) -> int:
+    """Print the run's events as they come, keeping them in ``outcome`` for the history."""
     printer = _Printer(out, raw)
     usage: Usage | None = None
+    outcome.started_at = time.time()
+    started = time.monotonic()
     try:
         async for event in provider.stream(body, mode):
-            if isinstance(event, Usage):
-                usage = event
+            if isinstance(event, TextDelta):
+                outcome.text[event.index] = outcome.text.get(event.index, "") + event.text
+                if outcome.first_token_seconds is None:
+                    outcome.first_token_seconds = time.monotonic() - started
+            elif isinstance(event, Finished):
+                outcome.finish_reasons[event.index] = event.reason
             elif isinstance(event, Retrying):
+                # As on the page: the history keeps the attempt that answered.
+                outcome.headers, outcome.raw, outcome.raw_chars = None, RawChunks(), 0
                 err.write(
                     f"{event.reason.capitalize()}, retrying in {event.delay:g} s, "
                     f"attempt {event.attempt} of {event.attempts}...\n"
                 )
                 continue
+            else:
+                outcome.record(event)
+            if isinstance(event, Usage):
+                usage = event
             printer.event(event)
     except UpstreamError as error:
+        outcome.seconds = time.monotonic() - started
+        outcome.status, outcome.error = RunStatus.FAILED, error.message
         printer.finish()
         err.write(error.message + "\n")
         return EXIT_UPSTREAM_FAILED
+    finally:
+        outcome.seconds = time.monotonic() - started
+    outcome.status = RunStatus.FINISHED
     printer.finish()
     if usage is not None and not raw:
         err.write(

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from playground import views
+from playground.runs.account_views import run_keeping_page
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("presets/", include("playground.presets.urls")),
     path("teams/", include("playground.teams.urls")),
     path("history/", include("playground.runs.urls")),
+    path("account/runs/", run_keeping_page, name="run-keeping"),
     path("usage/", include("playground.runs.usage_urls")),
     path("signin/<uidb64>/<token>/", views.sign_in_link, name="sign-in-link"),
 ]

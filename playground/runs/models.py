@@ -170,3 +170,13 @@ class RunKeeping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {'keeps' if self.keep_text else 'does not keep'} run text"
+
+
+class RetentionSweep(models.Model):
+    """When retention last deleted old runs' text: one row, so that the workers sweep
+    once a day between them (see retention.py)."""
+
+    last_swept_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"last swept {self.last_swept_at:%Y-%m-%d %H:%M}"

@@ -1,19 +1,70 @@
-"""``manage.py run_request [FILE|-] [--json]``: run a request JSON, stream the reply to stdout."""
+"""``manage.py run_request [FILE|-] [--json] [--user NAME] [--no-record]``: run a request
+JSON, stream the reply to stdout, and keep the run in the history."""
 
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
-from playground.terminal import EXIT_BAD_REQUEST, EXIT_INTERRUPTED, run_request_text
+from playground.terminal import (
+    EXIT_BAD_REQUEST,
+    EXIT_INTERRUPTED,
+    RecordAs,
+    run_request_text,
+)
+
+# The account `make run` creates (ensure_local_user's default).
+LOCAL_USER = "admin"
+
+
+def add_recording_arguments(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--user",
+        help=f"record the run in this user's history (default: the local account {LOCAL_USER!r})",
+    )
+    parser.add_argument(
+        "--no-record", action="store_true", help="do not keep the run in the history"
+    )
+
+
+def recording_user(options: dict[str, Any]) -> tuple[Any, str]:
+    """The user to record as, or (None, why not). An unknown --user ends the command."""
+    if options["no_record"]:
+        return None, ""
+    name = options.get("user")
+    user = get_user_model().objects.filter(username=name or LOCAL_USER, is_active=True).first()
+    if user is not None:
+        return user, ""
+    if name:
+        sys.stderr.write(f"--user: no active user is named {name!r}.\n")
+        sys.exit(EXIT_BAD_REQUEST)
+    return None, (
+        f"Not recorded in the history: there is no local account {LOCAL_USER!r} "
+        "(`make run` creates it); pass --user NAME, or --no-record to keep this quiet.\n"
+    )
+
+
+def run_and_exit(coroutine_factory: Any) -> None:
+    """Run the terminal's coroutine; Ctrl+C stops it (the partial reply is kept) with 130."""
+    try:
+        status = asyncio.run(coroutine_factory())
+    except KeyboardInterrupt:
+        sys.stdout.flush()
+        sys.stderr.write("Stopped. The partial reply is kept.\n")
+        status = EXIT_INTERRUPTED
+    sys.stdout.flush()
+    sys.exit(status)
 
 
 class Command(BaseCommand):
     help = (
         "Run a request JSON ({mode, provider, body}) and stream the reply to stdout. "
         "Exit status 0 on success, 1 when the provider failed, 2 for a bad request; "
-        "the reason goes to stderr and any partial reply is kept."
+        "the reason goes to stderr and any partial reply is kept. The run is recorded in "
+        "the history (--user, --no-record)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,21 +76,21 @@ class Command(BaseCommand):
             action="store_true",
             help="print each raw upstream answer (SSE chunk or JSON answer) as one JSON line",
         )
+        add_recording_arguments(parser)
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         name = str(options["file"])
         try:
             text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             sys.stderr.write(f"Could not read the request file {name}: {error}\n")
             sys.exit(EXIT_BAD_REQUEST)
-        try:
-            status = asyncio.run(
-                run_request_text(text, sys.stdout, sys.stderr, raw=bool(options["json"]))
-            )
-        except KeyboardInterrupt:
-            sys.stdout.flush()
-            sys.stderr.write("Stopped. The partial reply is kept.\n")
-            status = EXIT_INTERRUPTED
-        sys.stdout.flush()
-        sys.exit(status)
+        user, why_not = recording_user(options)
+        if why_not:
+            sys.stderr.write(why_not)
+        record = RecordAs(user=user) if user is not None else None
+        raw = bool(options["json"])
+        run_and_exit(lambda: run_request_text(text, sys.stdout, sys.stderr, raw=raw, record=record))
+
+
+__all__ = ["Command", "add_recording_arguments", "recording_user", "run_and_exit"]
