@@ -185,7 +185,7 @@ class RunConsumer(AsyncWebsocketConsumer):
         self.last_outcome = None
         self.run_task = asyncio.create_task(work)
         self.run_task.add_done_callback(_report_failure)
-        self.run_task.add_done_callback(self._keep_outcome)
+        self.run_task.add_done_callback(lambda task: self._keep_outcome(outcome))
         if self.records_runs:
             self.run_task.add_done_callback(lambda task: self._record_later(context, outcome))
         self.run_lease = lease
@@ -239,10 +239,11 @@ class RunConsumer(AsyncWebsocketConsumer):
             # A thread of its own: the sweep must not hold up the sockets' database calls.
             await asyncio.to_thread(retention_sweep)
 
-    def _keep_outcome(self, task: asyncio.Task) -> None:
-        # What the raw inspector asks for later; a stopped run's inspector stays closed.
-        if not task.cancelled() and task.exception() is None:
-            self.last_outcome = task.result()
+    def _keep_outcome(self, outcome: RunOutcome) -> None:
+        # What the raw inspector asks for later: a stopped run's too (Stop keeps everything);
+        # a prompt refused by moderation sent nothing to inspect.
+        if outcome.status not in (RunStatus.RUNNING, RunStatus.REFUSED):
+            self.last_outcome = outcome
 
     async def send_html(self, html: str) -> None:
         if not self.closed:

@@ -315,8 +315,24 @@ def _seconds(value: float) -> str:
     return f"{value:.0f} s" if value >= 10 or value == int(value) else f"{value:.2g} s"
 
 
-def run_stopped(pending: dict[int, str]) -> str:
-    return reply_text(pending) + _status("stopped", "Stopped. The partial reply is kept.")
+def run_stopped(pending: dict[int, str], outcome: RunOutcome | None = None) -> str:
+    """Stop keeps everything: the partial reply, the timings, and the raw inspector (the
+    usage comes with the history's line: the provider's so far, or counted here)."""
+    if outcome is None:
+        return reply_text(pending) + _status("stopped", "Stopped. The partial reply is kept.")
+    first = (
+        f" (first token {outcome.first_token_seconds:.2f} s)"
+        if outcome.first_token_seconds is not None
+        else " (before the first token)"
+    )
+    usage = outcome.usage
+    counted = (
+        f" {usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens reported."
+        if usage is not None
+        else ""
+    )
+    message = f"Stopped after {outcome.seconds:.2f} s{first}. The partial reply is kept.{counted}"
+    return reply_text(pending) + _status("stopped", message) + raw_response(outcome)
 
 
 def request_invalid(errors: dict[str, str]) -> str:

@@ -212,7 +212,7 @@ async def relay_run(
     except asyncio.CancelledError:
         outcome.seconds = time.monotonic() - started
         outcome.status = RunStatus.STOPPED
-        await send_html(fragments.run_stopped(frames.take_pending()))
+        await send_html(fragments.run_stopped(frames.take_pending(), outcome))
         raise
     except Exception:
         # A bug of ours, not the upstream's: say so plainly, keep the text, log the details.

@@ -1,6 +1,8 @@
 """The run websocket: streaming, Stop, disconnect, failures and bad input, as the page sees them."""
 
 import asyncio
+import html
+import re
 import time
 
 import pytest
@@ -47,7 +49,14 @@ async def test_stop_cancels_the_upstream_request_and_keeps_the_partial_reply(
     assert await run_client.receive_until_state() == "stopped"
     await wait_for(lambda: record.client_closed_at is not None)
     assert record.client_closed_at - stopped_at < 0.2
-    assert "Stopped. The partial reply is kept." in run_client.status_text()
+    # Stop keeps everything: the partial reply, the timings, and the raw inspector.
+    assert re.match(
+        r"Stopped after \d+\.\d\d s \(first token \d+\.\d\d s\)\. The partial reply is kept\.",
+        run_client.status_text(),
+    )
+    assert 'id="raw-response"' in run_client.frames[-1]
+    await run_client.send({"action": "raw"})
+    assert "chat.completion.chunk" in html.unescape(await run_client.receive())
     assert run_client.reply().startswith(" x x x")
     assert record.tokens_sent < 500
 
