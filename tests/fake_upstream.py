@@ -106,6 +106,8 @@ class Scenario:
     # The usage-only chunk (stream_options.include_usage): "empty" sends "choices": [] as
     # OpenAI does; some gateways send "choices": null ("null") or no choices key ("absent").
     usage_choices: str = "empty"
+    # Merged into the usage object (e.g. prompt_tokens_details.cached_tokens).
+    usage_extra: dict[str, Any] | None = None
     # Embeddings as float lists even when the request asks for base64, as LiteLLM does.
     float_embeddings: bool = False
     # /moderations without a "model" fails with a 500, as LiteLLM does (it cannot route
@@ -423,6 +425,8 @@ class FakeUpstream:
                 usage_chunk["choices"] = None
             elif scenario.usage_choices == "absent":
                 del usage_chunk["choices"]
+            if scenario.usage_extra:
+                usage_chunk["usage"].update(scenario.usage_extra)
             send([usage_chunk])
         if scenario.failure != "no_done":
             writer.write(_chunk(b"data: [DONE]\n\n"))
