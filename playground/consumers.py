@@ -17,6 +17,7 @@ once (and with it the upstream request) instead of queueing behind the stream.
 import asyncio
 import json
 import logging
+import time
 from typing import Any, cast
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -29,16 +30,17 @@ from playground.forms import request_from_form
 from playground.limits import RunLease, RunRefused, get_run_limiter, user_key
 from playground.moderation_check import moderated_run
 from playground.modes import get_mode
-from playground.outcome import RunOutcome
+from playground.outcome import RunOutcome, RunStatus
 from playground.presets.running import PresetUnavailable, preset_request_for_run_async
 from playground.providerconfig.lookup import aget_provider
 from playground.providers import UpstreamError
+from playground.runs.budgets import budget_check_async
 from playground.runs.models import Source
 from playground.runs.services import RunContext, request_object, run_record_async
 from playground.secrets_scrub import NO_SECRETS
 from playground.spec import RequestInvalid, upstream_body, validate_request
 from playground.storable import first_lone_surrogate
-from playground.streaming import relay_run
+from playground.streaming import SendHtml, relay_run
 
 logger = logging.getLogger(__name__)
 
@@ -147,12 +149,6 @@ class RunConsumer(AsyncWebsocketConsumer):
             return
         await self.stop_run()
         self.scrubber = provider.scrubber
-        key = user_key(self.user)
-        try:
-            lease = await get_run_limiter().acquire(key)
-        except RunRefused as refusal:
-            await self.send_html(fragments.run_refused(refusal.message))
-            return
         body = upstream_body(request)
         context = RunContext(
             user=self.user,
@@ -165,11 +161,25 @@ class RunConsumer(AsyncWebsocketConsumer):
             preset_version=preset_run.version if preset_run is not None else None,
             team_id=preset_run.team_id if preset_run is not None else None,
         )
+        # Before the run limiter and the upstream: a spent budget refuses the run (recorded).
+        budget = await budget_check_async(user=self.user, team_id=context.team_id)
+        if budget.refused:
+            await self._refuse_for_budget(context, budget.refused, mode=request.mode)
+            return
+        key = user_key(self.user)
+        try:
+            lease = await get_run_limiter().acquire(key)
+        except RunRefused as refusal:
+            await self.send_html(fragments.run_refused(refusal.message))
+            return
         outcome = RunOutcome(scrubber=provider.scrubber)
+        send = self.send_html
+        if budget.warnings:
+            send = _first_frame_plus(send, fragments.budget_warnings(budget.warnings))
         if get_mode(request.mode).moderation_switch and message.get("moderate") in MODERATE_ON:
-            work = moderated_run(provider, body, self.send_html, outcome=outcome)
+            work = moderated_run(provider, body, send, outcome=outcome)
         else:
-            work = relay_run(provider, body, self.send_html, mode=request.mode, outcome=outcome)
+            work = relay_run(provider, body, send, mode=request.mode, outcome=outcome)
         self.last_outcome = None
         self.run_task = asyncio.create_task(work)
         self.run_task.add_done_callback(_report_failure)
@@ -190,6 +200,18 @@ class RunConsumer(AsyncWebsocketConsumer):
         if self.run_lease is not None:
             # Now, not in the background: a run that replaces this one needs its slot.
             await self.run_lease.release()
+
+    async def _refuse_for_budget(self, context: RunContext, message: str, *, mode: str) -> None:
+        await self.send_html(fragments.run_refused(message))
+        if self.records_runs:
+            outcome = RunOutcome(
+                status=RunStatus.REFUSED,
+                error=message,
+                started_at=time.time(),
+                mode=mode,
+                scrubber=self.scrubber,
+            )
+            await self._record(context, outcome)
 
     def _record_later(self, context: RunContext, outcome: RunOutcome) -> None:
         """Write the run's record once it has ended (also when stopped), off the stream."""
@@ -260,6 +282,16 @@ def _too_large(text: str) -> str | None:
         f"The request is {size:,} bytes; the server takes at most {limit:,} bytes per run. "
         "Shorten the prompt or the messages and run again."
     )
+
+
+def _first_frame_plus(send: SendHtml, extra: str) -> SendHtml:
+    """``send`` with ``extra`` added to its first frame (the run's "running" status)."""
+    pending = [extra]
+
+    async def send_html(html: str) -> None:
+        await send(html + pending.pop() if pending else html)
+
+    return send_html
 
 
 def _report_failure(task: asyncio.Task) -> None:

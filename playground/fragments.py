@@ -329,6 +329,11 @@ def run_refused(message: str) -> str:
     return _status("error", message)
 
 
+def budget_warnings(warnings: tuple[str, ...]) -> str:
+    """Added inside the run status while the run runs (the status that ends it replaces it)."""
+    return render_to_string("runs/_budget_warnings.html", {"warnings": warnings})
+
+
 def run_recorded(run: Any) -> str:
     """Below the status, once the run is in the history: its link, and what it cost."""
     return render_to_string("playground/_run_record.html", {"run": run, "oob": True})

@@ -26,5 +26,6 @@ urlpatterns = [
     path("presets/", include("playground.presets.urls")),
     path("teams/", include("playground.teams.urls")),
     path("history/", include("playground.runs.urls")),
+    path("budgets/", include("playground.runs.budget_urls")),
     path("signin/<uidb64>/<token>/", views.sign_in_link, name="sign-in-link"),
 ]
