@@ -173,7 +173,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.send_html(fragments.run_refused(refusal.message))
             return
         outcome = RunOutcome(scrubber=provider.scrubber)
-        send = self.send_html
+        send: SendHtml = self.send_html
         if budget.warnings:
             send = _first_frame_plus(send, fragments.budget_warnings(budget.warnings))
         if get_mode(request.mode).moderation_switch and message.get("moderate") in MODERATE_ON:

@@ -34,7 +34,11 @@ def budget_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "runs/budgets.html",
-        {"rows": rows, "teams": Team.objects.select_related("budget").order_by("name"), "field": budgets.FIELD_LABEL},
+        {
+            "rows": rows,
+            "teams": Team.objects.select_related("budget").order_by("name"),
+            "field": budgets.FIELD_LABEL,
+        },
     )
 
 
@@ -86,7 +90,9 @@ def _set(request: AuthenticatedHttpRequest, *, team: Team | None, user: Any, nam
         messages.success(request, f"The monthly budget of {name} is {amount}.")
 
 
-def _back(request: AuthenticatedHttpRequest, *, default: tuple[str, dict[str, Any]]) -> HttpResponse:
+def _back(
+    request: AuthenticatedHttpRequest, *, default: tuple[str, dict[str, Any]]
+) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -63,8 +63,8 @@ class BudgetUse:
 
     @property
     def name(self) -> str:
-        """"your monthly budget" / "the team X monthly budget"."""
-        if self.budget.team_id is not None:
+        """Your monthly budget, or the team X monthly budget."""
+        if self.budget.team is not None:
             return f"the team {self.budget.team.name} monthly budget"
         return "your monthly budget"
 
@@ -82,8 +82,7 @@ class BudgetUse:
 
     def warning(self) -> str:
         return (
-            f"{self.percent} % of {self.name} used "
-            f"({dollars(self.spent)} of {dollars(self.limit)})"
+            f"{self.percent} % of {self.name} used ({dollars(self.spent)} of {dollars(self.limit)})"
         )
 
 
@@ -169,9 +168,10 @@ def budget_summary(
 ) -> Spending:
     """What the budget pages show beside the form: this month's spend and the percentage."""
     start, resets_at = month_bounds(now or datetime.datetime.now(datetime.UTC))
-    budget = Budget.objects.filter(
-        team=team if team is not None else None, user_id=user.pk if user is not None else None
-    ).first()
+    if team is not None:
+        budget = Budget.objects.filter(team=team).first()
+    else:
+        budget = Budget.objects.filter(user_id=user.pk).first()
     if budget is None:
         spent = _spent_by(
             team_id=team.pk if team is not None else None,
@@ -222,7 +222,8 @@ def monthly_usd_clean(value: Any) -> Decimal | None:
         f"{FIELD_LABEL} must be a number of dollars from 0 to {MAX_MONTHLY_USD:,} with at "
         "most 2 decimals, like 25 or 12.50 (empty removes the budget)."
     )
-    if len(text) > 40:
+    # ASCII only: Decimal also reads other scripts' digits, which no one types as an amount.
+    if len(text) > 40 or not text.isascii():
         raise BudgetInputInvalid({FIELD: problem})
     try:
         amount = Decimal(text)
@@ -272,8 +273,8 @@ def budget_remove(
     _require_may_set(actor=actor, team=team, user=user)
     if team is not None:
         Budget.objects.filter(team=team).delete()
-    else:
-        Budget.objects.filter(user_id=user.pk if user is not None else None).delete()
+    elif user is not None:
+        Budget.objects.filter(user_id=user.pk).delete()
 
 
 def _require_may_set(

@@ -91,9 +91,10 @@ def test_exactly_the_budget_is_spent_and_refused():
 def test_a_budget_of_zero_refuses_every_run():
     ann = make_user("ann")
     Budget.objects.create(user=ann, monthly_usd=Decimal("0"))
-    assert "Your monthly budget of $0.00 is spent" in budget_check(
-        user=ann, team_id=None, now=NOW
-    ).refused
+    assert (
+        "Your monthly budget of $0.00 is spent"
+        in budget_check(user=ann, team_id=None, now=NOW).refused
+    )
 
 
 def test_at_80_percent_the_run_warns_and_below_it_does_not():
