@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from playground.fragments import budget_warnings
 from playground.runs.budgets import budget_check, month_bounds
 from playground.runs.models import Budget, Run
 from tests.presets.factories import make_team, make_user
@@ -188,3 +189,8 @@ def test_with_a_budget_the_check_is_one_query_more_per_budget(django_assert_num_
     Budget.objects.create(team=team, monthly_usd=Decimal("5"))
     with django_assert_num_queries(3):
         budget_check(user=ann, team_id=team.pk, now=NOW)
+
+
+def test_the_warning_frame_escapes_a_team_name():
+    frame = budget_warnings(("82 % of the team <b>x</b> monthly budget used",))
+    assert "&lt;b&gt;x&lt;/b&gt;" in frame and "<b>" not in frame

@@ -171,3 +171,11 @@ def test_a_good_amount_is_kept_in_cents(core, amount, kept):
         reverse("budget-team-set", args=[core.pk]), {"monthly_usd": amount}
     )
     assert str(Budget.objects.get(team=core).monthly_usd) == kept
+
+
+def test_an_admin_in_the_team_finds_every_budget_from_the_team_page(core):
+    admin = make_admin()
+    core.memberships.create(user=admin, role="viewer")
+    text = signed_in(admin).get(reverse("team-detail", args=[core.pk])).content.decode()
+    assert 'name="monthly_usd"' in text
+    assert f'href="{reverse("budget-list")}"' in text

@@ -6,6 +6,7 @@ from typing import Any
 from django import template
 
 from playground.runs.budgets import budget_summary, may_set_team_budget
+from playground.runs.selectors import is_admin
 from playground.teams.models import Team
 
 register = template.Library()
@@ -18,5 +19,6 @@ def team_budget(context: template.Context, team: Team) -> dict[str, Any]:
         "team": team,
         "budget": budget_summary(team=team),
         "may_set_budget": may_set_team_budget(actor=user, team=team),
+        "admin": is_admin(user),
         "csrf_token": context.get("csrf_token"),
     }
