@@ -15,15 +15,17 @@ from tests.fake_upstream import FakeUpstream, Scenario
 
 PASSWORD = "budget-horse-battery-staple-3"
 
-# A user of their own (the session's user must stay without a budget for the other tests),
-# with a $5.00 monthly budget of which {used} is used this month.
+# A user of their own (the session's user must stay without a budget for the other tests)
+# who has spent {used} this month, and an admin who sets their budget on /budgets/: through
+# the live server, whose list of budget owners then knows it at once (budgets.py).
 SETUP = """
 import datetime
 from decimal import Decimal
 from django.contrib.auth import get_user_model
-from playground.runs.models import Budget, Run
-user = get_user_model().objects.create_user({name!r}, password={password!r})
-Budget.objects.create(user=user, monthly_usd=Decimal("5.00"))
+from playground.runs.models import Run
+users = get_user_model().objects
+user = users.create_user({name!r}, password={password!r})
+users.create_user({admin!r}, password={password!r}, is_staff=True)
 Run.objects.create(created_at=datetime.datetime.now(datetime.UTC), user=user, provider="openai",
     model="fake-model", mode="chat", status="finished", cost_usd=Decimal({used!r}))
 """
@@ -36,17 +38,31 @@ def budget_page(
     """A new user with ``used`` of a $5.00 budget spent, signed in on the playground."""
     contexts = []
 
-    def open_page(used: str) -> Page:
-        name = f"budget-{uuid.uuid4().hex[:8]}"
-        live_manage("shell", "-c", SETUP.format(name=name, password=PASSWORD, used=used))
+    def signed_in(name: str, path: str) -> Page:
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         contexts.append((context, record_for_leak_scan(context)))
         page = context.new_page()
         page.set_default_timeout(10_000)
-        page.goto(live_server_url + "/")
+        page.goto(live_server_url + path)
         page.get_by_label("Username").fill(name)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
+        expect(page).to_have_url(live_server_url + path)
+        return page
+
+    def open_page(used: str) -> Page:
+        name, admin = f"budget-{uuid.uuid4().hex[:8]}", f"admin-{uuid.uuid4().hex[:8]}"
+        code = SETUP.format(name=name, admin=admin, password=PASSWORD, used=used)
+        live_manage("shell", "-c", code)
+        admin_page = signed_in(admin, "/budgets/")
+        form = admin_page.locator("form", has=admin_page.get_by_label("Username"))
+        form.get_by_label("Username").fill(name)
+        form.get_by_label("Monthly budget (USD)").fill("5")
+        form.get_by_role("button", name="Set budget").click()
+        expect(admin_page.locator("body")).to_contain_text(
+            f"The monthly budget of {name} is $5.00."
+        )
+        page = signed_in(name, "/")
         expect(page.locator("#connection")).to_have_text("Connected")
         page.get_by_label("Provider").select_option("openai")
         page.get_by_role("textbox", name="Message").first.fill("Hello budget")

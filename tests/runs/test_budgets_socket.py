@@ -11,6 +11,8 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from playground.consumers import RunConsumer
+from playground.runs import budgets
+from playground.runs.budgets import BudgetState, budget_check_async
 from playground.runs.models import Budget, Run
 from tests.conftest import RunClient, chat_request
 from tests.fake_upstream import FakeUpstream
@@ -142,3 +144,44 @@ async def test_no_budget_no_warning(fake_upstream: FakeUpstream):
     await client.receive_record()
     await client.communicator.disconnect()
     assert not any("budget" in frame for frame in client.frames)
+
+
+# budget_check_async answers runs that no budget applies to from this process's list of
+# budget owners, without a trip to the database thread that every run start shares.
+
+
+async def test_a_run_no_budget_applies_to_goes_to_no_database_once_the_owners_are_read(
+    monkeypatch,
+):
+    ann, bob = await sync_to_async(make_user)("ann"), await sync_to_async(make_user)("bob")
+    await sync_to_async(Budget.objects.create)(user=bob, monthly_usd=Decimal("1"))
+    assert await budget_check_async(user=ann, team_id=None) == BudgetState()
+
+    def no_database(**kwargs):
+        raise AssertionError("the database was asked")
+
+    monkeypatch.setattr(budgets, "budget_check", no_database)
+    monkeypatch.setattr(budgets, "_owners_fetch", no_database)
+    assert await budget_check_async(user=ann, team_id=12345) == BudgetState()
+
+
+async def test_a_budget_saved_in_this_process_applies_to_the_very_next_run():
+    ann = await user_with_budget("5.00", "6.00")
+    await sync_to_async(Budget.objects.filter(user=ann).delete)()
+    assert (await budget_check_async(user=ann, team_id=None)).refused == ""
+    await sync_to_async(Budget.objects.create)(user=ann, monthly_usd=Decimal("5"))
+    refused = (await budget_check_async(user=ann, team_id=None)).refused
+    assert refused.startswith("Your monthly budget of $5.00 is spent")
+
+
+async def test_a_budget_saved_by_another_process_applies_within_the_cache_seconds(settings):
+    ann = await user_with_budget("5.00", "6.00")
+    await sync_to_async(Budget.objects.filter(user=ann).delete)()
+    settings.PLAYGROUND_BUDGET_CACHE_SECONDS = 60
+    assert (await budget_check_async(user=ann, team_id=None)).refused == ""
+    # bulk_create sends no signal: as if another worker process had saved it.
+    await sync_to_async(Budget.objects.bulk_create)([Budget(user=ann, monthly_usd=Decimal("5"))])
+    assert (await budget_check_async(user=ann, team_id=None)).refused == ""  # the list read before
+    settings.PLAYGROUND_BUDGET_CACHE_SECONDS = 0  # the seconds have passed
+    refused = (await budget_check_async(user=ann, team_id=None)).refused
+    assert refused.startswith("Your monthly budget of $5.00 is spent")
