@@ -347,9 +347,6 @@ PLAYGROUND_BREAKER_RESET_SECONDS = env.float("PLAYGROUND_BREAKER_RESET_SECONDS",
 # Per user: runs going at once (over all tabs) and runs started in any 60 s.
 PLAYGROUND_MAX_CONCURRENT_RUNS = env.int("PLAYGROUND_MAX_CONCURRENT_RUNS", default=4)
 PLAYGROUND_MAX_RUNS_PER_MINUTE = env.int("PLAYGROUND_MAX_RUNS_PER_MINUTE", default=30)
-# How old this process's list of who has a budget may be (playground/runs/budgets.py): a
-# budget set in another process applies in this one within these seconds.
-PLAYGROUND_BUDGET_CACHE_SECONDS = env.float("PLAYGROUND_BUDGET_CACHE_SECONDS", default=5.0)
 # Where the limits live in Redis (when REDIS_URL is set), apart from channels-redis's keys.
 PLAYGROUND_LIMITS_KEY_PREFIX = "playground:limits:"
 # Where the providers' circuit breakers live in Redis (when REDIS_URL is set).

@@ -19,7 +19,6 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
@@ -170,8 +169,9 @@ class _Owners:
     generation: int
 
 
-# Read again after PLAYGROUND_BUDGET_CACHE_SECONDS, and at once when this process saves or
-# deletes a budget: a budget set in another process applies there within those seconds.
+# Read again after OWNERS_CACHE_SECONDS, and at once when this process saves or deletes a
+# budget: a budget set in another process applies in this one within those seconds.
+OWNERS_CACHE_SECONDS = 5.0
 _owners: _Owners | None = None
 _generation = 0
 
@@ -180,7 +180,7 @@ def _owners_if_fresh() -> _Owners | None:
     owners = _owners
     if owners is None or owners.generation != _generation:
         return None
-    if time.monotonic() - owners.fetched_at >= settings.PLAYGROUND_BUDGET_CACHE_SECONDS:
+    if time.monotonic() - owners.fetched_at >= OWNERS_CACHE_SECONDS:
         return None
     return owners
 

@@ -174,14 +174,14 @@ async def test_a_budget_saved_in_this_process_applies_to_the_very_next_run():
     assert refused.startswith("Your monthly budget of $5.00 is spent")
 
 
-async def test_a_budget_saved_by_another_process_applies_within_the_cache_seconds(settings):
+async def test_a_budget_saved_by_another_process_applies_within_the_cache_seconds(monkeypatch):
     ann = await user_with_budget("5.00", "6.00")
     await sync_to_async(Budget.objects.filter(user=ann).delete)()
-    settings.PLAYGROUND_BUDGET_CACHE_SECONDS = 60
+    monkeypatch.setattr(budgets, "OWNERS_CACHE_SECONDS", 60)
     assert (await budget_check_async(user=ann, team_id=None)).refused == ""
     # bulk_create sends no signal: as if another worker process had saved it.
     await sync_to_async(Budget.objects.bulk_create)([Budget(user=ann, monthly_usd=Decimal("5"))])
     assert (await budget_check_async(user=ann, team_id=None)).refused == ""  # the list read before
-    settings.PLAYGROUND_BUDGET_CACHE_SECONDS = 0  # the seconds have passed
+    monkeypatch.setattr(budgets, "OWNERS_CACHE_SECONDS", 0)  # the seconds have passed
     refused = (await budget_check_async(user=ann, team_id=None)).refused
     assert refused.startswith("Your monthly budget of $5.00 is spent")
