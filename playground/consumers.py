@@ -163,8 +163,8 @@ class RunConsumer(AsyncWebsocketConsumer):
         )
         # Before the run limiter and the upstream: a spent budget refuses the run (recorded).
         budget = await budget_check_async(user=self.user, team_id=context.team_id)
-        if budget.refused:
-            await self._refuse_for_budget(context, budget.refused, mode=request.mode)
+        if budget.refusal:
+            await self._refuse_for_budget(context, budget.refusal, mode=request.mode)
             return
         key = user_key(self.user)
         try:

@@ -94,7 +94,7 @@ class BudgetState:
     """The budgets that apply to a run: refused (a message) or warnings, or neither."""
 
     uses: tuple[BudgetUse, ...] = ()
-    refused: str = ""
+    refusal: str = ""  # why the run is refused; empty: it may run
     warnings: tuple[str, ...] = field(default=())
 
 
@@ -118,7 +118,7 @@ def month_bounds(now: datetime.datetime) -> tuple[datetime.datetime, datetime.da
 def budget_check(
     *,
     user: AbstractBaseUser | None,
-    team_id: int | None,
+    team_id: int | None = None,
     now: datetime.datetime | None = None,
 ) -> BudgetState:
     """Whether a run of ``user`` (of a preset of ``team_id``, when given) may start.
@@ -141,12 +141,14 @@ def budget_check(
         BudgetUse(budget=budget, spent=_spent(budget, start, resets_at), resets_at=resets_at)
         for budget in budgets
     )
-    refused = next((use.refusal() for use in uses if use.spent_up), "")
-    warnings = () if refused else tuple(use.warning() for use in uses if use.nearly_spent)
-    return BudgetState(uses=uses, refused=refused, warnings=warnings)
+    refusal = next((use.refusal() for use in uses if use.spent_up), "")
+    warnings = () if refusal else tuple(use.warning() for use in uses if use.nearly_spent)
+    return BudgetState(uses=uses, refusal=refusal, warnings=warnings)
 
 
-async def budget_check_async(*, user: AbstractBaseUser | None, team_id: int | None) -> BudgetState:
+async def budget_check_async(
+    *, user: AbstractBaseUser | None, team_id: int | None = None
+) -> BudgetState:
     """``budget_check`` for the run socket. A run that no budget applies to does not go to the
     database thread at all (which every run start shares: fifty starts at once would queue
     there, ~1.4 ms each): it is answered from this process's list of budget owners."""

@@ -53,7 +53,7 @@ def test_only_runs_of_this_utc_month_count():
     add_run(ann, "100", at=datetime.datetime(2027, 1, 1, 0, 0, tzinfo=UTC))
     state = budget_check(user=ann, team_id=None, now=NOW)
     assert [use.spent for use in state.uses] == [Decimal("3.25")]
-    assert state.refused == "" and state.warnings == ()
+    assert state.refusal == "" and state.warnings == ()
 
 
 def test_runs_of_unknown_cost_add_nothing():
@@ -64,7 +64,7 @@ def test_runs_of_unknown_cost_add_nothing():
     add_run(ann, "1.00")
     state = budget_check(user=ann, team_id=None, now=NOW)
     assert state.uses[0].spent == Decimal("1.00")
-    assert state.refused == ""
+    assert state.refusal == ""
 
 
 def test_a_spent_user_budget_refuses_naming_it_what_was_spent_and_when_it_resets():
@@ -73,7 +73,7 @@ def test_a_spent_user_budget_refuses_naming_it_what_was_spent_and_when_it_resets
     add_run(ann, "3.00")
     add_run(ann, "2.12")
     state = budget_check(user=ann, team_id=None, now=NOW)
-    assert state.refused == (
+    assert state.refusal == (
         "Your monthly budget of $5.00 is spent: $5.12 used this month "
         "(resets 2027-01-01 00:00 UTC). Ask an admin to raise it."
     )
@@ -84,7 +84,7 @@ def test_exactly_the_budget_is_spent_and_refused():
     ann = make_user("ann")
     Budget.objects.create(user=ann, monthly_usd=Decimal("5.00"))
     add_run(ann, "5.00")
-    assert budget_check(user=ann, team_id=None, now=NOW).refused.startswith(
+    assert budget_check(user=ann, team_id=None, now=NOW).refusal.startswith(
         "Your monthly budget of $5.00 is spent: $5.00 used"
     )
 
@@ -94,7 +94,7 @@ def test_a_budget_of_zero_refuses_every_run():
     Budget.objects.create(user=ann, monthly_usd=Decimal("0"))
     assert (
         "Your monthly budget of $0.00 is spent"
-        in budget_check(user=ann, team_id=None, now=NOW).refused
+        in budget_check(user=ann, team_id=None, now=NOW).refusal
     )
 
 
@@ -105,7 +105,7 @@ def test_at_80_percent_the_run_warns_and_below_it_does_not():
     assert budget_check(user=ann, team_id=None, now=NOW).warnings == ()
     add_run(ann, "0.11")
     state = budget_check(user=ann, team_id=None, now=NOW)
-    assert state.refused == ""
+    assert state.refusal == ""
     assert state.warnings == ("82 % of your monthly budget used ($4.10 of $5.00)",)
 
 
@@ -114,7 +114,7 @@ def test_spending_is_shown_rounded_down_so_it_never_looks_spent_before_it_is():
     Budget.objects.create(user=ann, monthly_usd=Decimal("5.00"))
     add_run(ann, "4.999")
     state = budget_check(user=ann, team_id=None, now=NOW)
-    assert state.refused == ""
+    assert state.refusal == ""
     assert state.warnings == ("99 % of your monthly budget used ($4.99 of $5.00)",)
 
 
@@ -130,12 +130,12 @@ def test_the_team_budget_counts_every_members_runs_of_its_presets_and_nothing_el
     state = budget_check(user=ann, team_id=team.pk, now=NOW)
     assert state.warnings == ("82 % of the team Core monthly budget used ($4.10 of $5.00)",)
     add_run(bob, "1.00", team=team)
-    assert budget_check(user=ann, team_id=team.pk, now=NOW).refused == (
+    assert budget_check(user=ann, team_id=team.pk, now=NOW).refusal == (
         "The team Core monthly budget of $5.00 is spent: $5.10 used this month "
         "(resets 2027-01-01 00:00 UTC). Ask an admin or an owner of the team to raise it."
     )
     # A run outside the team's presets is not the team's business.
-    assert budget_check(user=ann, team_id=None, now=NOW).refused == ""
+    assert budget_check(user=ann, team_id=None, now=NOW).refusal == ""
 
 
 def test_the_user_budget_counts_their_runs_in_every_team():
@@ -144,7 +144,7 @@ def test_the_user_budget_counts_their_runs_in_every_team():
     Budget.objects.create(user=ann, monthly_usd=Decimal("5.00"))
     add_run(ann, "3.00", team=team)
     add_run(ann, "2.50")
-    assert budget_check(user=ann, team_id=None, now=NOW).refused.startswith(
+    assert budget_check(user=ann, team_id=None, now=NOW).refusal.startswith(
         "Your monthly budget of $5.00 is spent: $5.50"
     )
 
@@ -157,7 +157,7 @@ def test_both_budgets_apply_and_the_users_refusal_is_told_first():
     add_run(ann, "1.50", team=team)
     state = budget_check(user=ann, team_id=team.pk, now=NOW)
     assert len(state.uses) == 2
-    assert state.refused.startswith("Your monthly budget")
+    assert state.refusal.startswith("Your monthly budget")
 
 
 def test_both_budgets_warn_together():
@@ -179,7 +179,7 @@ def test_without_any_budget_the_check_is_one_query(django_assert_num_queries):
     Budget.objects.create(user=make_user("bob"), monthly_usd=Decimal("1"))  # someone else's
     with django_assert_num_queries(1):
         state = budget_check(user=ann, team_id=team.pk, now=NOW)
-    assert state.uses == () and state.refused == "" and state.warnings == ()
+    assert state.uses == () and state.refusal == "" and state.warnings == ()
 
 
 def test_with_a_budget_the_check_is_one_query_more_per_budget(django_assert_num_queries):

@@ -168,9 +168,9 @@ async def test_a_run_no_budget_applies_to_goes_to_no_database_once_the_owners_ar
 async def test_a_budget_saved_in_this_process_applies_to_the_very_next_run():
     ann = await user_with_budget("5.00", "6.00")
     await sync_to_async(Budget.objects.filter(user=ann).delete)()
-    assert (await budget_check_async(user=ann, team_id=None)).refused == ""
+    assert (await budget_check_async(user=ann, team_id=None)).refusal == ""
     await sync_to_async(Budget.objects.create)(user=ann, monthly_usd=Decimal("5"))
-    refused = (await budget_check_async(user=ann, team_id=None)).refused
+    refused = (await budget_check_async(user=ann, team_id=None)).refusal
     assert refused.startswith("Your monthly budget of $5.00 is spent")
 
 
@@ -178,10 +178,10 @@ async def test_a_budget_saved_by_another_process_applies_within_the_cache_second
     ann = await user_with_budget("5.00", "6.00")
     await sync_to_async(Budget.objects.filter(user=ann).delete)()
     monkeypatch.setattr(budgets, "OWNERS_CACHE_SECONDS", 60)
-    assert (await budget_check_async(user=ann, team_id=None)).refused == ""
+    assert (await budget_check_async(user=ann, team_id=None)).refusal == ""
     # bulk_create sends no signal: as if another worker process had saved it.
     await sync_to_async(Budget.objects.bulk_create)([Budget(user=ann, monthly_usd=Decimal("5"))])
-    assert (await budget_check_async(user=ann, team_id=None)).refused == ""  # the list read before
+    assert (await budget_check_async(user=ann, team_id=None)).refusal == ""  # the list read before
     monkeypatch.setattr(budgets, "OWNERS_CACHE_SECONDS", 0)  # the seconds have passed
-    refused = (await budget_check_async(user=ann, team_id=None)).refused
+    refused = (await budget_check_async(user=ann, team_id=None)).refusal
     assert refused.startswith("Your monthly budget of $5.00 is spent")
