@@ -22,9 +22,21 @@ from playground.teams.models import Membership, Team
 
 @login_required
 def budget_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Admins only: every budget with this month's spend, and the forms to set more."""
+    """Admins: every budget with this month's spend, and the forms to set more. Everyone
+    else: their own budget and their teams', to read (owners set theirs on the team page)."""
     if not is_admin(request.user):
-        raise Http404("No such page.")
+        memberships = Membership.objects.filter(user_id=request.user.pk).select_related("team")
+        return render(
+            request,
+            "runs/my_budgets.html",
+            {
+                "mine": budgets.budget_summary(user=request.user),
+                "teams": [
+                    (membership.team, budgets.budget_summary(team=membership.team))
+                    for membership in memberships.order_by("team__name")
+                ],
+            },
+        )
     rows = [
         budgets.budget_summary(team=budget.team, user=budget.user)
         for budget in Budget.objects.select_related("team", "user").order_by(

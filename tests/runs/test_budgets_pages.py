@@ -86,13 +86,26 @@ def test_someone_outside_the_team_is_not_told_it_exists(core):
     assert not Budget.objects.exists()
 
 
-def test_only_admins_open_the_budgets_page_and_set_a_users_budget(core):
+def test_only_admins_set_a_users_budget(core):
     for name in ("ann", "bob"):
         client = signed_in(User.objects.get(username=name))
-        assert client.get(reverse("budget-list")).status_code == 404
         answer = client.post(reverse("budget-user-set"), {"username": name, "monthly_usd": "99"})
         assert answer.status_code == 404
     assert not Budget.objects.exists()
+
+
+def test_a_user_reads_their_own_budget_and_their_teams_but_sets_none_there(core):
+    bob = User.objects.get(username="bob")
+    Budget.objects.create(user=bob, monthly_usd=Decimal("20"))
+    Budget.objects.create(team=core, monthly_usd=Decimal("5"))
+    Budget.objects.create(team=make_team("Elsewhere", eve="owner"), monthly_usd=Decimal("7"))
+    page = signed_in(bob).get(reverse("budget-list"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "$20.00 a month · $0.00 used this month (0 %)" in text
+    assert "Team Core" in text and "$5.00 a month" in text
+    assert "Elsewhere" not in text and "$7.00" not in text
+    assert 'name="monthly_usd"' not in text
 
 
 def test_an_admin_sets_any_users_and_any_teams_budget(core):
