@@ -8,7 +8,7 @@ run of its presets (by any member). A run of unknown cost (no price) adds nothin
 
 At 100 % a run is refused before anything is sent; at 80 % it runs with a warning. A budget
 of 0 refuses every run. Owners of a team set its budget; admins (staff) set any team's and
-any user's (services.budget_set); a user's budget is theirs in every team, so no team owner
+any user's (budget_set below); a user's budget is theirs in every team, so no team owner
 sets it.
 """
 
