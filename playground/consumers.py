@@ -41,7 +41,7 @@ from playground.runs.services import RunContext, request_object, run_record_asyn
 from playground.secrets_scrub import NO_SECRETS
 from playground.spec import RequestInvalid, upstream_body, validate_request
 from playground.storable import first_lone_surrogate
-from playground.streaming import relay_run
+from playground.streaming import SendHtml, relay_run
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,6 @@ class RunConsumer(AsyncWebsocketConsumer):
         # The current run's provider's: every frame is scrubbed of its secrets on the way out.
         self.scrubber = NO_SECRETS
         self.closed = False
-        self.budget_warned = False
         # Runs being written to the history: kept so that they are not garbage collected.
         self.recordings: set[asyncio.Task] = set()
         await self.accept()
@@ -163,25 +162,24 @@ class RunConsumer(AsyncWebsocketConsumer):
             preset_version=preset_run.version if preset_run is not None else None,
             team_id=preset_run.team_id if preset_run is not None else None,
         )
-        # Before anything is sent and before a run slot is taken: a spent budget refuses.
+        # Before the run limiter and the upstream: a spent budget refuses the run (recorded).
         budget = await budget_check_async(user=self.user, team_id=context.team_id)
         if budget.refusal:
             await self.refuse_run(context, budget.refusal)
             return
-        if budget.warnings or self.budget_warned:
-            # Shown while it runs; cleared at the next run without one (no frame otherwise).
-            await self.send_html(fragments.budget_warnings(budget.warnings))
-            self.budget_warned = bool(budget.warnings)
         try:
             lease = await get_run_limiter().acquire(user_key(self.user))
         except RunRefused as refusal:
             await self.refuse_run(context, refusal.message)
             return
         outcome = RunOutcome(scrubber=provider.scrubber)
+        send: SendHtml = self.send_html
+        if budget.warnings:
+            send = _first_frame_plus(send, fragments.budget_warnings(budget.warnings))
         if get_mode(request.mode).moderation_switch and message.get("moderate") in MODERATE_ON:
-            work = moderated_run(provider, body, self.send_html, outcome=outcome)
+            work = moderated_run(provider, body, send, outcome=outcome)
         else:
-            work = relay_run(provider, body, self.send_html, mode=request.mode, outcome=outcome)
+            work = relay_run(provider, body, send, mode=request.mode, outcome=outcome)
         self.last_outcome = None
         self.run_task = asyncio.create_task(work)
         self.run_task.add_done_callback(_report_failure)
@@ -204,19 +202,19 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.run_lease.release()
 
     async def refuse_run(self, context: RunContext, message: str) -> None:
-        """Say why the run was not sent, and keep it in the history as refused."""
+        """Say why the run was not sent (a budget, the run limits), and keep it in the
+        history as refused."""
         await self.send_html(fragments.run_refused(message))
         if self.records_runs:
-            body = context.request["body"]
             outcome = RunOutcome(
                 status=RunStatus.REFUSED,
                 error=message,
                 started_at=time.time(),
                 mode=context.request["mode"],
-                body=body,
+                body=context.request["body"],
                 scrubber=self.scrubber,
             )
-            self._record_later(context, outcome)
+            await self._record(context, outcome)
 
     def _record_later(self, context: RunContext, outcome: RunOutcome) -> None:
         """Write the run's record once it has ended (also when stopped), off the stream."""
@@ -291,6 +289,16 @@ def _too_large(text: str) -> str | None:
         f"The request is {size:,} bytes; the server takes at most {limit:,} bytes per run. "
         "Shorten the prompt or the messages and run again."
     )
+
+
+def _first_frame_plus(send: SendHtml, extra: str) -> SendHtml:
+    """``send`` with ``extra`` added to its first frame (the run's "running" status)."""
+    pending = [extra]
+
+    async def send_html(html: str) -> None:
+        await send(html + pending.pop() if pending else html)
+
+    return send_html
 
 
 def _report_failure(task: asyncio.Task) -> None:

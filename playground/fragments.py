@@ -346,15 +346,8 @@ def run_refused(message: str) -> str:
 
 
 def budget_warnings(warnings: tuple[str, ...]) -> str:
-    """Above the run's status while it runs: a budget at 80 % or more (or nothing)."""
-    if not warnings:
-        return _NO_BUDGET_WARNING
-    return render_to_string("playground/_budget_warning.html", {"warnings": warnings, "oob": True})
-
-
-_NO_BUDGET_WARNING = (
-    '<div id="budget-warning" class="budget-warning" hidden hx-swap-oob="outerHTML"></div>'
-)
+    """Added inside the run status while the run runs (the status that ends it replaces it)."""
+    return render_to_string("runs/_budget_warnings.html", {"warnings": warnings})
 
 
 def run_recorded(run: Any) -> str:

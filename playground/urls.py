@@ -30,5 +30,6 @@ urlpatterns = [
     path("history/", include("playground.runs.urls")),
     path("account/runs/", run_keeping_page, name="run-keeping"),
     path("usage/", include("playground.runs.usage_urls")),
+    path("budgets/", include("playground.runs.budget_urls")),
     path("signin/<uidb64>/<token>/", views.sign_in_link, name="sign-in-link"),
 ]

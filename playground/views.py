@@ -22,10 +22,11 @@ from playground.providerconfig.lookup import get_provider
 from playground.providers import UpstreamError
 from playground.providers.discovery import provider_models
 from playground.request_form import VIEWS, EditorStatus, request_editor_context, switch_status
+from playground.runs.estimate import estimate_with_price
 from playground.runs.page import playground_run_context
 from playground.runs.prices import price_get
 from playground.spec import FormInvalid, RequestInvalid, upstream_body, validate_request
-from playground.tokens import count_body_tokens, estimate_with_price
+from playground.tokens import count_body_tokens
 
 
 @require_GET

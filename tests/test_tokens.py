@@ -8,13 +8,9 @@ import pytest
 
 from playground.outcome import RunOutcome
 from playground.providers import ToolCall
+from playground.runs.estimate import request_estimate
 from playground.runs.models import Price
-from playground.tokens import (
-    count_body_tokens,
-    encoding_name,
-    estimate_outcome_usage,
-    request_estimate,
-)
+from playground.tokens import count_body_tokens, encoding_name, estimate_outcome_usage
 
 # OpenAI's cookbook ("How to count tokens with tiktoken"): these messages report 129
 # prompt tokens on gpt-3.5-turbo and gpt-4, and 124 on gpt-4o and gpt-4o-mini.

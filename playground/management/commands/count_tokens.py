@@ -6,9 +6,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from playground.runs.estimate import request_estimate
 from playground.spec import RequestInvalid, upstream_body, validate_request
 from playground.terminal import EXIT_BAD_REQUEST, describe_invalid, parse_request_text
-from playground.tokens import request_estimate
 
 
 class Command(BaseCommand):
