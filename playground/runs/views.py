@@ -6,9 +6,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.modes import REGISTRY
@@ -16,6 +18,22 @@ from playground.presets import permissions as preset_permissions
 from playground.presets.services import PresetInputInvalid, PresetNotFound
 from playground.runs import history, selectors
 from playground.runs.models import Run, Status
+
+# Counting every match of a common word means reading every matching run's text: the
+# history counts up to this many (pages beyond say "more", and a narrower search finds them).
+COUNT_CAP = 2_000
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most COUNT_CAP runs (``capped`` says it stopped)."""
+
+    @cached_property
+    def count(self) -> int:
+        runs: QuerySet[Run] = self.object_list  # type: ignore[assignment]
+        counted = runs[: COUNT_CAP + 1].count()
+        self.capped = counted > COUNT_CAP
+        return min(counted, COUNT_CAP)
+
 
 # The list shows metadata: the big text fields stay in the database.
 _LIST_DEFERRED = ("request", "output", "raw", "search_text", "rate_limit")
@@ -27,11 +45,14 @@ def history_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.history_filters(request.GET)
     runs = selectors.runs_history(user=request.user, filters=filters)
     runs = runs.defer(*_LIST_DEFERRED).select_related("user", "preset")
-    page = Paginator(runs, settings.PLAYGROUND_HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(runs, settings.PLAYGROUND_HISTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page,
+        "capped": getattr(paginator, "capped", False),
+        "count_cap": COUNT_CAP,
         "filters": filters,
         "query": query.urlencode(),
         "statuses": Status.choices,
