@@ -120,7 +120,8 @@ def usage_csv(request: HttpRequest) -> HttpResponse:
                 row["prompt"],
                 row["completion"],
                 row["tokens"],
-                row["cost"],
+                # Fixed to the column's 8 decimals: SQLite's sums carry float noise beyond.
+                None if row["cost"] is None else f"{row['cost']:.8f}",
                 row["unpriced_runs"],
             )
         )
