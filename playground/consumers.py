@@ -36,7 +36,7 @@ from playground.providerconfig.lookup import aget_provider
 from playground.providers import UpstreamError
 from playground.runs.budgets import budget_check_async
 from playground.runs.models import Source
-from playground.runs.retention import retention_due, retention_sweep
+from playground.runs.retention import retention_due, retention_sweep_in_background
 from playground.runs.services import RunContext, request_object, run_record_async
 from playground.secrets_scrub import NO_SECRETS
 from playground.spec import RequestInvalid, upstream_body, validate_request
@@ -234,8 +234,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             return
         await self.send_html(fragments.run_recorded(run))
         if retention_due():
-            # A thread of its own: the sweep must not hold up the sockets' database calls.
-            await asyncio.to_thread(retention_sweep)
+            retention_sweep_in_background()
 
     def _keep_outcome(self, outcome: RunOutcome) -> None:
         # What the raw inspector asks for later: a stopped run's too (Stop keeps everything);

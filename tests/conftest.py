@@ -97,6 +97,14 @@ def fake_dns(monkeypatch) -> FakeDns:
 
 
 @pytest.fixture(autouse=True)
+def no_background_retention_sweep(settings):
+    """The daily retention sweep starts a thread of its own after a run is recorded: in the
+    tests it would touch the database behind the test's back. tests/runs/test_retention.py
+    sets the days it tests."""
+    settings.PLAYGROUND_RUN_RETENTION_DAYS = 0
+
+
+@pytest.fixture(autouse=True)
 def test_providers(settings, upstream_server: FakeUpstream) -> dict:
     """The offline model at full speed, and 'openai' pointing at the fake upstream."""
     settings.PLAYGROUND_PROVIDERS = {

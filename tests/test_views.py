@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from playground.asgi import application
@@ -330,3 +331,30 @@ def test_htmx_requests_carry_the_csrf_token_one_way(admin_client):
     assert "hx-headers" not in page
     save_panel = page.split('id="save-controls"', 1)[1]
     assert "csrfmiddlewaretoken" not in save_panel
+
+
+@pytest.mark.django_db
+def test_the_estimate_under_the_prompt_counts_tokens_and_prices_the_run(client):
+    user = User.objects.create_user("estimator")
+    client.force_login(user)
+    form = {
+        "mode": "chat",
+        "provider": "openai",
+        "model": "gpt-4o",
+        "messages-0-role": "user",
+        "messages-0-content": "Hello!",
+        "max_tokens": "100",
+    }
+    page = client.post("/estimate/", form).content.decode()
+    assert 'data-prompt-tokens="9" data-exact="true"' in page
+    assert "$0.0000225 – $0.0010225 with up to 100 completion tokens" in page
+    # An answer does not ask again at load (it would loop): only on input and change.
+    assert "load," not in page
+    approximate = client.post("/estimate/", {**form, "model": "llama3"}).content.decode()
+    assert "≈ 9 prompt tokens" in approximate and "cost unknown" in approximate
+    invalid = client.post("/estimate/", {**form, "temperature": "9"}).content.decode()
+    assert "No estimate until the request is valid." in invalid
+
+
+def test_the_estimate_of_a_signed_out_page_asks_to_sign_in(client):
+    assert "Sign in again" in client.post("/estimate/", {}).content.decode()

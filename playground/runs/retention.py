@@ -10,11 +10,12 @@ server that may go a day without runs).
 
 import datetime
 import logging
+import threading
 import time
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from playground.runs.models import RetentionSweep, Run, RunKeeping
@@ -70,18 +71,30 @@ def retention_sweep(now: datetime.datetime | None = None) -> int:
     if not days:
         return 0
     now = now or timezone.now()
+    with transaction.atomic():
+        sweep = RetentionSweep.objects.select_for_update().filter(pk=1).first()
+        if sweep is not None and now - sweep.last_swept_at < SWEEP_EVERY:
+            return 0
+        RetentionSweep.objects.update_or_create(pk=1, defaults={"last_swept_at": now})
+    deleted = runs_purge(older_than_days=days, now=now)
+    if deleted:
+        logger.info("Retention: deleted the text of %d runs older than %d days", deleted, days)
+    return deleted
+
+
+def retention_sweep_in_background() -> None:
+    """Sweep on a thread of its own (with its own database connection, closed after): the
+    one thread that serves the sockets' database calls must not wait for it."""
+    threading.Thread(target=_sweep_and_close, name="retention-sweep", daemon=True).start()
+
+
+def _sweep_and_close() -> None:
     try:
-        with transaction.atomic():
-            sweep = RetentionSweep.objects.select_for_update().filter(pk=1).first()
-            if sweep is not None and now - sweep.last_swept_at < SWEEP_EVERY:
-                return 0
-            RetentionSweep.objects.update_or_create(pk=1, defaults={"last_swept_at": now})
-        deleted = runs_purge(older_than_days=days, now=now)
-        if deleted:
-            logger.info("Retention: deleted the text of %d runs older than %d days", deleted, days)
-        return deleted
+        retention_sweep()
+    except Exception:
+        logger.exception("Retention: the sweep failed; the next one tries again")
     finally:
-        close_old_connections()
+        connections.close_all()
 
 
 def run_keeping_set(*, user: Any, keep_text: bool, delete_existing: bool = False) -> int:
