@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test typecheck bench bench-redis lint format lock browser-deps clean
+.PHONY: run test typecheck bench bench-redis bench-history bench-recording lint format lock browser-deps clean
 
 # Every install comes from the lock files (`make lock` writes them), checked against their
 # hashes; the project itself goes in without dependencies, so nothing unlocked slips in.
@@ -63,8 +63,21 @@ test: $(VENV)/.dev lint typecheck
 
 # The multi-worker mode (bench/workers.py: two daphne processes, Redis and PostgreSQL) runs
 # after the single-process figures, even if they fail; BENCH_REDIS=0 leaves it out.
+# Streams against the bare relay, the Redis two-process mode, what recording runs costs the
+# streams (BENCH_RECORDING=0 skips it) and the history and usage pages over 100,000 runs
+# (BENCH_HISTORY=0 skips it; about two minutes).
 bench: $(VENV)/.dev
-	$(BIN)/python -m bench.streams; status=$$?; $(BIN)/python -m bench.workers || status=1; exit $$status
+	$(BIN)/python -m bench.streams; status=$$?; \
+	$(BIN)/python -m bench.workers || status=1; \
+	[ "$${BENCH_RECORDING:-1}" = 0 ] || $(BIN)/python -m bench.recording || status=1; \
+	[ "$${BENCH_HISTORY:-1}" = 0 ] || $(BIN)/python -m bench.history_pages || status=1; \
+	exit $$status
+
+bench-history: $(VENV)/.dev
+	$(BIN)/python -m bench.history_pages
+
+bench-recording: $(VENV)/.dev
+	$(BIN)/python -m bench.recording
 
 bench-redis: $(VENV)/.dev
 	$(BIN)/python -m bench.workers

@@ -67,6 +67,8 @@ def chat_body(tag: str, tokens: int) -> dict[str, Any]:
         "messages": [{"role": "user", "content": tag}],
         "max_tokens": tokens,
         "stream": True,
+        # As new requests from the page ask: the usage the run record keeps.
+        "stream_options": {"include_usage": True},
     }
 
 

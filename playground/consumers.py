@@ -47,9 +47,10 @@ logger = logging.getLogger(__name__)
 
 
 class RunConsumer(AsyncWebsocketConsumer):
-    # Each run is written to the history when it ends (playground.runs); the streaming
-    # tests turn it off to read the stream's frames alone (tests/conftest.py run_client).
-    records_runs = True
+    # Each run is written to the history when it ends (playground.runs), unless the
+    # PLAYGROUND_RECORD_RUNS setting is off; the streaming tests turn it off to read the
+    # stream's frames alone (tests/conftest.py run_client).
+    records_runs: bool | None = None
 
     @property
     def user(self) -> AbstractBaseUser:
@@ -68,6 +69,8 @@ class RunConsumer(AsyncWebsocketConsumer):
         # The current run's provider's: every frame is scrubbed of its secrets on the way out.
         self.scrubber = NO_SECRETS
         self.closed = False
+        if self.records_runs is None:
+            self.records_runs = settings.PLAYGROUND_RECORD_RUNS
         # Runs being written to the history: kept so that they are not garbage collected.
         self.recordings: set[asyncio.Task] = set()
         await self.accept()

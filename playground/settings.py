@@ -166,6 +166,9 @@ PLAYGROUND_IMPORT_MAX_VERSIONS = env.int("PLAYGROUND_IMPORT_MAX_VERSIONS", defau
 # --- end of issue 13's local files and limits ----------------------------------------------
 
 # --- Runs: history and retention (playground/runs) ----------------------------------------
+# Every run is recorded in the history when it ends; off, nothing is kept (no history, no
+# usage page figures, no budgets: they are summed from the records).
+PLAYGROUND_RECORD_RUNS = env.bool("PLAYGROUND_RECORD_RUNS", default=True)
 # Runs older than this many days lose their prompts and replies (their usage and cost stay
 # for the usage page); 0 keeps them forever. Swept once a day (playground/runs/retention.py).
 try:

@@ -1,7 +1,7 @@
 """Searching runs: their prompts and replies as one text, matched by words.
 
 PostgreSQL: full-text search (the 'simple' configuration, no stemming, every language)
-over ``search_text``, with a GIN index (migration 0003). Its parser does not split
+over ``search_text``'s stored words (``search_vector``, migration 0005), with a GIN index. Its parser does not split
 Chinese, Japanese or Korean text into words, so the stored text and the query both have
 a space put between such characters, and each searched word is matched as a phrase:
 "天气" finds "今天天气很好" (as 天 <-> 气). SQLite: each word as a case-insensitive
@@ -11,9 +11,9 @@ substring of the same text (Django escapes % and _).
 import re
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from playground.spec import input_texts
 from playground.storable import without_unstorable
@@ -83,12 +83,11 @@ def runs_search(runs: QuerySet, words: list[str]) -> QuerySet:
     if not words:
         return runs
     if connection.vendor == "postgresql":
-        query = None
-        for word in words:
-            phrase = SearchQuery(word, search_type="phrase", config=SEARCH_CONFIG)
-            query = phrase if query is None else query & phrase
-        return runs.annotate(search=SearchVector("search_text", config=SEARCH_CONFIG)).filter(
-            search=query
+        # search_vector: the generated, indexed column of migration 0005 (not a model field:
+        # SQLite has no such type), matched with one phrase query per word.
+        matches = " && ".join([f"phraseto_tsquery('{SEARCH_CONFIG}', %s)"] * len(words))
+        return runs.filter(
+            RawSQL(f"runs_run.search_vector @@ ({matches})", words, output_field=BooleanField())
         )
     condition = Q()
     for word in words:
