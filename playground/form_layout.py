@@ -27,6 +27,8 @@ COMMON_PARAMETERS = frozenset(
         "n",
         "stop",
         "seed",
+        # Set on every new request (the usage the history and the costs need): shown.
+        "stream_options",
         # Embeddings have no sampling: their size and encoding are what people change.
         "dimensions",
         "encoding_format",

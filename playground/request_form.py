@@ -42,7 +42,7 @@ def default_request(providers: list[Any]) -> dict[str, Any]:
     body = {
         "model": provider.default_model,
         "messages": [{"role": "user", "content": ""}],
-        "stream": True,
+        # The form streams unless told otherwise (forms.py): stream is not repeated here.
         "stream_options": {"include_usage": True},
     }
     return {"mode": DEFAULT_MODE, "provider": provider.name, "body": body}

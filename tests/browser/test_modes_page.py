@@ -228,8 +228,10 @@ def test_raw_response_inspector_shows_chunks_and_rate_limit_headers(
     # A long answer's chunks come from the server when the inspector is opened.
     page.locator("#param-max_tokens").fill("60")
     run_and_wait(page)
+    # 60 tokens, the role and finish chunks, the usage chunk (a new request asks for it) and
+    # [DONE].
     expect(inspector.locator(".raw-load")).to_have_text(
-        re.compile(r"Show the 63 chunks \(1\d KiB\)")
+        re.compile(r"Show the 64 chunks \(1\d KiB\)")
     )
     inspector.locator("summary").click()
     expect(inspector.locator("pre.raw-chunks")).to_contain_text(" word59")

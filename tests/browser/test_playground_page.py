@@ -145,7 +145,16 @@ def test_multi_turn_conversation_and_parameters_reach_the_upstream(
     first = fake_upstream.chat_requests[-1].body
     assert first["temperature"] == 0.7 and isinstance(first["temperature"], float)
     assert first["max_tokens"] == 5 and isinstance(first["max_tokens"], int)
-    assert set(first) == {"model", "messages", "temperature", "max_tokens", "stream"}
+    # stream_options: a new request asks for the usage (the history's tokens and cost).
+    assert set(first) == {
+        "model",
+        "messages",
+        "temperature",
+        "max_tokens",
+        "stream",
+        "stream_options",
+    }
+    assert first["stream_options"] == {"include_usage": True}
     assert first["model"] == "gpt-4o-mini"
     assert first["messages"] == [
         {"role": "system", "content": "You are terse."},
@@ -188,7 +197,15 @@ def test_multi_turn_conversation_and_parameters_reach_the_upstream(
     assert body["temperature"] == 0.7
     assert body["top_p"] == 0.9 and isinstance(body["top_p"], float)
     assert body["max_tokens"] == 5
-    assert set(body) == {"model", "messages", "temperature", "top_p", "max_tokens", "stream"}
+    assert set(body) == {
+        "model",
+        "messages",
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "stream",
+        "stream_options",
+    }
 
 
 def test_an_invalid_parameter_is_explained_and_not_sent(
