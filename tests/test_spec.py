@@ -474,6 +474,8 @@ def test_only_the_common_parameters_are_shown_at_once():
         "n",
         "stop",
         "seed",
+        # Set on every new request (the usage the history needs), so it is in sight.
+        "stream_options",
     }
     embedding = {i["name"]: i["common"] for i in parameter_inputs("embedding")}
     assert embedding == {"dimensions": True, "encoding_format": True, "user": False}
