@@ -39,7 +39,7 @@ from playground.runs.models import Source
 from playground.runs.retention import retention_due, retention_sweep_in_background
 from playground.runs.services import RunContext, request_object, run_record_async
 from playground.secrets_scrub import NO_SECRETS
-from playground.spec import RequestInvalid, upstream_body, validate_request
+from playground.spec import RequestInvalid, template_body, upstream_body, validate_request
 from playground.storable import first_lone_surrogate
 from playground.streaming import SendHtml, relay_run
 
@@ -158,7 +158,10 @@ class RunConsumer(AsyncWebsocketConsumer):
             user=self.user,
             provider=request.provider,
             request=request_object(
-                mode=request.mode, provider=request.provider, body=body, variables=request.variables
+                mode=request.mode,
+                provider=request.provider,
+                body=template_body(request),
+                variables=request.variables,
             ),
             source=Source.PRESET if preset_run is not None else Source.PAGE,
             preset_id=preset_run.preset_id if preset_run is not None else None,

@@ -42,7 +42,8 @@ Parameters, each under its wire name (``playground.form_layout.parameter_inputs`
     A JSON object of body keys the form has no input for, sent as they are (vLLM's
     ``top_k``; messages the rows cannot hold, which then win over blank rows).
 ``variables``
-    A JSON object: the request's ``variables`` (no input shows them).
+    A JSON object: the values of ``variables`` no prompt text uses (kept aside); each
+    name a text uses has its own input, ``variable.<name>``.
 Not part of the request: ``action`` (run, stop, raw), ``moderate`` ("on": check the prompt
 and the reply), ``preset``/``version``/``link`` (a saved version to run), the save
 panel's ``preset_*``/``version_message``/``base_version``, and htmx's ``HEADERS``.
@@ -173,15 +174,24 @@ def _request_from_editor(value: Any) -> dict[str, Any]:
 
 
 def _form_variables(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
-    """The request's ``variables``: the page has no inputs for them, they ride in a hidden one."""
+    """The request's ``variables``: an input ``variable.<name>`` per name the prompt uses,
+    plus the values kept aside for names no text uses (a hidden JSON object)."""
+    variables: dict[str, Any] = {}
     text = _text(values.get("variables")).strip()
-    if not text:
-        return {}
-    variables = _parse_json(text, "variables", errors)
-    if variables is not None and not isinstance(variables, dict):
-        errors["variables"] = 'must be a JSON object of names and values, like {"city": "Oslo"}'
-        return {}
-    return variables or {}
+    if text:
+        kept = _parse_json(text, "variables", errors)
+        if kept is not None and not isinstance(kept, dict):
+            errors["variables"] = 'must be a JSON object of names and values, like {"city": "Oslo"}'
+        elif kept:
+            variables.update(kept)
+    for key, value in values.items():
+        if key.startswith(VARIABLE_INPUT):
+            variables[key[len(VARIABLE_INPUT) :]] = _text(value)
+    return variables
+
+
+# The Variables panel's inputs: "variable.city" holds the value of {{city}}.
+VARIABLE_INPUT = "variable."
 
 
 def _blank_rows(key: str, value: Any) -> bool:

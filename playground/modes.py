@@ -124,6 +124,9 @@ class Mode:
     diff_with_input: bool = False
     # The partial that renders a finished run's result beyond the reply text.
     result_template: str = "playground/_mode_result.html"
+    # The body keys whose texts are templates: ``{{name}}`` filled from the request's
+    # variables before sending (``playground.variables``).
+    template_keys: tuple[str, ...] = ()
     # A small valid body: the registry's self-check validates, exports and runs it offline.
     example_body: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -155,6 +158,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 generates_text=True,
                 sends_chat=True,
                 moderation_switch=True,
+                template_keys=("messages",),
                 example_body=_example(messages=[{"role": "user", "content": "Say hello."}]),
             ),
             Mode(
@@ -183,6 +187,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                     "stream_options",
                 ),
                 generates_text=True,
+                template_keys=("prompt", "suffix"),
                 example_body=_example(prompt="Once upon a time"),
             ),
             # An edit is a chat body built from an instruction and an input.
@@ -198,6 +203,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 generates_text=True,
                 sends_chat=True,
                 diff_with_input=True,
+                template_keys=("messages",),
                 example_body=_example(
                     messages=[
                         {"role": "system", "content": "Fix the spelling."},
@@ -219,6 +225,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 ),
                 prompt_fields="inputs",
                 parameters=("dimensions", "encoding_format", "user"),
+                template_keys=("input",),
                 example_body=_example(input=["The cat sat.", "A cat was sitting."]),
             ),
             Mode(
@@ -229,6 +236,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 answer="moderation",
                 sdk=SdkCall("moderations.create", frozenset({"model", "input"})),
                 prompt_fields="inputs",
+                template_keys=("input",),
                 example_body=_example(input="I like cats."),
             ),
         )

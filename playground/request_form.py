@@ -21,6 +21,7 @@ from playground.fragments import tool_call_line
 from playground.modes import DEFAULT_MODE, REGISTRY, get_mode
 from playground.providerconfig.lookup import available_providers
 from playground.spec import RequestInvalid, extension_keys, validate_request
+from playground.variables import body_names
 
 View = Literal["form", "json"]
 VIEWS: tuple[View, ...] = ("form", "json")
@@ -68,6 +69,7 @@ def request_editor_context(
     mode = get_mode(values["mode"])
     provider = next((p for p in providers if p.name == values["provider"]), None)
     extensions = json.loads(values.get("extensions") or "{}")
+    panel = variables_panel(data)
     return {
         "view": view,
         "view_tabs": (("form", "Form"), ("json", "JSON")),
@@ -85,8 +87,24 @@ def request_editor_context(
         "roles": ROW_ROLES,
         "booleans": ("true", "false"),
         # Keys no input shows (body keys in Extensions, the variables): an opened preset names them.
-        "unshown_keys": sorted(extensions) + (["variables"] if values.get("variables") else []),
+        # (variables whose names no prompt text uses are kept aside, with no input).
+        "unshown_keys": sorted(extensions) + (["variables"] if panel["kept"] else []),
+        "variables_panel": panel,
     }
+
+
+def variables_panel(data: dict[str, Any]) -> dict[str, Any]:
+    """The Variables panel: an input per name the prompt's texts use, in order of first
+    use, holding its value; values of names no text uses any more are kept aside (hidden),
+    so that a name deleted by mistake and typed again finds its value."""
+    record = REGISTRY.get(data.get("mode") or DEFAULT_MODE)
+    body = data.get("body")
+    variables = data.get("variables")
+    variables = variables if isinstance(variables, dict) else {}
+    names = body_names(body, record.template_keys) if record and isinstance(body, dict) else []
+    fields = [{"name": name, "value": str(variables.get(name, ""))} for name in names]
+    kept = {k: v for k, v in variables.items() if k not in names}
+    return {"fields": fields, "kept": json.dumps(kept, ensure_ascii=False) if kept else ""}
 
 
 def switch_status(data: dict[str, Any], mode: str, view: View, *, applied: bool) -> EditorStatus:

@@ -26,6 +26,7 @@ from playground.jsonpath import depth, path_text, walk
 from playground.modes import DEFAULT_MODE, MODE_NAMES, REGISTRY, get_mode
 from playground.spec_errors import FormInvalid, RequestInvalid, describe_errors
 from playground.storable import first_lone_surrogate
+from playground.variables import MissingVariables, fill_body
 
 __all__ = [
     "FormInvalid",
@@ -35,6 +36,7 @@ __all__ = [
     "edit_parts",
     "extension_keys",
     "input_texts",
+    "template_body",
     "upstream_body",
     "validate_request",
 ]
@@ -132,9 +134,28 @@ def _non_finite_numbers(body: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def upstream_body(request: RunRequest) -> dict[str, Any]:
-    """The JSON body sent upstream: what was set, with wire names, nothing else."""
+def template_body(request: RunRequest) -> dict[str, Any]:
+    """The body as written: what was set, with wire names, ``{{variables}}`` unfilled
+    (what presets and the run record keep, beside the values)."""
     return request.body.model_dump(mode="json", exclude_unset=True, by_alias=True)
+
+
+def upstream_body(request: RunRequest) -> dict[str, Any]:
+    """The JSON body sent upstream: the template body with its variables filled.
+
+    RequestInvalid names each variable the texts use without a value."""
+    body = template_body(request)
+    try:
+        return fill_body(body, get_mode(request.mode).template_keys, request.variables)
+    except MissingVariables as missing:
+        raise RequestInvalid(
+            {f"variables.{name}": MISSING_VARIABLE for name in missing.names}
+        ) from None
+
+
+MISSING_VARIABLE = (
+    "has no value: give it one under Variables (to send the braces themselves, write \\{{)"
+)
 
 
 def extension_keys(mode: str, body: dict[str, Any]) -> list[str]:

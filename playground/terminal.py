@@ -34,7 +34,7 @@ from playground.runs.budgets import budget_check
 from playground.runs.models import Source
 from playground.runs.services import RunContext, request_object, run_record
 from playground.secrets_scrub import ScrubbingWriter, Writer
-from playground.spec import RequestInvalid, upstream_body, validate_request
+from playground.spec import RequestInvalid, template_body, upstream_body, validate_request
 
 EXIT_OK = 0
 EXIT_UPSTREAM_FAILED = 1
@@ -193,7 +193,10 @@ async def run_request_data(
             user=record.user,
             provider=request.provider,
             request=request_object(
-                mode=request.mode, provider=request.provider, body=body, variables=request.variables
+                mode=request.mode,
+                provider=request.provider,
+                body=template_body(request),
+                variables=request.variables,
             ),
             source=Source.TERMINAL,
             preset_id=record.preset_id,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("export/", include("playground.export.urls")),
     path("models/", views.model_options, name="model-options"),
     path("estimate/", views.request_estimate_view, name="estimate"),
+    path("variables/", views.variables_panel_view, name="variables"),
     path("request/<str:view>/", views.request_editor, name="request-editor"),
     path("providers/", include("playground.providerconfig.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -21,7 +21,13 @@ from playground.presets.page import playground_preset_context
 from playground.providerconfig.lookup import get_provider
 from playground.providers import UpstreamError
 from playground.providers.discovery import provider_models
-from playground.request_form import VIEWS, EditorStatus, request_editor_context, switch_status
+from playground.request_form import (
+    VIEWS,
+    EditorStatus,
+    request_editor_context,
+    switch_status,
+    variables_panel,
+)
 from playground.runs.estimate import estimate_with_price
 from playground.runs.page import playground_run_context
 from playground.runs.prices import price_get
@@ -108,11 +114,11 @@ async def request_estimate_view(request: HttpRequest) -> HttpResponse:
         return render(request, "playground/_estimate.html", {"problem": SIGNED_OUT_ESTIMATE})
     try:
         run_request = validate_request(request_from_form(values_from_post(request.POST)))
+        body = upstream_body(run_request)
     except RequestInvalid:
         # The status beside Run names the fields when it is run; here, only that there is
         # no estimate yet.
         return render(request, "playground/_estimate.html", {"problem": FORM_INCOMPLETE})
-    body = upstream_body(run_request)
     # Off the thread that serves the database to every socket: a long prompt takes a while.
     count = await asyncio.to_thread(count_body_tokens, body)
     price = await sync_to_async(price_get)(
@@ -120,6 +126,19 @@ async def request_estimate_view(request: HttpRequest) -> HttpResponse:
     )
     estimate = estimate_with_price(count, body, price)
     return render(request, "playground/_estimate.html", {"estimate": estimate})
+
+
+@require_POST
+def variables_panel_view(request: HttpRequest) -> HttpResponse:
+    """The Variables panel for the form as it stands (htmx posts the run form here when a
+    prompt text changes; see playground/_variables.html)."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)  # nothing to swap: the page says to sign in on Run
+    try:
+        data = request_from_form(values_from_post(request.POST))
+    except FormInvalid:
+        return HttpResponse(status=204)  # keep the panel as it is until the form reads
+    return render(request, "playground/_variables.html", {"panel": variables_panel(data)})
 
 
 SIGNED_OUT_ESTIMATE = "Sign in again to see the token estimate."

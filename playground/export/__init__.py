@@ -1,10 +1,13 @@
 """Export a request as runnable code: one module per language, each with ``render()``."""
 
+import dataclasses
 from typing import Any
 
 from playground.export import curl, jsonbody, node, python
-from playground.export.shared import inline_target, target_for
-from playground.spec import RequestInvalid, validate_request
+from playground.export.shared import Target, inline_target, target_for
+from playground.modes import get_mode
+from playground.spec import RequestInvalid, RunRequest, template_body, validate_request
+from playground.variables import body_names
 
 RENDERERS = {
     "python": python.render,
@@ -21,7 +24,9 @@ def export(lang: str, data: Any, user: Any = None) -> str:
     provider = data.get("provider") if isinstance(data, dict) else None
     if not isinstance(provider, dict):
         request = validate_request(data)
-        return RENDERERS[lang](request, target_for(request.provider, user))
+        return RENDERERS[lang](
+            request, _noting_variables(request, target_for(request.provider, user))
+        )
     # An inline provider exists for export only; validation wants a name. Both parts'
     # mistakes are reported together.
     errors: dict[str, str] = {}
@@ -35,4 +40,13 @@ def export(lang: str, data: Any, user: Any = None) -> str:
         errors |= invalid.errors
     if errors:
         raise RequestInvalid(errors)
-    return RENDERERS[lang](request, target)
+    return RENDERERS[lang](request, _noting_variables(request, target))
+
+
+def _noting_variables(request: RunRequest, target: Target) -> Target:
+    """The snippet sends the filled body; its comment names the variables filled in."""
+    names = body_names(template_body(request), get_mode(request.mode).template_keys)
+    if not names:
+        return target
+    filled = f"Sends the prompt with its variables filled in: {', '.join(names)}."
+    return dataclasses.replace(target, note=f"{target.note} {filled}".strip())

@@ -99,7 +99,7 @@ def request_clean(*, data: Any) -> dict[str, Any]:
     stored = {
         "mode": run.mode,
         "provider": run.provider,
-        "body": spec.upstream_body(run),
+        "body": spec.template_body(run),
         "variables": dict(run.variables),
     }
     unstorable = first_unstorable(stored)

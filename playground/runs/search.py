@@ -39,9 +39,13 @@ def spaced(text: str) -> str:
 
 
 def searchable_text(request: dict[str, Any] | None, output: dict[str, Any] | None) -> str:
-    """Every prompt text of the request and every reply text of the output, one per line."""
+    """Every prompt text of the request, its variables' values (the prompt keeps the
+    template) and every reply text of the output, one per line."""
     texts: list[str] = []
     body = (request or {}).get("body") or {}
+    variables = (request or {}).get("variables") or {}
+    if isinstance(variables, dict):
+        texts.extend(str(value) for value in variables.values())
     for message in body.get("messages") or []:
         if isinstance(message, dict):
             texts.extend(_content_texts(message.get("content")))

@@ -37,7 +37,9 @@ class RunContext:
 
     user: AbstractBaseUser | None
     provider: str
-    request: dict[str, Any]  # {"mode", "provider", "body", "variables"}, the body as sent
+    # {"mode", "provider", "body", "variables"}: the body as written, {{variables}} unfilled
+    # beside their values (filling them gives the body that went upstream).
+    request: dict[str, Any]
     source: str = Source.PAGE
     preset_id: Any = None
     preset_version: int | None = None
@@ -47,7 +49,8 @@ class RunContext:
 def request_object(
     *, mode: str, provider: str, body: dict[str, Any], variables: dict[str, str]
 ) -> dict[str, Any]:
-    """The request object a run stores: the body exactly as it went upstream."""
+    """The request object a run stores: the body as written and the variables' values
+    (together, exactly what went upstream; "open in playground" restores both)."""
     request: dict[str, Any] = {"mode": mode, "provider": provider, "body": body}
     if variables:
         request["variables"] = variables
