@@ -39,8 +39,11 @@ lock: $(VENV)/.dev
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py ensure_local_user --base-url http://$(HOST):$(PORT)
-	@echo "Starting Prompt Playground on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
-	exec $(BIN)/daphne -b $(HOST) -p $(PORT) playground.asgi:application
+	@echo "Starting Prompt Playground on http://$(HOST):$(PORT)/ and an evaluation worker (Ctrl+C stops both)"
+	@# The worker runs evaluations (manage.py eval_worker); it stops when the server does.
+	$(BIN)/python manage.py eval_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/daphne -b $(HOST) -p $(PORT) playground.asgi:application
 
 # Debian's Chromium for the browser tests (as root); Playwright cannot download its own
 # here. `make test` does not run it: without chromium the browser tests are skipped

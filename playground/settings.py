@@ -87,6 +87,10 @@ INSTALLED_APPS = [
     "playground.teams",
     "playground.providerconfig",
     "playground.runs",
+    "playground.evals",
+    # Evaluations run as Django tasks (the django.tasks backport) stored in the database.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -181,9 +185,43 @@ if not 0 <= PLAYGROUND_RUN_RETENTION_DAYS <= 36_500:
         "to 36500."
     )
 
+# --- Evaluations: background jobs (playground/evals) ----------------------------------------
+# Evaluations run as Django tasks stored in the database; `manage.py eval_worker` runs them
+# (`make run` starts one; a deployment runs as many as it likes, on any machine).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "evaluations"],
+    }
+}
+# A running evaluation's worker renews its heartbeat at least this often; one silent for
+# PLAYGROUND_EVAL_STALE_SECONDS is taken over by another worker (its unfinished cells run
+# again; finished ones never do).
+PLAYGROUND_EVAL_HEARTBEAT_SECONDS = env.float("PLAYGROUND_EVAL_HEARTBEAT_SECONDS", default=5.0)
+PLAYGROUND_EVAL_STALE_SECONDS = env.float("PLAYGROUND_EVAL_STALE_SECONDS", default=60.0)
+if not 0 < PLAYGROUND_EVAL_HEARTBEAT_SECONDS < PLAYGROUND_EVAL_STALE_SECONDS:
+    raise ImproperlyConfigured(
+        "PLAYGROUND_EVAL_STALE_SECONDS must be above PLAYGROUND_EVAL_HEARTBEAT_SECONDS (> 0): "
+        "a worker that is alive must never look dead."
+    )
+# Cells of one provider run at most this many at a time, per worker (an evaluation's own
+# concurrency is at most this).
+PLAYGROUND_EVAL_PROVIDER_CONCURRENCY = env.int("PLAYGROUND_EVAL_PROVIDER_CONCURRENCY", default=8)
+# The models the checks `similar` and `llm-rubric` ask when a check names none.
+PLAYGROUND_EVAL_EMBEDDING_MODEL = env.str(
+    "PLAYGROUND_EVAL_EMBEDDING_MODEL", default="text-embedding-3-small"
+)
+PLAYGROUND_EVAL_GRADER_MODEL = env.str("PLAYGROUND_EVAL_GRADER_MODEL", default="gpt-4o-mini")
+
 # Redis carries the channel layer, the per-user run limits (playground/limits.py) and the
 # model-list cache that all workers share; without it, each process keeps them in memory.
 REDIS_URL = env.str("REDIS_URL", default="")
+# An evaluation page's socket reads newly finished cells itself this often when the channel
+# layer cannot carry the worker's progress (in memory: the worker is another process);
+# with Redis the worker's messages arrive and it is 0 (playground/evals/consumers.py).
+PLAYGROUND_EVAL_PROGRESS_POLL_SECONDS = env.float(
+    "PLAYGROUND_EVAL_PROGRESS_POLL_SECONDS", default=0.0 if REDIS_URL else 1.0
+)
 # How long the channel layer's connections wait for Redis to answer. channels-redis waits for
 # a message with a blocking pop that Redis ends after 5 s; redis-py 8's default socket timeout
 # is also 5 s, and when it fires first, a websocket of the worker is closed (1011), one about

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from playground import views
+from playground.evals import urls as evals_urls
 from playground.runs.account_views import run_keeping_page
 
 urlpatterns = [
@@ -32,5 +33,7 @@ urlpatterns = [
     path("account/runs/", run_keeping_page, name="run-keeping"),
     path("usage/", include("playground.runs.usage_urls")),
     path("budgets/", include("playground.runs.budget_urls")),
+    path("datasets/", include(evals_urls.dataset_urls)),
+    path("evaluations/", include(evals_urls.evaluation_urls)),
     path("signin/<uidb64>/<token>/", views.sign_in_link, name="sign-in-link"),
 ]

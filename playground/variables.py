@@ -5,7 +5,7 @@ upstream is filled at the last step, in ``spec.upstream_body``. Which body keys 
 texts is the mode registry's ``template_keys``: messages (a string content or the text
 parts), a completion's prompt and suffix, an embedding or moderation input.
 
-Names are letters, digits, ``_``, ``-`` and ``.`` (as promptfoo's test ``vars``), spaces
+Names are letters of any script, digits, ``_``, ``-`` and ``.`` (as promptfoo's ``vars``), spaces
 inside the braces are allowed: ``{{ city }}``. A backslash before the braces writes them
 literally: ``\\{{name}}`` sends ``{{name}}`` and is no variable. A name with no value
 refuses the run, naming it; a value that is not text is refused too (``variables`` is
@@ -16,8 +16,9 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-# A name: what promptfoo's vars use in practice, and nothing that needs escaping in HTML.
-NAME = r"[A-Za-z_][A-Za-z0-9_.-]{0,63}"
+# A name: letters of any script (城市 as well as city), digits, "_", "-" and ".", not
+# starting with a digit, "-" or "."; what promptfoo's vars use, and nothing HTML escapes.
+NAME = r"[^\W\d][\w.-]{0,63}"
 # The escape first, so that "\{{x}}" is consumed whole and never read as a variable.
 _TOKEN = re.compile(r"\\(\{\{)|\{\{\s*(" + NAME + r")\s*\}\}")
 NAME_PATTERN = re.compile(NAME + r"\Z")

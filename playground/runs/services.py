@@ -9,6 +9,7 @@ user keeps them (RunKeeping) and then only until retention deletes them.
 import datetime
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -60,7 +61,7 @@ def request_object(
 def run_record(*, context: RunContext, outcome: RunOutcome) -> Run:
     """Write the run's one row and return it."""
     scrubber = outcome.scrubber
-    usage = outcome.usage or _estimated_usage(outcome)
+    usage = outcome_usage(outcome)
     model = str(context.request.get("body", {}).get("model", ""))
     cost = usage_cost(usage, price_get(provider=context.provider, model=model)) if usage else None
     keep_text = _keeps_text(context.user)
@@ -145,6 +146,18 @@ def run_output(outcome: RunOutcome) -> dict[str, Any]:
     if outcome.moderations is not None:
         output["moderations"] = list(outcome.moderations.results)
     return output
+
+
+def outcome_usage(outcome: RunOutcome) -> Usage | None:
+    """The usage a run is recorded with: reported, else counted here (marked estimated)."""
+    return outcome.usage or _estimated_usage(outcome)
+
+
+def outcome_cost(*, provider: str, outcome: RunOutcome) -> Decimal | None:
+    """What the run costs at the price table's price (None: no usage, or no price)."""
+    usage = outcome_usage(outcome)
+    model = str(outcome.body.get("model", ""))
+    return usage_cost(usage, price_get(provider=provider, model=model)) if usage else None
 
 
 def _estimated_usage(outcome: RunOutcome) -> Usage | None:

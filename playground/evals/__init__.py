@@ -1,0 +1,1 @@
+"""Datasets, evaluations and the checks run on every answer."""
