@@ -201,10 +201,21 @@ def _configs(value: Any, base: dict[str, Any], errors: dict[str, str]) -> list[C
             # Named in the override when there is one, else in the request itself.
             prefix = where if item.get("body") or item.get("provider") else "request"
             for field_name, what in invalid.errors.items():
-                errors[f"{prefix}.{field_name}"] = what
+                errors[f"{prefix}.{_in_request(field_name)}"] = what
             continue
         configs.append(Config(label, request))
     return configs
+
+
+def _in_request(field_name: str) -> str:
+    """A validation error's field as a path in the request object (the spec names body
+    fields by their own names: ``temperature`` is ``body.temperature``)."""
+    top = field_name.split(".")[0].split("[")[0]
+    return (
+        field_name
+        if top in ("mode", "provider", "body", "variables", "request")
+        else f"body.{field_name}"
+    )
 
 
 def _default_label(request: dict[str, Any], index: int) -> str:

@@ -60,7 +60,10 @@ class Command(BaseCommand):
             return EXIT_INVALID
         user, why_not = recording_user({**options, "no_record": False})
         if why_not:
-            self.stderr.write(why_not.rstrip())
+            self.stderr.write(
+                f"The runs are recorded without a user: there is no local account {LOCAL_USER!r}"
+                " (`make run` creates it); pass --user NAME to record them as someone."
+            )
         try:
             plan = plan_from_file_data(
                 data, base_dir=path.parent, preset_request=preset_request_for(user)
