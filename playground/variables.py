@@ -52,6 +52,18 @@ def fill_text(text: str, variables: dict[str, str]) -> str:
     return _TOKEN.sub(replace, text)
 
 
+def fill_known(text: str, variables: dict[str, str]) -> str:
+    """``text`` with the names ``variables`` has filled, any other left as written (a
+    check's value: ``{{capital}}`` is the row's, ``{{ "{{" }}`` in a regex is not)."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1):
+            return match.group(0)
+        return variables.get(match.group(2), match.group(0))
+
+    return _TOKEN.sub(replace, text)
+
+
 def body_texts(body: dict[str, Any], keys: Iterable[str]) -> list[str]:
     """Every text of the body's template keys (message contents, prompt, input)."""
     texts: list[str] = []

@@ -8,6 +8,7 @@ scoring: the weighted mean of the scores (weight 0 reports only), and a cell pas
 every check that counts passes.
 """
 
+import dataclasses
 import json
 import math
 import re
@@ -18,6 +19,8 @@ from typing import Any, Protocol
 from jsonschema import ValidationError as SchemaValidationError
 from jsonschema import validators
 from jsonschema.exceptions import SchemaError
+
+from playground.variables import fill_known
 
 TEXT_TYPES = (
     "equals",
@@ -249,6 +252,19 @@ def schema_of(value: Any) -> dict[str, Any]:
 
 
 # --- Checking ---------------------------------------------------------------------------
+
+
+def assertion_for_row(assertion: Assertion, variables: dict[str, str]) -> Assertion:
+    """The check with the row's ``{{variables}}`` filled in its value, as promptfoo renders
+    a check's value with the test's vars (``icontains: "{{capital}}"``)."""
+    value = assertion.value
+    if isinstance(value, str):
+        value = fill_known(value, variables)
+    elif isinstance(value, list):
+        value = [fill_known(v, variables) if isinstance(v, str) else v for v in value]
+    else:
+        return assertion
+    return dataclasses.replace(assertion, value=value)
 
 
 async def assertion_check(

@@ -28,7 +28,13 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from playground.evals.assertions import Answer, AssertionResult, assertion_check, verdict
+from playground.evals.assertions import (
+    Answer,
+    AssertionResult,
+    assertion_check,
+    assertion_for_row,
+    verdict,
+)
 from playground.evals.grading import ProviderGrader
 from playground.evals.models import CellStatus, EvalCell, Evaluation, EvaluationStatus
 from playground.evals.plan import Plan, cell_request, plan_from_json, plan_json
@@ -264,7 +270,10 @@ async def _run_cell(
         test = plan.tests[cell.test_index]
         # similar and llm-rubric ask the cell's own provider unless the check names one.
         grader = ProviderGrader(evaluation.user, default_provider=request.provider)
-        results = [await assertion_check(a, answer, grader) for a in test.asserts]
+        results = [
+            await assertion_check(assertion_for_row(a, request.variables), answer, grader)
+            for a in test.asserts
+        ]
     return await sync_to_async(_cell_save)(cell, context, outcome, results, worker_id)
 
 

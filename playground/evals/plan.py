@@ -55,7 +55,7 @@ class Config:
 
 
 @dataclass(frozen=True)
-class TestCase:
+class EvalTest:
     """One row: its variables and the checks run on each configuration's answer."""
 
     vars: dict[str, str]
@@ -68,7 +68,7 @@ class TestCase:
 @dataclass(frozen=True)
 class Plan:
     configs: tuple[Config, ...]
-    tests: tuple[TestCase, ...]
+    tests: tuple[EvalTest, ...]
     description: str = ""
 
     @property
@@ -223,7 +223,7 @@ def _default_label(request: dict[str, Any], index: int) -> str:
     return f"{request.get('provider')}:{model}" if model else f"config {index + 1}"
 
 
-def _tests(data: dict[str, Any], base_dir: Path, errors: dict[str, str]) -> list[TestCase]:
+def _tests(data: dict[str, Any], base_dir: Path, errors: dict[str, str]) -> list[EvalTest]:
     default = data.get("defaultTest") or {}
     if not isinstance(default, dict):
         errors["defaultTest"] = "must be an object {vars?, assert?}"
@@ -261,7 +261,7 @@ def _dataset_tests(
     default_vars: dict[str, str],
     default_asserts: list[tuple[Assertion, dict[str, Any]]],
     errors: dict[str, str],
-) -> list[TestCase]:
+) -> list[EvalTest]:
     if not isinstance(value, str) or not value:
         errors["dataset"] = "must be the path of a CSV or JSONL file"
         return []
@@ -289,7 +289,7 @@ def tests_from_rows(
     errors: dict[str, str],
     *,
     source: str = "dataset",
-) -> list[TestCase]:
+) -> list[EvalTest]:
     """A test per dataset row: its variables, the default checks, and its expected output
     as a check (``equals``, or promptfoo's ``type: value`` form such as ``contains: Oslo``)."""
     tests = []
@@ -319,8 +319,8 @@ def expected_assertion(expected: str) -> dict[str, Any]:
 
 def _test_case(
     variables: dict[str, str], asserts: list[tuple[Assertion, dict[str, Any]]], description: str
-) -> TestCase:
-    return TestCase(
+) -> EvalTest:
+    return EvalTest(
         vars=variables,
         asserts=tuple(a for a, _ in asserts),
         description=description,

@@ -8,6 +8,7 @@ from playground.evals.assertions import (
     AssertionInvalid,
     AssertionResult,
     assertion_check,
+    assertion_for_row,
     assertion_parse,
     json_values_in,
     verdict,
@@ -269,3 +270,15 @@ def test_no_checks_pass_with_a_full_score():
 def test_json_is_found_inside_text_and_fences():
     assert json_values_in('a {"x": 1} b [2] c') == [{"x": 1}, [2]]
     assert json_values_in('```json\n{"y": 2}\n```') == [{"y": 2}, {"y": 2}]
+
+
+async def test_a_checks_value_is_filled_with_the_rows_variables():
+    checked = assertion_for_row(
+        assertion_parse({"type": "icontains-any", "value": ["{{capital}}", "{{ other }}"]}, "a"),
+        {"capital": "Oslo"},
+    )
+    assert checked.value == ["Oslo", "{{ other }}"]  # a name the row lacks stays as written
+    result = await assertion_check(checked, Answer(output="oslo it is"))
+    assert result.passed
+    regex = assertion_for_row(assertion_parse({"type": "regex", "value": r"^\{{2}$"}, "a"), {})
+    assert regex.value == r"^\{{2}$"
