@@ -40,6 +40,20 @@ print(client.cookies["sessionid"].value, evaluation.pk)
 """
 
 
+def set_up(env: dict[str, str], plan: dict) -> list[str]:
+    """Migrate, sign a user in, queue the evaluation: the session key and its id."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SETUP],
+        cwd=ROOT,
+        env=env,
+        input=json.dumps(plan),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.split()[-2:]
+
+
 @pytest.mark.timeout(120)
 async def test_a_workers_cells_reach_the_page_through_redis(
     tmp_path: Path, fake_upstream: FakeUpstream
