@@ -42,7 +42,47 @@ print(client.cookies["sessionid"].value, evaluation.pk)
 
 def set_up(env: dict[str, str], plan: dict) -> list[str]:
     """Migrate, sign a user in, queue the evaluation: the session key and its id."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SETUP],
+        cwd=ROOT,
+        env=env,
+        input=json.dumps(plan),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.split()[-2:]
+
+
+@pytest.mark.timeout(120)
+async def test_a_workers_cells_reach_the_page_through_redis(
+    tmp_path: Path, fake_upstream: FakeUpstream
+):
+    fake_upstream.default = Scenario(tokens=lambda body: [" fine"] * 5, tokens_per_second=25)
+    env = server_env(
+        tmp_path,
+        REDIS_URL=url_with_db(REDIS_URL, REDIS_DB),
+        OPENAI_BASE_URL=fake_upstream.base_url,
+        OPENAI_API_KEY="sk-test-eval-redis-not-a-real-key",
+    )
+    plan = {
+        "request": {
+            "mode": "chat",
+            "provider": "openai",
+            "body": {
+                "model": "m",
+                "messages": [{"role": "user", "content": "{{n}}"}],
+                "stream": True,
+            },
+        },
+        "tests": [
+            {"vars": {"n": str(n)}, "assert": [{"type": "contains", "value": "fine"}]}
+            for n in range(ROWS)
+        ],
+    }
     session_key, evaluation = await asyncio.to_thread(set_up, env, plan)
+    # With REDIS_URL the page's socket reads nothing from the database after connecting:
+    # every cell below arrives from the worker's process through Redis.
     with running_daphne(env, tmp_path / "daphne.log") as port:
         socket = await connect(
             f"ws://127.0.0.1:{port}/ws/evaluation/{evaluation}/",
