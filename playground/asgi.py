@@ -11,6 +11,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
 
+from playground.compare.consumers import CompareConsumer  # noqa: E402
 from playground.consumers import RunConsumer  # noqa: E402
 from playground.evals.consumers import EvaluationConsumer  # noqa: E402
 from playground.origin import SameOriginWebsockets  # noqa: E402
@@ -19,6 +20,7 @@ from playground.ws_auth import websocket_auth_stack  # noqa: E402
 # Channels routes with Django's path(), whose stubs expect a view, not an ASGI app.
 websocket_urlpatterns = [
     path("ws/run/", RunConsumer.as_asgi()),  # type: ignore[arg-type]
+    path("ws/compare/", CompareConsumer.as_asgi()),  # type: ignore[arg-type]
     path("ws/evaluation/<uuid:evaluation_id>/", EvaluationConsumer.as_asgi()),  # type: ignore[arg-type]
 ]
 

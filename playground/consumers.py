@@ -41,7 +41,7 @@ from playground.runs.services import RunContext, request_object, run_record_asyn
 from playground.secrets_scrub import NO_SECRETS
 from playground.spec import RequestInvalid, template_body, upstream_body, validate_request
 from playground.storable import first_lone_surrogate
-from playground.streaming import SendHtml, relay_run
+from playground.streaming import SendHtml, cancel_in_background, cancel_until_done, relay_run
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class RunConsumer(AsyncWebsocketConsumer):
         self.closed = True
         task = getattr(self, "run_task", None)
         if task is not None and not task.done():
-            task.cancel()
+            cancel_in_background(task)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         refused = _too_large(text_data or "")
@@ -200,9 +200,9 @@ class RunConsumer(AsyncWebsocketConsumer):
         task = self.run_task
         if task is None or task.done():
             return  # a Stop that crossed the end of the run: nothing to do
-        task.cancel()
-        # Wait until the upstream is closed and the "stopped" frame is out.
-        await asyncio.wait([task])
+        # Until the upstream is closed and the "stopped" frame is out (cancelled again while
+        # it runs on: see cancel_until_done).
+        await cancel_until_done(task)
         if self.run_lease is not None:
             # Now, not in the background: a run that replaces this one needs its slot.
             await self.run_lease.release()

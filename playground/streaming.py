@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from django.conf import settings
 
@@ -150,6 +151,31 @@ class FrameCoalescer:
                     finally:
                         self._flushing = False
                     self._last_flush = loop.time()
+
+
+# How often a Stop cancels a run again until the run ends (see cancel_until_done).
+RECANCEL_SECONDS = 0.05
+# Stops of closed pages, held until done (the loop keeps only weak references to tasks).
+_stopping: set["asyncio.Task[None]"] = set()
+
+
+async def cancel_until_done(task: "asyncio.Task[Any]") -> None:
+    """Cancel ``task`` and wait for it to end, cancelling again while it runs on.
+
+    A Stop that lands while the HTTP client waits for a connection from its pool can be
+    swallowed there (httpcore waits inside an anyio cancel scope, which may take a native
+    cancellation for its own), and the run would stream to its end. A run never catches a
+    cancellation to carry on, so cancelling again until it ends is safe."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=RECANCEL_SECONDS)
+
+
+def cancel_in_background(task: "asyncio.Task[Any]") -> None:
+    """``cancel_until_done`` for a caller that cannot wait (a socket closing)."""
+    stopping = asyncio.ensure_future(cancel_until_done(task))
+    _stopping.add(stopping)
+    stopping.add_done_callback(_stopping.discard)
 
 
 async def relay_run(

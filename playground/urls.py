@@ -35,5 +35,6 @@ urlpatterns = [
     path("budgets/", include("playground.runs.budget_urls")),
     path("datasets/", include(evals_urls.dataset_urls)),
     path("evaluations/", include(evals_urls.evaluation_urls)),
+    path("compare/", include("playground.compare.urls")),
     path("signin/<uidb64>/<token>/", views.sign_in_link, name="sign-in-link"),
 ]

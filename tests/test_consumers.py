@@ -320,3 +320,14 @@ async def test_a_message_nested_too_deeply_to_read_is_answered_and_the_socket_st
     assert "nested too deeply" in await run_client.receive()
     await run_client.send({"action": "raw"})
     assert "No finished run to show" in await run_client.receive()
+
+
+async def test_a_stop_right_after_run_stops_the_run_every_time(run_client, fake_upstream):
+    # A Stop that lands while the client waits for a pooled connection could be swallowed
+    # there, and the run streamed on to its end (about 1 in 8 tries did, before the fix).
+    fake_upstream.default = Scenario(tokens_per_second=20, tokens=lambda body: [" tick"] * 200)
+    for _ in range(24):
+        await run_client.send(chat_request())
+        await run_client.communicator.receive_from(timeout=5)  # the "running" frame
+        await run_client.send({"action": "stop"})
+        assert await run_client.receive_until_state() == "stopped"

@@ -1,0 +1,1 @@
+"""Compare: one conversation, 2 to 4 configurations side by side, streamed at once."""
