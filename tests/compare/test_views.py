@@ -93,7 +93,9 @@ def test_a_comparison_is_saved_as_presets_and_reopens(client, alice):
 
 
 def test_a_bad_column_saves_nothing_and_names_it(client, alice):
-    saved = client.post("/compare/save/", form(**{"parameters-1": '{"temperature": 5}'})).content.decode()
+    saved = client.post(
+        "/compare/save/", form(**{"parameters-1": '{"temperature": 5}'})
+    ).content.decode()
     assert "Not saved:" in saved and "column 2 · temperature" in saved
     assert not Preset.objects.exists()
 
@@ -106,6 +108,8 @@ def test_a_column_may_not_set_the_model_or_messages_in_its_parameters():
 
 def test_requests_and_form_read_each_other_back():
     columns = column_requests(form(system="Sys", variables="name = Ada\nCity = 北京"))
-    again = column_requests({**form_from_requests([c.request for c in columns]), "label-0": "cold", "label-1": "warm"})
+    again = column_requests(
+        {**form_from_requests([c.request for c in columns]), "label-0": "cold", "label-1": "warm"}
+    )
     assert [c.request for c in again] == [c.request for c in columns]
     assert columns[0].request["variables"] == {"name": "Ada", "City": "北京"}
