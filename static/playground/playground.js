@@ -297,6 +297,25 @@
     document.body.addEventListener("htmx:afterSwap", function (event) {
       if (event.detail.target.id === "request-fields") { syncRequestForm(); }
     });
+    // The Variables panel is asked again as the prompt changes; a value typed while that
+    // answer was on its way is newer than the one the answer holds, so it is kept.
+    var typedVariables = null;
+    document.body.addEventListener("htmx:beforeSwap", function (event) {
+      if (event.detail.target.id !== "variables-panel") { return; }
+      typedVariables = {};
+      $$("#variables-panel textarea[data-variable]").forEach(function (input) {
+        typedVariables[input.name] = input.value;
+      });
+    });
+    document.body.addEventListener("htmx:afterSwap", function () {
+      if (!typedVariables) { return; }
+      $$("#variables-panel textarea[data-variable]").forEach(function (input) {
+        if (Object.prototype.hasOwnProperty.call(typedVariables, input.name)) {
+          input.value = typedVariables[input.name];
+        }
+      });
+      typedVariables = null;
+    });
     // A switch the server did not answer (no network, a failure) changed nothing: say so.
     document.body.addEventListener("htmx:afterRequest", function (event) {
       var target = event.detail.target;
