@@ -34,8 +34,10 @@ def column_count(values: dict[str, Any]) -> int:
     return sum(1 for n in range(MAX_COLUMNS) if f"provider-{n}" in values)
 
 
-def column_requests(values: dict[str, Any]) -> list[Column]:
-    """A request per column; RequestInvalid names ``column N · field`` for each problem."""
+def column_requests(values: dict[str, Any], *, filled: bool = True) -> list[Column]:
+    """A request per column; RequestInvalid names ``column N · field`` for each problem.
+    ``filled=False`` lets ``{{variables}}`` go without values (an evaluation's rows give
+    them)."""
     errors: dict[str, str] = {}
     conversation = _conversation(values, errors)
     variables = variables_from_text(_text(values.get("variables")), errors)
@@ -63,7 +65,9 @@ def column_requests(values: dict[str, Any]) -> list[Column]:
             "variables": variables,
         }
         try:
-            upstream_body(validate_request(request))
+            checked = validate_request(request)
+            if filled:
+                upstream_body(checked)
         except RequestInvalid as invalid:
             errors.update({f"{where} · {field}": what for field, what in invalid.errors.items()})
             continue

@@ -23,8 +23,8 @@ from playground.compare.columns import (
     form_from_requests,
 )
 from playground.compare.consumers import scoped
-from playground.evals.presets import preset_request_for
 from playground.forms import request_from_form, values_from_post
+from playground.presets.by_name import preset_request_for
 from playground.presets.services import PresetInputInvalid, preset_create
 from playground.providerconfig.lookup import available_providers
 from playground.request_form import default_request

@@ -13,6 +13,7 @@ dataset_urls = [
 evaluation_urls = [
     path("", views.evaluation_list, name="evaluation-list"),
     path("from-playground/", views.evaluation_from_playground, name="evaluation-from-playground"),
+    path("from-compare/", views.evaluation_from_compare, name="evaluation-from-compare"),
     path("<uuid:evaluation_id>/", views.evaluation_detail, name="evaluation-detail"),
     path("<uuid:evaluation_id>/cancel/", views.evaluation_cancel, name="evaluation-cancel"),
     path("<uuid:evaluation_id>/rerun/", views.evaluation_rerun, name="evaluation-rerun"),

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from playground.compare.columns import column_requests
 from playground.evals import access, reports, services
 from playground.evals.dataset_files import (
     MAX_BYTES,
@@ -24,16 +25,16 @@ from playground.evals.dataset_files import (
 )
 from playground.evals.models import CellStatus, Dataset, EvalCell, Evaluation, EvaluationStatus
 from playground.evals.plan import MAX_CONFIGS, Config, PlanInvalid, plan_from_json
-from playground.evals.presets import preset_request_for
 from playground.evals.summary import evaluation_summary
 from playground.forms import request_from_form, values_from_post
 from playground.presets import selectors as preset_selectors
+from playground.presets.by_name import preset_request_for
 from playground.runs import selectors as run_selectors
 from playground.runs.selectors import RunNotFound
 from playground.spec import FormInvalid, RequestInvalid, validate_request
 from playground.teams.models import Team
 
-EXAMPLE_CHECKS = '- type: icontains\n  value: "{{expected}}"\n- type: latency\n  threshold: 5000'
+EXAMPLE_CHECKS = '- type: icontains\n  value: "{{city}}"\n- type: latency\n  threshold: 5000'
 
 
 def _dataset(request: HttpRequest, dataset_id: Any) -> Dataset:
@@ -229,6 +230,10 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and "evaluation_request" in request.session:
         # Sent by the playground's "Evaluate on a dataset" (evaluation_from_playground).
         form["request-0"] = request.session.pop("evaluation_request")
+    if request.method == "GET" and "evaluation_requests" in request.session:
+        # Sent by the compare page's "Evaluate these columns" (evaluation_from_compare).
+        for i, (label, text) in enumerate(request.session.pop("evaluation_requests")[:4]):
+            form[f"label-{i}"], form[f"request-{i}"] = label, text
     context = {
         "evaluations": access.evaluations_visible(user=request.user).select_related(
             "dataset", "user"
@@ -258,6 +263,25 @@ def evaluation_from_playground(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"The playground's request could not be read: {invalid}.")
     else:
         request.session["evaluation_request"] = json.dumps(data, ensure_ascii=False, indent=2)
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = reverse("evaluation-list")
+    return response
+
+
+@require_POST
+@login_required
+def evaluation_from_compare(request: HttpRequest) -> HttpResponse:
+    """The compare page's "Evaluate these columns on a dataset": each column becomes a
+    configuration of the new evaluation's form (htmx posts the compare form)."""
+    try:
+        columns = column_requests(values_from_post(request.POST), filled=False)
+    except RequestInvalid as invalid:
+        problems = "; ".join(f"{k}: {v}" for k, v in invalid.errors.items())
+        messages.error(request, f"The comparison could not be read: {problems}.")
+    else:
+        request.session["evaluation_requests"] = [
+            (c.label, json.dumps(c.request, ensure_ascii=False, indent=2)) for c in columns
+        ]
     response = HttpResponse(status=204)
     response["HX-Redirect"] = reverse("evaluation-list")
     return response

@@ -314,3 +314,24 @@ def test_the_playground_sends_its_request_to_the_new_evaluation_form(client, ali
     assert response.status_code == 204 and response["HX-Redirect"] == "/evaluations/"
     page = client.get("/evaluations/").content.decode()
     assert "Hi {{name}}" in page and 'id="request-0"' in page
+
+
+def test_the_compare_page_sends_its_columns_to_the_new_evaluation_form(client, alice):
+    form = {
+        "system": "",
+        "conversation": '[{"role": "user", "content": "Capital of {{country}}?"}]',
+        "variables": "",
+        "label-0": "small",
+        "provider-0": "offline",
+        "model-0": "offline-1",
+        "label-1": "hot",
+        "provider-1": "offline",
+        "model-1": "offline-1",
+        "parameters-1": '{"temperature": 1.5}',
+    }
+    response = client.post("/evaluations/from-compare/", form)
+    assert response.status_code == 204 and response["HX-Redirect"] == "/evaluations/"
+    page = client.get("/evaluations/").content.decode()
+    assert 'id="label-0" name="label-0" value="small"' in page
+    assert 'id="label-1" name="label-1" value="hot"' in page
+    assert "&quot;temperature&quot;: 1.5" in page

@@ -17,10 +17,10 @@ from django.core.management.base import BaseCommand, CommandParser
 from playground.evals.execute import evaluation_create, evaluation_run, worker_name
 from playground.evals.models import CellStatus, EvalCell, Evaluation
 from playground.evals.plan import PlanInvalid, plan_from_file_data, plan_from_json
-from playground.evals.presets import preset_request_for
 from playground.evals.reports import cell_json, junit_xml
 from playground.evals.summary import evaluation_summary
 from playground.management.commands.run_request import LOCAL_USER, recording_user
+from playground.presets.by_name import preset_request_for
 
 EXIT_PASSED, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 

@@ -1,4 +1,4 @@
-"""Presets as an evaluation's request: by id or by name, as the user may run them."""
+"""A preset's request by id or by name, as the user may run it (evaluations, compare)."""
 
 from collections.abc import Callable
 from typing import Any
