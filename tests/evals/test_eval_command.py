@@ -227,3 +227,31 @@ def test_a_file_that_does_not_parse_is_named_by_line_and_column(tmp_path):
     assert code == 2 and "line 3, column 1: is not YAML" in err
     code, _, err = run_eval(write(tmp_path, '{"request": }', "bad.json"))
     assert code == 2 and "line 1, column 13: is not JSON" in err
+
+
+def test_a_429_is_waited_out_as_retry_after_says_and_the_cell_passes(tmp_path, fake_upstream):
+    fake_upstream.default = Scenario(tokens=echo)
+    fake_upstream.answer_next(Scenario(status=429, retry_after="0.2", error_message="Slow down."))
+    data = plan()
+    data["tests"] = data["tests"][:1]
+    code, out, _ = run_eval(write(tmp_path, data), "--json")
+    assert code == 0
+    assert len(fake_upstream.requests_to("/chat/completions")) == 2
+    assert json.loads(out)["pass"] is True
+
+
+def test_a_preset_named_in_the_file_is_the_request(tmp_path, fake_upstream):
+    from playground.presets.services import preset_create
+    from tests.presets.factories import make_user
+
+    admin = make_user("admin")
+    preset_create(owner=admin, name="Capitals", request=REQUEST)
+    fake_upstream.default = Scenario(tokens=echo)
+    data = plan()
+    del data["request"]
+    data["preset"] = "Capitals"
+    code, _, err = run_eval(write(tmp_path, data), "--json", "--user", "admin")
+    assert code == 0, err
+    assert Run.objects.filter(user=admin, source="evaluation").count() == 2
+    code, _, err = run_eval(write(tmp_path, {**data, "preset": "Nope"}), "--user", "admin")
+    assert code == 2 and "preset: no preset you may run is named or has the id 'Nope'" in err
