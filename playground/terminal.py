@@ -7,6 +7,7 @@ SSE chunk, or the JSON answer) is printed as one JSON line instead.
 """
 
 import asyncio
+import contextlib
 import json
 import time
 import traceback
@@ -229,6 +230,11 @@ async def run_request_data(
         # Ctrl+C: asyncio.run cancels the run; what came so far is kept, and recorded.
         outcome.status = RunStatus.STOPPED
         raise
+    except BrokenPipeError:
+        # The reader went away (`| head`): a stop, not a failure of ours; the command
+        # ends quietly (run_request.quiet_when_reader_leaves).
+        outcome.status = RunStatus.STOPPED
+        raise
     except Exception:
         # A failure of ours (an answer it could not read): its traceback may quote the
         # upstream's text, so it goes out through the scrubber like everything else.
@@ -238,7 +244,8 @@ async def run_request_data(
         )
         return EXIT_UPSTREAM_FAILED
     finally:
-        scrubbed_out.finish()
+        with contextlib.suppress(BrokenPipeError):  # what was held back has no reader
+            scrubbed_out.finish()
         if context is not None:
             await _record(context, outcome, scrubbed_err)
         scrubbed_err.finish()

@@ -1,9 +1,13 @@
 """Settings from the environment: a mistyped OPENAI_BASE_URL or OPENAI_API_KEY stops the
 start with a message naming the variable, instead of failing every run later."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from tests.providerconfig.test_startup import start
+from tests.providerconfig.test_startup import ROOT, start
 
 
 @pytest.mark.parametrize("url", ["localhost:11434/v1", "api.openai.com/v1", "ftp://x/v1"])
@@ -81,3 +85,33 @@ def test_openai_moderation_model_names_the_model_the_moderation_switch_sends(tmp
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == model
+
+
+def _manage(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "PLAYGROUND_", "OPENAI_"))
+    }
+    clean.update({"DJANGO_DATA_DIR": str(tmp_path), **env})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_make_runs_first_command_says_a_bad_setting_in_one_sentence(tmp_path):
+    # `make run` starts with manage.py migrate: a mistyped variable is one sentence there,
+    # not a 50-line traceback.
+    result = _manage(tmp_path, "migrate", "--noinput", OPENAI_BASE_URL="ftp://x/v1")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "Prompt Playground cannot start: OPENAI_BASE_URL must start with http:// or https:// "
+        "and name a host, with no spaces or quotes (got 'ftp://x/v1'), e.g. "
+        "https://api.deepseek.com/v1, or http://127.0.0.1:11434/v1 for Ollama."
+    ]

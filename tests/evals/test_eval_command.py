@@ -255,3 +255,40 @@ def test_a_preset_named_in_the_file_is_the_request(tmp_path, fake_upstream):
     assert Run.objects.filter(user=admin, source="evaluation").count() == 2
     code, _, err = run_eval(write(tmp_path, {**data, "preset": "Nope"}), "--user", "admin")
     assert code == 2 and "preset: no preset you may run is named or has the id 'Nope'" in err
+
+
+@pytest.mark.django_db(transaction=False)
+def test_json_lines_piped_into_head_still_finish_the_evaluation(tmp_path, fake_upstream):
+    import subprocess
+    import sys
+
+    from tests.live_server import ROOT, manage, server_env
+
+    fake_upstream.default = Scenario(tokens=echo)
+    env = server_env(
+        tmp_path, OPENAI_BASE_URL=fake_upstream.base_url, OPENAI_API_KEY="sk-test-pipe"
+    )
+    manage(env, "migrate", "--noinput")
+    data = plan()
+    data["tests"] = [{"vars": {"country": f"c{n}"}} for n in range(12)]
+    path = write(tmp_path, data)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "eval", str(path), "--json", "--concurrency", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().startswith(b"{")
+    process.stdout.close()  # as head does after its first line
+    stderr = process.stderr.read()
+    assert process.wait(timeout=60) == 0
+    assert b"Traceback" not in stderr, stderr.decode()[-2000:]
+    count = manage(
+        env,
+        "shell",
+        "-c",
+        "from playground.evals.models import EvalCell; print(EvalCell.objects.filter(status='passed').count())",
+    )
+    assert count.split()[-1] == "12"

@@ -196,3 +196,33 @@ def test_the_offline_model_answers_every_generating_mode(fake_upstream):
     }
     result = run_request(fake_upstream, {"mode": "edit", "provider": "offline", "body": edit})
     assert result.returncode == 0 and "teh" in result.stdout
+
+
+def test_json_lines_piped_into_head_end_quietly(fake_upstream):
+    # `run_request --json | head -1`: the reader leaves early; no BrokenPipe traceback.
+    fake_upstream.default = Scenario(tokens=lambda body: [f" w{i}" for i in range(3000)])
+    env = _base_env()
+    env.update(OPENAI_BASE_URL=fake_upstream.base_url, OPENAI_API_KEY=TEST_API_KEY)
+    request = {
+        "mode": "chat",
+        "provider": "openai",
+        "body": {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "stream": True},
+    }
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "run_request", "--json", "--no-record"],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(json.dumps(request).encode())
+    process.stdin.close()
+    assert process.stdout.readline().startswith(b"{")
+    process.stdout.close()  # as head does after its first line
+    assert process.stderr is not None
+    stderr = process.stderr.read()
+    process.wait(timeout=60)
+    assert b"Traceback" not in stderr and b"BrokenPipe" not in stderr, stderr.decode()[-2000:]
+    assert process.returncode == 141  # 128 + SIGPIPE, as a shell tool cut off by its reader

@@ -2,7 +2,10 @@
 JSON, stream the reply to stdout, and keep the run in the history."""
 
 import asyncio
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,15 +50,31 @@ def recording_user(options: dict[str, Any]) -> tuple[Any, str]:
     )
 
 
+@contextmanager
+def quiet_when_reader_leaves() -> Iterator[None]:
+    """End with 141 (128 + SIGPIPE), silently, when the output's reader goes away
+    (``run_request --json | head``), as a shell tool does; not with a traceback."""
+    try:
+        yield
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at nothing so that it cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_READER_LEFT)
+
+
+EXIT_READER_LEFT = 141
+
+
 def run_and_exit(coroutine_factory: Any) -> None:
     """Run the terminal's coroutine; Ctrl+C stops it (the partial reply is kept) with 130."""
-    try:
-        status = asyncio.run(coroutine_factory())
-    except KeyboardInterrupt:
+    with quiet_when_reader_leaves():
+        try:
+            status = asyncio.run(coroutine_factory())
+        except KeyboardInterrupt:
+            sys.stdout.flush()
+            sys.stderr.write("Stopped. The partial reply is kept.\n")
+            status = EXIT_INTERRUPTED
         sys.stdout.flush()
-        sys.stderr.write("Stopped. The partial reply is kept.\n")
-        status = EXIT_INTERRUPTED
-    sys.stdout.flush()
     sys.exit(status)
 
 

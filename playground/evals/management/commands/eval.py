@@ -7,6 +7,7 @@ a run, and the evaluation is kept: the page at /evaluations/ shows it.
 
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -78,19 +79,25 @@ class Command(BaseCommand):
             concurrency=options["concurrency"],
         )
         stored_plan = plan_from_json(evaluation.plan)
-        printing = options["json"]
+        printing = {"on": options["json"]}
 
         async def on_cell(cell: EvalCell) -> None:
-            if printing:
+            if printing["on"]:
                 line = json.dumps(cell_json(stored_plan, cell), ensure_ascii=False)
-                await asyncio.to_thread(self._line, line)
+                try:
+                    await asyncio.to_thread(self._line, line)
+                except BrokenPipeError:
+                    # The reader went away (`--json | head`): the evaluation still ends
+                    # and is kept; nothing more is printed.
+                    printing["on"] = False
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
         evaluation_run(evaluation.pk, worker_id=f"eval-{worker_name()}", on_cell=on_cell)
         evaluation = Evaluation.objects.get(pk=evaluation.pk)
         if options["junit"]:
             Path(options["junit"]).write_text(junit_xml(evaluation), encoding="utf-8")
         summary = evaluation_summary(evaluation)
-        if not printing:
+        if not options["json"]:
             self._summary(evaluation, summary)
         all_passed = (
             not EvalCell.objects.filter(evaluation=evaluation)
