@@ -81,13 +81,28 @@ def run_finished(pending: dict[int, str], outcome: RunOutcome) -> str:
         + run_extras(outcome)
         + _status(
             "done",
-            "Done.",
+            _done_message(outcome),
             reasons=reasons,
             usage=outcome.usage,
             seconds=outcome.seconds,
             first_token_seconds=outcome.first_token_seconds,
         )
     )
+
+
+EMPTY_REPLY = (
+    "Done, but the model sent no text. If max_tokens (or max_completion_tokens) is small, "
+    "a reasoning model may spend it all thinking: raise it; a stop sequence may also match "
+    "at the very start."
+)
+
+
+def _done_message(outcome: RunOutcome) -> str:
+    """ "Done.", or, for a text mode whose reply is empty (no text, no tool call), a hint."""
+    produced = any(outcome.text.values()) or any(outcome.tool_calls.values())
+    if produced or not get_mode(outcome.mode).generates_text:
+        return "Done."
+    return EMPTY_REPLY
 
 
 def run_extras(outcome: RunOutcome) -> str:

@@ -31,6 +31,7 @@ from playground.providers import (
     UpstreamError,
     Usage,
 )
+from playground.providers.http_errors import seconds_text
 from playground.runs.budgets import budget_check
 from playground.runs.models import Source
 from playground.runs.services import RunContext, request_object, run_record
@@ -291,7 +292,7 @@ async def _print_run(
                 # As on the page: the history keeps the attempt that answered.
                 outcome.headers, outcome.raw, outcome.raw_chars = None, RawChunks(), 0
                 err.write(
-                    f"{event.reason.capitalize()}, retrying in {event.delay:g} s, "
+                    f"{event.reason.capitalize()}, retrying in {seconds_text(event.delay)}, "
                     f"attempt {event.attempt} of {event.attempts}...\n"
                 )
                 continue

@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from playground import views
 from playground.evals import urls as evals_urls
 from playground.runs.account_views import run_keeping_page
 
 urlpatterns = [
+    # Browsers (and tools) ask for /favicon.ico whatever the page links: not a 404 each time.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("", views.playground_page, name="playground"),
     path("export/", include("playground.export.urls")),

@@ -331,3 +331,18 @@ async def test_a_stop_right_after_run_stops_the_run_every_time(run_client, fake_
         await run_client.communicator.receive_from(timeout=5)  # the "running" frame
         await run_client.send({"action": "stop"})
         assert await run_client.receive_until_state() == "stopped"
+
+
+async def test_an_empty_reply_says_so_and_what_to_try(run_client, fake_upstream):
+    fake_upstream.answer_next(Scenario(tokens=lambda body: []))
+    await run_client.send(chat_request())
+    assert await run_client.receive_until_state() == "done"
+    status = run_client.status_text()
+    assert "Done, but the model sent no text" in status
+    assert "max_tokens" in status and "stop" in status
+
+
+async def test_a_reply_with_text_is_plainly_done(run_client, fake_upstream):
+    await run_client.send(chat_request())
+    assert await run_client.receive_until_state() == "done"
+    assert run_client.status_text().startswith("Done. ")

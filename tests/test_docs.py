@@ -230,3 +230,14 @@ def test_the_usage_guide_gives_the_history_and_import_limits_the_settings_use() 
     )
     megabytes = default["PLAYGROUND_IMPORT_MAX_BYTES"] / 2**20
     assert f"at most {presets} presets, {versions} versions in all and {megabytes:g} MB" in text
+
+
+def test_docker_commands_that_ask_questions_run_with_a_terminal() -> None:
+    # createsuperuser asks for a name and a password: without -it, docker gives it no tty.
+    text = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    asking = [
+        line
+        for line in text.splitlines()
+        if line.startswith("docker run") and "createsuperuser" in line
+    ]
+    assert asking and all(" -it " in line for line in asking)

@@ -358,3 +358,11 @@ def test_the_estimate_under_the_prompt_counts_tokens_and_prices_the_run(client):
 
 def test_the_estimate_of_a_signed_out_page_asks_to_sign_in(client):
     assert "Sign in again" in client.post("/estimate/", {}).content.decode()
+
+
+def test_the_site_has_a_favicon(client):
+    # Every page links it, and /favicon.ico (asked for by browsers regardless) is no 404.
+    page = client.get("/login/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/favicon.svg"
