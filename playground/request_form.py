@@ -36,10 +36,11 @@ class EditorStatus:
 
 
 def default_request(providers: list[Any]) -> dict[str, Any]:
-    """The request a fresh page starts with: the first provider's default model, one empty
-    user message, and the usage asked for at the end of the stream (the history's tokens
-    and cost; otherwise they are only estimated). All of it shows, in the form and the JSON."""
-    provider = providers[0]
+    """The request a fresh page starts with: the first real provider's default model (the
+    offline one only when there is no other), one empty user message, and the usage asked
+    for at the end of the stream (the history's tokens and cost; otherwise they are only
+    estimated). All of it shows, in the form and the JSON."""
+    provider = next((p for p in providers if not p.offline), providers[0])
     body = {
         "model": provider.default_model,
         "messages": [{"role": "user", "content": ""}],

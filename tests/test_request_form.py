@@ -97,10 +97,11 @@ def test_inputs_one_per_line_and_an_edits_instruction():
     assert re.search(r'id="edit-input" name="input"[^>]*>teh cat</textarea>', page)
 
 
-def test_a_fresh_page_has_one_empty_user_row_and_the_first_providers_model():
+def test_a_fresh_page_has_one_empty_user_row_and_the_real_providers_model():
+    # The tests configure the offline model and "openai": the real one is preselected.
     page = rendered(None)
-    assert selected(page, "provider") == "offline"
-    assert value_of(page, "model") == "offline-1"
+    assert selected(page, "provider") == "openai"
+    assert value_of(page, "model") == "fake-model"
     assert page.count("data-message>") == 1
     assert selected(page, "messages-0-role") == "user"
     assert value_of(page, "messages-0-content") == ""
@@ -144,3 +145,14 @@ def test_a_request_the_form_cannot_hold_is_refused():
     with pytest.raises(RequestInvalid) as caught:
         request_editor_context({"mode": "speech", "body": {}}, user=None)
     assert list(caught.value.errors) == ["mode"]
+
+
+def test_a_fresh_page_starts_on_a_real_provider_when_one_is_configured():
+    from playground.providers.descriptor import ProviderDescriptor
+    from playground.request_form import default_request
+
+    offline = ProviderDescriptor("offline", "Offline model", "offline-1", "offline")
+    real = ProviderDescriptor("openai", "OpenAI", "gpt-4o-mini", "openai")
+    assert default_request([offline, real])["provider"] == "openai"
+    assert default_request([offline, real])["body"]["model"] == "gpt-4o-mini"
+    assert default_request([offline])["provider"] == "offline"

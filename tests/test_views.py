@@ -288,14 +288,18 @@ def test_a_key_outside_the_body_is_not_applied_since_the_form_would_drop_it(admi
     )
 
 
-def test_the_first_render_is_a_fresh_request_for_the_first_provider(admin_client):
+def test_the_first_render_is_a_fresh_request_for_the_real_provider(admin_client):
+    # The offline model is listed, but a configured provider is what a user came to try.
     page = admin_client.get("/").content.decode()
     assert '<option value="chat" selected>Chat</option>' in page
     assert (
-        '<option value="offline" data-default-model="offline-1" data-offline="true" selected>'
+        '<option value="openai" data-default-model="fake-model" data-offline="false" selected>'
         in page
     )
-    assert '<input id="model" name="model" list="model-options" value="offline-1" required>' in page
+    assert 'data-offline="true" selected' not in page
+    assert (
+        '<input id="model" name="model" list="model-options" value="fake-model" required>' in page
+    )
     # One empty user row; the JSON view is there but disabled, so Run sends the form.
     assert page.count("data-message>") == 2  # the row, and the page's <template> of a new one
     assert '<option value="user" selected>user</option>' in page
