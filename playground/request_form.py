@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from playground.form_layout import parameter_groups
@@ -36,11 +37,14 @@ class EditorStatus:
 
 
 def default_request(providers: list[Any]) -> dict[str, Any]:
-    """The request a fresh page starts with: the first real provider's default model (the
-    offline one only when there is no other), one empty user message, and the usage asked
+    """The request a fresh page starts with: the provider PLAYGROUND_DEFAULT_PROVIDER names,
+    else the first real provider (the offline one only when there is no other), its model, one empty user message, and the usage asked
     for at the end of the stream (the history's tokens and cost; otherwise they are only
     estimated). All of it shows, in the form and the JSON."""
-    provider = next((p for p in providers if not p.offline), providers[0])
+    named = settings.PLAYGROUND_DEFAULT_PROVIDER
+    provider = next((p for p in providers if p.name == named), None) or next(
+        (p for p in providers if not p.offline), providers[0]
+    )
     body = {
         "model": provider.default_model,
         "messages": [{"role": "user", "content": ""}],

@@ -185,6 +185,10 @@ if not 0 <= PLAYGROUND_RUN_RETENTION_DAYS <= 36_500:
         "to 36500."
     )
 
+# The provider a fresh playground page starts on (its name); unset, the first configured one
+# that is not the offline model (the offline model when it is alone).
+PLAYGROUND_DEFAULT_PROVIDER = env.str("PLAYGROUND_DEFAULT_PROVIDER", default="")
+
 # --- Evaluations: background jobs (playground/evals) ----------------------------------------
 # Evaluations run as Django tasks stored in the database; `manage.py eval_worker` runs them
 # (`make run` starts one; a deployment runs as many as it likes, on any machine).

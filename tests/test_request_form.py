@@ -156,3 +156,15 @@ def test_a_fresh_page_starts_on_a_real_provider_when_one_is_configured():
     assert default_request([offline, real])["provider"] == "openai"
     assert default_request([offline, real])["body"]["model"] == "gpt-4o-mini"
     assert default_request([offline])["provider"] == "offline"
+
+
+def test_the_default_provider_setting_picks_the_first_page_s_provider(settings):
+    from playground.providers.descriptor import ProviderDescriptor
+    from playground.request_form import default_request
+
+    settings.PLAYGROUND_DEFAULT_PROVIDER = "offline"
+    offline = ProviderDescriptor("offline", "Offline model", "offline-1", "offline")
+    real = ProviderDescriptor("openai", "OpenAI", "gpt-4o-mini", "openai")
+    assert default_request([offline, real])["provider"] == "offline"
+    settings.PLAYGROUND_DEFAULT_PROVIDER = "gone"  # no such provider: the usual choice
+    assert default_request([offline, real])["provider"] == "openai"
