@@ -375,3 +375,15 @@ def test_base64_embeddings_snippets_also_read_floats_a_gateway_sends_instead(
     printed = result.stdout.decode()
     assert "input 0: 8 dimensions" in printed and "input 1: 8 dimensions" in printed, printed
     assert fake_upstream.embedding_requests[0].body["encoding_format"] == "base64"
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_snippets_number_candidates_from_1_as_the_page_and_terminal_do(
+    stream, fake_upstream, node_sdk, tmp_path
+):
+    request = _chat("u", n=2, max_tokens=2, stream=stream)
+    for lang in ("python", "node"):
+        result = _run(lang, export(lang, request), Path(tempfile.mkdtemp(dir=tmp_path)))
+        assert result.returncode == 0, (lang, result.stderr.decode()[-2000:])
+        printed = result.stdout.decode()
+        assert "--- candidate 2 ---" in printed and "candidate 0" not in printed, (lang, printed)
