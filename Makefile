@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test typecheck bench bench-redis bench-history bench-recording lint format lock browser-deps clean
+.PHONY: run test typecheck proxy-deps bench bench-redis bench-history bench-recording lint format lock browser-deps clean
 
 # Every install comes from the lock files (`make lock` writes them), checked against their
 # hashes; the project itself goes in without dependencies, so nothing unlocked slips in.
@@ -52,6 +52,13 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's Caddy, for the test that runs compose.yaml's proxy in front of two app processes
+# (tests/test_compose.py; skipped without it, except in CI, whose .ci/run installs it).
+proxy-deps:
+	@command -v caddy >/dev/null 2>&1 || { \
+		echo "Installing Debian's caddy for the compose test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null; }
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

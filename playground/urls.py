@@ -6,11 +6,14 @@ from django.views.generic import RedirectView
 
 from playground import views
 from playground.evals import urls as evals_urls
+from playground.health import health_view
 from playground.runs.account_views import run_keeping_page
 
 urlpatterns = [
     # Browsers (and tools) ask for /favicon.ico whatever the page links: not a 404 each time.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # For load balancers and compose's health checks: no sign-in, no details (playground.health).
+    path("healthz/", health_view, name="health"),
     path("admin/", admin.site.urls),
     path("", views.playground_page, name="playground"),
     path("export/", include("playground.export.urls")),

@@ -1,0 +1,58 @@
+"""``manage.py healthcheck [--url URL | --in-process]``: exit 0 when this container serves.
+
+compose.yaml's health checks run it. By default it asks the daphne process beside it for
+``/healthz/``, with a Host header the server accepts (the first of ALLOWED_HOSTS that is
+not a wildcard), so a process that is up but cannot reach its database or Redis counts as
+unhealthy. ``--in-process`` checks the database and Redis from this process instead: for
+the evaluation worker, which serves no HTTP.
+"""
+
+import json
+from typing import Any
+
+import httpx
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from playground.health import OK, health_report
+
+DEFAULT_URL = "http://127.0.0.1:8000/healthz/"
+
+
+def _host_header() -> str:
+    named = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host.strip("*.")]
+    return named[0] if named else "localhost"
+
+
+class Command(BaseCommand):
+    help = "Exit 0 when the server (or, with --in-process, this process) reaches its database and Redis."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--url", default=DEFAULT_URL, help=f"default {DEFAULT_URL}")
+        parser.add_argument(
+            "--in-process", action="store_true", help="check from this process, not over HTTP"
+        )
+
+    def handle(self, *args: object, **options: Any) -> None:
+        if options["in_process"]:
+            report = health_report()
+        else:
+            report = self._ask(options["url"])
+        line = ", ".join(f"{part} {state}" for part, state in report.items())
+        if any(state != OK for part, state in report.items() if part != "status"):
+            raise CommandError(f"Unhealthy: {line}.")
+        self.stdout.write(f"Healthy: {line}.")
+
+    def _ask(self, url: str) -> dict[str, str]:
+        try:
+            response = httpx.get(url, headers={"Host": _host_header()}, timeout=5)
+        except httpx.HTTPError as error:
+            raise CommandError(f"Unhealthy: {url} did not answer ({error}).") from None
+        try:
+            report = response.json()
+        except json.JSONDecodeError:
+            raise CommandError(
+                f"Unhealthy: {url} answered {response.status_code}, not the report."
+            ) from None
+        report.pop("status", None)
+        return {str(part): str(state) for part, state in report.items()}
