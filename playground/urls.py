@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 
 from playground import views
 from playground.evals import urls as evals_urls
@@ -15,6 +16,9 @@ urlpatterns = [
     # For load balancers and compose's health checks: no sign-in, no details (playground.health).
     path("healthz/", health_view, name="health"),
     path("admin/", admin.site.urls),
+    # The language switch (Django's set_language) and the page scripts' translations.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", views.playground_page, name="playground"),
     path("export/", include("playground.export.urls")),
     path("models/", views.model_options, name="model-options"),
