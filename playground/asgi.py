@@ -16,6 +16,7 @@ from playground.consumers import RunConsumer  # noqa: E402
 from playground.evals.consumers import EvaluationConsumer  # noqa: E402
 from playground.origin import SameOriginWebsockets  # noqa: E402
 from playground.ws_auth import websocket_auth_stack  # noqa: E402
+from playground.ws_language import WebsocketLanguage  # noqa: E402
 
 # Channels routes with Django's path(), whose stubs expect a view, not an ASGI app.
 websocket_urlpatterns = [
@@ -29,7 +30,8 @@ application = ProtocolTypeRouter(
         "http": django_asgi_app,
         # Only this site's pages open the socket: scheme, host and port (playground/origin.py).
         "websocket": SameOriginWebsockets(
-            websocket_auth_stack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
+            # Frames are written in the page's language (playground/ws_language.py).
+            websocket_auth_stack(WebsocketLanguage(URLRouter(websocket_urlpatterns)))  # type: ignore[arg-type]
         ),
     }
 )

@@ -1,0 +1,41 @@
+"""A websocket's frames are written in its page's language."""
+
+from typing import Any
+
+from django.utils import translation
+
+from playground.ws_language import WebsocketLanguage, scope_language
+
+
+def scope(cookies: dict[str, str] | None = None, accept: str | None = None) -> dict[str, Any]:
+    headers = [(b"accept-language", accept.encode())] if accept else []
+    return {"type": "websocket", "cookies": cookies or {}, "headers": headers}
+
+
+def test_the_browsers_accept_language_chooses_chinese():
+    assert scope_language(scope(accept="zh-CN,zh;q=0.9,en;q=0.8")) == "zh-hans"
+
+
+def test_the_language_switchs_cookie_wins_over_the_browser():
+    chosen = scope(cookies={"django_language": "en"}, accept="zh-CN,zh;q=0.9")
+    assert scope_language(chosen) == "en"
+
+
+def test_without_either_the_site_language_is_english():
+    assert scope_language(scope()) == "en"
+
+
+def test_a_language_the_site_does_not_speak_falls_back_to_english():
+    assert scope_language(scope(accept="fr-FR,fr;q=0.9")) == "en"
+
+
+async def test_the_whole_connection_runs_in_the_sockets_language():
+    seen: list[str] = []
+
+    async def application(scope: dict, receive: Any, send: Any) -> None:
+        seen.append(translation.get_language())
+
+    with translation.override("en"):
+        await WebsocketLanguage(application)(scope(accept="zh-Hans"), None, None)
+        assert translation.get_language() == "en"  # the socket's language ended with it
+    assert seen == ["zh-hans"]
