@@ -92,7 +92,7 @@ _TAGS += " table thead tbody tr th td div span button"
 
 _CLEANER = nh3.Cleaner(
     tags=set(_TAGS.split()),
-    attributes={"a": {"href"}, "ol": {"start"}},
+    attributes={"*": set(), "a": {"href", "title"}, "ol": {"start"}},
     tag_attribute_values={"button": {"type": {"button"}}},
     set_tag_attribute_values={"a": {"target": "_blank"}},
     allowed_classes={
@@ -171,6 +171,9 @@ class SettledBlocks:
                     self._fence = opening.group(1)
             start = end + 1
         self._scanned = start
+        if self._after_blank and start < len(self._open) and self._open[start] not in " \t":
+            # The next block has begun (its first character is enough to say so).
+            settled, self._after_blank = start, False
         if not settled:
             return None
         done, self._open = self._open[:settled], self._open[settled:]
