@@ -2,7 +2,9 @@
 
 Reply text is model output, so it is escaped here, on its way to the page. The
 per-token frame is built with plain string formatting because it is the hot path;
-the rarer status frames render the page's partial templates.
+the rarer status frames render the page's partial templates. Each reply has two views:
+the raw text (``reply-<i>``) and the Markdown (``rendered-<i>``, its settled blocks, then
+``tail-<i>``, the text after them as it streams), rendered whole when the run ends.
 """
 
 import difflib
@@ -16,18 +18,42 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 
 from playground.capabilities import capability_warnings
+from playground.markdown_render import render_markdown
 from playground.modes import DEFAULT_MODE, get_mode
 from playground.outcome import RunOutcome
 from playground.providers import Provider, Retrying
 from playground.spec import input_texts
 
 
-def reply_text(batch: dict[int, str]) -> str:
-    """Append text to each candidate's reply: ``{index: text}``."""
+def reply_text(batch: dict[int, str], settled: dict[int, tuple[str, str]] | None = None) -> str:
+    """Append text to each candidate's reply (``{index: text}``) and to its rendered view's
+    tail; ``settled`` holds the candidates whose blocks became complete (``streaming``):
+    their HTML goes into the rendered view, and the tail becomes the text after them."""
+    parts = []
+    for index, text in batch.items():
+        if not text:
+            continue
+        escaped = escape(text)
+        parts.append(f'<span id="reply-{index}" hx-swap-oob="beforeend">{escaped}</span>')
+        blocks = settled.get(index) if settled else None
+        if blocks is None:
+            parts.append(f'<span id="tail-{index}" hx-swap-oob="beforeend">{escaped}</span>')
+        else:
+            parts.append(
+                f'<div id="rendered-{index}" hx-swap-oob="beforeend">{blocks[0]}</div>'
+                f'<span id="tail-{index}" hx-swap-oob="innerHTML">{escape(blocks[1])}</span>'
+            )
+    return "".join(parts)
+
+
+def rendered_replies(outcome: RunOutcome) -> str:
+    """Each candidate's reply rendered whole as Markdown, in place of its settled blocks (the
+    text is scrubbed first: markup could split a secret that the frame's scrubber would find)."""
     return "".join(
-        f'<span id="reply-{index}" hx-swap-oob="beforeend">{escape(text)}</span>'
-        for index, text in batch.items()
-        if text
+        f'<div id="rendered-{index}" hx-swap-oob="innerHTML">'
+        f"{render_markdown(outcome.scrubber.scrub(text))}</div>"
+        f'<span id="tail-{index}" hx-swap-oob="innerHTML"></span>'
+        for index, text in sorted(outcome.text.items())
     )
 
 
@@ -78,6 +104,7 @@ def run_finished(pending: dict[int, str], outcome: RunOutcome) -> str:
     reasons = sorted({str(reason) for reason in outcome.finish_reasons.values()})
     return (
         reply_text(pending)
+        + rendered_replies(outcome)
         + run_extras(outcome)
         + _status(
             "done",
@@ -308,12 +335,15 @@ def run_failed(
     *,
     partial: bool | None = None,
     param: str | None = None,
+    outcome: RunOutcome | None = None,
 ) -> str:
-    """The run ended on a failure; ``partial`` says text was shown (and stays), ``param``
-    names the request parameter the upstream blamed, which the page highlights."""
+    """The run ended on a failure; ``partial`` says text was shown (and stays, rendered from
+    ``outcome``), ``param`` names the request parameter the upstream blamed, which the page
+    highlights."""
     shown = any(pending.values()) if partial is None else partial
     kept = " The partial reply is kept." if shown and "partial reply is kept" not in message else ""
-    return reply_text(pending) + _status("error", message, kept=kept, param=param)
+    rendered = rendered_replies(outcome) if outcome is not None else ""
+    return reply_text(pending) + rendered + _status("error", message, kept=kept, param=param)
 
 
 def run_retrying(retry: Retrying) -> str:
@@ -347,7 +377,12 @@ def run_stopped(pending: dict[int, str], outcome: RunOutcome | None = None) -> s
         else ""
     )
     message = f"Stopped after {outcome.seconds:.2f} s{first}. The partial reply is kept.{counted}"
-    return reply_text(pending) + _status("stopped", message) + raw_response(outcome)
+    return (
+        reply_text(pending)
+        + rendered_replies(outcome)
+        + _status("stopped", message)
+        + raw_response(outcome)
+    )
 
 
 def request_invalid(errors: dict[str, str]) -> str:

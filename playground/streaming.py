@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 
 from playground import fragments
+from playground.markdown_render import SettledBlocks
 from playground.modes import DEFAULT_MODE
 from playground.outcome import RawChunks, RunOutcome, RunStatus
 from playground.providers import (
@@ -51,7 +52,9 @@ class FrameCoalescer:
     """Collects reply text per candidate and flushes it as frames, no faster than the interval.
 
     Text still pending when the stream ends is left for the caller's final frame
-    (``take_pending``), so the last words always travel with the final status. A provider
+    (``take_pending``), so the last words always travel with the final status. Each frame
+    also carries the blocks of Markdown the candidate's text completed, rendered once each
+    (``SettledBlocks``; the final frame renders the whole reply). A provider
     with secrets has each candidate's text pass its scrubber's stream, which holds back a
     tail that may be the start of a secret until the next piece (the consumer scrubs each
     frame, and a secret split across two frames would pass unseen).
@@ -61,6 +64,7 @@ class FrameCoalescer:
         self._send_html = send_html
         self._scrubber = scrubber
         self._streams: dict[int, StreamScrubber] = {}
+        self._blocks: dict[int, SettledBlocks] = {}
         self._pending: dict[int, list[str]] = {}
         self._wake = asyncio.Event()
         self._flushing = False
@@ -84,7 +88,7 @@ class FrameCoalescer:
             return
         self._flushing = True
         try:
-            await self._send_html(fragments.reply_text(batch))
+            await self._send_html(self._frame(batch))
         finally:
             self._flushing = False
         self._last_flush = asyncio.get_running_loop().time()
@@ -93,6 +97,17 @@ class FrameCoalescer:
         # (first pass) and run the socket's write (second pass) before going on.
         await asyncio.sleep(0)
         await asyncio.sleep(0)
+
+    def _frame(self, batch: dict[int, str]) -> str:
+        settled: dict[int, tuple[str, str]] = {}
+        for index, text in batch.items():
+            blocks = self._blocks.get(index)
+            if blocks is None:
+                blocks = self._blocks[index] = SettledBlocks()
+            done = blocks.feed(text)
+            if done is not None:
+                settled[index] = done
+        return fragments.reply_text(batch, settled)
 
     def take_pending(self) -> dict[int, str]:
         """All the text not sent yet, held-back tails included: the stream has ended."""
@@ -147,7 +162,7 @@ class FrameCoalescer:
                 if batch:
                     self._flushing = True
                     try:
-                        await self._send_html(fragments.reply_text(batch))
+                        await self._send_html(self._frame(batch))
                     finally:
                         self._flushing = False
                     self._last_flush = loop.time()
@@ -231,6 +246,7 @@ async def relay_run(
                 error.message,
                 partial=any(outcome.text.values()),
                 param=error.param,
+                outcome=outcome,
             )
             + (fragments.raw_response(outcome, failed=True) if sent else "")
         )
@@ -246,6 +262,8 @@ async def relay_run(
         outcome.seconds = time.monotonic() - started
         outcome.status, outcome.error = RunStatus.FAILED, INTERNAL_ERROR
         await send_html(
+            # Not rendered again (the bug may be there): the settled blocks and the tail
+            # after them already show the whole text.
             fragments.run_failed(
                 frames.take_pending(), INTERNAL_ERROR, partial=any(outcome.text.values())
             )

@@ -10,8 +10,9 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 
 from playground.consumers import RunConsumer
-from tests.conftest import chat_request
+from tests.conftest import chat_request, status_state
 from tests.fake_upstream import Scenario
+from tests.xss_payloads import XSS_PAYLOADS, assert_inert
 
 
 async def test_reply_arrives_complete_and_in_order(run_client, fake_upstream):
@@ -250,6 +251,63 @@ async def test_model_output_is_escaped_before_it_reaches_the_page(run_client, fa
     assert "<script>" not in frames
     assert "&lt;script&gt;" in frames
     assert run_client.reply() == "<script>alert(1)</script>"
+
+
+def rendered(frame: str, index: int = 0) -> str:
+    """The rendered Markdown a frame puts in place of candidate ``index``'s view."""
+    match = re.search(
+        rf'<div id="rendered-{index}" hx-swap-oob="innerHTML">(.*?)</div>'
+        rf'<span id="tail-{index}" hx-swap-oob="innerHTML"></span>',
+        frame,
+        re.S,
+    )
+    assert match, "no rendered reply in the frame"
+    return match.group(1)
+
+
+MARKDOWN_REPLY = ["| tide | m |\n|---|---|\n", "| high | 2 |\n\n", "```python\nx = 1\n```\n"]
+
+
+async def test_a_finished_runs_frame_carries_its_reply_rendered_as_markdown(
+    run_client, fake_upstream
+):
+    fake_upstream.answer_next(Scenario(tokens=lambda b: MARKDOWN_REPLY))
+    await run_client.send(chat_request())
+    assert await run_client.receive_until_state() == "done"
+    html = rendered(run_client.frames[-1])
+    assert "<td>high</td>" in html
+    assert '<pre class="highlight"><code><span class="n">x</span>' in html
+    assert run_client.reply() == "".join(MARKDOWN_REPLY)  # the raw view, as it was
+
+
+async def test_blocks_are_rendered_while_the_reply_streams(run_client, fake_upstream):
+    tokens = ["# Tides\n", "\n", "They rise", " twice a day."] + [" More."] * 30
+    fake_upstream.answer_next(Scenario(tokens_per_second=50, tokens=lambda b: tokens))
+    await run_client.send(chat_request())
+    while "They rise" not in run_client.reply():
+        await run_client.receive()
+    assert status_state(run_client.frames[-1]) in (None, "running")
+    streamed = "".join(run_client.frames)
+    assert '<div id="rendered-0" hx-swap-oob="beforeend"><h1>Tides</h1>\n</div>' in streamed
+    assert await run_client.receive_until_state() == "done"
+
+
+async def test_a_stopped_runs_partial_reply_is_rendered_too(run_client, fake_upstream):
+    tokens = ["Some **bold**", " words"] + [" more"] * 500
+    fake_upstream.answer_next(Scenario(tokens_per_second=50, tokens=lambda b: tokens))
+    await run_client.send(chat_request())
+    while "words" not in run_client.reply():
+        await run_client.receive()
+    await run_client.send({"action": "stop"})
+    assert await run_client.receive_until_state() == "stopped"
+    assert rendered(run_client.frames[-1]).startswith("<p>Some <strong>bold</strong> words")
+
+
+async def test_xss_payloads_in_a_reply_stay_inert_in_the_rendered_view(run_client, fake_upstream):
+    fake_upstream.answer_next(Scenario(tokens=lambda b: ["\n\n".join(XSS_PAYLOADS)]))
+    await run_client.send(chat_request())
+    assert await run_client.receive_until_state() == "done"
+    assert_inert(rendered(run_client.frames[-1]))
 
 
 async def test_the_api_key_reaches_the_upstream_and_never_the_page(run_client, fake_upstream):

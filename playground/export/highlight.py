@@ -1,10 +1,15 @@
-"""Syntax highlighting for the export panel (Pygments escapes the code it wraps)."""
+"""Syntax highlighting for the export panel and for code in Markdown replies (Pygments escapes
+the code it wraps)."""
+
+import functools
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import BashLexer, JavascriptLexer, JsonLexer, PythonLexer
+from pygments.lexer import Lexer
+from pygments.lexers import BashLexer, JavascriptLexer, JsonLexer, PythonLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
 
 LEXERS = {
     "python": PythonLexer,
@@ -26,3 +31,21 @@ def highlighted(lang: str, code: str) -> SafeString:
     if len(code) > MAX_HIGHLIGHT_CHARS:
         return escape(code)
     return mark_safe(highlight(code, LEXERS[lang](), _FORMATTER))
+
+
+def highlighted_as(language: str, code: str) -> SafeString:
+    """Code in the language a Markdown fence names (``python``, ``js``, ``sh``…), or escaped
+    as it is when Pygments knows no such language."""
+    lexer = _lexer_named(language.lower()) if language else None
+    if lexer is None or len(code) > MAX_HIGHLIGHT_CHARS:
+        return escape(code)
+    return mark_safe(highlight(code, lexer(), _FORMATTER))
+
+
+@functools.lru_cache(maxsize=256)
+def _lexer_named(name: str) -> type[Lexer] | None:
+    # Cached: an unknown name makes Pygments look through every plugin's entry point.
+    try:
+        return type(get_lexer_by_name(name))
+    except ClassNotFound:
+        return None

@@ -226,27 +226,7 @@
 
   function copyCode(button) {
     var code = document.querySelector(button.dataset.copy);
-    if (!code) { return; }
-    var text = code.innerText;
-    var done = function () {
-      button.textContent = "Copied";
-      setTimeout(function () { button.textContent = "Copy"; }, 1500);
-    };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(done, function () { selectAndCopy(code); done(); });
-    } else {
-      selectAndCopy(code);
-      done();
-    }
-  }
-
-  function selectAndCopy(element) {
-    var range = document.createRange();
-    range.selectNodeContents(element);
-    var selection = window.getSelection();
-    selection.removeAllRanges();
-    selection.addRange(range);
-    document.execCommand("copy");
+    if (code) { window.copyFrom(button, code); }  // replies.js
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -114,6 +114,22 @@ async def test_every_column_streams_its_own_reply_and_is_recorded(fake_upstream)
     await page.communicator.disconnect()
 
 
+async def test_each_columns_reply_is_rendered_as_markdown_in_its_own_place(fake_upstream):
+    alice = await sync_to_async(make_user)("alice")
+    fake_upstream.default = Scenario(
+        tokens=lambda body: [f"**{body['model']}** wrote", ' id="reply-0"']
+    )
+    page = await open_page(alice)
+    await page.send(form({"model": "small"}, {"model": "large"}))
+    await page.until(r'id="compare-status"[^>]*data-state="done"')
+    for column, model in enumerate(("small", "large")):
+        assert (
+            f'<div id="c{column}-rendered-0" hx-swap-oob="innerHTML"><p><strong>{model}</strong>'
+            " wrote id=&quot;reply-0&quot;</p>\n</div>"
+        ) in page.text()
+    await page.communicator.disconnect()
+
+
 async def test_stop_stops_every_column_and_keeps_what_they_said(fake_upstream):
     alice = await sync_to_async(make_user)("alice")
     fake_upstream.default = Scenario(tokens_per_second=20, tokens=lambda body: [" tick"] * 200)

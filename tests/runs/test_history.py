@@ -2,6 +2,7 @@
 and what its owner does with it."""
 
 import datetime
+import re
 import uuid
 
 import pytest
@@ -12,6 +13,7 @@ from playground.presets.models import Preset
 from playground.runs.models import Run
 from tests.presets.factories import make_preset, make_team
 from tests.runs.factories import make_run, make_user
+from tests.xss_payloads import assert_inert
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +161,20 @@ def test_a_runs_page_shows_the_request_reply_usage_and_cost(client, alice):
     assert "&lt;b&gt;bold&lt;/b&gt; question" in page
     assert "10 prompt + 5 completion = 15" in page
     assert "$0.001" in page
+
+
+def test_a_runs_page_shows_the_reply_as_markdown_and_as_raw_text(client, alice):
+    reply = "| tide |\n|---|\n| high |\n\n```python\nx = 1\n```\n<img src=x onerror=alert(1)>"
+    run = make_run(user=alice, reply=reply)
+    page = client.get(f"/history/{run.pk}/").content.decode()
+    rendered = re.search(
+        r'<div class="reply-rendered markdown">(.*?)</div>\s*<pre class="run-reply', page, re.S
+    )
+    assert rendered and "<td>high</td>" in rendered.group(1)
+    assert '<pre class="highlight"><code><span class="n">x</span>' in rendered.group(1)
+    assert_inert(rendered.group(1))
+    assert '<pre class="run-reply reply-raw">| tide |' in page  # the raw view
+    assert "<img" not in page
 
 
 def test_an_unknown_cost_reads_unknown(client, alice):
