@@ -12,6 +12,8 @@ such as OpenRouter's ``openai/o3-mini``). A model not listed is never refused.
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from playground.modes import REGISTRY
 
 # OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…); gpt-5-chat variants sample normally.
@@ -55,29 +57,33 @@ def capability_problems(mode: str, body: dict[str, Any]) -> dict[str, str]:
     if not _sends_chat(mode):
         return problems
     if _EMBEDDING.search(model):
-        problems["model"] = (
-            f"{model} is an embeddings model: it turns text into vectors and cannot chat. "
+        problems["model"] = _(
+            "%(model)s is an embeddings model: it turns text into vectors and cannot chat. "
             "Pick a chat model."
-        )
+        ) % {"model": model}
     elif _MODERATION.search(model):
-        problems["model"] = (
-            f"{model} is a moderation model: it classifies text and cannot chat. Pick a chat model."
-        )
+        problems["model"] = _(
+            "%(model)s is a moderation model: it classifies text and cannot chat. Pick a chat model."
+        ) % {"model": model}
     if is_reasoning_model(model):
         for name, accepted in REASONING_REFUSES.items():
             if name in body and (accepted is None or body[name] != accepted):
-                only = (
-                    f" (only the default, {accepted}, is accepted)" if accepted is not None else ""
-                )
                 problems[name] = (
-                    f"{model} is a reasoning model and refuses {name}{only}. Clear it and run again."
-                )
+                    _(
+                        "%(model)s is a reasoning model and refuses %(name)s (only the default, "
+                        "%(accepted)s, is accepted). Clear it and run again."
+                    )
+                    if accepted is not None
+                    else _(
+                        "%(model)s is a reasoning model and refuses %(name)s. Clear it and run again."
+                    )
+                ) % {"model": model, "name": name, "accepted": accepted}
         if "max_tokens" in body:
-            problems["max_tokens"] = (
-                f"{model} is a reasoning model and refuses max_tokens; it takes "
+            problems["max_tokens"] = _(
+                "%(model)s is a reasoning model and refuses max_tokens; it takes "
                 "max_completion_tokens instead (which also counts its hidden reasoning tokens). "
                 "Clear max_tokens and set max_completion_tokens."
-            )
+            ) % {"model": model}
     return problems
 
 
@@ -85,5 +91,8 @@ def capability_warnings(mode: str, body: dict[str, Any]) -> dict[str, str]:
     """Softer hints: parameters a model may refuse, shown with the run but still sent."""
     model = str(body.get("model") or "")
     if _sends_chat(mode) and "reasoning_effort" in body and model and not is_reasoning_model(model):
-        return {"reasoning_effort": f"only reasoning models accept it; {model} may refuse it"}
+        return {
+            "reasoning_effort": _("only reasoning models accept it; %(model)s may refuse it")
+            % {"model": model}
+        }
     return {}

@@ -23,6 +23,7 @@ from typing import Any, cast
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.translation import gettext as _
 
 from playground import fragments
 from playground.capabilities import capability_problems
@@ -89,20 +90,20 @@ class RunConsumer(AsyncWebsocketConsumer):
         try:
             message = json.loads(text_data or "")
         except json.JSONDecodeError:
-            await self.send_html(fragments.run_refused("The message was not valid JSON."))
+            await self.send_html(fragments.run_refused(_("The message was not valid JSON.")))
             return
         except ValueError:  # valid JSON, but a number Python will not read (over 4300 digits)
             await self.send_html(
-                fragments.run_refused("The message holds a number too long to read.")
+                fragments.run_refused(_("The message holds a number too long to read."))
             )
             return
         except RecursionError:
             await self.send_html(
-                fragments.run_refused("The message was nested too deeply to read.")
+                fragments.run_refused(_("The message was nested too deeply to read."))
             )
             return
         if not isinstance(message, dict):
-            await self.send_html(fragments.run_refused("The message must be a JSON object."))
+            await self.send_html(fragments.run_refused(_("The message must be a JSON object.")))
             return
         problem = message_problem(message)
         if problem:
@@ -118,7 +119,8 @@ class RunConsumer(AsyncWebsocketConsumer):
         else:
             await self.send_html(
                 fragments.run_refused(
-                    f"Unknown action {str(action)[:40]!r} (allowed: run, stop, raw)."
+                    _("Unknown action %(action)s (allowed: run, stop, raw).")
+                    % {"action": repr(str(action)[:40])}
                 )
             )
 
@@ -266,10 +268,10 @@ def message_problem(message: dict[str, Any]) -> str | None:
         return f"{surrogate[0]}: {surrogate[1]}."
     link = message.get("link")
     if link is not None and not isinstance(link, str):
-        return "link: must be text (the token of a preset's share link) or absent."
+        return "link: " + _("must be text (the token of a preset's share link) or absent.")
     preset = message.get("preset")
     if preset is not None and not isinstance(preset, str):
-        return "preset: must be text (a preset's id) or absent."
+        return "preset: " + _("must be text (a preset's id) or absent.")
     # A "version" that is no number is told as "no such preset or version" when the preset is
     # looked up (presets/running.py): one answer for every id and version not to be read.
     moderate = message.get("moderate")
@@ -278,7 +280,7 @@ def message_problem(message: dict[str, Any]) -> str | None:
         or isinstance(moderate, bool)
         or (isinstance(moderate, str) and moderate in {"on", "off", "true", "false", ""})
     ):
-        return 'moderate: must be "on", "off", true, false or absent.'
+        return "moderate: " + _('must be "on", "off", true, false or absent.')
     return None
 
 
@@ -290,10 +292,10 @@ def _too_large(text: str) -> str | None:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size <= limit:
         return None
-    return (
-        f"The request is {size:,} bytes; the server takes at most {limit:,} bytes per run. "
+    return _(
+        "The request is %(size)s bytes; the server takes at most %(limit)s bytes per run. "
         "Shorten the prompt or the messages and run again."
-    )
+    ) % {"size": f"{size:,}", "limit": f"{limit:,}"}
 
 
 def _first_frame_plus(send: SendHtml, extra: str) -> SendHtml:

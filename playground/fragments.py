@@ -15,7 +15,10 @@ import re
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from playground.capabilities import capability_warnings
 from playground.markdown_render import render_markdown
@@ -63,13 +66,14 @@ def _status(state: str, message: str = "", **context: Any) -> str:
     )
 
 
+# Rendered once per process and language (the templates' text is translated).
 @functools.lru_cache(maxsize=256)
-def _empty_candidates(count: int) -> str:
+def _empty_candidates(count: int, language: str | None) -> str:
     return render_to_string("playground/_candidates.html", {"indexes": range(count), "oob": True})
 
 
-@functools.cache
-def _cleared_results() -> str:
+@functools.lru_cache(maxsize=16)
+def _cleared_results(language: str | None) -> str:
     """The previous run's results, emptied: the same HTML for every run."""
     return "".join(
         render_to_string(name, {"oob": True})
@@ -85,15 +89,16 @@ def _cleared_results() -> str:
 def run_started(body: dict[str, Any], provider: Provider, mode: str = DEFAULT_MODE) -> str:
     # Every run starts with this frame; the parts that do not depend on the run are
     # rendered once per process (four templates cost ~250 µs, paid by fifty runs at once).
-    candidates = _empty_candidates(get_mode(mode).body_model.candidate_count(body))
-    cleared = _cleared_results()
-    what = body.get("model") or "the default model"
+    language = translation.get_language()
+    candidates = _empty_candidates(get_mode(mode).body_model.candidate_count(body), language)
+    cleared = _cleared_results(language)
+    what = body.get("model") or _("the default model")
     return (
         candidates
         + cleared
         + _status(
             "running",
-            f"Running {what} on {provider.label}…",
+            _("Running %(model)s on %(provider)s…") % {"model": what, "provider": provider.label},
             offline=provider.offline,
             warnings=capability_warnings(mode, body).items(),
         )
@@ -117,19 +122,21 @@ def run_finished(pending: dict[int, str], outcome: RunOutcome) -> str:
     )
 
 
-EMPTY_REPLY = (
+EMPTY_REPLY = gettext_lazy(
     "Done, but the model sent no text. If max_tokens (or max_completion_tokens) is small, "
     "a reasoning model may spend it all thinking: raise it; a stop sequence may also match "
     "at the very start."
 )
+# Said once after a failure or a stop that leaves a partial reply on the page.
+PARTIAL_REPLY_KEPT = gettext_lazy("The partial reply is kept.")
 
 
 def _done_message(outcome: RunOutcome) -> str:
     """ "Done.", or, for a text mode whose reply is empty (no text, no tool call), a hint."""
     produced = any(outcome.text.values()) or any(outcome.tool_calls.values())
     if produced or not get_mode(outcome.mode).generates_text:
-        return "Done."
-    return EMPTY_REPLY
+        return _("Done.")
+    return str(EMPTY_REPLY)
 
 
 def run_extras(outcome: RunOutcome) -> str:
@@ -177,7 +184,7 @@ def raw_response(outcome: RunOutcome, *, failed: bool = False) -> str:
 def raw_chunks(outcome: RunOutcome | None) -> str:
     """The raw answer of the last finished run, for an inspector that showed only its size."""
     if outcome is None:
-        text = "No finished run to show: run a request first."
+        text = _("No finished run to show: run a request first.")
     else:
         text = _joined_chunks(outcome)
     return f'<pre class="raw-chunks" id="raw-chunks" hx-swap-oob="outerHTML">{escape(text)}</pre>'
@@ -341,17 +348,24 @@ def run_failed(
     ``outcome``), ``param`` names the request parameter the upstream blamed, which the page
     highlights."""
     shown = any(pending.values()) if partial is None else partial
-    kept = " The partial reply is kept." if shown and "partial reply is kept" not in message else ""
+    kept_text = str(PARTIAL_REPLY_KEPT)
+    kept = f" {kept_text}" if shown and kept_text.rstrip(".。") not in message else ""
     rendered = rendered_replies(outcome) if outcome is not None else ""
     return reply_text(pending) + rendered + _status("error", message, kept=kept, param=param)
 
 
 def run_retrying(retry: Retrying) -> str:
     """A status while the run waits to try again; the state stays "running" (Stop works)."""
+    reason = str(retry.reason)
     return _status(
         "running",
-        f"{retry.reason.capitalize()}, retrying in {_seconds(retry.delay)}, "
-        f"attempt {retry.attempt} of {retry.attempts}…",
+        _("%(reason)s, retrying in %(seconds)s, attempt %(attempt)s of %(attempts)s…")
+        % {
+            "reason": reason[:1].upper() + reason[1:],
+            "seconds": _seconds(retry.delay),
+            "attempt": retry.attempt,
+            "attempts": retry.attempts,
+        },
         retrying=True,
     )
 
@@ -364,19 +378,27 @@ def run_stopped(pending: dict[int, str], outcome: RunOutcome | None = None) -> s
     """Stop keeps everything: the partial reply, the timings, and the raw inspector (the
     usage comes with the history's line: the provider's so far, or counted here)."""
     if outcome is None:
-        return reply_text(pending) + _status("stopped", "Stopped. The partial reply is kept.")
-    first = (
-        f" (first token {outcome.first_token_seconds:.2f} s)"
-        if outcome.first_token_seconds is not None
-        else " (before the first token)"
-    )
+        return reply_text(pending) + _status(
+            "stopped", _("Stopped.") + " " + str(PARTIAL_REPLY_KEPT)
+        )
+    if outcome.first_token_seconds is not None:
+        stopped = _("Stopped after %(seconds).2f s (first token %(first).2f s).") % {
+            "seconds": outcome.seconds,
+            "first": outcome.first_token_seconds,
+        }
+    else:
+        stopped = _("Stopped after %(seconds).2f s (before the first token).") % {
+            "seconds": outcome.seconds
+        }
     usage = outcome.usage
     counted = (
-        f" {usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens reported."
+        " "
+        + _("%(prompt)s prompt + %(completion)s completion tokens reported.")
+        % {"prompt": usage.prompt_tokens, "completion": usage.completion_tokens}
         if usage is not None
         else ""
     )
-    message = f"Stopped after {outcome.seconds:.2f} s{first}. The partial reply is kept.{counted}"
+    message = f"{stopped} {PARTIAL_REPLY_KEPT}{counted}"
     return (
         reply_text(pending)
         + rendered_replies(outcome)
@@ -387,7 +409,7 @@ def run_stopped(pending: dict[int, str], outcome: RunOutcome | None = None) -> s
 
 def request_invalid(errors: dict[str, str]) -> str:
     return _status(
-        "invalid", "The request was not sent. Fix these and run again:", errors=errors.items()
+        "invalid", _("The request was not sent. Fix these and run again:"), errors=errors.items()
     )
 
 
@@ -410,8 +432,10 @@ def run_not_recorded() -> str:
         "playground/_run_record.html",
         {
             "oob": True,
-            "problem": "This run was not saved in the history (the database did not take "
-            "it; the server log says why). The reply above is complete.",
+            "problem": _(
+                "This run was not saved in the history (the database did not take it; the "
+                "server log says why). The reply above is complete."
+            ),
         },
     )
 

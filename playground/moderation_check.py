@@ -11,6 +11,8 @@ upstream is the same with or without it.
 import time
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from playground import fragments
 from playground.outcome import RunOutcome, RunStatus
 from playground.providers import Moderations, Provider, UpstreamError
@@ -35,7 +37,7 @@ async def moderate(provider: Provider, texts: list[str]) -> list[dict[str, Any]]
         if isinstance(event, Moderations):
             return list(event.results)
     raise UpstreamError(
-        "bad_response", "The provider answered the moderation check with no results."
+        "bad_response", _("The provider answered the moderation check with no results.")
     )
 
 
@@ -45,10 +47,15 @@ def check_failed(provider: Provider, what: str, reason: str) -> str:
     reason = reason.strip()
     if not reason.endswith((".", "!", "?")):
         reason += "."  # an upstream's own words may end without a stop
-    return (
-        f"{provider.label} could not check {what} with its moderation model "
-        f"{provider.moderation_model}: {reason}"
-    )
+    # Translators: "what" is "the prompt" or "the reply".
+    return _(
+        "%(provider)s could not check %(what)s with its moderation model %(model)s: %(reason)s"
+    ) % {
+        "provider": provider.label,
+        "what": what,
+        "model": provider.moderation_model,
+        "reason": reason,
+    }
 
 
 def flagged_categories(result: dict[str, Any]) -> list[str]:
@@ -74,23 +81,27 @@ async def moderated_run(
             reason = (
                 error.message
                 if isinstance(error, UpstreamError)
-                else "it did not answer with one result for the one prompt"
+                else _("it did not answer with one result for the one prompt")
             )
             outcome.status = RunStatus.REFUSED
             outcome.error = (
-                f"{check_failed(provider, 'the prompt', reason)} The prompt was not sent: "
-                "turn the check off to send without it, or set another moderation model: "
-                f"{provider.moderation_setting}."
+                check_failed(provider, _("the prompt"), reason)
+                + " "
+                + _(
+                    "The prompt was not sent: turn the check off to send without it, or set "
+                    "another moderation model: %(setting)s."
+                )
+                % {"setting": provider.moderation_setting}
             )
             await send_html(fragments.run_refused(outcome.error))
             return None
         if verdict.get("flagged"):
-            listed = ", ".join(flagged_categories(verdict)) or "unspecified"
+            listed = ", ".join(flagged_categories(verdict)) or _("unspecified")
             outcome.status = RunStatus.REFUSED
-            outcome.error = (
-                f"Moderation flagged the prompt ({listed}), so it was not sent. "
+            outcome.error = _(
+                "Moderation flagged the prompt (%(categories)s), so it was not sent. "
                 "Edit it, or turn the check off."
-            )
+            ) % {"categories": listed}
             await send_html(fragments.run_refused(outcome.error))
             return None
     outcome = await relay_run(provider, body, send_html, mode="chat", outcome=outcome)
@@ -100,7 +111,9 @@ async def moderated_run(
             results = await moderate(provider, list(replies.values()))
         except UpstreamError as error:
             await send_html(
-                fragments.moderation_check([], check_failed(provider, "the reply", error.message))
+                fragments.moderation_check(
+                    [], check_failed(provider, _("the reply"), error.message)
+                )
             )
             return outcome
         checked = [

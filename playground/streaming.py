@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from playground import fragments
 from playground.markdown_render import SettledBlocks
@@ -34,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 SendHtml = Callable[[str], Awaitable[None]]
 
-INTERNAL_ERROR = (
+INTERNAL_ERROR = gettext_lazy(
     "The playground hit an internal error (details are in the server log). "
     "Run again; if it repeats, please report it."
 )
@@ -260,12 +261,12 @@ async def relay_run(
         # A bug of ours, not the upstream's: say so plainly, keep the text, log the details.
         logger.exception("Run failed inside the playground")
         outcome.seconds = time.monotonic() - started
-        outcome.status, outcome.error = RunStatus.FAILED, INTERNAL_ERROR
+        outcome.status, outcome.error = RunStatus.FAILED, str(INTERNAL_ERROR)
         await send_html(
             # Not rendered again (the bug may be there): the settled blocks and the tail
             # after them already show the whole text.
             fragments.run_failed(
-                frames.take_pending(), INTERNAL_ERROR, partial=any(outcome.text.values())
+                frames.take_pending(), outcome.error, partial=any(outcome.text.values())
             )
         )
         return outcome

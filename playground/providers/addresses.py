@@ -11,6 +11,7 @@ import ipaddress
 from collections.abc import Sequence
 
 import httpcore
+from django.utils.translation import gettext as _
 
 # IANA's special-purpose address registries (IPv4 and IPv6, as of 2025): every block that
 # is not reachable on the internet, written out because the ``ipaddress`` properties lag
@@ -95,15 +96,21 @@ def private_address_refusal_text(
     """The sentence refusing ``host``, which is or resolves to the private ``addresses``."""
     listed = ", ".join(addresses)
     if (host,) == tuple(addresses):
-        where = f"{host} is one."
+        text = _(
+            "This deployment does not allow provider URLs on private or loopback addresses, "
+            "and %(host)s is one."
+        )
     elif connecting:
-        where = f"{host} resolved to {listed} when connecting."
+        text = _(
+            "This deployment does not allow provider URLs on private or loopback addresses, "
+            "and %(host)s resolved to %(addresses)s when connecting."
+        )
     else:
-        where = f"{host} resolves to {listed}."
-    return (
-        "This deployment does not allow provider URLs on private or loopback addresses, "
-        f"and {where}"
-    )
+        text = _(
+            "This deployment does not allow provider URLs on private or loopback addresses, "
+            "and %(host)s resolves to %(addresses)s."
+        )
+    return text % {"host": host, "addresses": listed}
 
 
 class PrivateAddressRefused(httpcore.ConnectError):
@@ -121,7 +128,7 @@ class PrivateAddressRefused(httpcore.ConnectError):
 def private_address_refusal(error: BaseException) -> PrivateAddressRefused | None:
     """The refusal behind ``error`` (an httpx error), if a refusal is what it was."""
     seen: BaseException | None = error
-    for _ in range(10):
+    for _attempt in range(10):
         if seen is None:
             return None
         if isinstance(seen, PrivateAddressRefused):

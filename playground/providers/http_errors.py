@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from django.utils.translation import gettext as _
 
 from playground.jsonpath import depth
 from playground.providers.addresses import private_address_refusal
@@ -49,50 +50,77 @@ def status_error(
     except ValueError:  # not JSON, or too deep (MalformedAnswer)
         payload = None
     detail = hide_secrets(error_text(payload), secrets)[:500]
-    said = f" The provider said: {detail}" if detail else ""
+    said = " " + _("The provider said: %(detail)s") % {"detail": detail} if detail else ""
     retry = response.headers.get("retry-after")
     if retry is not None:
         retry = hide_secrets(retry, secrets)[:40]
     if status == 401:
         kind = "auth"
-        what = f"The provider refused the API key (401). Check {upstream.key_setting}."
+        what = _("The provider refused the API key (401). Check %(setting)s.") % {
+            "setting": upstream.key_setting
+        }
     elif status == 403:
         kind = "forbidden"
-        asked = "list models" if listing else "use this model"
         what = (
-            f"The provider refused access (403): this key may lack the permission to {asked}, "
-            "or the provider may block this region."
+            _(
+                "The provider refused access (403): this key may lack the permission to list "
+                "models, or the provider may block this region."
+            )
+            if listing
+            else _(
+                "The provider refused access (403): this key may lack the permission to use "
+                "this model, or the provider may block this region."
+            )
         )
     elif status == 404:
         kind = "not_found"
         what = (
-            f"Not found (404): {response.request.url} does not exist. Check "
-            f"{upstream.url_setting}: an OpenAI-compatible API's base URL usually ends in /v1."
+            _(
+                "Not found (404): %(url)s does not exist. Check %(setting)s: an "
+                "OpenAI-compatible API's base URL usually ends in /v1."
+            )
+            % {"url": response.request.url, "setting": upstream.url_setting}
             if listing
-            else "Not found (404): the model name may be wrong, or "
-            f"{upstream.url_setting} may be missing /v1."
+            else _(
+                "Not found (404): the model name may be wrong, or %(setting)s may be missing /v1."
+            )
+            % {"setting": upstream.url_setting}
         )
     elif status == 429:
         kind = "rate_limited"
-        wait = f" Wait {retry} s and" if retry else " Wait a moment and"
-        what = f"Rate limited or out of quota (429).{wait} run again, or check your plan."
+        what = (
+            _(
+                "Rate limited or out of quota (429). Wait %(seconds)s s and run again, or check your plan."
+            )
+            % {"seconds": retry}
+            if retry
+            else _(
+                "Rate limited or out of quota (429). Wait a moment and run again, or check your plan."
+            )
+        )
     elif 300 <= status < 400:  # never followed: the key would go to another address
         kind = "bad_response"
-        location = hide_secrets(response.headers.get("location", "another address"), secrets)
-        what = (
-            f"Wrong URL: {response.request.url} redirects to {location[:300]}. Use that "
-            f"address in {upstream.url_setting} (often https:// instead of http://)."
-        )
+        location = hide_secrets(response.headers.get("location", _("another address")), secrets)
+        what = _(
+            "Wrong URL: %(url)s redirects to %(location)s. Use that address in %(setting)s "
+            "(often https:// instead of http://)."
+        ) % {
+            "url": response.request.url,
+            "location": location[:300],
+            "setting": upstream.url_setting,
+        }
     elif status >= 500:
         kind = "server_error"
-        what = f"The provider failed ({status}). This is on their side: try again in a moment."
+        what = _(
+            "The provider failed (%(status)s). This is on their side: try again in a moment."
+        ) % {"status": status}
     else:
         kind = "bad_request"
         what = (
-            f"The provider rejected the request for its model list ({status})."
+            _("The provider rejected the request for its model list (%(status)s).")
             if listing
-            else f"The provider rejected the request ({status}). Check the parameters."
-        )
+            else _("The provider rejected the request (%(status)s). Check the parameters.")
+        ) % {"status": status}
     return UpstreamError(
         kind,
         what + said,
@@ -110,23 +138,35 @@ def transport_error(
     if isinstance(error, httpx.ConnectTimeout):
         return UpstreamError(
             "connect_timeout",
-            f"Could not connect to {base} within {seconds_text(timeout.connect or 0)}. Check "
-            f"that the server is up, that {upstream.url_setting} is right, and that a firewall "
-            "or proxy lets this server reach it.",
+            _(
+                "Could not connect to %(base)s within %(seconds)s. Check that the server is up, "
+                "that %(setting)s is right, and that a firewall or proxy lets this server reach it."
+            )
+            % {
+                "base": base,
+                "seconds": seconds_text(timeout.connect or 0),
+                "setting": upstream.url_setting,
+            },
         )
     if isinstance(error, httpx.TimeoutException):
         return UpstreamError(
             "timeout",
-            f"The provider at {base} stopped answering for {seconds_text(timeout.read or 0)}. "
-            "It may be overloaded: try again in a moment.",
+            _(
+                "The provider at %(base)s stopped answering for %(seconds)s. It may be "
+                "overloaded: try again in a moment."
+            )
+            % {"base": base, "seconds": seconds_text(timeout.read or 0)},
         )
     if isinstance(error, httpx.ProxyError):
         # A proxy from HTTPS_PROXY / HTTP_PROXY answered, but would not carry the request.
         return UpstreamError(
             "proxy",
-            f"The proxy refused to connect this server to {base} "
-            f"({_short(str(error)) or 'no reason given'}). Check HTTPS_PROXY, HTTP_PROXY and "
-            "NO_PROXY on the server, or ask the proxy's admin to allow the provider's host.",
+            _(
+                "The proxy refused to connect this server to %(base)s (%(reason)s). Check "
+                "HTTPS_PROXY, HTTP_PROXY and NO_PROXY on the server, or ask the proxy's admin "
+                "to allow the provider's host."
+            )
+            % {"base": base, "reason": _short(str(error)) or _("no reason given")},
         )
     if isinstance(error, httpx.ConnectError):
         return _connect_error(error, upstream)
@@ -135,14 +175,23 @@ def transport_error(
             return stream_cut()
         return UpstreamError(
             "bad_response",
-            f"The server at {base} broke off the connection. Check that it is an "
-            f"OpenAI-compatible API and that the scheme (http or https) in "
-            f"{upstream.url_setting} is right.",
+            _(
+                "The server at %(base)s broke off the connection. Check that it is an "
+                "OpenAI-compatible API and that the scheme (http or https) in %(setting)s is right."
+            )
+            % {"base": base, "setting": upstream.url_setting},
         )
     return UpstreamError(
         "unreachable",
-        f"The connection to {base} failed ({_short(str(error)) or type(error).__name__}). "
-        f"Check the host and port in {upstream.url_setting}, and the network.",
+        _(
+            "The connection to %(base)s failed (%(reason)s). Check the host and port in "
+            "%(setting)s, and the network."
+        )
+        % {
+            "base": base,
+            "reason": _short(str(error)) or type(error).__name__,
+            "setting": upstream.url_setting,
+        },
     )
 
 
@@ -151,60 +200,80 @@ def _connect_error(error: httpx.ConnectError, upstream: Upstream) -> UpstreamErr
     refusal = private_address_refusal(error)
     if refusal is not None:  # PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS, at connect time
         return UpstreamError(
-            "private_address", f"{refusal} Use the provider's public address in {where}."
+            "private_address",
+            f"{refusal} "
+            + _("Use the provider's public address in %(setting)s.") % {"setting": where},
         )
     reason = tls_failure(error)
     if reason is not None:  # not retried: a certificate does not fix itself
         return UpstreamError(
             "tls",
-            f"TLS error: the secure connection to {base} failed ({reason}). The certificate "
-            "may be self-signed, expired or for another host; or the server speaks plain "
-            f"http (then use http:// in {where}).",
+            _(
+                "TLS error: the secure connection to %(base)s failed (%(reason)s). The "
+                "certificate may be self-signed, expired or for another host; or the server "
+                "speaks plain http (then use http:// in %(setting)s)."
+            )
+            % {"base": base, "reason": reason, "setting": where},
         )
     causes = _causes(error)
     text = " ".join(str(cause) for cause in causes)
     if any(isinstance(c, socket.gaierror) for c in causes) or "Name or service not known" in text:
-        why = f"the host was not found. Check its spelling in {where}."
+        why = _("the host was not found. Check its spelling in %(setting)s.") % {"setting": where}
     elif (
         any(isinstance(c, ConnectionRefusedError) for c in causes)
         or "refused" in text.lower()
         or "Connect call failed" in text
     ):
-        why = f"the connection was refused. Check the port in {where}, and that the server is running."
+        why = _(
+            "the connection was refused. Check the port in %(setting)s, and that the server is running."
+        ) % {"setting": where}
     else:
-        why = f"{_short(text)}. Check the host and port in {where}, and the network."
-    return UpstreamError("unreachable", f"Could not reach {base}: {why}")
+        why = _("%(reason)s. Check the host and port in %(setting)s, and the network.") % {
+            "reason": _short(text),
+            "setting": where,
+        }
+    return UpstreamError(
+        "unreachable", _("Could not reach %(base)s: %(why)s") % {"base": base, "why": why}
+    )
 
 
 def stream_cut() -> UpstreamError:
     return UpstreamError(
         "stream_cut",
-        "The connection to the provider was cut before the reply was complete. "
-        "The partial reply is kept; run again to get a complete one.",
+        _(
+            "The connection to the provider was cut before the reply was complete. "
+            "The partial reply is kept; run again to get a complete one."
+        ),
     )
 
 
 def not_a_stream() -> UpstreamError:
     return UpstreamError(
         "bad_response",
-        "The provider did not answer with a stream of events. Check that the base URL "
-        "points at an OpenAI-compatible API (it usually ends in /v1).",
+        _(
+            "The provider did not answer with a stream of events. Check that the base URL "
+            "points at an OpenAI-compatible API (it usually ends in /v1)."
+        ),
     )
 
 
 def not_json() -> UpstreamError:
     return UpstreamError(
         "bad_response",
-        "The provider sent something that is not valid JSON. Check that the base URL "
-        "points at an OpenAI-compatible API.",
+        _(
+            "The provider sent something that is not valid JSON. Check that the base URL "
+            "points at an OpenAI-compatible API."
+        ),
     )
 
 
 def not_openai_shaped() -> UpstreamError:
     return UpstreamError(
         "bad_response",
-        "The provider's answer does not have OpenAI's shape. Check that the base URL points "
-        "at an OpenAI-compatible API and that the model serves this mode.",
+        _(
+            "The provider's answer does not have OpenAI's shape. Check that the base URL "
+            "points at an OpenAI-compatible API and that the model serves this mode."
+        ),
     )
 
 
@@ -235,16 +304,22 @@ def answer_json(text: str) -> Any:
 def malformed_answer(where: str) -> UpstreamError:
     return UpstreamError(
         "bad_response",
-        f"The provider sent a malformed answer: {where}. Check that the base URL points at "
-        "an OpenAI-compatible API and that the model serves this mode.",
+        _(
+            "The provider sent a malformed answer: %(where)s. Check that the base URL points "
+            "at an OpenAI-compatible API and that the model serves this mode."
+        )
+        % {"where": where},
     )
 
 
 def not_a_model_list(url: str, upstream: Upstream) -> UpstreamError:
     return UpstreamError(
         "bad_response",
-        f"Wrong URL: {url} answered, but not with an OpenAI-style model list. Check that "
-        f"{upstream.url_setting} points at the API (it usually ends in /v1).",
+        _(
+            "Wrong URL: %(url)s answered, but not with an OpenAI-style model list. Check that "
+            "%(setting)s points at the API (it usually ends in /v1)."
+        )
+        % {"url": url, "setting": upstream.url_setting},
     )
 
 
@@ -252,7 +327,8 @@ def error_in_stream(detail: str) -> UpstreamError:
     """An error event in the middle of a streamed reply; ``detail`` already without secrets."""
     return UpstreamError(
         "server_error",
-        f"The provider reported an error in the middle of the reply: {detail}. Try again.",
+        _("The provider reported an error in the middle of the reply: %(detail)s. Try again.")
+        % {"detail": detail},
     )
 
 

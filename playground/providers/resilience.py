@@ -23,6 +23,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from playground.modes import DEFAULT_MODE
 from playground.providers.base import (
     Embeddings,
@@ -79,14 +81,14 @@ def is_retryable(error: UpstreamError) -> bool:
 
 def _reason(error: UpstreamError) -> str:
     if error.kind == "rate_limited":
-        return "rate limited (429)"
+        return _("rate limited (429)")
     if error.status:
-        return f"the provider failed ({error.status})"
+        return _("the provider failed (%(status)s)") % {"status": error.status}
     if error.kind == "connect_timeout":
-        return "could not connect in time"
+        return _("could not connect in time")
     if error.kind == "stream_cut":
-        return "the connection dropped before the reply began"
-    return "could not reach the provider"
+        return _("the connection dropped before the reply began")
+    return _("could not reach the provider")
 
 
 class ResilientProvider:
