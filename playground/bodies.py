@@ -10,6 +10,7 @@ through untouched: providers have their own extensions.
 
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from playground.jsonpath import path_text
@@ -37,6 +38,14 @@ MAX_EMBEDDING_INPUTS = 2048
 # --- parameters shared by several bodies (one factory each, so each model gets its own) ---
 
 
+def gettext_noop(message: str) -> str:
+    """Marks ``message`` for ``makemessages`` and returns it untranslated. Django's own
+    gettext_noop reads the settings, and settings.py imports this module while it loads."""
+    return message
+
+
+# The label and help text are marked for translation here and translated when the page
+# shows them (playground.form_layout): the body models are built once, in no language.
 def _param(description: str, label: str, input: str = "number", **kwargs: Any) -> Any:
     extra: dict[str, Any] = {"label": label, "input": input}
     extra.update(kwargs.pop("extra", {}))
@@ -45,8 +54,8 @@ def _param(description: str, label: str, input: str = "number", **kwargs: Any) -
 
 def _temperature() -> Any:
     return _param(
-        "Sampling temperature: higher is more random, 0 is nearly deterministic.",
-        "Temperature",
+        gettext_noop("Sampling temperature: higher is more random, 0 is nearly deterministic."),
+        gettext_noop("Temperature"),
         ge=0,
         le=2,
         extra={"step": 0.1},
@@ -55,8 +64,8 @@ def _temperature() -> Any:
 
 def _top_p() -> Any:
     return _param(
-        "Nucleus sampling: only tokens within this probability mass are considered.",
-        "Top P",
+        gettext_noop("Nucleus sampling: only tokens within this probability mass are considered."),
+        gettext_noop("Top P"),
         ge=0,
         le=1,
         extra={"step": 0.05},
@@ -65,30 +74,37 @@ def _top_p() -> Any:
 
 def _n() -> Any:
     return _param(
-        "How many replies to generate, each in its own column.", "Candidates", ge=1, le=128
+        gettext_noop("How many replies to generate, each in its own column."),
+        gettext_noop("Candidates"),
+        ge=1,
+        le=128,
     )
 
 
 def _stop() -> Any:
     return _param(
-        "Up to 4 sequences where the reply stops: one per line, or a JSON list.",
-        "Stop sequences",
+        gettext_noop("Up to 4 sequences where the reply stops: one per line, or a JSON list."),
+        gettext_noop("Stop sequences"),
         input="stop",
     )
 
 
 def _penalty(which: str) -> Any:
     text = {
-        "presence": "Positive values push the model towards new topics.",
-        "frequency": "Positive values discourage repeating the same words.",
+        "presence": gettext_noop("Positive values push the model towards new topics."),
+        "frequency": gettext_noop("Positive values discourage repeating the same words."),
     }[which]
-    return _param(text, f"{which.title()} penalty", ge=-2, le=2, extra={"step": 0.1})
+    label = {
+        "presence": gettext_noop("Presence penalty"),
+        "frequency": gettext_noop("Frequency penalty"),
+    }[which]
+    return _param(text, label, ge=-2, le=2, extra={"step": 0.1})
 
 
 def _seed() -> Any:
     return _param(
-        "Seed for best-effort determinism.",
-        "Seed",
+        gettext_noop("Seed for best-effort determinism."),
+        gettext_noop("Seed"),
         ge=-(2**63),
         le=2**63 - 1,
         extra={"step": 1},
@@ -97,24 +113,30 @@ def _seed() -> Any:
 
 def _logit_bias() -> Any:
     return _param(
-        'Token id → bias from -100 to 100, as JSON: {"50256": -100} bans that token.',
-        "Logit bias",
+        gettext_noop('Token id → bias from -100 to 100, as JSON: {"50256": -100} bans that token.'),
+        gettext_noop("Logit bias"),
         input="json",
     )
 
 
 def _user() -> Any:
-    return _param("An id for your end user, for the provider's abuse monitoring.", "User", "text")
+    return _param(
+        gettext_noop("An id for your end user, for the provider's abuse monitoring."),
+        gettext_noop("User"),
+        "text",
+    )
 
 
 def _stream() -> Any:
-    return _param("Stream the reply as it is generated.", "Stream", "bool")
+    return _param(
+        gettext_noop("Stream the reply as it is generated."), gettext_noop("Stream"), "bool"
+    )
 
 
 def _stream_options() -> Any:
     return _param(
-        "Streaming options; include_usage adds a last chunk with token counts.",
-        "Stream options",
+        gettext_noop("Streaming options; include_usage adds a last chunk with token counts."),
+        gettext_noop("Stream options"),
         "json",
     )
 
@@ -125,8 +147,8 @@ def _model() -> Any:
 
 def _max_tokens(minimum: int = 1) -> Any:
     return _param(
-        "Upper bound on the tokens generated for the reply.",
-        "Max tokens",
+        gettext_noop("Upper bound on the tokens generated for the reply."),
+        gettext_noop("Max tokens"),
         ge=minimum,
         extra={"step": 1},
     )
@@ -155,13 +177,15 @@ class WireBody(BaseModel):
     @classmethod
     def _at_most_four_stops(cls, value: str | list[str] | None) -> str | list[str] | None:
         if isinstance(value, list) and len(value) > MAX_STOP_SEQUENCES:
-            raise ValueError(f"at most {MAX_STOP_SEQUENCES} stop sequences are allowed")
+            raise ValueError(
+                _("at most %(count)s stop sequences are allowed") % {"count": MAX_STOP_SEQUENCES}
+            )
         return value
 
 
 def _stream_options_need_stream(body: WireBody) -> dict[str, str]:
     if getattr(body, "stream_options", None) is not None and not getattr(body, "stream", None):
-        return {"stream_options": "is only allowed when stream is true"}
+        return {"stream_options": _("is only allowed when stream is true")}
     return {}
 
 
@@ -174,8 +198,10 @@ class ChatBody(WireBody):
     top_p: float | None = _top_p()
     max_tokens: int | None = _max_tokens()
     max_completion_tokens: int | None = _param(
-        "Upper bound on generated tokens, reasoning included (reasoning models need this one).",
-        "Max completion tokens",
+        gettext_noop(
+            "Upper bound on generated tokens, reasoning included (reasoning models need this one)."
+        ),
+        gettext_noop("Max completion tokens"),
         ge=1,
         extra={"step": 1},
     )
@@ -186,108 +212,140 @@ class ChatBody(WireBody):
     seed: int | None = _seed()
     logit_bias: dict[str, Any] | None = _logit_bias()
     logprobs: bool | None = _param(
-        "Return the log probability of each reply token (the probability view).",
-        "Log probabilities",
+        gettext_noop("Return the log probability of each reply token (the probability view)."),
+        gettext_noop("Log probabilities"),
         "bool",
     )
     top_logprobs: int | None = _param(
-        "How many likeliest alternatives to return per token (needs logprobs).",
-        "Top alternatives",
+        gettext_noop("How many likeliest alternatives to return per token (needs logprobs)."),
+        gettext_noop("Top alternatives"),
         ge=0,
         le=20,
         extra={"step": 1},
     )
     response_format: ResponseFormat | None = _param(
-        "Plain text, any JSON object, or JSON that satisfies a schema.",
-        "Response format",
+        gettext_noop("Plain text, any JSON object, or JSON that satisfies a schema."),
+        gettext_noop("Response format"),
         "response_format",
     )
     tools: Annotated[list[Tool], Field(max_length=128)] | None = _param(
-        "Functions the model may call: name, description and JSON-Schema parameters.",
-        "Tools",
+        gettext_noop("Functions the model may call: name, description and JSON-Schema parameters."),
+        gettext_noop("Tools"),
         "tools",
     )
     tool_choice: ToolChoice | None = _param(
-        "Whether the model may (auto), must (required) or must not (none) call a tool, "
-        "or which one it must call.",
-        "Tool choice",
+        gettext_noop(
+            "Whether the model may (auto), must (required) or must not (none) call a tool, "
+            "or which one it must call."
+        ),
+        gettext_noop("Tool choice"),
         "tool_choice",
     )
     parallel_tool_calls: bool | None = _param(
-        "Allow several tool calls in one reply.", "Parallel tool calls", "bool"
+        gettext_noop("Allow several tool calls in one reply."),
+        gettext_noop("Parallel tool calls"),
+        "bool",
     )
     user: str | None = _user()
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None = (
-        _param("How hard a reasoning model thinks before answering.", "Reasoning effort", "select")
+        _param(
+            gettext_noop("How hard a reasoning model thinks before answering."),
+            gettext_noop("Reasoning effort"),
+            "select",
+        )
     )
     verbosity: Literal["low", "medium", "high"] | None = _param(
-        "How long and detailed the reply is (newer OpenAI models).", "Verbosity", "select"
+        gettext_noop("How long and detailed the reply is (newer OpenAI models)."),
+        gettext_noop("Verbosity"),
+        "select",
     )
     safety_identifier: str | None = _param(
-        "A stable, hashed id of your end user (up to 64 characters) for the provider's abuse "
-        "detection; replaces user.",
-        "Safety identifier",
+        gettext_noop(
+            "A stable, hashed id of your end user (up to 64 characters) for the provider's abuse "
+            "detection; replaces user."
+        ),
+        gettext_noop("Safety identifier"),
         "text",
         max_length=64,
     )
     prompt_cache_key: str | None = _param(
-        "Requests with the same key and prompt prefix share the provider's prompt cache.",
-        "Prompt cache key",
+        gettext_noop(
+            "Requests with the same key and prompt prefix share the provider's prompt cache."
+        ),
+        gettext_noop("Prompt cache key"),
         "text",
     )
     service_tier: Literal["auto", "default", "flex", "scale", "priority", "fast"] | None = _param(
-        "Which processing tier serves the request (OpenAI): flex is cheaper and slower, "
-        "priority faster.",
-        "Service tier",
+        gettext_noop(
+            "Which processing tier serves the request (OpenAI): flex is cheaper and slower, "
+            "priority faster."
+        ),
+        gettext_noop("Service tier"),
         "select",
     )
     store: bool | None = _param(
-        "Keep the completion in the provider's dashboard (OpenAI: for evals and distillation).",
-        "Store",
+        gettext_noop(
+            "Keep the completion in the provider's dashboard (OpenAI: for evals and distillation)."
+        ),
+        gettext_noop("Store"),
         "bool",
     )
     metadata: dict[str, str] | None = _param(
-        'Up to 16 tags stored with the completion, as JSON: {"experiment": "v2"}.',
-        "Metadata",
+        gettext_noop('Up to 16 tags stored with the completion, as JSON: {"experiment": "v2"}.'),
+        gettext_noop("Metadata"),
         "json",
     )
     modalities: Annotated[list[Literal["text", "audio"]], Field(min_length=1)] | None = _param(
-        'Output types: ["text"], or ["text", "audio"] for audio models (then set Audio output).',
-        "Modalities",
+        gettext_noop(
+            'Output types: ["text"], or ["text", "audio"] for audio models (then set Audio output).'
+        ),
+        gettext_noop("Modalities"),
         "json",
     )
     audio: AudioOutput | None = _param(
-        'A spoken reply\'s voice and format, as JSON: {"voice": "alloy", "format": "mp3"}.',
-        "Audio output",
+        gettext_noop(
+            'A spoken reply\'s voice and format, as JSON: {"voice": "alloy", "format": "mp3"}.'
+        ),
+        gettext_noop("Audio output"),
         "json",
     )
     prediction: Prediction | None = _param(
-        'Text the reply will mostly repeat, for faster edits: {"type": "content", "content": "…"}.',
-        "Predicted output",
+        gettext_noop(
+            'Text the reply will mostly repeat, for faster edits: {"type": "content", "content": "…"}.'
+        ),
+        gettext_noop("Predicted output"),
         "json",
     )
     web_search_options: WebSearchOptions | None = _param(
-        "How a search model searches the web, as JSON: "
-        '{"search_context_size": "low"} or a user_location.',
-        "Web search",
+        gettext_noop(
+            "How a search model searches the web, as JSON: "
+            '{"search_context_size": "low"} or a user_location.'
+        ),
+        gettext_noop("Web search"),
         "json",
     )
     prompt_cache_options: PromptCacheOptions | None = _param(
-        'Prompt caching, as JSON: {"ttl": "30m", "mode": "implicit"} or "explicit" '
-        "(breakpoints you set).",
-        "Prompt cache options",
+        gettext_noop(
+            'Prompt caching, as JSON: {"ttl": "30m", "mode": "implicit"} or "explicit" '
+            "(breakpoints you set)."
+        ),
+        gettext_noop("Prompt cache options"),
         "json",
     )
     prompt_cache_retention: Literal["in_memory", "24h"] | None = _param(
-        "How long the provider may keep the cached prompt prefix (deprecated by OpenAI in "
-        "favour of prompt cache options).",
-        "Prompt cache retention",
+        gettext_noop(
+            "How long the provider may keep the cached prompt prefix (deprecated by OpenAI in "
+            "favour of prompt cache options)."
+        ),
+        gettext_noop("Prompt cache retention"),
         "select",
     )
     moderation: ModerationOptions | None = _param(
-        'Moderate this completion\'s input and output, as JSON: {"model": '
-        '"omni-moderation-latest"}.',
-        "Moderation",
+        gettext_noop(
+            'Moderate this completion\'s input and output, as JSON: {"model": '
+            '"omni-moderation-latest"}.'
+        ),
+        gettext_noop("Moderation"),
         "json",
     )
     stream: bool | None = _stream()
@@ -310,22 +368,24 @@ class ChatBody(WireBody):
         elif self.audio is not None and not wants_audio:
             errors["modalities"] = 'must include "audio" when audio output is set'
         if self.top_logprobs is not None and not self.logprobs:
-            errors["top_logprobs"] = "needs logprobs set to true"
+            errors["top_logprobs"] = _("needs logprobs set to true")
         tool_names = [tool.function.name for tool in self.tools or []]
         if self.tool_choice is not None and not self.tools:
-            errors["tool_choice"] = "is only allowed when tools are defined"
+            errors["tool_choice"] = _("is only allowed when tools are defined")
         elif not isinstance(self.tool_choice, str | type(None)):
             wanted = self.tool_choice.function.name
             if wanted not in tool_names:
-                defined = ", ".join(tool_names) or "none"
-                errors["tool_choice"] = f"names {wanted!r}, which is not a defined tool ({defined})"
+                defined = ", ".join(tool_names) or _("none")
+                errors["tool_choice"] = _(
+                    "names %(name)s, which is not a defined tool (%(defined)s)"
+                ) % {"name": repr(wanted), "defined": defined}
         if self.parallel_tool_calls is not None and not self.tools:
-            errors["parallel_tool_calls"] = "is only allowed when tools are defined"
+            errors["parallel_tool_calls"] = _("is only allowed when tools are defined")
         for position, name in enumerate(tool_names):
             if name in tool_names[:position]:
-                errors[path_text(("tools", position, "function", "name"))] = (
-                    f"{name!r} is defined twice"
-                )
+                errors[path_text(("tools", position, "function", "name"))] = _(
+                    "%(name)s is defined twice"
+                ) % {"name": repr(name)}
         errors.update(_unanswered_tool_messages(self.messages))
         return errors
 
@@ -338,9 +398,9 @@ def _unanswered_tool_messages(messages: list[Any]) -> dict[str, str]:
         if isinstance(message, AssistantMessage):
             called.update(call.id for call in message.tool_calls or [])
         elif isinstance(message, ToolMessage) and message.tool_call_id not in called:
-            errors[path_text(("messages", position, "tool_call_id"))] = (
-                f"{message.tool_call_id!r} answers no tool call of an earlier assistant message"
-            )
+            errors[path_text(("messages", position, "tool_call_id"))] = _(
+                "%(id)s answers no tool call of an earlier assistant message"
+            ) % {"id": repr(message.tool_call_id)}
     return errors
 
 
@@ -361,18 +421,24 @@ class CompletionBody(WireBody):
         | Annotated[list[int], Field(min_length=1)]
         | Annotated[list[Annotated[list[int], Field(min_length=1)]], Field(min_length=1)]
     ) = Field(description="The text to continue (or several texts, or token ids).")
-    suffix: str | None = _param("Text that comes after the completion.", "Suffix", "textarea")
-    echo: bool | None = _param("Repeat the prompt before the completion.", "Echo", "bool")
+    suffix: str | None = _param(
+        gettext_noop("Text that comes after the completion."), gettext_noop("Suffix"), "textarea"
+    )
+    echo: bool | None = _param(
+        gettext_noop("Repeat the prompt before the completion."), gettext_noop("Echo"), "bool"
+    )
     best_of: int | None = _param(
-        "Generate this many server side and return the best n (not with streaming).",
-        "Best of",
+        gettext_noop("Generate this many server side and return the best n (not with streaming)."),
+        gettext_noop("Best of"),
         ge=0,
         le=20,
         extra={"step": 1},
     )
     logprobs: int | None = _param(
-        "Return the log probabilities of the likeliest tokens (0 to 5) at each position.",
-        "Log probabilities",
+        gettext_noop(
+            "Return the log probabilities of the likeliest tokens (0 to 5) at each position."
+        ),
+        gettext_noop("Log probabilities"),
         ge=0,
         le=5,
         extra={"step": 1},
@@ -402,19 +468,19 @@ class CompletionBody(WireBody):
     def consistency_errors(self) -> dict[str, str]:
         errors = _stream_options_need_stream(self)
         if self.best_of is not None and self.n is not None and self.best_of < self.n:
-            errors["best_of"] = f"must be at least n ({self.n})"
+            errors["best_of"] = _("must be at least n (%(n)s)") % {"n": self.n}
         if self.best_of is not None and self.best_of > 1 and self.stream:
-            errors["best_of"] = "cannot be used with streaming (set stream to false)"
+            errors["best_of"] = _("cannot be used with streaming (set stream to false)")
         return errors
 
 
 def _texts_not_empty(value: Any) -> Any:
     if isinstance(value, str) and not value:
-        raise ValueError("must not be empty")
+        raise ValueError(_("must not be empty"))
     if isinstance(value, list):
         for position, item in enumerate(value):
             if item == "" or item == []:
-                raise ValueError(f"item {position} is empty")
+                raise ValueError(_("item %(position)s is empty") % {"position": position})
     return value
 
 
@@ -432,14 +498,14 @@ class EmbeddingBody(WireBody):
         ]
     ) = Field(description="One text, or several (one per line in the form).")
     dimensions: int | None = _param(
-        "How many numbers each vector has (text-embedding-3 models and later).",
-        "Dimensions",
+        gettext_noop("How many numbers each vector has (text-embedding-3 models and later)."),
+        gettext_noop("Dimensions"),
         ge=1,
         extra={"step": 1},
     )
     encoding_format: Literal["float", "base64"] | None = _param(
-        "Vectors as lists of numbers, or as base64 of little-endian float32.",
-        "Encoding format",
+        gettext_noop("Vectors as lists of numbers, or as base64 of little-endian float32."),
+        gettext_noop("Encoding format"),
         "select",
     )
     user: str | None = _user()

@@ -19,6 +19,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from playground.bodies import WireBody
@@ -69,7 +71,7 @@ class _Envelope(BaseModel):
 def validate_request(data: Any) -> RunRequest:
     """Validate a request JSON value, or raise RequestInvalid naming each bad field."""
     if not isinstance(data, dict):
-        raise RequestInvalid({"request": "must be a JSON object"})
+        raise RequestInvalid({"request": _("must be a JSON object")})
     # JSON's "\ud800" escape reads as half a character: no frame, page or upstream body can
     # carry it (UTF-8 has no form for it), so it is named here rather than failing later.
     surrogate = first_lone_surrogate(data)
@@ -101,7 +103,7 @@ def validate_request(data: Any) -> RunRequest:
         # After the field checks, so that this plainer message wins for the same field.
         errors.update(non_finite)
     if errors or envelope is None or body is None:
-        raise RequestInvalid(errors or {"body": "is required"})
+        raise RequestInvalid(errors or {"body": _("is required")})
     return RunRequest(
         mode=envelope.mode, provider=envelope.provider, body=body, variables=envelope.variables
     )
@@ -115,7 +117,8 @@ MAX_VALUE_DEPTH = 200
 def too_deeply_nested(body: dict[str, Any]) -> dict[str, str]:
     """The body's keys whose value is nested deeper than MAX_VALUE_DEPTH, by field path."""
     return {
-        path_text(("body", key)): f"nested too deeply (at most {MAX_VALUE_DEPTH} levels)"
+        path_text(("body", key)): _("nested too deeply (at most %(levels)s levels)")
+        % {"levels": MAX_VALUE_DEPTH}
         for key, value in body.items()
         if depth(value) > MAX_VALUE_DEPTH
     }
@@ -149,11 +152,11 @@ def upstream_body(request: RunRequest) -> dict[str, Any]:
         return fill_body(body, get_mode(request.mode).template_keys, request.variables)
     except MissingVariables as missing:
         raise RequestInvalid(
-            {f"variables.{name}": MISSING_VARIABLE for name in missing.names}
+            {f"variables.{name}": str(MISSING_VARIABLE) for name in missing.names}
         ) from None
 
 
-MISSING_VARIABLE = (
+MISSING_VARIABLE = gettext_lazy(
     "has no value: give it one under Variables (to send the braces themselves, write \\{{)"
 )
 

@@ -8,6 +8,7 @@ says what is allowed (``'robot' is not allowed (use 'system', 'user', …)``).
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ValidationError
 
 from playground.jsonpath import PathPart, path_text
@@ -44,9 +45,9 @@ def _allowed(model: type[BaseModel], field_name: str) -> str | None:
         return None
     bounds = field_bounds(field)
     if "ge" in bounds and "le" in bounds:
-        return f"allowed: {bounds['ge']} to {bounds['le']}"
+        return _("allowed: %(low)s to %(high)s") % {"low": bounds["ge"], "high": bounds["le"]}
     if "ge" in bounds:
-        return f"allowed: {bounds['ge']} or more"
+        return _("allowed: %(low)s or more") % {"low": bounds["ge"]}
     return None
 
 
@@ -122,7 +123,7 @@ def _most_specific(errors: list[Any]) -> list[Any]:
         best = max(members, key=rank)  # max keeps the first of equals: the declared order
         if all(e["type"] in _TYPE_ERRORS and len(e["loc"]) == len(item) + 1 for e in best):
             # The value is none of the union's shapes at all: name every shape allowed.
-            shapes = " or ".join(dict.fromkeys(_shape(tag) for tag in groups[item]))
+            shapes = _(" or ").join(dict.fromkeys(_shape(tag) for tag in groups[item]))
             kept.append({**best[0], "type": "union_shape", "loc": item, "msg": shapes})
         else:
             kept.extend(best)
@@ -132,19 +133,19 @@ def _most_specific(errors: list[Any]) -> list[Any]:
 def _shape(member: str) -> str:
     """A union member's pydantic tag (``list[int]``) in plain words."""
     if member.startswith("list[list["):
-        return "a list of token id lists"
+        return _("a list of token id lists")
     if member.startswith("list[int"):
-        return "a list of token ids"
+        return _("a list of token ids")
     if member.startswith("list[str"):
-        return "a list of texts"
+        return _("a list of texts")
     if member.startswith("list["):
-        return "a list of content parts"
+        return _("a list of content parts")
     return {
-        "str": "text",
-        "int": "a whole number",
-        "float": "a number",
-        "bool": "true or false",
-    }.get(member, "an object")
+        "str": _("text"),
+        "int": _("a whole number"),
+        "float": _("a number"),
+        "bool": _("true or false"),
+    }.get(member, _("an object"))
 
 
 def describe_errors(
@@ -168,57 +169,92 @@ def describe_errors(
     if len(errors) > MAX_REPORTED_ERRORS:
         # A list of thousands of bad items would bury the page: name the first ones.
         shown = dict(list(errors.items())[:MAX_REPORTED_ERRORS])
-        shown["request"] = f"and {len(errors) - MAX_REPORTED_ERRORS} more problems like these"
+        shown["request"] = _("and %(count)s more problems like these") % {
+            "count": len(errors) - MAX_REPORTED_ERRORS
+        }
         return shown
     return errors
 
 
+def _bound(error: dict[str, Any]) -> str:
+    """The limit a range error names, in the reader's words (pydantic's own are English)."""
+    ctx = error.get("ctx", {})
+    for key, text in (
+        ("ge", _("at least %(limit)s")),
+        ("le", _("at most %(limit)s")),
+        ("gt", _("more than %(limit)s")),
+        ("lt", _("less than %(limit)s")),
+    ):
+        if key in ctx:
+            return text % {"limit": ctx[key]}
+    return str(error["msg"])
+
+
 def _message_for(model: type[BaseModel], path: list[PathPart], error: dict[str, Any]) -> str:
     kind = error["type"]
-    given = error.get("input")
+    given = _short(error.get("input"))
+    ctx = error.get("ctx", {})
     name = str(path[-1]) if path else "request"
     top = model if len(path) == 1 else None
     allowed = _allowed(top, name) if top is not None else None
     if kind in {"missing", "union_tag_not_found"}:
-        return "is required"
+        return _("is required")
     if kind == "union_tag_invalid":
-        tags = error.get("ctx", {}).get("expected_tags", "")
-        return f"{error.get('ctx', {}).get('tag')!r} is not allowed (use {tags})"
+        return _("%(value)s is not allowed (use %(allowed)s)") % {
+            "value": repr(ctx.get("tag")),
+            "allowed": ctx.get("expected_tags", ""),
+        }
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-        return f"{_short(given)} is out of range ({allowed or error['msg'].lower()})"
+        return _("%(value)s is out of range (%(allowed)s)") % {
+            "value": given,
+            "allowed": allowed or _bound(error),
+        }
     if kind == "int_parsing_size":  # digits beyond any integer (Python reads 4300 at most)
-        return f"{_short(given)} is out of range ({allowed or 'too many digits'})"
+        return _("%(value)s is out of range (%(allowed)s)") % {
+            "value": given,
+            "allowed": allowed or _("too many digits"),
+        }
     if kind in {"float_parsing", "float_type"}:
-        return f"must be a number, got {_short(given)} ({allowed or 'any number'})"
+        return _("must be a number, got %(value)s (%(allowed)s)") % {
+            "value": given,
+            "allowed": allowed or _("any number"),
+        }
     if kind in {"int_parsing", "int_type", "int_from_float"}:
-        return f"must be a whole number, got {_short(given)} ({allowed or 'any whole number'})"
+        return _("must be a whole number, got %(value)s (%(allowed)s)") % {
+            "value": given,
+            "allowed": allowed or _("any whole number"),
+        }
     if kind in {"bool_parsing", "bool_type"}:
-        return f"must be true or false, got {_short(given)}"
+        return _("must be true or false, got %(value)s") % {"value": given}
     if kind == "literal_error":
-        return f"{_short(given)} is not allowed ({error['msg'].replace('Input should be', 'use')})"
+        expected = str(ctx.get("expected", "")).replace(" or ", _(" or "))
+        return _("%(value)s is not allowed (use %(allowed)s)") % {
+            "value": given,
+            "allowed": expected,
+        }
     if kind == "too_short" and name == "messages":
-        return "add at least one message"
-    if kind == "too_short":
-        return "must not be empty"
+        return _("add at least one message")
+    if kind in {"too_short", "string_too_short"}:
+        return _("must not be empty")
     if kind == "too_long":
-        return f"has too many items ({error['msg'].lower()})"
-    if kind == "string_too_short":
-        return "must not be empty"
+        return _("has too many items (at most %(limit)s)") % {"limit": ctx.get("max_length")}
     if kind == "string_pattern_mismatch":
-        return f"{_short(given)} is not allowed (use 1 to 64 letters, digits, _ or -)"
+        return _("%(value)s is not allowed (use 1 to 64 letters, digits, _ or -)") % {
+            "value": given
+        }
     if kind in {"string_type", "dict_type", "list_type", "model_type", "model_attributes_type"}:
         wanted = {
-            "string_type": "text",
-            "dict_type": "a JSON object",
-            "list_type": "a list",
-        }.get(kind, "a JSON object")
-        return f"must be {wanted}, got {_short(given)}"
+            "string_type": _("text"),
+            "dict_type": _("a JSON object"),
+            "list_type": _("a list"),
+        }.get(kind, _("a JSON object"))
+        return _("must be %(wanted)s, got %(value)s") % {"wanted": wanted, "value": given}
     if kind == "union_shape":
-        return f"must be {error['msg']}, got {_short(given)}"
+        return _("must be %(wanted)s, got %(value)s") % {"wanted": error["msg"], "value": given}
     if kind == "extra_forbidden":
-        return "is not a known request key (allowed: mode, provider, body, variables)"
+        return _("is not a known request key (allowed: mode, provider, body, variables)")
     if kind == "value_error":
-        return str(error.get("ctx", {}).get("error", error["msg"]))
+        return str(ctx.get("error", error["msg"]))
     return str(error["msg"])
 
 

@@ -9,6 +9,7 @@ the playground knows it checks, what it does not know it passes through.
 import re
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # OpenAI's rule for function and json_schema names.
@@ -23,7 +24,7 @@ class WirePart(BaseModel):
 def check_json_schema(schema: Any) -> Any:
     """Refuse a value that is not a valid JSON Schema (as the upstream would, later)."""
     if not isinstance(schema, dict):
-        raise ValueError('must be a JSON Schema object, for example {"type": "object"}')
+        raise ValueError(_('must be a JSON Schema object, for example {"type": "object"}'))
     # Imported here: only a request with a JSON schema needs it, and it costs every worker
     # process ~2 MiB of memory that most never use.
     from jsonschema import Draft202012Validator
@@ -33,7 +34,10 @@ def check_json_schema(schema: Any) -> Any:
         Draft202012Validator.check_schema(schema)
     except SchemaError as error:
         where = "/".join(str(p) for p in error.absolute_path) or "the top level"
-        raise ValueError(f"is not a valid JSON Schema at {where}: {error.message}") from None
+        raise ValueError(
+            _("is not a valid JSON Schema at %(where)s: %(error)s")
+            % {"where": where, "error": error.message}
+        ) from None
     return schema
 
 
@@ -121,7 +125,7 @@ class AssistantMessage(WirePart):
     @model_validator(mode="after")
     def _says_something(self) -> "AssistantMessage":
         if self.content is None and not self.tool_calls and "audio" not in (self.model_extra or {}):
-            raise ValueError("an assistant message needs content or tool_calls")
+            raise ValueError(_("an assistant message needs content or tool_calls"))
         return self
 
 
@@ -245,11 +249,20 @@ def check_logit_bias(value: dict[str, Any] | None) -> dict[str, Any] | None:
         return value
     for key, bias in value.items():
         if not TOKEN_ID.match(key):
-            raise ValueError(f"key {key!r} is not a token id (use the token's number as text)")
+            raise ValueError(
+                _("key %(key)s is not a token id (use the token's number as text)")
+                % {"key": repr(key)}
+            )
         if isinstance(bias, bool) or not isinstance(bias, int | float) or bias != int(bias):
-            raise ValueError(f"the bias for token {key} must be a whole number, got {bias!r}")
+            raise ValueError(
+                _("the bias for token %(key)s must be a whole number, got %(bias)s")
+                % {"key": key, "bias": repr(bias)}
+            )
         if not -100 <= bias <= 100:
-            raise ValueError(f"the bias for token {key} is {bias}, allowed: -100 to 100")
+            raise ValueError(
+                _("the bias for token %(key)s is %(bias)s, allowed: -100 to 100")
+                % {"key": key, "bias": bias}
+            )
     return {key: int(bias) for key, bias in value.items()}
 
 
@@ -316,10 +329,18 @@ def check_metadata(value: dict[str, str] | None) -> dict[str, str] | None:
     if value is None:
         return value
     if len(value) > METADATA_PAIRS:
-        raise ValueError(f"at most {METADATA_PAIRS} key-value pairs are allowed")
+        raise ValueError(
+            _("at most %(count)s key-value pairs are allowed") % {"count": METADATA_PAIRS}
+        )
     for key, text in value.items():
         if len(key) > METADATA_KEY_CHARS:
-            raise ValueError(f"keys are at most {METADATA_KEY_CHARS} characters ({key[:20]!r}…)")
+            raise ValueError(
+                _("keys are at most %(count)s characters (%(key)s…)")
+                % {"count": METADATA_KEY_CHARS, "key": repr(key[:20])}
+            )
         if len(text) > METADATA_VALUE_CHARS:
-            raise ValueError(f"values are at most {METADATA_VALUE_CHARS} characters (key {key!r})")
+            raise ValueError(
+                _("values are at most %(count)s characters (key %(key)s)")
+                % {"count": METADATA_VALUE_CHARS, "key": repr(key)}
+            )
     return value
