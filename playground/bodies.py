@@ -31,17 +31,12 @@ from playground.spec_parts import (
     check_logit_bias,
     check_metadata,
 )
+from playground.translation_marks import gettext_noop
 
 MAX_STOP_SEQUENCES = 4
 MAX_EMBEDDING_INPUTS = 2048
 
 # --- parameters shared by several bodies (one factory each, so each model gets its own) ---
-
-
-def gettext_noop(message: str) -> str:
-    """Marks ``message`` for ``makemessages`` and returns it untranslated. Django's own
-    gettext_noop reads the settings, and settings.py imports this module while it loads."""
-    return message
 
 
 # The label and help text are marked for translation here and translated when the page

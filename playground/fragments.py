@@ -98,7 +98,8 @@ def run_started(body: dict[str, Any], provider: Provider, mode: str = DEFAULT_MO
         + cleared
         + _status(
             "running",
-            _("Running %(model)s on %(provider)s…") % {"model": what, "provider": provider.label},
+            _("Running %(model)s on %(provider)s…")
+            % {"model": what, "provider": _(provider.label)},
             offline=provider.offline,
             warnings=capability_warnings(mode, body).items(),
         )

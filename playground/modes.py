@@ -26,6 +26,7 @@ from playground.bodies import (
     ModerationBody,
     WireBody,
 )
+from playground.translation_marks import gettext_noop
 
 # The parameters chat-shaped modes show on the page, in this order.
 _CHAT_PARAMETERS = (
@@ -148,7 +149,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
         for mode in (
             Mode(
                 name="chat",
-                label="Chat",
+                label=gettext_noop("Chat"),
                 endpoint="/chat/completions",
                 body_model=ChatBody,
                 answer="chat",
@@ -163,7 +164,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
             ),
             Mode(
                 name="completion",
-                label="Completion (legacy)",
+                label=gettext_noop("Completion (legacy)"),
                 endpoint="/completions",
                 body_model=CompletionBody,
                 answer="completion",
@@ -193,7 +194,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
             # An edit is a chat body built from an instruction and an input.
             Mode(
                 name="edit",
-                label="Edit",
+                label=gettext_noop("Edit"),
                 endpoint="/chat/completions",
                 body_model=EditBody,
                 answer="chat",
@@ -213,7 +214,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
             ),
             Mode(
                 name="embedding",
-                label="Embeddings",
+                label=gettext_noop("Embeddings"),
                 endpoint="/embeddings",
                 body_model=EmbeddingBody,
                 answer="embedding",
@@ -230,7 +231,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
             ),
             Mode(
                 name="moderation",
-                label="Moderation",
+                label=gettext_noop("Moderation"),
                 endpoint="/moderations",
                 body_model=ModerationBody,
                 answer="moderation",

@@ -22,6 +22,7 @@ from playground.fragments import tool_call_line
 from playground.modes import DEFAULT_MODE, REGISTRY, get_mode
 from playground.providerconfig.lookup import available_providers
 from playground.spec import RequestInvalid, extension_keys, validate_request
+from playground.translation_marks import gettext_noop
 from playground.variables import body_names
 
 View = Literal["form", "json"]
@@ -77,7 +78,7 @@ def request_editor_context(
     panel = variables_panel(data)
     return {
         "view": view,
-        "view_tabs": (("form", "Form"), ("json", "JSON")),
+        "view_tabs": (("form", gettext_noop("Form")), ("json", "JSON")),
         "status": status or EditorStatus(),
         "request_text": json.dumps(data, indent=2, ensure_ascii=False) if view == "json" else "",
         "values": values,

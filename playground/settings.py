@@ -314,6 +314,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "playground" / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # the switch's choice outlives the browser session
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

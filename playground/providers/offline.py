@@ -39,6 +39,7 @@ from playground.providers.openai_format import (
     moderations_response,
 )
 from playground.secrets_scrub import NO_SECRETS
+from playground.translation_marks import gettext_noop
 
 OFFLINE = Sender("offline")
 
@@ -51,7 +52,7 @@ class OfflineProvider:
         self,
         *,
         name: str = "offline",
-        label: str = "Offline model (built in)",
+        label: str = gettext_noop("Offline model (built in)"),
         default_model: str = "offline-1",
         tokens_per_second: float = 40.0,
         moderation_model: str = "offline-moderation",

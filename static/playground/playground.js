@@ -118,7 +118,8 @@
     var set = $$("#more-parameters fieldset.mode-fields:not([disabled]) [name]").filter(function (input) {
       return input.type !== "hidden" && input.value !== "";
     });
-    $("#more-parameters-count").textContent = set.length ? "(" + set.length + " set)" : "";
+    $("#more-parameters-count").textContent = set.length
+      ? interpolate(gettext("(%(count)s set)"), {count: set.length}, true) : "";
     if (set.length) { $("#more-parameters").open = true; }
   }
 
@@ -301,7 +302,7 @@
       var target = event.detail.target;
       if (target && target.id === "request-fields" && event.detail.successful !== true) {
         var status = $("#request-view-status");
-        status.textContent = "The server did not answer, so nothing changed: try again.";
+        status.textContent = gettext("The server did not answer, so nothing changed: try again.");
         status.classList.add("error");
       }
     });

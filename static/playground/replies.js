@@ -33,7 +33,7 @@
   function copyFrom(button, element) {
     var label = button.dataset.label || (button.dataset.label = button.textContent);
     var done = function () {
-      button.textContent = "Copied";
+      button.textContent = gettext("Copied");
       setTimeout(function () { button.textContent = label; }, 1500);
     };
     var selectAndCopy = function () {

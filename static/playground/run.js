@@ -69,19 +69,23 @@
       status.dataset.state = "error";
       status.className = "run-status state-error";
       status.querySelector(".status-message").textContent =
-        "Not sent: the request is " + size.toLocaleString("en") + " bytes, and the server takes at most " +
-        limit.toLocaleString("en") + " bytes (" + (limit / 1048576).toFixed(1).replace(/\.0$/, "") +
-        " MiB) per run. Shorten the prompt or the messages.";
+        interpolate(gettext(
+          "Not sent: the request is %(size)s bytes, and the server takes at most %(limit)s bytes " +
+          "(%(mib)s MiB) per run. Shorten the prompt or the messages."), {
+          size: size.toLocaleString("en"),
+          limit: limit.toLocaleString("en"),
+          mib: (limit / 1048576).toFixed(1).replace(/\.0$/, "")
+        }, true);
     });
     // Say when the connection drops, and end the run it cut off with its partial reply kept.
-    document.body.addEventListener("htmx:wsOpen", function () { setConnection("open", "Connected"); });
+    document.body.addEventListener("htmx:wsOpen", function () { setConnection("open", gettext("Connected")); });
     document.body.addEventListener("htmx:wsClose", function () {
-      setConnection("closed", "Disconnected, reconnecting…");
+      setConnection("closed", gettext("Disconnected, reconnecting…"));
       if (runState() === "running") {
         var status = $("#run-status");
         status.dataset.state = "error";
         status.querySelector(".status-message").textContent =
-          "The connection to the server was lost; the partial reply is kept. Run again once reconnected.";
+          gettext("The connection to the server was lost; the partial reply is kept. Run again once reconnected.");
         document.body.dispatchEvent(new Event("run-lost"));
       }
     });

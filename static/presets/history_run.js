@@ -29,7 +29,8 @@
         return;
       }
       panel.hidden = false;
-      $("#run-title").textContent = form.dataset.title || ("Reply of version " + form.dataset.version);
+      $("#run-title").textContent = form.dataset.title ||
+        interpolate(gettext("Reply of version %(version)s"), {version: form.dataset.version}, true);
       panel.scrollIntoView({block: "nearest"});
     }, true);
 
