@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "playground.providerconfig",
     "playground.runs",
     "playground.evals",
+    "playground.preferences",
     # Evaluations run as Django tasks (the django.tasks backport) stored in the database.
     "django_tasks",
     "django_tasks_db",
@@ -101,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's own language, after LocaleMiddleware's guess (preferences/language.py).
+    "playground.preferences.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

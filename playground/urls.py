@@ -8,6 +8,7 @@ from django.views.i18n import JavaScriptCatalog
 from playground import views
 from playground.evals import urls as evals_urls
 from playground.health import health_view
+from playground.preferences.views import language_switch
 from playground.runs.account_views import run_keeping_page
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The language switch (Django's set_language) and the page scripts' translations.
     path("i18n/", include("django.conf.urls.i18n")),
+    path("account/language/", language_switch, name="language-switch"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", views.playground_page, name="playground"),
     path("export/", include("playground.export.urls")),

@@ -1,0 +1,9 @@
+from django.contrib import admin
+
+from playground.preferences.models import UserPreference
+
+
+@admin.register(UserPreference)
+class UserPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "language")
+    search_fields = ("user__username",)
