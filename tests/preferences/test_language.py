@@ -17,7 +17,9 @@ def user() -> User:
 
 def signed_in(user: User, **headers: str) -> Client:
     client = Client(**headers)
-    assert client.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
+    )
     return client
 
 
