@@ -55,8 +55,8 @@ def rows_check(rows: list[dict[str, Any]]) -> None:
     for i, row in enumerate(rows, 1):
         for name in row.get("vars") or {}:
             if not NAME_PATTERN.match(name):
-                row = _("row %(row)s") % {"row": i}
-                problems[in_column(row, name)] = not_a_variable_name()
+                place = _("row %(row)s") % {"row": i}
+                problems[in_column(place, name)] = not_a_variable_name()
     if problems:
         raise DatasetInvalid(problems)
 

@@ -3,7 +3,7 @@ cancel, run again, export, compare)."""
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from django.contrib import messages
@@ -37,11 +37,14 @@ from playground.runs.selectors import RunNotFound
 from playground.spec import FormInvalid, RequestInvalid, validate_request
 from playground.teams.models import Team
 
+if TYPE_CHECKING:  # the type of a lazy translation, for the checker only
+    from django_stubs_ext import StrOrPromise
+
 EXAMPLE_CHECKS = '- type: icontains\n  value: "{{city}}"\n- type: latency\n  threshold: 5000'
 
 
 # A cell's result in a sentence or a list ("passed, failed"), lower case as the grid has it.
-CELL_WORDS = {
+CELL_WORDS: dict[str, "StrOrPromise"] = {
     CellStatus.PENDING: pgettext_lazy("evaluation cell", "waiting"),
     CellStatus.RUNNING: pgettext_lazy("evaluation cell", "running"),
     CellStatus.PASSED: pgettext_lazy("evaluation cell", "passed"),
@@ -554,8 +557,8 @@ def evaluation_compare(request: HttpRequest, evaluation_id: Any, other_id: Any) 
             changed.append(
                 {
                     "name": reports.test_name(plans[0], t),
-                    "before": [CELL_WORDS.get(status, "—") for status in before],
-                    "after": [CELL_WORDS.get(status, "—") for status in after],
+                    "before": [CELL_WORDS.get(status or "", "—") for status in before],
+                    "after": [CELL_WORDS.get(status or "", "—") for status in after],
                 }
             )
     context = {

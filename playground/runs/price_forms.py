@@ -1,16 +1,18 @@
 """The price table's form: non-negative USD per million tokens, one row per provider+model."""
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from playground.runs.models import Price
 
+if TYPE_CHECKING:  # the type of a lazy translation, for the checker only
+    from django_stubs_ext import StrOrPromise
 
-def _per_million(label: str | Promise, *, required: bool = True) -> forms.DecimalField:
+
+def _per_million(label: "StrOrPromise", *, required: bool = True) -> forms.DecimalField:
     """USD per million tokens: 0 up to a million, six decimals (what the column holds)."""
     return forms.DecimalField(
         label=label,
