@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.utils.translation import gettext as _
 from jsonschema import validators
 from jsonschema.exceptions import SchemaError
 
@@ -92,29 +93,30 @@ class Grader(Protocol):
 def assertion_parse(data: Any, where: str) -> Assertion:
     """One check, validated; AssertionInvalid names every bad field under ``where``."""
     if not isinstance(data, dict):
-        raise AssertionInvalid({where: "must be an object {type, value?, threshold?, weight?}"})
+        raise AssertionInvalid({where: _("must be an object {type, value?, threshold?, weight?}")})
     errors = {
-        f"{where}.{key}": f"is not a known key (allowed: {', '.join(KEYS)})"
+        f"{where}.{key}": _("is not a known key (allowed: %(allowed)s)")
+        % {"allowed": ", ".join(KEYS)}
         for key in map(str, data)
         if key not in KEYS
     }
     kind = data.get("type")
     base = kind.removeprefix("not-") if isinstance(kind, str) else ""
     if base not in ASSERTION_TYPES:
-        errors[f"{where}.type"] = (
-            f"{kind!r} is not a known check (allowed: {', '.join(ASSERTION_TYPES)}; "
+        errors[f"{where}.type"] = _(
+            "%(type)s is not a known check (allowed: %(allowed)s; "
             "any of them may start with not- to expect the opposite)"
-        )
+        ) % {"type": repr(kind), "allowed": ", ".join(ASSERTION_TYPES)}
         raise AssertionInvalid(errors)  # the other fields' meaning depends on the type
     threshold, weight = (
         _number(data, "threshold", where, errors),
         _number(data, "weight", where, errors),
     )
     if weight is not None and weight < 0:
-        errors[f"{where}.weight"] = "must be 0 or more (0 reports the check without counting it)"
+        errors[f"{where}.weight"] = _("must be 0 or more (0 reports the check without counting it)")
     for name in ("provider", "model"):
         if data.get(name) is not None and not isinstance(data[name], str):
-            errors[f"{where}.{name}"] = "must be a name (text)"
+            errors[f"{where}.{name}"] = _("must be a name (text)")
     value = data.get("value")
     for name, message in _value_errors(base, value, threshold).items():
         errors.setdefault(f"{where}.{name}", message)  # "not a number" says more than "required"
@@ -140,7 +142,7 @@ def _number(data: dict[str, Any], name: str, where: str, errors: dict[str, str])
         return None
     # bool is an int to Python, but ``threshold: true`` is a mistake, not 1.
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        errors[f"{where}.{name}"] = f"must be a number, got {value!r}"
+        errors[f"{where}.{name}"] = _("must be a number, got %(value)s") % {"value": repr(value)}
         return None
     return float(value)
 
@@ -152,21 +154,24 @@ def _is_scalar(value: Any) -> bool:
 def _value_errors(base: str, value: Any, threshold: float | None) -> dict[str, str]:
     """What is wrong with the value (or threshold) for this type, by field name."""
     if base == "equals" and value is None:
-        return {"value": "is required (text, a number, or JSON to compare with)"}
+        return {"value": _("is required (text, a number, or JSON to compare with)")}
     if base in ("contains", "icontains", "starts-with") and not _is_scalar(value):
-        return {"value": "must be text (or a number)"}
+        return {"value": _("must be text (or a number)")}
     if base in LIST_TYPES and not (
         (isinstance(value, str) and value.strip())
         or (isinstance(value, list) and value and all(map(_is_scalar, value)))
     ):
-        return {"value": "must be a list of texts, or one text of items separated by commas"}
+        return {"value": _("must be a list of texts, or one text of items separated by commas")}
     if base == "regex":
         if not isinstance(value, str):
-            return {"value": "must be a regular expression (text)"}
+            return {"value": _("must be a regular expression (text)")}
         try:
             re.compile(value)
         except re.error as error:
-            return {"value": f"is not a regular expression Python can read: {error}"}
+            return {
+                "value": _("is not a regular expression Python can read: %(reason)s")
+                % {"reason": error}
+            }
     if base in ("is-json", "contains-json"):
         try:
             _schema(value)
@@ -174,19 +179,19 @@ def _value_errors(base: str, value: Any, threshold: float | None) -> dict[str, s
             return {"value": str(error)}
     if base in ("latency", "cost"):
         if threshold is None:
-            return {"threshold": "is required: the most allowed (ms for latency, USD for cost)"}
+            return {"threshold": _("is required: the most allowed (ms for latency, USD for cost)")}
         if threshold < 0:
-            return {"threshold": "must be 0 or more"}
+            return {"threshold": _("must be 0 or more")}
     if base == "similar":
         errors = {}
         if threshold is not None and not 0 <= threshold <= 1:
-            errors["threshold"] = "must be from 0 to 1 (a cosine similarity; 0.75 if left out)"
+            errors["threshold"] = _("must be from 0 to 1 (a cosine similarity; 0.75 if left out)")
         texts = value if isinstance(value, list) else [value]
         if not texts or not all(isinstance(t, str) and t for t in texts):
-            errors["value"] = "must be the expected text (or a list of texts)"
+            errors["value"] = _("must be the expected text (or a list of texts)")
         return errors
     if base == "llm-rubric" and not (isinstance(value, str) and value.strip()):
-        return {"value": "must be the rubric: what a passing answer does, in words"}
+        return {"value": _("must be the rubric: what a passing answer does, in words")}
     return {}  # is-valid-openai-tools-call reads the request's tools, not a value
 
 
@@ -198,13 +203,17 @@ def _schema(value: Any) -> dict[str, Any] | None:
         try:
             value = json.loads(value)
         except json.JSONDecodeError as error:
-            raise ValueError(f"must be a JSON Schema (an object, or its JSON): {error}") from None
+            raise ValueError(
+                _("must be a JSON Schema (an object, or its JSON): %(reason)s") % {"reason": error}
+            ) from None
     if not isinstance(value, dict):
-        raise ValueError("must be a JSON Schema (an object, or its JSON)")
+        raise ValueError(_("must be a JSON Schema (an object, or its JSON)"))
     try:
         validators.validator_for(value).check_schema(value)
     except SchemaError as error:
-        raise ValueError(f"is not a valid JSON Schema: {error.message}") from None
+        raise ValueError(
+            _("is not a valid JSON Schema: %(reason)s") % {"reason": error.message}
+        ) from None
     return value
 
 

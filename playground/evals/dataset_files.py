@@ -18,6 +18,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from playground.variables import NAME_PATTERN
 
 # Limits (docs/usage.md, "Datasets"): enough for an evaluation that a team runs by hand
@@ -49,6 +51,32 @@ class FileFormat:
 FORMATS = (FileFormat("csv", (".csv",)), FileFormat("jsonl", (".jsonl", ".ndjson")))
 
 
+def line_at(line: int) -> str:
+    """Where a problem is: ``line 3`` (in the reader's language)."""
+    return _("line %(line)s") % {"line": line}
+
+
+def in_column(where: str, name: str) -> str:
+    """``line 3, column "city"`` (or ``row 3, column "city"``)."""
+    return _('%(where)s, column "%(name)s"') % {"where": where, "name": name}
+
+
+def too_many_bytes(size: int) -> str:
+    return _("is %(size)s bytes (at most %(limit)s)") % {
+        "size": f"{size:,}",
+        "limit": f"{MAX_BYTES:,}",
+    }
+
+
+def not_csv(error: Exception) -> str:
+    # Translators: the reason in parentheses is the csv module's, in English.
+    return _("is not CSV (%(reason)s)") % {"reason": error}
+
+
+def not_a_variable_name() -> str:
+    return _("is not a variable name (letters, digits, _, - and ., not starting with a digit)")
+
+
 def format_for(filename: str) -> str | None:
     """``csv`` or ``jsonl`` from a file name's suffix; None when it is neither."""
     lowered = filename.lower()
@@ -59,27 +87,37 @@ def dataset_parse(data: bytes | str, file_format: str) -> list[dict[str, Any]]:
     """The rows of a CSV or JSONL file; DatasetInvalid names each bad line and column."""
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
-            raise DatasetInvalid({"file": f"is {len(data):,} bytes (at most {MAX_BYTES:,})"})
+            raise DatasetInvalid({"file": too_many_bytes(len(data))})
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise DatasetInvalid(
-                {"file": f"is not UTF-8 text (byte {error.start + 1} cannot be read)"}
+                {
+                    "file": _("is not UTF-8 text (byte %(byte)s cannot be read)")
+                    % {"byte": error.start + 1}
+                }
             ) from None
     else:
         text = data.removeprefix("\ufeff")
         if len(text.encode()) > MAX_BYTES:
-            raise DatasetInvalid({"file": f"is over {MAX_BYTES:,} bytes"})
+            raise DatasetInvalid(
+                {"file": _("is over %(limit)s bytes") % {"limit": f"{MAX_BYTES:,}"}}
+            )
     if file_format == "csv":
         rows = _csv_rows(text)
     elif file_format == "jsonl":
         rows = _jsonl_rows(text)
     else:
-        raise DatasetInvalid({"file": "must be CSV (.csv) or JSONL (.jsonl)"})
+        raise DatasetInvalid({"file": _("must be CSV (.csv) or JSONL (.jsonl)")})
     if not rows:
-        raise DatasetInvalid({"file": "has no rows (a dataset needs at least one)"})
+        raise DatasetInvalid({"file": _("has no rows (a dataset needs at least one)")})
     if len(rows) > MAX_ROWS:
-        raise DatasetInvalid({"file": f"has {len(rows):,} rows (at most {MAX_ROWS:,})"})
+        raise DatasetInvalid(
+            {
+                "file": _("has %(count)s rows (at most %(limit)s)")
+                % {"count": f"{len(rows):,}", "limit": f"{MAX_ROWS:,}"}
+            }
+        )
     return rows
 
 
@@ -89,16 +127,20 @@ def _csv_rows(text: str) -> list[dict[str, Any]]:
     try:
         header = next(reader, None)
     except csv.Error as error:
-        raise DatasetInvalid({"line 1": f"is not CSV ({error})"}) from None
+        raise DatasetInvalid({line_at(1): not_csv(error)}) from None
     if not header or not any(cell.strip() for cell in header):
-        raise DatasetInvalid({"line 1": "must be a header naming the variables"})
+        raise DatasetInvalid({line_at(1): _("must be a header naming the variables")})
     names = [cell.strip() for cell in header]
     for number, name in enumerate(names, 1):
         problem = _column_problem(name, names[: number - 1])
         if problem:
-            problems[f'line 1, column {number} "{name}"'] = problem
+            where = _('line %(line)s, column %(column)s "%(name)s"')
+            problems[where % {"line": 1, "column": number, "name": name}] = problem
     if len(names) > MAX_COLUMNS:
-        problems["line 1"] = f"has {len(names)} columns (at most {MAX_COLUMNS})"
+        problems[line_at(1)] = _("has %(count)s columns (at most %(limit)s)") % {
+            "count": len(names),
+            "limit": MAX_COLUMNS,
+        }
     _raise_if(problems)
     rows = []
     try:
@@ -107,17 +149,17 @@ def _csv_rows(text: str) -> list[dict[str, Any]]:
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line, as spreadsheets leave at the end
             if len(cells) != len(names):
-                problems[f"line {line}"] = (
-                    f"has {len(cells)} columns where the header has {len(names)}"
-                )
+                problems[line_at(line)] = _(
+                    "has %(count)s columns where the header has %(header)s"
+                ) % {"count": len(cells), "header": len(names)}
             else:
                 values = dict(zip(names, cells, strict=True))
-                problems.update(_value_problems(values, f"line {line}"))
+                problems.update(_value_problems(values, line_at(line)))
                 rows.append(_row(values))
             if len(problems) >= MAX_PROBLEMS or len(rows) > MAX_ROWS:
                 break
     except csv.Error as error:
-        problems[f"line {reader.line_num}"] = f"is not CSV ({error})"
+        problems[line_at(reader.line_num)] = not_csv(error)
     _raise_if(problems)
     return rows
 
@@ -130,10 +172,11 @@ def _jsonl_rows(text: str) -> list[dict[str, Any]]:
         try:
             value = json.loads(content)
         except json.JSONDecodeError as error:
-            problems[f"line {line}, column {error.colno}"] = f"is not JSON ({error.msg})"
+            where = _("line %(line)s, column %(column)s") % {"line": line, "column": error.colno}
+            problems[where] = _("is not JSON (%(reason)s)") % {"reason": error.msg}
             continue
         if not isinstance(value, dict):
-            problems[f"line {line}"] = "must be a JSON object of variables"
+            problems[line_at(line)] = _("must be a JSON object of variables")
             continue
         if isinstance(value.get("vars"), dict):
             values = {
@@ -143,11 +186,11 @@ def _jsonl_rows(text: str) -> list[dict[str, Any]]:
             }
         else:
             values = {str(k): v for k, v in value.items()}
-        where = f"line {line}"
+        where = line_at(line)
         for name in values:
             problem = _column_problem(name, [])
             if problem:
-                problems[f'{where}, key "{name}"'] = problem
+                problems[_('%(where)s, key "%(name)s"') % {"where": where, "name": name}] = problem
         problems.update(_value_problems(values, where))
         rows.append(_row({k: _as_text(v) for k, v in values.items()}))
         if len(problems) >= MAX_PROBLEMS or len(rows) > MAX_ROWS:
@@ -160,11 +203,11 @@ def _column_problem(name: str, before: list[str]) -> str:
     if name == EXPECTED_COLUMN or name in NOTES_COLUMNS:
         return ""
     if not name:
-        return "has no name (every column names a variable)"
+        return _("has no name (every column names a variable)")
     if not NAME_PATTERN.match(name):
-        return "is not a variable name (letters, digits, _, - and ., not starting with a digit)"
+        return not_a_variable_name()
     if name in before:
-        return "names a variable twice"
+        return _("names a variable twice")
     return ""
 
 
@@ -172,11 +215,12 @@ def _value_problems(values: dict[str, Any], where: str) -> dict[str, str]:
     problems = {}
     for name, value in values.items():
         if isinstance(value, (dict, list)) and name not in (EXPECTED_COLUMN, *NOTES_COLUMNS):
-            problems[f'{where}, column "{name}"'] = "must be text or a number, not an object"
+            problems[in_column(where, name)] = _("must be text or a number, not an object")
         elif len(_as_text(value)) > MAX_VALUE_CHARS:
-            problems[f'{where}, column "{name}"'] = (
-                f"is {len(_as_text(value)):,} characters (at most {MAX_VALUE_CHARS:,})"
-            )
+            problems[in_column(where, name)] = _("is %(count)s characters (at most %(limit)s)") % {
+                "count": f"{len(_as_text(value)):,}",
+                "limit": f"{MAX_VALUE_CHARS:,}",
+            }
     return problems
 
 

@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class Dataset(models.Model):
@@ -44,10 +45,10 @@ class Dataset(models.Model):
 
 
 class EvaluationStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    FINISHED = "finished", "Finished"
-    CANCELLED = "cancelled", "Cancelled"
+    QUEUED = "queued", pgettext_lazy("evaluation status", "Queued")
+    RUNNING = "running", pgettext_lazy("evaluation status", "Running")
+    FINISHED = "finished", pgettext_lazy("evaluation status", "Finished")
+    CANCELLED = "cancelled", pgettext_lazy("evaluation status", "Cancelled")
 
 
 class Evaluation(models.Model):
@@ -83,11 +84,14 @@ class Evaluation(models.Model):
 
 
 class CellStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    RUNNING = "running", "Running"
-    PASSED = "passed", "Passed"
-    FAILED = "failed", "Failed"  # a check failed
-    ERROR = "error", "Error"  # the provider failed: no answer to check
+    PENDING = "pending", pgettext_lazy("evaluation cell", "Pending")
+    RUNNING = "running", pgettext_lazy("evaluation cell", "Running")
+    PASSED = "passed", pgettext_lazy("evaluation cell", "Passed")
+    FAILED = "failed", pgettext_lazy("evaluation cell", "Failed")  # a check failed
+    ERROR = (
+        "error",
+        pgettext_lazy("evaluation cell", "Error"),
+    )  # the provider failed: no answer to check
 
 
 FINISHED_CELLS = (CellStatus.PASSED, CellStatus.FAILED, CellStatus.ERROR)

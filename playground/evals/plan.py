@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from playground.evals.assertions import (
     ASSERTION_TYPES,
     Assertion,
@@ -92,11 +94,13 @@ def plan_from_file_data(
 ) -> Plan:
     """The plan an evaluation file describes; PlanInvalid names every problem."""
     if not isinstance(data, dict):
-        raise PlanInvalid({"file": "must be an object with request (or preset) and tests"})
+        raise PlanInvalid({"file": _("must be an object with request (or preset) and tests")})
     errors: dict[str, str] = {}
     for key in data:
         if key not in FILE_KEYS:
-            errors[str(key)] = f"is not a known key (allowed: {', '.join(sorted(FILE_KEYS))})"
+            errors[str(key)] = _("is not a known key (allowed: %(allowed)s)") % {
+                "allowed": ", ".join(sorted(FILE_KEYS))
+            }
     base = _base_request(data, preset_request, errors)
     configs = _configs(data.get("configs"), base, errors) if base is not None else []
     tests = _tests(data, base_dir, errors)
@@ -111,14 +115,17 @@ def plan_check(plan: Plan) -> None:
     """Refuse a plan that would fail before sending: checked for every cell."""
     errors: dict[str, str] = {}
     if not plan.configs:
-        errors["configs"] = "must name at least one configuration"
+        errors["configs"] = _("must name at least one configuration")
     if not plan.tests:
-        errors["tests"] = "must hold at least one test (or a dataset with rows)"
+        errors["tests"] = _("must hold at least one test (or a dataset with rows)")
     if plan.cell_count > MAX_CELLS:
-        errors["tests"] = (
-            f"make {plan.cell_count:,} cells with {len(plan.configs)} configurations "
-            f"(at most {MAX_CELLS:,})"
-        )
+        errors["tests"] = _(
+            "make %(cells)s cells with %(configs)s configurations (at most %(limit)s)"
+        ) % {
+            "cells": f"{plan.cell_count:,}",
+            "configs": len(plan.configs),
+            "limit": f"{MAX_CELLS:,}",
+        }
     for config in plan.configs:
         record = REGISTRY.get(config.request.get("mode") or "chat")
         keys = record.template_keys if record else ()
@@ -130,10 +137,9 @@ def plan_check(plan: Plan) -> None:
             except MissingVariables as missing:
                 where = f"tests[{t}].vars"
                 if where not in errors:
-                    errors[where] = (
-                        f"has no value for {', '.join(missing.names)} "
-                        f"(used by configuration {config.label!r})"
-                    )
+                    errors[where] = _(
+                        "has no value for %(names)s (used by configuration %(label)s)"
+                    ) % {"names": ", ".join(missing.names), "label": repr(config.label)}
     if errors:
         raise PlanInvalid(errors)
 
@@ -142,11 +148,11 @@ def _base_request(
     data: dict[str, Any], preset_request: PresetLookup | None, errors: dict[str, str]
 ) -> dict[str, Any] | None:
     if ("request" in data) == ("preset" in data):
-        errors["request"] = "give either request (a request object) or preset (a name or id)"
+        errors["request"] = _("give either request (a request object) or preset (a name or id)")
         return None
     if "preset" in data:
         if preset_request is None:
-            errors["preset"] = "cannot be read here"
+            errors["preset"] = _("cannot be read here")
             return None
         try:
             return preset_request(str(data["preset"]))
@@ -155,7 +161,7 @@ def _base_request(
             return None
     request = data["request"]
     if not isinstance(request, dict):
-        errors["request"] = "must be a request object {mode, provider, body, variables}"
+        errors["request"] = _("must be a request object {mode, provider, body, variables}")
         return None
     return request
 
@@ -164,25 +170,28 @@ def _configs(value: Any, base: dict[str, Any], errors: dict[str, str]) -> list[C
     if value is None:
         value = [{}]
     if not isinstance(value, list) or not value:
-        errors["configs"] = "must be a list of {label, provider?, body?}"
+        errors["configs"] = _("must be a list of {label, provider?, body?}")
         return []
     if len(value) > MAX_CONFIGS:
-        errors["configs"] = f"has {len(value)} configurations (at most {MAX_CONFIGS})"
+        errors["configs"] = _("has %(count)s configurations (at most %(limit)s)") % {
+            "count": len(value),
+            "limit": MAX_CONFIGS,
+        }
         return []
     configs, labels = [], set()
     for i, item in enumerate(value):
         where = f"configs[{i}]"
         if not isinstance(item, dict):
-            errors[where] = "must be an object {label, provider?, body?}"
+            errors[where] = _("must be an object {label, provider?, body?}")
             continue
         unknown = set(item) - {"label", "provider", "body", "variables"}
         if unknown:
-            errors[where] = (
-                f"has unknown keys {', '.join(sorted(unknown))} (allowed: label, provider, body)"
-            )
+            errors[where] = _("has unknown keys %(keys)s (allowed: label, provider, body)") % {
+                "keys": ", ".join(sorted(unknown))
+            }
         body = item.get("body") or {}
         if not isinstance(body, dict):
-            errors[f"{where}.body"] = "must be an object of body keys to override"
+            errors[f"{where}.body"] = _("must be an object of body keys to override")
             continue
         request = {
             **base,
@@ -193,7 +202,9 @@ def _configs(value: Any, base: dict[str, Any], errors: dict[str, str]) -> list[C
             request["variables"] = {**(base.get("variables") or {}), **item["variables"]}
         label = str(item.get("label") or _default_label(request, i))
         if label in labels:
-            errors[f"{where}.label"] = f"{label!r} is used twice (labels name the columns)"
+            errors[f"{where}.label"] = _("%(label)s is used twice (labels name the columns)") % {
+                "label": repr(label)
+            }
         labels.add(label)
         try:
             validate_request(request)
@@ -226,7 +237,7 @@ def _default_label(request: dict[str, Any], index: int) -> str:
 def _tests(data: dict[str, Any], base_dir: Path, errors: dict[str, str]) -> list[EvalTest]:
     default = data.get("defaultTest") or {}
     if not isinstance(default, dict):
-        errors["defaultTest"] = "must be an object {vars?, assert?}"
+        errors["defaultTest"] = _("must be an object {vars?, assert?}")
         default = {}
     default_vars = _vars(default.get("vars"), "defaultTest.vars", errors)
     default_asserts = asserts_parse(default.get("assert"), "defaultTest.assert", errors)
@@ -234,19 +245,19 @@ def _tests(data: dict[str, Any], base_dir: Path, errors: dict[str, str]) -> list
     if raw_tests is None:
         raw_tests = []
     if not isinstance(raw_tests, list):
-        errors["tests"] = "must be a list of {vars, assert, description}"
+        errors["tests"] = _("must be a list of {vars, assert, description}")
         raw_tests = []
     tests = []
     for i, item in enumerate(raw_tests):
         where = f"tests[{i}]"
         if not isinstance(item, dict):
-            errors[where] = "must be an object {vars, assert, description}"
+            errors[where] = _("must be an object {vars, assert, description}")
             continue
         unknown = set(item) - {"vars", "assert", "description", "options", "metadata"}
         if unknown:
-            errors[where] = (
-                f"has unknown keys {', '.join(sorted(unknown))} (allowed: vars, assert, description)"
-            )
+            errors[where] = _("has unknown keys %(keys)s (allowed: vars, assert, description)") % {
+                "keys": ", ".join(sorted(unknown))
+            }
         variables = {**default_vars, **_vars(item.get("vars"), f"{where}.vars", errors)}
         asserts = default_asserts + asserts_parse(item.get("assert"), f"{where}.assert", errors)
         tests.append(_test_case(variables, asserts, str(item.get("description") or "")))
@@ -263,17 +274,20 @@ def _dataset_tests(
     errors: dict[str, str],
 ) -> list[EvalTest]:
     if not isinstance(value, str) or not value:
-        errors["dataset"] = "must be the path of a CSV or JSONL file"
+        errors["dataset"] = _("must be the path of a CSV or JSONL file")
         return []
     path = (base_dir / value).resolve()
     file_format = format_for(path.name)
     if file_format is None:
-        errors["dataset"] = f"{value}: must end in .csv or .jsonl"
+        errors["dataset"] = _("%(path)s: must end in .csv or .jsonl") % {"path": value}
         return []
     try:
         rows = dataset_parse(path.read_bytes(), file_format)
     except OSError as error:
-        errors["dataset"] = f"{value}: cannot be read ({error.strerror or error})"
+        errors["dataset"] = _("%(path)s: cannot be read (%(reason)s)") % {
+            "path": value,
+            "reason": error.strerror or error,
+        }
         return []
     except DatasetInvalid as invalid:
         for where, what in invalid.problems.items():
@@ -332,12 +346,12 @@ def _vars(value: Any, where: str, errors: dict[str, str]) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        errors[where] = "must be an object of variable names and values"
+        errors[where] = _("must be an object of variable names and values")
         return {}
     variables = {}
     for name, item in value.items():
         if isinstance(item, (dict, list)):
-            errors[f"{where}.{name}"] = (
+            errors[f"{where}.{name}"] = _(
                 "must be text or a number (promptfoo's lists are not supported)"
             )
         elif item is None:
@@ -353,7 +367,7 @@ def asserts_parse(
     if value is None:
         return []
     if not isinstance(value, list):
-        errors[where] = "must be a list of checks {type, value?, threshold?, weight?}"
+        errors[where] = _("must be a list of checks {type, value?, threshold?, weight?}")
         return []
     parsed = []
     for j, item in enumerate(value):

@@ -6,6 +6,8 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from playground.evals.models import CellStatus, EvalCell, Evaluation
 from playground.evals.plan import Plan, plan_from_json
 
@@ -36,7 +38,9 @@ def test_name(plan: Plan, test_index: int) -> str:
     if test.description:
         return test.description
     shown = ", ".join(f"{k}={v}" for k, v in test.vars.items())
-    return f"test {test_index + 1}" + (f" ({shown[:120]})" if shown else "")
+    if shown:
+        return _("test %(number)s (%(vars)s)") % {"number": test_index + 1, "vars": shown[:120]}
+    return _("test %(number)s") % {"number": test_index + 1}
 
 
 def junit_xml(evaluation: Evaluation) -> str:

@@ -3,8 +3,14 @@
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from playground.evals.dataset_files import MAX_ROWS, DatasetInvalid
+from playground.evals.dataset_files import (
+    MAX_ROWS,
+    DatasetInvalid,
+    in_column,
+    not_a_variable_name,
+)
 from playground.evals.execute import cells_rerun, evaluation_create
 from playground.evals.models import Dataset, Evaluation, EvaluationStatus
 from playground.evals.plan import (
@@ -25,7 +31,7 @@ def dataset_create(
 ) -> Dataset:
     rows_check(rows)
     return Dataset.objects.create(
-        owner=owner, name=name.strip()[:200] or "Dataset", rows=rows, team_id=team_id
+        owner=owner, name=name.strip()[:200] or _("Dataset"), rows=rows, team_id=team_id
     )
 
 
@@ -40,15 +46,17 @@ def rows_check(rows: list[dict[str, Any]]) -> None:
     """Refuse rows a dataset cannot hold, naming the row and the column."""
     problems: dict[str, str] = {}
     if not rows:
-        problems["rows"] = "a dataset needs at least one row"
+        problems["rows"] = _("a dataset needs at least one row")
     if len(rows) > MAX_ROWS:
-        problems["rows"] = f"{len(rows):,} rows (at most {MAX_ROWS:,})"
+        problems["rows"] = _("%(count)s rows (at most %(limit)s)") % {
+            "count": f"{len(rows):,}",
+            "limit": f"{MAX_ROWS:,}",
+        }
     for i, row in enumerate(rows, 1):
         for name in row.get("vars") or {}:
             if not NAME_PATTERN.match(name):
-                problems[f'row {i}, column "{name}"'] = (
-                    "is not a variable name (letters, digits, _, - and ., not starting with a digit)"
-                )
+                place = _("row %(row)s") % {"row": i}
+                problems[in_column(place, name)] = not_a_variable_name()
     if problems:
         raise DatasetInvalid(problems)
 
@@ -67,7 +75,9 @@ def dataset_add_run(*, dataset: Dataset, run: Run) -> dict[str, Any]:
         "notes": f"run {run.pk}",
     }
     if len(dataset.rows) >= MAX_ROWS:
-        raise DatasetInvalid({"rows": f"the dataset is full ({MAX_ROWS:,} rows)"})
+        raise DatasetInvalid(
+            {"rows": _("the dataset is full (%(limit)s rows)") % {"limit": f"{MAX_ROWS:,}"}}
+        )
     dataset.rows = [*dataset.rows, row]
     dataset.save(update_fields=["rows", "updated_at"])
     return row

@@ -3,7 +3,7 @@ cancel, run again, export, compare)."""
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from django.contrib import messages
@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from playground.compare.columns import column_requests
@@ -22,6 +24,7 @@ from playground.evals.dataset_files import (
     dataset_csv,
     dataset_parse,
     format_for,
+    too_many_bytes,
 )
 from playground.evals.models import CellStatus, Dataset, EvalCell, Evaluation, EvaluationStatus
 from playground.evals.plan import MAX_CONFIGS, Config, PlanInvalid, plan_from_json
@@ -34,7 +37,20 @@ from playground.runs.selectors import RunNotFound
 from playground.spec import FormInvalid, RequestInvalid, validate_request
 from playground.teams.models import Team
 
+if TYPE_CHECKING:  # the type of a lazy translation, for the checker only
+    from django_stubs_ext import StrOrPromise
+
 EXAMPLE_CHECKS = '- type: icontains\n  value: "{{city}}"\n- type: latency\n  threshold: 5000'
+
+
+# A cell's result in a sentence or a list ("passed, failed"), lower case as the grid has it.
+CELL_WORDS: dict[str, "StrOrPromise"] = {
+    CellStatus.PENDING: pgettext_lazy("evaluation cell", "waiting"),
+    CellStatus.RUNNING: pgettext_lazy("evaluation cell", "running"),
+    CellStatus.PASSED: pgettext_lazy("evaluation cell", "passed"),
+    CellStatus.FAILED: pgettext_lazy("evaluation cell", "failed"),
+    CellStatus.ERROR: pgettext_lazy("evaluation cell", "error"),
+}
 
 
 def _dataset(request: HttpRequest, dataset_id: Any) -> Dataset:
@@ -79,7 +95,15 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
         except DatasetInvalid as invalid:
             problems = invalid.problems
         else:
-            messages.success(request, f"Dataset {dataset.name} created with {len(rows)} rows.")
+            messages.success(
+                request,
+                ngettext(
+                    "Dataset %(name)s created with %(count)s row.",
+                    "Dataset %(name)s created with %(count)s rows.",
+                    len(rows),
+                )
+                % {"name": dataset.name, "count": len(rows)},
+            )
             return redirect("dataset-detail", dataset_id=dataset.pk)
     context = {
         "datasets": access.datasets_visible(user=request.user).select_related("owner", "team"),
@@ -97,14 +121,14 @@ def _uploaded_rows(request: HttpRequest) -> list[dict[str, Any]]:
     if upload is not None:
         file_format = format_for(upload.name or "")
         if file_format is None:
-            raise DatasetInvalid({"file": "must be a .csv or .jsonl file"})
+            raise DatasetInvalid({"file": _("must be a .csv or .jsonl file")})
         if upload.size and upload.size > MAX_BYTES:
-            raise DatasetInvalid({"file": f"is {upload.size:,} bytes (at most {MAX_BYTES:,})"})
+            raise DatasetInvalid({"file": too_many_bytes(upload.size)})
         return dataset_parse(upload.read(), file_format)
     pasted = request.POST.get("pasted", "")
     if pasted.strip():
         return dataset_parse(pasted, request.POST.get("format", "csv"))
-    raise DatasetInvalid({"file": "choose a CSV or JSONL file, or paste rows"})
+    raise DatasetInvalid({"file": _("choose a CSV or JSONL file, or paste rows")})
 
 
 @require_http_methods(["GET", "POST"])
@@ -123,7 +147,11 @@ def dataset_detail(request: HttpRequest, dataset_id: Any) -> HttpResponse:
         except DatasetInvalid as invalid:
             problems = invalid.problems
         else:
-            messages.success(request, f"Saved {len(rows)} rows.")
+            messages.success(
+                request,
+                ngettext("Saved %(count)s row.", "Saved %(count)s rows.", len(rows))
+                % {"count": len(rows)},
+            )
             return redirect("dataset-detail", dataset_id=dataset.pk)
     names: dict[str, None] = {}
     for row in rows:
@@ -187,7 +215,7 @@ def dataset_delete(request: HttpRequest, dataset_id: Any) -> HttpResponse:
     if not access.can_edit_dataset(request.user, dataset):
         raise Http404("No dataset you may change has this id.")
     dataset.delete()
-    messages.success(request, f"Dataset {dataset.name} deleted.")
+    messages.success(request, _("Dataset %(name)s deleted.") % {"name": dataset.name})
     return redirect("dataset-list")
 
 
@@ -207,7 +235,11 @@ def dataset_add_run(request: HttpRequest, run_id: Any) -> HttpResponse:
     except DatasetInvalid as invalid:
         messages.error(request, str(invalid))
     else:
-        messages.success(request, f"Added to the dataset {dataset.name} (row {len(dataset.rows)}).")
+        messages.success(
+            request,
+            _("Added to the dataset %(name)s (row %(row)s).")
+            % {"name": dataset.name, "row": len(dataset.rows)},
+        )
     return redirect("run-detail", run_id=run.pk)
 
 
@@ -260,7 +292,10 @@ def evaluation_from_playground(request: HttpRequest) -> HttpResponse:
     try:
         data = request_from_form(values_from_post(request.POST))
     except FormInvalid as invalid:
-        messages.error(request, f"The playground's request could not be read: {invalid}.")
+        messages.error(
+            request,
+            _("The playground's request could not be read: %(reason)s.") % {"reason": invalid},
+        )
     else:
         request.session["evaluation_request"] = json.dumps(data, ensure_ascii=False, indent=2)
     response = HttpResponse(status=204)
@@ -277,7 +312,9 @@ def evaluation_from_compare(request: HttpRequest) -> HttpResponse:
         columns = column_requests(values_from_post(request.POST), filled=False)
     except RequestInvalid as invalid:
         problems = "; ".join(f"{k}: {v}" for k, v in invalid.errors.items())
-        messages.error(request, f"The comparison could not be read: {problems}.")
+        messages.error(
+            request, _("The comparison could not be read: %(problems)s.") % {"problems": problems}
+        )
     else:
         request.session["evaluation_requests"] = [
             (c.label, json.dumps(c.request, ensure_ascii=False, indent=2)) for c in columns
@@ -296,7 +333,7 @@ def _start(request: HttpRequest, datasets: Any) -> Evaluation:
         else None
     )
     if dataset is None:
-        errors["dataset"] = "choose a dataset (create one under Datasets)"
+        errors["dataset"] = _("choose a dataset (create one under Datasets)")
     configs = _configs(request, errors)
     checks = _checks(post.get("checks", ""), errors)
     try:
@@ -304,7 +341,7 @@ def _start(request: HttpRequest, datasets: Any) -> Evaluation:
     except ValueError:
         concurrency = 0
     if not 1 <= concurrency <= 16:
-        errors["concurrency"] = "must be a whole number from 1 to 16"
+        errors["concurrency"] = _("must be a whole number from 1 to 16")
     if errors or dataset is None:
         raise PlanInvalid(errors)
     return services.evaluation_start(
@@ -332,7 +369,9 @@ def _configs(request: HttpRequest, errors: dict[str, str]) -> list[Config]:
         try:
             configs.append(
                 Config(
-                    _unique(configs, f"preset {_preset_name(request, preset_id)}"),
+                    _unique(
+                        configs, _("preset %(name)s") % {"name": _preset_name(request, preset_id)}
+                    ),
                     lookup(preset_id),
                 )
             )
@@ -346,9 +385,9 @@ def _configs(request: HttpRequest, errors: dict[str, str]) -> list[Config]:
             data = json.loads(text)
             run = validate_request(data)
         except json.JSONDecodeError as error:
-            errors[f"request-{i}"] = (
-                f"is not JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-            )
+            errors[f"request-{i}"] = _(
+                "is not JSON (line %(line)s, column %(column)s: %(reason)s)"
+            ) % {"line": error.lineno, "column": error.colno, "reason": error.msg}
             continue
         except RequestInvalid as invalid:
             for where, what in invalid.errors.items():
@@ -360,9 +399,12 @@ def _configs(request: HttpRequest, errors: dict[str, str]) -> list[Config]:
         )
         configs.append(Config(_unique(configs, label), data))
     if not configs:
-        errors.setdefault("configs", "pick at least one preset or give a request")
+        errors.setdefault("configs", _("pick at least one preset or give a request"))
     if len(configs) > MAX_CONFIGS:
-        errors["configs"] = f"{len(configs)} configurations (at most {MAX_CONFIGS})"
+        errors["configs"] = _("%(count)s configurations (at most %(limit)s)") % {
+            "count": len(configs),
+            "limit": MAX_CONFIGS,
+        }
     return configs
 
 
@@ -391,8 +433,12 @@ def _checks(text: str, errors: dict[str, str]) -> Any:
         value = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        errors["checks"] = f"is not YAML or JSON{where}"
+        errors["checks"] = (
+            _("is not YAML or JSON at line %(line)s, column %(column)s")
+            % {"line": mark.line + 1, "column": mark.column + 1}
+            if mark
+            else _("is not YAML or JSON")
+        )
         return []
     return value
 
@@ -443,7 +489,7 @@ def evaluation_cancel(request: HttpRequest, evaluation_id: Any) -> HttpResponse:
     if not access.can_run_evaluation(request.user, evaluation):
         raise Http404("No evaluation you may change has this id.")
     services.evaluation_cancel(evaluation=evaluation)
-    messages.success(request, "Cancelled: cells already running finish; the rest stay to run.")
+    messages.success(request, _("Cancelled: cells already running finish; the rest stay to run."))
     return redirect("evaluation-detail", evaluation_id=evaluation.pk)
 
 
@@ -454,12 +500,18 @@ def evaluation_rerun(request: HttpRequest, evaluation_id: Any) -> HttpResponse:
     if not access.can_run_evaluation(request.user, evaluation):
         raise Http404("No evaluation you may change has this id.")
     if evaluation.status == EvaluationStatus.RUNNING:
-        messages.error(request, "It is running: wait for it to end, or cancel it first.")
+        messages.error(request, _("It is running: wait for it to end, or cancel it first."))
     else:
         count = services.evaluation_rerun(
             evaluation=evaluation, failed_only=request.POST.get("all") != "on"
         )
-        messages.success(request, f"{count} cells queued to run again.")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s cell queued to run again.", "%(count)s cells queued to run again.", count
+            )
+            % {"count": count},
+        )
     return redirect("evaluation-detail", evaluation_id=evaluation.pk)
 
 
@@ -503,7 +555,11 @@ def evaluation_compare(request: HttpRequest, evaluation_id: Any, other_id: Any) 
         after = [results[1].get((t, c)) for c in range(len(plans[1].configs))]
         if before != after:
             changed.append(
-                {"name": reports.test_name(plans[0], t), "before": before, "after": after}
+                {
+                    "name": reports.test_name(plans[0], t),
+                    "before": [CELL_WORDS.get(status or "", "—") for status in before],
+                    "after": [CELL_WORDS.get(status or "", "—") for status in after],
+                }
             )
     context = {
         "pair": [{"evaluation": e, "summary": evaluation_summary(e)} for e in (first, second)],

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from playground.runs.models import RunKeeping
@@ -22,12 +24,22 @@ def run_keeping_page(request: HttpRequest) -> HttpResponse:
             delete_existing=not keep and request.POST.get("delete_existing") == "on",
         )
         if keep:
-            messages.success(request, "Your runs keep their prompts and replies.")
-        else:
+            messages.success(request, _("Your runs keep their prompts and replies."))
+        elif deleted:
             messages.success(
                 request,
-                "Your runs keep only their metadata, usage and cost from now on"
-                + (f"; the text of {deleted} earlier runs is deleted." if deleted else "."),
+                ngettext(
+                    "Your runs keep only their metadata, usage and cost from now on; "
+                    "the text of %(count)s earlier run is deleted.",
+                    "Your runs keep only their metadata, usage and cost from now on; "
+                    "the text of %(count)s earlier runs is deleted.",
+                    deleted,
+                )
+                % {"count": deleted},
+            )
+        else:
+            messages.success(
+                request, _("Your runs keep only their metadata, usage and cost from now on.")
             )
         return redirect("run-keeping")
     keeping = RunKeeping.objects.filter(user=request.user).first()  # type: ignore[misc]

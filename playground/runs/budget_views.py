@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from playground.http import AuthenticatedHttpRequest
@@ -65,7 +66,7 @@ def team_budget_set(request: AuthenticatedHttpRequest, team_id: int) -> HttpResp
     ):
         raise Http404("No team of yours has this id.")
     # A member who is not an owner: PermissionDenied from the service, a 403.
-    _set(request, team=team, user=None, name=f"the team {team.name}")
+    _set(request, team=team, user=None, name=_("the team %(name)s") % {"name": team.name})
     return _back(request, default=("team-detail", {"team_id": team.pk}))
 
 
@@ -77,7 +78,10 @@ def user_budget_set(request: AuthenticatedHttpRequest) -> HttpResponse:
     username = request.POST.get("username", "").strip()
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        messages.error(request, f"username: no user is named “{username[:150]}”.")
+        # Translators: "username" is the form field's name, kept as it is written.
+        messages.error(
+            request, _("username: no user is named “%(name)s”.") % {"name": username[:150]}
+        )
     else:
         _set(request, team=None, user=user, name=user.get_username())
     return _back(request, default=("budget-list", {}))
@@ -93,13 +97,18 @@ def _set(request: AuthenticatedHttpRequest, *, team: Team | None, user: Any, nam
         )
     except budgets.BudgetInputInvalid as invalid:
         for field, message in invalid.errors.items():
-            messages.error(request, f"{field}: {message}")
+            messages.error(
+                request, _("%(field)s: %(problem)s") % {"field": field, "problem": message}
+            )
         return
     if budget is None:
-        messages.success(request, f"Removed the monthly budget of {name}.")
+        messages.success(request, _("Removed the monthly budget of %(name)s.") % {"name": name})
     else:
         amount = budgets.dollars(budget.monthly_usd)
-        messages.success(request, f"The monthly budget of {name} is {amount}.")
+        messages.success(
+            request,
+            _("The monthly budget of %(name)s is %(amount)s.") % {"name": name, "amount": amount},
+        )
 
 
 def _back(

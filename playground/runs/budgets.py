@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext, gettext_lazy
 
 from playground.runs.models import Budget, Run
 from playground.runs.selectors import is_admin
@@ -34,7 +35,7 @@ CENT = Decimal("0.01")
 # Budget.monthly_usd: 12 digits, 2 of them after the point.
 MAX_MONTHLY_USD = Decimal("9999999999.99")
 FIELD = "monthly_usd"
-FIELD_LABEL = "Monthly budget (USD)"
+FIELD_LABEL = gettext_lazy("Monthly budget (USD)")
 
 
 @dataclass(frozen=True)
@@ -64,29 +65,37 @@ class BudgetUse:
     def nearly_spent(self) -> bool:
         return self.spent >= self.limit * WARN_AT
 
-    @property
-    def name(self) -> str:
-        """Your monthly budget, or the team X monthly budget."""
-        if self.budget.team is not None:
-            return f"the team {self.budget.team.name} monthly budget"
-        return "your monthly budget"
+    def _figures(self) -> dict[str, Any]:
+        return {
+            "team": self.budget.team.name if self.budget.team is not None else "",
+            "limit": dollars(self.limit),
+            "spent": dollars(self.spent),
+            "resets": f"{self.resets_at:%Y-%m-%d %H:%M}",
+            "percent": self.percent,
+        }
 
     def refusal(self) -> str:
-        whom = (
-            "Ask an admin or an owner of the team to raise it."
-            if self.budget.team_id is not None
-            else "Ask an admin to raise it."
-        )
-        return (
-            f"{self.name[0].upper()}{self.name[1:]} of {dollars(self.limit)} is spent: "
-            f"{dollars(self.spent)} used this month "
-            f"(resets {self.resets_at:%Y-%m-%d %H:%M} UTC). {whom}"
-        )
+        """Why a run is refused (whole sentences per budget: a team's or the user's own)."""
+        if self.budget.team is not None:
+            message = gettext(
+                "The team %(team)s monthly budget of %(limit)s is spent: %(spent)s used this "
+                "month (resets %(resets)s UTC). Ask an admin or an owner of the team to raise it."
+            )
+        else:
+            message = gettext(
+                "Your monthly budget of %(limit)s is spent: %(spent)s used this month "
+                "(resets %(resets)s UTC). Ask an admin to raise it."
+            )
+        return message % self._figures()
 
     def warning(self) -> str:
-        return (
-            f"{self.percent} % of {self.name} used ({dollars(self.spent)} of {dollars(self.limit)})"
-        )
+        if self.budget.team is not None:
+            message = gettext(
+                "%(percent)s %% of the team %(team)s monthly budget used (%(spent)s of %(limit)s)"
+            )
+        else:
+            message = gettext("%(percent)s %% of your monthly budget used (%(spent)s of %(limit)s)")
+        return message % self._figures()
 
 
 @dataclass(frozen=True)
@@ -278,14 +287,16 @@ class BudgetInputInvalid(Exception):
 def monthly_usd_clean(value: Any) -> Decimal | None:
     """The amount typed in the form: None for empty (no budget), else cents >= 0."""
     if value is not None and not isinstance(value, str):
-        raise BudgetInputInvalid({FIELD: f"{FIELD_LABEL} must be text."})
+        raise BudgetInputInvalid(
+            {FIELD: gettext("%(field)s must be text.") % {"field": FIELD_LABEL}}
+        )
     text = (value or "").strip()
     if not text:
         return None
-    problem = (
-        f"{FIELD_LABEL} must be a number of dollars from 0 to {MAX_MONTHLY_USD:,} with at "
-        "most 2 decimals, like 25 or 12.50 (empty removes the budget)."
-    )
+    problem = gettext(
+        "%(field)s must be a number of dollars from 0 to %(limit)s with at most 2 decimals, "
+        "like 25 or 12.50 (empty removes the budget)."
+    ) % {"field": FIELD_LABEL, "limit": f"{MAX_MONTHLY_USD:,}"}
     # ASCII only: Decimal also reads other scripts' digits, which no one types as an amount.
     if len(text) > 40 or not text.isascii():
         raise BudgetInputInvalid({FIELD: problem})
@@ -348,6 +359,6 @@ def _require_may_set(
         raise ValueError("A budget is a team's or a user's: give exactly one.")
     if team is not None:
         if not may_set_team_budget(actor=actor, team=team):
-            raise PermissionDenied("Only admins and the team's owners set its budget.")
+            raise PermissionDenied(gettext("Only admins and the team's owners set its budget."))
     elif not is_admin(actor):
-        raise PermissionDenied("Only admins set a user's budget.")
+        raise PermissionDenied(gettext("Only admins set a user's budget."))

@@ -1,14 +1,18 @@
 """The price table's form: non-negative USD per million tokens, one row per provider+model."""
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from playground.runs.models import Price
 
+if TYPE_CHECKING:  # the type of a lazy translation, for the checker only
+    from django_stubs_ext import StrOrPromise
 
-def _per_million(label: str, *, required: bool = True) -> forms.DecimalField:
+
+def _per_million(label: "StrOrPromise", *, required: bool = True) -> forms.DecimalField:
     """USD per million tokens: 0 up to a million, six decimals (what the column holds)."""
     return forms.DecimalField(
         label=label,
@@ -21,13 +25,13 @@ def _per_million(label: str, *, required: bool = True) -> forms.DecimalField:
 
 
 class PriceForm(forms.ModelForm):
-    input_per_million = _per_million("Input (USD per million tokens)")
+    input_per_million = _per_million(_("Input (USD per million tokens)"))
     cached_input_per_million = _per_million(
-        "Cached input (USD per million tokens; empty: as input)", required=False
+        _("Cached input (USD per million tokens; empty: as input)"), required=False
     )
-    output_per_million = _per_million("Output (USD per million tokens)")
+    output_per_million = _per_million(_("Output (USD per million tokens)"))
     priced_on = forms.DateField(
-        label="Priced on (the date the price was taken)",
+        label=_("Priced on (the date the price was taken)"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -41,7 +45,8 @@ class PriceForm(forms.ModelForm):
             "output_per_million",
             "priced_on",
         ]
-        help_texts = {"model": "The model name as sent, or * for every other model of it."}
+        labels = {"provider": _("Provider"), "model": _("Model")}
+        help_texts = {"model": _("The model name as sent, or * for every other model of it.")}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

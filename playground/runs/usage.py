@@ -9,6 +9,8 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from playground.runs.models import Run
 from playground.runs.selectors import is_admin
@@ -48,20 +50,24 @@ class Scope:
     shows_users: bool
 
 
+def _team_label(name: str) -> str:
+    return _("Team %(name)s") % {"name": name}
+
+
 def usage_scopes(*, user: AbstractBaseUser | Any) -> list[tuple[str, str]]:
     """The scopes the user may pick, as (key, label)."""
-    scopes = [(SCOPE_MINE, "My runs")]
+    scopes = [(SCOPE_MINE, _("My runs"))]
     memberships = Membership.objects.filter(user_id=user.pk).select_related("team")
-    scopes += [(f"team-{m.team_id}", f"Team {m.team.name}") for m in memberships]
+    scopes += [(f"team-{m.team_id}", _team_label(m.team.name)) for m in memberships]
     if is_admin(user):
-        scopes.append((SCOPE_ALL, "Everyone"))
+        scopes.append((SCOPE_ALL, _("Everyone")))
     return scopes
 
 
 def usage_scope(*, user: AbstractBaseUser | Any, key: str) -> Scope:
     """The scope named ``key`` if the user may count it, else UsageScopeRefused."""
     if key == SCOPE_ALL and is_admin(user):
-        return Scope(SCOPE_ALL, "Everyone", Run.objects.all(), shows_users=True)
+        return Scope(SCOPE_ALL, _("Everyone"), Run.objects.all(), shows_users=True)
     if key.startswith("team-") and key[5:].isdigit() and len(key) < 25:
         membership = (
             Membership.objects.filter(user_id=user.pk, team_id=int(key[5:]))
@@ -72,10 +78,10 @@ def usage_scope(*, user: AbstractBaseUser | Any, key: str) -> Scope:
             team_id = int(key[5:])
             name = membership.team.name if membership else f"#{team_id}"
             owner = is_admin(user) or (membership is not None and membership.role == Role.OWNER)
-            return Scope(key, f"Team {name}", Run.objects.filter(team_id=team_id), owner)
+            return Scope(key, _team_label(name), Run.objects.filter(team_id=team_id), owner)
         raise UsageScopeRefused()
     if key in ("", SCOPE_MINE):
-        return Scope(SCOPE_MINE, "My runs", Run.objects.filter(user_id=user.pk), False)
+        return Scope(SCOPE_MINE, _("My runs"), Run.objects.filter(user_id=user.pk), False)
     raise UsageScopeRefused()
 
 
@@ -124,7 +130,7 @@ def daily_bars(
     days: list[dict[str, Any]], start: datetime.date, end: datetime.date
 ) -> tuple[list[Bar], str]:
     """One bar per day from ``start`` to ``end`` (exclusive), of cost when any is known,
-    else of tokens; and what the bars measure."""
+    else of tokens; and what the bars measure (``cost`` or ``tokens``)."""
     by_day = {row["day"]: row for row in days}
     count = (end - start).days
     use_cost = any(row["cost"] for row in days)
@@ -136,6 +142,11 @@ def daily_bars(
     for position, value in enumerate(values):
         day = start + datetime.timedelta(position)
         height = float(Decimal(value) / Decimal(top)) * (CHART_HEIGHT - 10)
-        label = f"{day:%Y-%m-%d}: " + (f"${value:.4f}" if use_cost else f"{value} tokens")
+        shown = (
+            f"${value:.4f}"
+            if use_cost
+            else ngettext("%(count)s token", "%(count)s tokens", value) % {"count": value}
+        )
+        label = f"{day:%Y-%m-%d}: {shown}"
         bars.append(Bar(day, position * width + 1, CHART_HEIGHT - height, height, label))
-    return bars, ("cost (USD)" if use_cost else "tokens")
+    return bars, ("cost" if use_cost else "tokens")

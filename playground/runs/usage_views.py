@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from playground.runs import usage
@@ -26,10 +27,15 @@ def _month(request: HttpRequest) -> tuple[datetime.date, str]:
     try:
         month = datetime.datetime.strptime(text[:7], "%Y-%m").date()
     except ValueError:
-        return today, "month: must be a year and month such as 2026-12; showing this month."
+        return today, _bad_month()
     if len(text) != 7 or not 2000 <= month.year <= 2999:
-        return today, "month: must be a year and month such as 2026-12; showing this month."
+        return today, _bad_month()
     return month, ""
+
+
+def _bad_month() -> str:
+    # Translators: "month" is the address's parameter (?month=), kept as it is written.
+    return _("month: must be a year and month such as 2026-12; showing this month.")
 
 
 def _scope(request: HttpRequest) -> usage.Scope:
@@ -154,7 +160,11 @@ def price_edit(request: HttpRequest, price_id: int | None = None) -> HttpRespons
         saved = form.save(commit=False)
         saved.updated_by = request.user
         saved.save()
-        messages.success(request, f"Saved the price of {saved.provider} {saved.model}.")
+        messages.success(
+            request,
+            _("Saved the price of %(provider)s %(model)s.")
+            % {"provider": saved.provider, "model": saved.model},
+        )
         return redirect("prices")
     return render(request, "runs/price_form.html", {"form": form, "price": price})
 
@@ -166,6 +176,8 @@ def price_delete(request: HttpRequest, price_id: int) -> HttpResponse:
     price = get_object_or_404(Price, pk=price_id)
     price.delete()
     messages.success(
-        request, f"Deleted the price of {price.provider} {price.model}: its runs now cost unknown."
+        request,
+        _("Deleted the price of %(provider)s %(model)s: its runs now cost unknown.")
+        % {"provider": price.provider, "model": price.model},
     )
     return redirect("prices")

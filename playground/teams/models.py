@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
     # Ordered from most to least power; see ROLE_RANK.
-    OWNER = "owner", "Owner"
-    EDITOR = "editor", "Editor"
-    VIEWER = "viewer", "Viewer"
+    OWNER = "owner", pgettext_lazy("team role", "Owner")
+    EDITOR = "editor", pgettext_lazy("team role", "Editor")
+    VIEWER = "viewer", pgettext_lazy("team role", "Viewer")
 
 
 ROLE_RANK = {Role.OWNER: 3, Role.EDITOR: 2, Role.VIEWER: 1}

@@ -8,11 +8,15 @@ from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from playground.storable import unstorable_reason
 from playground.teams.models import Membership, Role, Team
 
-ACCOUNTS_REFUSED = "Only admins create accounts; add an existing user by name, or ask an admin."
+ACCOUNTS_REFUSED = gettext_lazy(
+    "Only admins create accounts; add an existing user by name, or ask an admin."
+)
 
 
 class TeamInputInvalid(Exception):
@@ -30,15 +34,24 @@ def _require_owner(*, actor: User, team: Team) -> None:
     made its actor no longer an owner.
     """
     if not Team.objects.select_for_update().filter(pk=team.pk).exists():
-        raise PermissionDenied("This team no longer exists.")
+        raise PermissionDenied(_("This team no longer exists."))
     if not Membership.objects.filter(team=team, user_id=actor.pk, role=Role.OWNER).exists():
-        raise PermissionDenied("Only the team's owners manage its members.")
+        raise PermissionDenied(_("Only the team's owners manage its members."))
 
 
 def _role_clean(role: Any) -> str:
     if role not in Role.values:
-        raise TeamInputInvalid({"role": f"{role!r} is not allowed (use {', '.join(Role.values)})"})
+        raise TeamInputInvalid(
+            {
+                "role": _("%(role)s is not allowed (use %(allowed)s)")
+                % {"role": repr(role), "allowed": ", ".join(Role.values)}
+            }
+        )
     return role
+
+
+def _taken(name: str) -> str:
+    return _("a team named %(name)s exists already") % {"name": repr(name)}
 
 
 @transaction.atomic
@@ -48,16 +61,16 @@ def team_create(*, creator: User, name: str) -> Team:
     if reason := unstorable_reason(name):
         raise TeamInputInvalid({"name": reason})
     if not name:
-        raise TeamInputInvalid({"name": "must not be empty"})
+        raise TeamInputInvalid({"name": _("must not be empty")})
     if len(name) > 200:
-        raise TeamInputInvalid({"name": "at most 200 characters"})
+        raise TeamInputInvalid({"name": _("at most 200 characters")})
     if Team.objects.filter(name__iexact=name).exists():
-        raise TeamInputInvalid({"name": f"a team named {name!r} exists already"})
+        raise TeamInputInvalid({"name": _taken(name)})
     try:
         with transaction.atomic():
             team = Team.objects.create(name=name)
     except IntegrityError:
-        raise TeamInputInvalid({"name": f"a team named {name!r} exists already"}) from None
+        raise TeamInputInvalid({"name": _taken(name)}) from None
     Membership.objects.create(team=team, user=creator, role=Role.OWNER)
     return team
 
@@ -91,12 +104,14 @@ def membership_add(*, actor: User, team: Team, username: str, role: str) -> Memb
     users = get_user_model().objects
     user = None if unstorable_reason(username) else users.filter(username=username).first()
     if user is None:
-        raise TeamInputInvalid({"username": f"no user named {username!r}"})
+        raise TeamInputInvalid({"username": _("no user named %(name)s") % {"name": repr(username)}})
     membership, created = Membership.objects.get_or_create(
         team=team, user=user, defaults={"role": role}
     )
     if not created:
-        raise TeamInputInvalid({"username": f"{user.get_username()} is in the team already"})
+        raise TeamInputInvalid(
+            {"username": _("%(name)s is in the team already") % {"name": user.get_username()}}
+        )
     return membership
 
 
@@ -106,7 +121,7 @@ def membership_set_role(*, actor: User, team: Team, user_id: Any, role: str) -> 
     role = _role_clean(role)
     membership = Membership.objects.select_for_update().filter(team=team, user_id=user_id).first()
     if membership is None:
-        raise TeamInputInvalid({"member": "not in this team"})
+        raise TeamInputInvalid({"member": _("not in this team")})
     if membership.role == Role.OWNER and role != Role.OWNER:
         _keep_an_owner(team=team)
     membership.role = role
@@ -119,7 +134,7 @@ def membership_remove(*, actor: User, team: Team, user_id: Any) -> None:
     _require_owner(actor=actor, team=team)
     membership = Membership.objects.select_for_update().filter(team=team, user_id=user_id).first()
     if membership is None:
-        raise TeamInputInvalid({"member": "not in this team"})
+        raise TeamInputInvalid({"member": _("not in this team")})
     if membership.role == Role.OWNER:
         _keep_an_owner(team=team)
     membership.delete()
@@ -129,4 +144,4 @@ def _keep_an_owner(*, team: Team) -> None:
     # A team without an owner could no longer be managed from the team page.
     owners = Membership.objects.select_for_update().filter(team=team, role=Role.OWNER)
     if len(owners) <= 1:
-        raise TeamInputInvalid({"role": "a team keeps at least one owner"})
+        raise TeamInputInvalid({"role": _("a team keeps at least one owner")})

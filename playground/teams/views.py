@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from playground.http import AuthenticatedHttpRequest
@@ -20,10 +21,11 @@ def team_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             team = services.team_create(creator=request.user, name=request.POST.get("name", ""))
         except services.TeamInputInvalid as invalid:
-            for field, message in invalid.errors.items():
-                messages.error(request, f"{field}: {message}")
+            _flash_problems(request, invalid)
         else:
-            messages.success(request, f"Created the team “{team.name}”; you are its owner.")
+            messages.success(
+                request, _("Created the team “%(name)s”; you are its owner.") % {"name": team.name}
+            )
             return redirect("team-detail", team_id=team.pk)
     memberships = selectors.memberships_for_user(user=request.user)
     return render(request, "teams/list.html", {"memberships": memberships})
@@ -36,8 +38,20 @@ def team_detail(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse
     return render(
         request,
         "teams/detail.html",
-        {"team": team, "role": role, "members": members, "roles": Role.choices},
+        {
+            "team": team,
+            "role": role,
+            "role_label": Role(role).label,
+            "members": members,
+            "roles": Role.choices,
+        },
     )
+
+
+def _flash_problems(request: AuthenticatedHttpRequest, invalid: services.TeamInputInvalid) -> None:
+    for field, message in invalid.errors.items():
+        # Translators: a form field's name (as the form sends it), then what is wrong with it.
+        messages.error(request, _("%(field)s: %(problem)s") % {"field": field, "problem": message})
 
 
 def _team_or_404(request: AuthenticatedHttpRequest, team_id: Any) -> tuple[Team, str]:
@@ -54,8 +68,7 @@ def _member_action(
     try:
         perform(team)
     except services.TeamInputInvalid as invalid:
-        for field, message in invalid.errors.items():
-            messages.error(request, f"{field}: {message}")
+        _flash_problems(request, invalid)
     else:
         messages.success(request, done)
     return redirect("team-detail", team_id=team.pk)
@@ -73,7 +86,7 @@ def member_add(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
             username=request.POST.get("username", ""),
             role=request.POST.get("role", ""),
         ),
-        "Added the member.",
+        _("Added the member."),
     )
 
 
@@ -89,7 +102,12 @@ def account_create(request: AuthenticatedHttpRequest, team_id: int) -> HttpRespo
         lambda team: services.account_create(
             actor=request.user, team=team, data=request.POST, role=role
         ),
-        f"Created the account {username} and added it as {role}.",
+        _("Created the account %(name)s and added it as %(role)s.")
+        # Lower case: the role inside a sentence ("added it as editor").
+        % {
+            "name": username,
+            "role": str(Role(role).label).lower() if role in Role.values else role,
+        },
     )
 
 
@@ -102,7 +120,7 @@ def member_set_role(request: AuthenticatedHttpRequest, team_id: int, user_id: in
         lambda team: services.membership_set_role(
             actor=request.user, team=team, user_id=user_id, role=request.POST.get("role", "")
         ),
-        "Changed the role.",
+        _("Changed the role."),
     )
 
 
@@ -113,5 +131,5 @@ def member_remove(request: AuthenticatedHttpRequest, team_id: int, user_id: int)
         request,
         team_id,
         lambda team: services.membership_remove(actor=request.user, team=team, user_id=user_id),
-        "Removed the member.",
+        _("Removed the member."),
     )
