@@ -141,7 +141,10 @@ class _VisibleText(HTMLParser):
         if self._skipped_depth:
             self._skipped_depth += tag == self._skipped_tag
             return
-        if tag in CODE_ELEMENTS or "code" in (values.get("class") or "").split():
+        # Code, and text marked as English on purpose (the language switch names English
+        # in English, as language pickers do).
+        in_english = tag != "html" and (values.get("lang") or "").lower().startswith("en")
+        if tag in CODE_ELEMENTS or "code" in (values.get("class") or "").split() or in_english:
             if tag not in VOID_ELEMENTS:
                 self._skipped_tag, self._skipped_depth = tag, 1
             return
