@@ -15,6 +15,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
 
 from playground.evals import access
 from playground.evals.models import FINISHED_CELLS, EvalCell, Evaluation, EvaluationStatus
@@ -52,7 +53,11 @@ class EvaluationConsumer(AsyncWebsocketConsumer):
             )
 
     async def evaluation_progress(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=event["html"])
+        # The frames in every language of the site: this page's (playground/ws_language.py).
+        frames = event["html"]
+        await self.send(
+            text_data=frames.get(translation.get_language()) or frames[settings.LANGUAGE_CODE]
+        )
 
     async def _poll(self) -> None:
         assert self.evaluation is not None

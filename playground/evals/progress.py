@@ -11,7 +11,9 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from playground.evals.models import EvalCell, Evaluation
 from playground.evals.summary import evaluation_summary
@@ -49,5 +51,15 @@ async def _send(evaluation: Evaluation, cells: list[EvalCell]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    html = await sync_to_async(progress_html)(evaluation, cells)
+    # Rendered once per language of the site: each watching page takes its own
+    # (evaluations.consumers), whichever language the worker runs in.
+    html = {
+        language: await sync_to_async(_rendered_in)(language, evaluation, cells)
+        for language, _name in settings.LANGUAGES
+    }
     await layer.group_send(group_name(evaluation.pk), {"type": "evaluation.progress", "html": html})
+
+
+def _rendered_in(language: str, evaluation: Evaluation, cells: list[EvalCell]) -> str:
+    with translation.override(language):
+        return progress_html(evaluation, cells)

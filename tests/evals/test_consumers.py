@@ -6,7 +6,7 @@ from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.urls import path
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from playground.evals import progress
 from playground.evals.consumers import EvaluationConsumer
@@ -86,3 +86,19 @@ async def test_someone_who_may_not_see_the_evaluation_is_refused():
     communicator.scope["user"] = mallory
     connected, code = await communicator.connect()
     assert not connected and code == 4404
+
+
+async def test_each_watching_page_reads_the_progress_in_its_own_language():
+    consumer = EvaluationConsumer()
+    sent: list[str] = []
+
+    async def send(text_data: str) -> None:
+        sent.append(text_data)
+
+    consumer.send = send  # type: ignore[method-assign]
+    frames = {"en": "<p>1 of 2 cells</p>", "zh-hans": "<p>2 个单元格中的 1 个</p>"}
+    with translation.override("zh-hans"):
+        await consumer.evaluation_progress({"type": "evaluation.progress", "html": frames})
+    with translation.override("en"):
+        await consumer.evaluation_progress({"type": "evaluation.progress", "html": frames})
+    assert sent == [frames["zh-hans"], frames["en"]]
