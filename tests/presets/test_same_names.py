@@ -139,3 +139,23 @@ def test_run_preset_refuses_an_ambiguous_name_naming_every_candidate(alice, caps
     assert "2 presets you may see are named 'Summariser'; give the id" in err
     assert f"\n  {mine.pk}  yours, no team, 1 version, updated " in err
     assert f"\n  {theirs.pk}  owner bob, team Core, 1 version, updated " in err
+
+
+def test_the_preset_page_shows_the_id_the_terminal_takes(client, alice):
+    client.force_login(alice)
+    preset = make_preset(alice, "Summariser")
+    page = client.get(f"/presets/{preset.pk}/").content.decode()
+    assert f'id <code class="preset-id">{preset.pk}</code>' in page
+
+
+def test_the_evaluation_pickers_presets_of_one_name_are_told_apart(client, alice):
+    client.force_login(alice)
+    bob = make_user("bob")
+    team = make_team("Core", alice="editor", bob="owner")
+    mine = make_preset(alice, "Summariser")
+    theirs = make_preset(bob, "Summariser", team_id=team.pk, visibility="team")
+    page = client.get("/evaluations/").content.decode()
+    assert f'<option value="{mine.pk}">Summariser (alice · {mine.pk.hex[:8]})</option>' in page
+    assert (
+        f'<option value="{theirs.pk}">Summariser (team Core · {theirs.pk.hex[:8]})</option>' in page
+    )
