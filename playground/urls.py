@@ -5,11 +5,15 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
-from playground import views
+from playground import error_pages, views
 from playground.evals import urls as evals_urls
 from playground.health import health_view
 from playground.preferences.views import language_switch
 from playground.runs.account_views import run_keeping_page
+
+# The 404 page names what was not found and links back to its list (400, 403 and 500 are
+# Django's handlers with the site's templates).
+handler404 = error_pages.page_not_found
 
 urlpatterns = [
     # Browsers (and tools) ask for /favicon.ico whatever the page links: not a 404 each time.

@@ -1,11 +1,60 @@
-"""A preset's request by id or by name, as the user may run it (evaluations, compare)."""
+"""A preset by id or by name, as the user may run it (run_preset, evaluations, compare).
 
+A name several presets share is refused, naming each candidate with what tells it apart
+(owner, team, versions, last saved), never resolved to one of them silently.
+"""
+
+import datetime
 from collections.abc import Callable
 from typing import Any
 
 from playground.presets import permissions, selectors
 from playground.presets.models import Preset
 from playground.presets.services import PresetNotFound
+
+
+class AmbiguousPresetName(LookupError):
+    """Several presets the user sees have this name; ``candidates`` are (id, details)."""
+
+    def __init__(self, name: str, candidates: list[tuple[str, str]]) -> None:
+        self.name = name
+        self.candidates = candidates
+        listed = ", ".join(f"{pk} ({details})" for pk, details in candidates)
+        super().__init__(f"{self.headline()}: {listed}")
+
+    def headline(self) -> str:
+        return (
+            f"{len(self.candidates)} presets you may see are named {self.name!r}; "
+            "give the id of the one you mean"
+        )
+
+
+def preset_details(preset: Any, *, user: Any) -> str:
+    """ "yours, no team, 2 versions, updated 2026-12-03 10:04 UTC" for a ``preset_list`` row."""
+    owner = "yours" if preset.owner_id == user.pk else f"owner {preset.owner.get_username()}"
+    team = f"team {preset.team.name}" if preset.team else "no team"
+    versions = preset.latest_version or 0
+    updated = preset.updated_at or preset.created_at
+    when = updated.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{owner}, {team}, {versions} version{'' if versions == 1 else 's'}, updated {when}"
+
+
+def preset_find(*, user: Any, name_or_id: str) -> Preset:
+    """The preset with this id, or the one preset named so, that ``user`` may run;
+    LookupError (AmbiguousPresetName for a shared name) says why there is none."""
+    preset: Preset | None
+    try:
+        preset = selectors.preset_get(user=user, preset_id=name_or_id)
+    except PresetNotFound:
+        named = [p for p in selectors.preset_list(user=user) if p.name == name_or_id]
+        if len(named) > 1:
+            raise AmbiguousPresetName(
+                name_or_id, [(str(p.pk), preset_details(p, user=user)) for p in named]
+            ) from None
+        preset = named[0] if named else None
+    if preset is None or not permissions.can_run(user, preset):
+        raise LookupError(f"no preset you may run is named or has the id {name_or_id!r}")
+    return preset
 
 
 def preset_request_for(user: Any) -> Callable[[str], dict[str, Any]]:
@@ -15,19 +64,7 @@ def preset_request_for(user: Any) -> Callable[[str], dict[str, Any]]:
     def lookup(name_or_id: str) -> dict[str, Any]:
         if user is None:
             raise LookupError("needs a user to read presets as (pass --user NAME)")
-        preset: Preset | None
-        try:
-            preset = selectors.preset_get(user=user, preset_id=name_or_id)
-        except PresetNotFound:
-            named = [p for p in selectors.preset_list(user=user) if p.name == name_or_id]
-            if len(named) > 1:
-                ids = ", ".join(str(p.pk) for p in named)
-                raise LookupError(
-                    f"several presets are named {name_or_id!r}; give the id ({ids})"
-                ) from None
-            preset = named[0] if named else None
-        if preset is None or not permissions.can_run(user, preset):
-            raise LookupError(f"no preset you may run is named or has the id {name_or_id!r}")
+        preset = preset_find(user=user, name_or_id=name_or_id)
         version = selectors.preset_version_get(preset=preset)
         return dict(version.request)
 

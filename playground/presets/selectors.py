@@ -93,6 +93,9 @@ def preset_list(
         .select_related("owner", "team")
         .annotate(
             latest_version=Max("versions__number"),
+            # When its newest version was saved: with the owner, team and short id, what
+            # tells presets of one name apart.
+            updated_at=Max("versions__created_at"),
             # Only for those the link alone lets in: owner and team members keep plain URLs.
             visit_link=Subquery(visit_link[:1]),
         )

@@ -7,6 +7,7 @@ cannot be probed); one they see but may not change raises PermissionDenied (403)
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from playground import spec
 from playground.jsonpath import path_text, walk
-from playground.presets import permissions
+from playground.presets import names, permissions
 from playground.presets.models import (
     TRASH_RETENTION,
     Preset,
@@ -35,7 +36,7 @@ from playground.teams.models import Membership, Role, Team
 Visitor = AbstractBaseUser | AnonymousUser
 
 EXPORT_FORMAT = "prompt-playground/presets"
-MAX_NAME_LENGTH = 200
+MAX_NAME_LENGTH = names.MAX_NAME_LENGTH
 MAX_TAGS_LENGTH = 500
 
 # Refusals that say who may do it, so the refused user knows whom to ask.
@@ -551,13 +552,22 @@ def presets_import(*, owner: User, text: str) -> list[Preset]:
     single ``request``. Every request is validated like a run; nothing is written unless
     all of them pass.
     """
-    return presets_import_files(owner=owner, files=[("", text)])
+    return presets_import_files(owner=owner, files=[("", text)]).presets
 
 
-def presets_import_files(*, owner: User, files: list[tuple[str, str]]) -> list[Preset]:
+@dataclass(frozen=True)
+class Imported:
+    """What an import created, and which names it changed (as in the file, as stored)."""
+
+    presets: list[Preset]
+    renamed: list[tuple[str, str]]
+
+
+def presets_import_files(*, owner: User, files: list[tuple[str, str]]) -> Imported:
     """Several files (name, text) at once: all of them, or nothing when one is wrong.
 
     An error's ``where`` starts with the file's name ("bad.json, line 3, column 5").
+    A preset named like one its owner already has gets a distinct name (presets.names).
     """
     import_size_check(
         sizes=[(name, len(text.encode("utf-8", "surrogatepass"))) for name, text in files]
@@ -633,19 +643,30 @@ def _import_read(text: str) -> tuple[list[Any], str]:
     return _import_entries(data)
 
 
-def _import_write(*, owner: User, planned: list[dict[str, Any]]) -> list[Preset]:
-    created = []
+def _import_write(*, owner: User, planned: list[dict[str, Any]]) -> Imported:
+    created, renamed = [], []
+    day = timezone.localdate()
     with transaction.atomic():
+        # The owner's presets outside the trash: the names their list and lookups compare.
+        taken = set(
+            Preset.objects.filter(owner=owner, deleted_at__isnull=True).values_list(
+                "name", flat=True
+            )
+        )
         for plan in planned:
+            name = names.distinct_name(plan["name"], taken=taken, day=day)
+            taken.add(name)
+            if name != plan["name"]:
+                renamed.append((plan["name"], name))
             preset = Preset.objects.create(
-                owner=owner, name=plan["name"], description=plan["description"], tags=plan["tags"]
+                owner=owner, name=name, description=plan["description"], tags=plan["tags"]
             )
             for number, (request, message) in enumerate(plan["versions"], start=1):
                 PresetVersion.objects.create(
                     preset=preset, number=number, request=request, author=owner, message=message
                 )
             created.append(preset)
-    return created
+    return Imported(presets=created, renamed=renamed)
 
 
 class _NotJSONNumber(str):

@@ -32,6 +32,7 @@ from playground.presets.page import save_controls_context
 from playground.row_ids import row_number
 from playground.spec import RequestInvalid
 
+MAX_RENAMES_TOLD = 10  # an import of hundreds would otherwise flash a page of names
 PRESET_GONE = (
     "this preset is no longer available to you (moved to the trash, or no longer shared "
     "with you); your edits are still in the form: save them as a new preset"
@@ -412,12 +413,20 @@ def presets_import(request: AuthenticatedHttpRequest) -> HttpResponse:
             files = [(upload.name or "", _import_text(upload)) for upload in uploads]
             if not files:
                 raise services.ImportInvalid("choose a JSON file to import", where="file")
-            created = services.presets_import_files(owner=request.user, files=files)
+            imported = services.presets_import_files(owner=request.user, files=files)
         except services.ImportInvalid as invalid:
             context["error"] = {"where": invalid.where, "reason": invalid.reason}
         else:
             count = f" from {len(files)} files" if len(files) > 1 else ""
-            messages.success(request, f"Imported {len(created)} preset(s){count}.")
+            messages.success(request, f"Imported {len(imported.presets)} preset(s){count}.")
+            if imported.renamed:
+                shown = imported.renamed[:MAX_RENAMES_TOLD]
+                changes = ", ".join(f"“{was}” → “{now}”" for was, now in shown)
+                if len(imported.renamed) > len(shown):
+                    changes += f" and {len(imported.renamed) - len(shown)} more"
+                messages.info(
+                    request, f"Renamed so that your presets keep distinct names: {changes}."
+                )
             return redirect("preset-list")
         return render(request, "presets/import.html", context, status=400)
     return render(request, "presets/import.html", context)

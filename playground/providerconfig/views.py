@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -64,6 +64,13 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _stored_config(pk: int) -> ProviderConfig:
+    config = ProviderConfig.objects.filter(pk=pk).first()
+    if config is None:
+        raise Http404("No stored provider has this id.")  # shown on the 404 page
+    return config
+
+
 @sensitive_post_parameters("api_key", "extra_headers")
 def _save_form(request: HttpRequest, config: ProviderConfig) -> HttpResponse:
     form = ProviderConfigForm(request.POST or None, instance=config, user=request.user)
@@ -96,7 +103,7 @@ def provider_create(request: HttpRequest) -> HttpResponse:
 @staff_required
 @permission_required("providerconfig.change_providerconfig", raise_exception=True)
 def provider_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _save_form(request, get_object_or_404(ProviderConfig, pk=pk))
+    return _save_form(request, _stored_config(pk))
 
 
 @require_POST
@@ -104,7 +111,7 @@ def provider_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @permission_required("providerconfig.delete_providerconfig", raise_exception=True)
 def provider_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    config = get_object_or_404(ProviderConfig, pk=pk)
+    config = _stored_config(pk)
     config.delete()
     messages.success(request, f"Removed provider '{config.name}'.")
     return redirect("provider-list")
@@ -117,7 +124,7 @@ def provider_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @sensitive_variables()
 async def provider_test_connection(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the provider for its models with the stored key; say in plain words what happened."""
-    config = await sync_to_async(get_object_or_404)(ProviderConfig, pk=pk)
+    config = await sync_to_async(_stored_config)(pk)
     try:
         # Decrypts the key and checks the base URL (a DNS lookup when private ones are refused).
         client = await sync_to_async(_stored_client)(config)

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -144,6 +144,13 @@ def price_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _stored_price(price_id: int) -> Price:
+    price = Price.objects.filter(pk=price_id).first()
+    if price is None:
+        raise Http404("No price has this id.")  # shown on the 404 page
+    return price
+
+
 def _admin_only(request: HttpRequest) -> None:
     if not is_admin(request.user):
         raise PermissionDenied
@@ -154,7 +161,7 @@ def _admin_only(request: HttpRequest) -> None:
 def price_edit(request: HttpRequest, price_id: int | None = None) -> HttpResponse:
     """Add a price (no id) or change one; staff only."""
     _admin_only(request)
-    price = get_object_or_404(Price, pk=price_id) if price_id is not None else None
+    price = _stored_price(price_id) if price_id is not None else None
     form = PriceForm(request.POST or None, instance=price)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
@@ -173,7 +180,7 @@ def price_edit(request: HttpRequest, price_id: int | None = None) -> HttpRespons
 @login_required
 def price_delete(request: HttpRequest, price_id: int) -> HttpResponse:
     _admin_only(request)
-    price = get_object_or_404(Price, pk=price_id)
+    price = _stored_price(price_id)
     price.delete()
     messages.success(
         request,

@@ -2,6 +2,7 @@
 in plain words, model refresh; and the Django admin keeps the key write-only too."""
 
 import html
+import re
 
 import pytest
 from cryptography.fernet import Fernet
@@ -427,3 +428,60 @@ def test_the_edit_page_says_which_stored_headers_are_not_sent(admin_client):
     page = html.unescape(admin_client.get(f"/providers/{config.pk}/").content.decode())
     assert "Current headers: Host, X-Title. Not sent: Host (the HTTP client sets" in page
     assert "internal.example" not in page
+
+
+def field_blocks(page: str) -> dict[str, str]:
+    """Each field's block of the page's form, by the field's name."""
+    form = page.split('class="site-form', 1)[1].split("</form>", 1)[0]
+    blocks = form.split('<div class="form-field')[1:]
+    return {re.search(r' id="id_(\w+)"', block).group(1): block for block in blocks}
+
+
+def test_the_provider_form_looks_like_the_sites_other_forms(admin_client):
+    page = admin_client.get("/providers/add/").content.decode()
+    # The card every other form of the site sits in (sign in, import, budgets, …).
+    assert '<main class="pages narrow form-page">' in page
+    # Not Django's default markup: labels without colons, help texts as the site's hints.
+    assert 'class="helptext"' not in page and "errorlist" not in page
+    fields = field_blocks(page)
+    assert list(fields) == [
+        "name", "label", "base_url", "default_model", "moderation_model", "teams",
+        "connect_timeout", "first_token_timeout", "token_gap_timeout", "enabled",
+        "api_key", "clear_api_key", "extra_headers", "clear_extra_headers",
+    ]  # fmt: skip
+    base_url = fields["base_url"]
+    assert '<label for="id_base_url">Base URL</label>' in base_url
+    assert (
+        '<p class="hint" id="id_base_url_helptext">'
+        "The OpenAI-compatible API root, usually ending in /v1.</p>"
+    ) in base_url
+    assert 'aria-describedby="id_base_url_helptext"' in base_url
+    # A check box sits before its words, as on the preset pages.
+    assert (
+        '<label class="check" for="id_enabled"><input type="checkbox" name="enabled"'
+        in (fields["enabled"])
+    )
+    assert '<button type="submit" class="primary">Save</button>' in page
+    assert '<a href="/providers/">Cancel</a>' in page
+
+
+def test_a_refused_value_is_told_next_to_its_field(admin_client):
+    response = admin_client.post(
+        "/providers/add/", form_data(base_url="https://user:sk-in-url@gateway.example/v1")
+    )
+    fields = field_blocks(response.content.decode())
+    base_url = fields["base_url"]
+    assert 'aria-invalid="true"' in base_url
+    assert '<div class="field-error" id="id_base_url_error"><p>' in base_url
+    assert "must not contain a user name or password" in base_url
+    assert "aria-invalid" not in fields["name"]
+
+
+def test_a_refusal_of_the_whole_form_is_told_above_it(staff_client):
+    Permission.objects.get(codename="add_providerconfig").user_set.add(
+        User.objects.get(username="stella")
+    )
+    page = staff_client.post("/providers/add/", form_data()).content.decode()
+    above = page.split('<div class="form-field', 1)[0]
+    assert '<div class="error" role="alert">' in above
+    assert "Only an admin can add a provider" in above

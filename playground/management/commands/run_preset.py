@@ -12,7 +12,8 @@ from playground.management.commands.run_request import (
     recording_user,
     run_and_exit,
 )
-from playground.presets import permissions, selectors
+from playground.presets import selectors
+from playground.presets.by_name import AmbiguousPresetName, preset_find
 from playground.presets.services import PresetNotFound
 from playground.terminal import EXIT_BAD_REQUEST, RecordAs, run_request_data
 
@@ -99,17 +100,10 @@ def _variables(pairs: list[str]) -> dict[str, str]:
 def _preset(user: Any, name_or_id: str) -> Any:
     """The preset with this id, or the one preset the user may run with this name."""
     try:
-        preset = selectors.preset_get(user=user, preset_id=name_or_id)
-    except PresetNotFound:
-        preset = None
-    if preset is None:
-        named = [p for p in selectors.preset_list(user=user) if p.name == name_or_id]
-        if len(named) > 1:
-            listed = "\n".join(f"  {p.pk}  {p.name}" for p in named)
-            sys.stderr.write(f"Several presets are named {name_or_id!r}; give the id:\n{listed}\n")
-            sys.exit(EXIT_BAD_REQUEST)
-        preset = named[0] if named else None
-    if preset is None or not permissions.can_run(user, preset):
-        sys.stderr.write(f"No preset you may run is named or has the id {name_or_id!r}.\n")
-        sys.exit(EXIT_BAD_REQUEST)
-    return preset
+        return preset_find(user=user, name_or_id=name_or_id)
+    except AmbiguousPresetName as ambiguous:
+        listed = "".join(f"  {pk}  {details}\n" for pk, details in ambiguous.candidates)
+        sys.stderr.write(f"{ambiguous.headline()}:\n{listed}")
+    except LookupError as missing:
+        sys.stderr.write(f"{str(missing)[0].upper()}{str(missing)[1:]}.\n")
+    sys.exit(EXIT_BAD_REQUEST)
