@@ -8,7 +8,6 @@ from django.views.i18n import JavaScriptCatalog
 from playground import views
 from playground.evals import urls as evals_urls
 from playground.health import health_view
-from playground.live.views import run_watch
 from playground.runs.account_views import run_keeping_page
 
 urlpatterns = [
@@ -42,7 +41,7 @@ urlpatterns = [
     path("presets/", include("playground.presets.urls")),
     path("teams/", include("playground.teams.urls")),
     # A run watched live; its history entry once it has ended (playground/live/).
-    path("history/<uuid:run_id>/watch/", run_watch, name="run-watch"),
+    path("history/", include("playground.live.urls")),
     path("history/", include("playground.runs.urls")),
     path("account/runs/", run_keeping_page, name="run-keeping"),
     path("usage/", include("playground.runs.usage_urls")),
