@@ -182,8 +182,11 @@ class RunConsumer(LiveRunSocket):
             return
         outcome = RunOutcome(scrubber=provider.scrubber)
         send: SendHtml = self.send_html
+        if budget.warnings:
+            send = _first_frame_plus(send, fragments.budget_warnings(budget.warnings))
         # Teammates may watch it live (playground/live/): the frames also go to its watchers,
-        # and this page alone gets the link to share.
+        # but for the link to share and the budget warnings (the runner's own), which only
+        # this page gets.
         live = self.live_start(
             run_id=context.run_id,
             owner_id=self.user.pk,
@@ -194,8 +197,6 @@ class RunConsumer(LiveRunSocket):
             send = live[0].tee(
                 _first_frame_plus(send, live_frames.share_link(live[1], team=context.team_id))
             )
-        if budget.warnings:
-            send = _first_frame_plus(send, fragments.budget_warnings(budget.warnings))
         if get_mode(request.mode).moderation_switch and message.get("moderate") in MODERATE_ON:
             work = moderated_run(provider, body, send, outcome=outcome)
         else:

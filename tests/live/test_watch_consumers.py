@@ -3,12 +3,13 @@ gets the runner's frames, joins mid-run with the state so far, leaves without to
 run, is refused outside the team, and stops the run only as the team's owner."""
 
 import asyncio
+from decimal import Decimal
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.test import override_settings
 
-from playground.runs.models import Run
+from playground.runs.models import Budget, Run
 from tests.conftest import TEST_API_KEY, RunClient
 from tests.fake_upstream import FakeUpstream, Scenario
 from tests.live.watching import (
@@ -20,6 +21,7 @@ from tests.live.watching import (
     socket_path,
 )
 from tests.presets.factories import make_preset, make_team, make_user
+from tests.runs.factories import make_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -225,3 +227,22 @@ async def test_the_runner_does_not_wait_for_a_watcher_that_reads_nothing(team):
         assert await runner.receive_until_state() == "done"
     await runner.communicator.disconnect()
     await silent.communicator.disconnect()
+
+
+async def test_the_runners_budget_warning_stays_on_the_runners_page(team):
+    alice, bob, _, _, preset = team
+
+    @sync_to_async
+    def nearly_spent_budget() -> None:
+        Budget.objects.create(user=alice, monthly_usd=Decimal("5.00"))
+        make_run(user=alice, cost="4.10")
+
+    await nearly_spent_budget()
+    runner, url = await start_team_run(alice, preset)
+    assert "budget-warning" in runner.frames[0]
+    watcher = await watch(bob, url)
+    await receive_until(watcher, "run-record-saved")
+    assert "budget" not in "".join(watcher.frames)
+    assert shown_reply(watcher.frames) == "".join(TOKENS)
+    for client in (runner, watcher):
+        await client.communicator.disconnect()
