@@ -14,6 +14,7 @@ from django.urls import path  # noqa: E402
 from playground.compare.consumers import CompareConsumer  # noqa: E402
 from playground.consumers import RunConsumer  # noqa: E402
 from playground.evals.consumers import EvaluationConsumer  # noqa: E402
+from playground.live.consumers import RunWatchConsumer  # noqa: E402
 from playground.origin import SameOriginWebsockets  # noqa: E402
 from playground.ws_auth import websocket_auth_stack  # noqa: E402
 from playground.ws_language import WebsocketLanguage  # noqa: E402
@@ -23,6 +24,7 @@ websocket_urlpatterns = [
     path("ws/run/", RunConsumer.as_asgi()),  # type: ignore[arg-type]
     path("ws/compare/", CompareConsumer.as_asgi()),  # type: ignore[arg-type]
     path("ws/evaluation/<uuid:evaluation_id>/", EvaluationConsumer.as_asgi()),  # type: ignore[arg-type]
+    path("ws/watch/<uuid:run_id>/", RunWatchConsumer.as_asgi()),  # type: ignore[arg-type]
 ]
 
 application = ProtocolTypeRouter(

@@ -20,7 +20,6 @@ import logging
 import time
 from typing import Any, cast
 
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext as _
@@ -29,6 +28,9 @@ from playground import fragments
 from playground.capabilities import capability_problems
 from playground.forms import request_from_form
 from playground.limits import RunLease, RunRefused, get_run_limiter, user_key
+from playground.live import frames as live_frames
+from playground.live.publisher import LiveRun
+from playground.live.runner import LiveRunSocket
 from playground.moderation_check import moderated_run
 from playground.modes import get_mode
 from playground.outcome import RunOutcome, RunStatus
@@ -47,7 +49,7 @@ from playground.streaming import SendHtml, cancel_in_background, cancel_until_do
 logger = logging.getLogger(__name__)
 
 
-class RunConsumer(AsyncWebsocketConsumer):
+class RunConsumer(LiveRunSocket):
     # Each run is written to the history when it ends (playground.runs), unless the
     # PLAYGROUND_RECORD_RUNS setting is off; the streaming tests turn it off to read the
     # stream's frames alone (tests/conftest.py run_client).
@@ -184,6 +186,19 @@ class RunConsumer(AsyncWebsocketConsumer):
         send: SendHtml = self.send_html
         if budget.warnings:
             send = _first_frame_plus(send, fragments.budget_warnings(budget.warnings))
+        # Teammates may watch it live (playground/live/): the frames also go to its watchers,
+        # but for the link to share and the budget warnings (the runner's own), which only
+        # this page gets.
+        live = self.live_start(
+            run_id=context.run_id,
+            owner_id=self.user.pk,
+            team_id=context.team_id,
+            scrubber=provider.scrubber,
+        )
+        if live is not None:
+            send = live[0].tee(
+                _first_frame_plus(send, live_frames.share_link(live[1], team=context.team_id))
+            )
         if get_mode(request.mode).moderation_switch and message.get("moderate") in MODERATE_ON:
             work = moderated_run(provider, body, send, outcome=outcome)
         else:
@@ -192,8 +207,13 @@ class RunConsumer(AsyncWebsocketConsumer):
         self.run_task = asyncio.create_task(work)
         self.run_task.add_done_callback(_report_failure)
         self.run_task.add_done_callback(lambda task: self._keep_outcome(outcome))
+        watched = live[0] if live is not None else None
         if self.records_runs:
-            self.run_task.add_done_callback(lambda task: self._record_later(context, outcome))
+            self.run_task.add_done_callback(
+                lambda task: self._record_later(context, outcome, send, watched)
+            )
+        elif watched is not None:
+            self.run_task.add_done_callback(lambda task: watched.end())
         self.run_lease = lease
         # Kept (and, in Redis, renewed) while the task lives; given back when it ends.
         lease.hold_while(self.run_task)
@@ -224,23 +244,31 @@ class RunConsumer(AsyncWebsocketConsumer):
             )
             await self._record(context, outcome)
 
-    def _record_later(self, context: RunContext, outcome: RunOutcome) -> None:
-        """Write the run's record once it has ended (also when stopped), off the stream."""
-        recording = asyncio.create_task(self._record(context, outcome))
+    def _record_later(
+        self, context: RunContext, outcome: RunOutcome, send: SendHtml, live: LiveRun | None
+    ) -> None:
+        """Write the run's record once it has ended (also when stopped), off the stream; its
+        watchers see the "saved in history" frame too, then the end of the live run."""
+        recording = asyncio.create_task(self._record(context, outcome, send))
+        if live is not None:
+            recording.add_done_callback(lambda task: live.end())
         self.recordings.add(recording)
         recording.add_done_callback(self.recordings.discard)
         recording.add_done_callback(_report_failure)
 
-    async def _record(self, context: RunContext, outcome: RunOutcome) -> None:
+    async def _record(
+        self, context: RunContext, outcome: RunOutcome, send: SendHtml | None = None
+    ) -> None:
+        send = send or self.send_html
         try:
             run = await run_record_async(context=context, outcome=outcome)
         except Exception:
             # The reply is on the page already: say that it is not in the history, and why
             # in the log (a database that is down, full, or locked).
             logger.exception("A run could not be recorded in the history")
-            await self.send_html(fragments.run_not_recorded())
+            await send(fragments.run_not_recorded())
             return
-        await self.send_html(fragments.run_recorded(run))
+        await send(fragments.run_recorded(run))
         if retention_due():
             retention_sweep_in_background()
 

@@ -46,6 +46,8 @@ urlpatterns = [
     ),
     path("presets/", include("playground.presets.urls")),
     path("teams/", include("playground.teams.urls")),
+    # A run watched live; its history entry once it has ended (playground/live/).
+    path("history/", include("playground.live.urls")),
     path("history/", include("playground.runs.urls")),
     path("account/runs/", run_keeping_page, name="run-keeping"),
     path("usage/", include("playground.runs.usage_urls")),

@@ -37,6 +37,18 @@ def runs_visible(*, user: AbstractBaseUser | Any) -> QuerySet[Run]:
     return Run.objects.filter(Q(user_id=user.pk) | Q(team_id__in=teams))
 
 
+def run_visible_to(*, user: AbstractBaseUser | Any, owner_id: Any, team_id: Any) -> bool:
+    """Whether the user may see a run of ``owner_id`` (and ``team_id``) that has no row yet
+    (a live run, playground/live/): the rule of ``runs_visible``, for one run."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_admin(user) or (owner_id is not None and owner_id == user.pk):
+        return True
+    return (
+        team_id is not None and Membership.objects.filter(team_id=team_id, user_id=user.pk).exists()
+    )
+
+
 def run_get(*, user: AbstractBaseUser | Any, run_id: Any) -> Run:
     """The run with this id if the user may see it, else RunNotFound."""
     try:

@@ -8,7 +8,8 @@ user keeps them (RunKeeping) and then only until retention deletes them.
 
 import datetime
 import logging
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +46,9 @@ class RunContext:
     preset_id: Any = None
     preset_version: int | None = None
     team_id: int | None = None
+    # The row's id, known from the start: a live run's watch link names it, and the row
+    # written at the end keeps it (playground/live/).
+    run_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
 def request_object(
@@ -67,6 +71,7 @@ def run_record(*, context: RunContext, outcome: RunOutcome) -> Run:
     keep_text = _keeps_text(context.user)
     seconds = max(outcome.seconds, 0.0)
     run = Run(
+        id=context.run_id,
         created_at=datetime.datetime.fromtimestamp(outcome.started_at or 0, tz=datetime.UTC),
         user_id=context.user.pk if context.user is not None else None,
         team_id=context.team_id,
