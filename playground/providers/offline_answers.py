@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.providers.base import TokenLogprob, UpstreamError
+from playground.providers.offline_moderation import moderation_result
 from playground.providers.schema_example import example_for
 from playground.spec import input_texts
 
@@ -334,53 +335,7 @@ def input_tokens(body: dict[str, Any]) -> int:
 
 # --- moderation ------------------------------------------------------------------------
 
-MODERATION_CATEGORIES = (
-    "harassment",
-    "harassment/threatening",
-    "hate",
-    "hate/threatening",
-    "illicit",
-    "illicit/violent",
-    "self-harm",
-    "self-harm/instructions",
-    "self-harm/intent",
-    "sexual",
-    "sexual/minors",
-    "violence",
-    "violence/graphic",
-)
-# Words that raise a category's score, so that flagging can be tried offline.
-MODERATION_WORDS = {
-    "harassment": {"idiot", "stupid", "loser"},
-    "harassment/threatening": {"threaten", "hunt"},
-    "hate": {"hate", "inferior"},
-    "illicit": {"steal", "shoplift", "counterfeit"},
-    "illicit/violent": {"bomb", "weapon"},
-    "self-harm": {"suicide", "self-harm"},
-    "violence": {"kill", "attack", "hurt"},
-    "violence/graphic": {"gore", "blood"},
-}
-
 
 def moderation_results(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """One verdict per input, in OpenAI's shape."""
+    """One verdict per input, in OpenAI's shape (``offline_moderation``)."""
     return [moderation_result(text) for text in input_texts(body.get("input"))]
-
-
-def moderation_result(text: str) -> dict[str, Any]:
-    # Words are matched whole, and a listed word the splitter cuts apart ("self-harm")
-    # as the same words in a row.
-    spaced = f" {' '.join(_words(text))} "
-    scores = {}
-    for name in MODERATION_CATEGORIES:
-        listed = MODERATION_WORDS.get(name, set())
-        hits = sum(f" {' '.join(_words(word))} " in spaced for word in listed)
-        base = int(hashlib.sha256(f"{name}:{text}".encode()).hexdigest()[:4], 16) / 0xFFFF
-        scores[name] = round(min(0.99, 0.85 + 0.05 * hits) if hits else base * 0.02, 6)
-    categories = {name: score >= 0.5 for name, score in scores.items()}
-    return {
-        "flagged": any(categories.values()),
-        "categories": categories,
-        "category_scores": scores,
-        "category_applied_input_types": {name: ["text"] for name in MODERATION_CATEGORIES},
-    }
