@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.providers.base import TokenLogprob, UpstreamError
+from playground.providers.offline_edit import edited_text
 from playground.providers.offline_moderation import moderation_result
 from playground.providers.schema_example import example_for
-from playground.spec import input_texts
+from playground.spec import edit_parts, input_texts
 
 # A token is a run of letters/digits, one CJK character or one punctuation mark,
 # each with the whitespace before it: close enough to BPE counts for usage figures.
@@ -110,15 +111,22 @@ def token_logprob(token: str, alternatives: int) -> TokenLogprob:
 # --- chat and edit ---------------------------------------------------------------------
 
 
-def chat_candidates(body: dict[str, Any]) -> list[Candidate]:
-    """The offline model's chat answer: text, JSON or tool calls, one per ``n``."""
+def chat_candidates(body: dict[str, Any], *, rewrites_input: bool = False) -> list[Candidate]:
+    """The offline model's chat answer: text, JSON or tool calls, one per ``n``.
+
+    ``rewrites_input`` (an edit): the text is the input edited as the instruction asks.
+    """
     n = body.get("n") or 1
     calls = planned_tool_calls(body)
     if calls:
         return [Candidate([], "tool_calls", calls) for _ in range(n)]
     stops = _stops(body)
     return [
-        Candidate(*_truncate(tokenize(_chat_text(body, index)), body.get("max_tokens"), stops))
+        Candidate(
+            *_truncate(
+                tokenize(_chat_text(body, index, rewrites_input)), body.get("max_tokens"), stops
+            )
+        )
         for index in range(n)
     ]
 
@@ -130,7 +138,7 @@ def chat_prompt_tokens(body: dict[str, Any]) -> int:
     )
 
 
-def _chat_text(body: dict[str, Any], index: int) -> str:
+def _chat_text(body: dict[str, Any], index: int, rewrites_input: bool = False) -> str:
     messages = body.get("messages") or []
     response_format = body.get("response_format") or {}
     hint = _last_user_text(messages)
@@ -143,6 +151,8 @@ def _chat_text(body: dict[str, Any], index: int) -> str:
     if results:
         listed = "; ".join(f"{name} returned {text}" for name, text in results)
         return f"(Offline model) The tools answered: {listed}. That is all I know."
+    if rewrites_input:
+        return edited_text(*edit_parts(body))
     return reply_text(body, index)
 
 
