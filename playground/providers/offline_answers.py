@@ -23,10 +23,11 @@ from playground.spec import edit_parts, input_texts
 # each with the whitespace before it: close enough to BPE counts for usage figures.
 _TOKEN = re.compile(r"\s*(?:[\u3400-\u9fff\uf900-\ufaff]|[^\W\u3400-\u9fff]+|[^\w\s])", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_SENTENCE_ENDS = (".", "!", "?", "\u3002", "\uff01", "\uff1f", "...")
 
 _ENGLISH = (
     "The offline model answers without a network, so every part of the playground can be "
-    "tried before a key is set. It streams its reply token by token at a steady pace. "
+    "tried before a key is set. The reply streams token by token at a steady pace. "
     "The same request and seed always give the same words, which makes it useful in tests. "
     "Change the seed or the prompt to see another reply. Set max tokens to cut the reply "
     "short, or add a stop sequence to end it early. Ask for several candidates to compare "
@@ -35,7 +36,7 @@ _ENGLISH = (
 ).split(". ")
 _CHINESE = (
     "离线模型无需网络即可回答，因此在配置密钥之前就能试用整个平台。"
-    "它以稳定的速度逐个词元地流式输出回复。"
+    "回复以稳定的速度逐个词元地流式输出。"
     "相同的请求和种子总会得到相同的文字，便于测试。"
     "修改种子或提示词即可看到另一条回复。"
     "设置最大词元数可以截短回复，添加停止序列可以提前结束。"
@@ -81,11 +82,14 @@ def reply_text(body: dict[str, Any], candidate: int) -> str:
     quoted = " ".join(str(last_user).split())
     if len(quoted) > 80:
         quoted = quoted[:77] + "..."
+    # A quote that ends a sentence of its own ("...?") takes no second full stop.
     if _CJK.search(str(last_user)):
         sentences = rng.sample([s for s in _CHINESE if s], k=3)
-        return f"（离线模型）你说：「{quoted}」。" + "。".join(sentences) + "。"
+        stop = "" if quoted.endswith(_SENTENCE_ENDS) else "。"
+        return f"（离线模型）你说：「{quoted}」{stop}" + "。".join(sentences) + "。"
     sentences = rng.sample([s.rstrip(".") for s in _ENGLISH if s], k=4)
-    return f"(Offline model) You said: \u201c{quoted}\u201d. " + ". ".join(sentences) + "."
+    stop = "" if quoted.endswith(_SENTENCE_ENDS) else "."
+    return f"(Offline model) You said: \u201c{quoted}\u201d{stop} " + ". ".join(sentences) + "."
 
 
 def token_logprob(token: str, alternatives: int) -> TokenLogprob:
@@ -148,6 +152,9 @@ def _chat_text(body: dict[str, Any], index: int, rewrites_input: bool = False) -
     if response_format.get("type") == "json_object":
         return json.dumps({"reply": reply_text(body, index)}, ensure_ascii=False)
     results = _tool_results(messages)
+    if results and _CJK.search(hint):
+        listed = "；".join(f"{name} 返回「{text}」" for name, text in results)
+        return f"（离线模型）工具的结果：{listed}。以上就是我所知道的。"
     if results:
         listed = "; ".join(f"{name} returned {text}" for name, text in results)
         return f"(Offline model) The tools answered: {listed}. That is all I know."
@@ -246,7 +253,11 @@ def completion_candidates(body: dict[str, Any]) -> list[Candidate]:
     for index in range(len(prompts) * n):
         prompt = prompts[index // n]
         text = reply_text({**body, "messages": [{"role": "user", "content": prompt}]}, index)
-        continuation = " " + text.split(". ", 1)[-1]
+        # The reply without its chat preamble (You said: "..."), continuing the prompt.
+        if _CJK.search(prompt):
+            continuation = text.split("」", 1)[-1].lstrip("。")
+        else:
+            continuation = " " + text.split("\u201d", 1)[-1].lstrip(". ")
         tokens, reason = _truncate(tokenize(continuation), body.get("max_tokens", 16), stops)
         candidates.append(Candidate(tokens, reason, echo=prompt if body.get("echo") else ""))
     return candidates
