@@ -226,6 +226,21 @@ async def test_edit_results_are_diffed_against_the_input(run_client, fake_upstre
     assert "<del>teh</del>" in diff and "<ins>the</ins>" in diff
 
 
+async def test_the_offline_model_edits_the_input_so_the_diff_shows_only_the_fixes(run_client):
+    body = {
+        "model": "offline-1",
+        "messages": [
+            {"role": "system", "content": "Fix the spelling."},
+            {"role": "user", "content": "I recieve teh report tommorow"},
+        ],
+    }
+    await run_client.send(run_message("edit", body, provider="offline"))
+    assert await run_client.receive_until_state() == "done"
+    diff = re.search(r'<p class="edit-diff">.*?</p>', frames(run_client), re.S).group(0)
+    assert re.findall(r"<del>(.*?)</del>", diff) == ["recieve", "teh", "tommorow"]
+    assert re.findall(r"<ins>(.*?)</ins>", diff) == ["receive", "the", "tomorrow"]
+
+
 async def test_the_raw_response_shows_chunks_headers_and_fingerprint_but_never_the_key(
     run_client, fake_upstream
 ):

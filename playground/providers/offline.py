@@ -72,9 +72,11 @@ class OfflineProvider:
         return await self.list_models()
 
     async def stream(self, body: dict[str, Any], mode: str = DEFAULT_MODE) -> AsyncIterator[Event]:
-        # How the offline model answers each shape of answer the registry names.
+        # How the offline model answers each shape of answer the registry names; a mode
+        # whose result is a diff of its input (edit) gets its input back, edited.
+        rewrites_input = get_mode(mode).diff_with_input
         answer_for: dict[str, Callable[[dict[str, Any]], AsyncIterator[Event]]] = {
-            "chat": self._chat,
+            "chat": lambda body: self._chat(body, rewrites_input=rewrites_input),
             "completion": self._complete,
             "embedding": self._embed,
             "moderation": self._moderate,
@@ -82,9 +84,10 @@ class OfflineProvider:
         async for event in answer_for[get_mode(mode).answer](body):
             yield event
 
-    async def _chat(self, body: dict[str, Any]) -> AsyncIterator[Event]:
+    async def _chat(self, body: dict[str, Any], *, rewrites_input: bool) -> AsyncIterator[Event]:
         """Chat and edit: text, JSON or tool calls, streamed token by token."""
-        answer = ChatAnswer(body, answers.chat_candidates(body), OFFLINE)
+        candidates = answers.chat_candidates(body, rewrites_input=rewrites_input)
+        answer = ChatAnswer(body, candidates, OFFLINE)
         async for event in self._generate(answer):
             yield event
 

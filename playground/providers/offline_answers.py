@@ -14,17 +14,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.providers.base import TokenLogprob, UpstreamError
+from playground.providers.offline_edit import edited_text
+from playground.providers.offline_moderation import moderation_result
 from playground.providers.schema_example import example_for
-from playground.spec import input_texts
+from playground.spec import edit_parts, input_texts
 
 # A token is a run of letters/digits, one CJK character or one punctuation mark,
 # each with the whitespace before it: close enough to BPE counts for usage figures.
 _TOKEN = re.compile(r"\s*(?:[\u3400-\u9fff\uf900-\ufaff]|[^\W\u3400-\u9fff]+|[^\w\s])", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_SENTENCE_ENDS = (".", "!", "?", "\u3002", "\uff01", "\uff1f", "...")
 
 _ENGLISH = (
     "The offline model answers without a network, so every part of the playground can be "
-    "tried before a key is set. It streams its reply token by token at a steady pace. "
+    "tried before a key is set. The reply streams token by token at a steady pace. "
     "The same request and seed always give the same words, which makes it useful in tests. "
     "Change the seed or the prompt to see another reply. Set max tokens to cut the reply "
     "short, or add a stop sequence to end it early. Ask for several candidates to compare "
@@ -33,7 +36,7 @@ _ENGLISH = (
 ).split(". ")
 _CHINESE = (
     "离线模型无需网络即可回答，因此在配置密钥之前就能试用整个平台。"
-    "它以稳定的速度逐个词元地流式输出回复。"
+    "回复以稳定的速度逐个词元地流式输出。"
     "相同的请求和种子总会得到相同的文字，便于测试。"
     "修改种子或提示词即可看到另一条回复。"
     "设置最大词元数可以截短回复，添加停止序列可以提前结束。"
@@ -79,11 +82,14 @@ def reply_text(body: dict[str, Any], candidate: int) -> str:
     quoted = " ".join(str(last_user).split())
     if len(quoted) > 80:
         quoted = quoted[:77] + "..."
+    # A quote that ends a sentence of its own ("...?") takes no second full stop.
     if _CJK.search(str(last_user)):
         sentences = rng.sample([s for s in _CHINESE if s], k=3)
-        return f"（离线模型）你说：「{quoted}」。" + "。".join(sentences) + "。"
+        stop = "" if quoted.endswith(_SENTENCE_ENDS) else "。"
+        return f"（离线模型）你说：「{quoted}」{stop}" + "。".join(sentences) + "。"
     sentences = rng.sample([s.rstrip(".") for s in _ENGLISH if s], k=4)
-    return f"(Offline model) You said: \u201c{quoted}\u201d. " + ". ".join(sentences) + "."
+    stop = "" if quoted.endswith(_SENTENCE_ENDS) else "."
+    return f"(Offline model) You said: \u201c{quoted}\u201d{stop} " + ". ".join(sentences) + "."
 
 
 def token_logprob(token: str, alternatives: int) -> TokenLogprob:
@@ -109,15 +115,22 @@ def token_logprob(token: str, alternatives: int) -> TokenLogprob:
 # --- chat and edit ---------------------------------------------------------------------
 
 
-def chat_candidates(body: dict[str, Any]) -> list[Candidate]:
-    """The offline model's chat answer: text, JSON or tool calls, one per ``n``."""
+def chat_candidates(body: dict[str, Any], *, rewrites_input: bool = False) -> list[Candidate]:
+    """The offline model's chat answer: text, JSON or tool calls, one per ``n``.
+
+    ``rewrites_input`` (an edit): the text is the input edited as the instruction asks.
+    """
     n = body.get("n") or 1
     calls = planned_tool_calls(body)
     if calls:
         return [Candidate([], "tool_calls", calls) for _ in range(n)]
     stops = _stops(body)
     return [
-        Candidate(*_truncate(tokenize(_chat_text(body, index)), body.get("max_tokens"), stops))
+        Candidate(
+            *_truncate(
+                tokenize(_chat_text(body, index, rewrites_input)), body.get("max_tokens"), stops
+            )
+        )
         for index in range(n)
     ]
 
@@ -129,7 +142,7 @@ def chat_prompt_tokens(body: dict[str, Any]) -> int:
     )
 
 
-def _chat_text(body: dict[str, Any], index: int) -> str:
+def _chat_text(body: dict[str, Any], index: int, rewrites_input: bool = False) -> str:
     messages = body.get("messages") or []
     response_format = body.get("response_format") or {}
     hint = _last_user_text(messages)
@@ -139,9 +152,14 @@ def _chat_text(body: dict[str, Any], index: int) -> str:
     if response_format.get("type") == "json_object":
         return json.dumps({"reply": reply_text(body, index)}, ensure_ascii=False)
     results = _tool_results(messages)
+    if results and _CJK.search(hint):
+        listed = "；".join(f"{name} 返回「{text}」" for name, text in results)
+        return f"（离线模型）工具的结果：{listed}。以上就是我所知道的。"
     if results:
         listed = "; ".join(f"{name} returned {text}" for name, text in results)
         return f"(Offline model) The tools answered: {listed}. That is all I know."
+    if rewrites_input:
+        return edited_text(*edit_parts(body))
     return reply_text(body, index)
 
 
@@ -235,7 +253,11 @@ def completion_candidates(body: dict[str, Any]) -> list[Candidate]:
     for index in range(len(prompts) * n):
         prompt = prompts[index // n]
         text = reply_text({**body, "messages": [{"role": "user", "content": prompt}]}, index)
-        continuation = " " + text.split(". ", 1)[-1]
+        # The reply without its chat preamble (You said: "..."), continuing the prompt.
+        if _CJK.search(prompt):
+            continuation = text.split("」", 1)[-1].lstrip("。")
+        else:
+            continuation = " " + text.split("\u201d", 1)[-1].lstrip(". ")
         tokens, reason = _truncate(tokenize(continuation), body.get("max_tokens", 16), stops)
         candidates.append(Candidate(tokens, reason, echo=prompt if body.get("echo") else ""))
     return candidates
@@ -334,53 +356,7 @@ def input_tokens(body: dict[str, Any]) -> int:
 
 # --- moderation ------------------------------------------------------------------------
 
-MODERATION_CATEGORIES = (
-    "harassment",
-    "harassment/threatening",
-    "hate",
-    "hate/threatening",
-    "illicit",
-    "illicit/violent",
-    "self-harm",
-    "self-harm/instructions",
-    "self-harm/intent",
-    "sexual",
-    "sexual/minors",
-    "violence",
-    "violence/graphic",
-)
-# Words that raise a category's score, so that flagging can be tried offline.
-MODERATION_WORDS = {
-    "harassment": {"idiot", "stupid", "loser"},
-    "harassment/threatening": {"threaten", "hunt"},
-    "hate": {"hate", "inferior"},
-    "illicit": {"steal", "shoplift", "counterfeit"},
-    "illicit/violent": {"bomb", "weapon"},
-    "self-harm": {"suicide", "self-harm"},
-    "violence": {"kill", "attack", "hurt"},
-    "violence/graphic": {"gore", "blood"},
-}
-
 
 def moderation_results(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """One verdict per input, in OpenAI's shape."""
+    """One verdict per input, in OpenAI's shape (``offline_moderation``)."""
     return [moderation_result(text) for text in input_texts(body.get("input"))]
-
-
-def moderation_result(text: str) -> dict[str, Any]:
-    # Words are matched whole, and a listed word the splitter cuts apart ("self-harm")
-    # as the same words in a row.
-    spaced = f" {' '.join(_words(text))} "
-    scores = {}
-    for name in MODERATION_CATEGORIES:
-        listed = MODERATION_WORDS.get(name, set())
-        hits = sum(f" {' '.join(_words(word))} " in spaced for word in listed)
-        base = int(hashlib.sha256(f"{name}:{text}".encode()).hexdigest()[:4], 16) / 0xFFFF
-        scores[name] = round(min(0.99, 0.85 + 0.05 * hits) if hits else base * 0.02, 6)
-    categories = {name: score >= 0.5 for name, score in scores.items()}
-    return {
-        "flagged": any(categories.values()),
-        "categories": categories,
-        "category_scores": scores,
-        "category_applied_input_types": {name: ["text"] for name in MODERATION_CATEGORIES},
-    }

@@ -76,3 +76,51 @@ async def test_pacing_follows_tokens_per_second():
 async def test_any_model_name_is_accepted():
     text, _, _ = await collect({**body(), "model": "whatever-you-like"})
     assert text[0]
+
+
+async def test_a_question_is_quoted_without_a_second_full_stop_in_either_language():
+    english, _, _ = await collect(body("What is the capital of France?"))
+    chinese, _, _ = await collect(body("北京的天气怎么样？"))
+    assert english[0].startswith(
+        "(Offline model) You said: \u201cWhat is the capital of France?\u201d "
+    )
+    assert chinese[0].startswith("（离线模型）你说：「北京的天气怎么样？」")
+    assert "?\u201d." not in english[0] and "？」。" not in chinese[0]
+
+
+async def test_every_sentence_of_a_reply_stands_on_its_own():
+    # Sentences are drawn in any order: none may lean on one before it ("It streams ...").
+    for seed in range(12):
+        text, _, _ = await collect(body("Hello", seed=seed))
+        assert (
+            " It " not in text[0] and "它以" not in (await collect(body("你好", seed=seed)))[0][0]
+        )
+
+
+async def test_a_chinese_prompt_is_continued_in_chinese_without_the_chat_preamble():
+    completion = {"model": "offline-1", "prompt": "从前有一座山", "max_tokens": 40}
+    text: dict[int, str] = {}
+    async for event in OfflineProvider(tokens_per_second=0).stream(completion, "completion"):
+        if isinstance(event, TextDelta):
+            text[event.index] = text.get(event.index, "") + event.text
+    assert text[0] and "离线模型）你说" not in text[0] and "从前有一座山" not in text[0]
+    assert not text[0].startswith(" ")
+
+
+async def test_after_tool_results_a_chinese_conversation_is_answered_in_chinese():
+    conversation = body("北京的天气怎么样？")
+    conversation["messages"] += [
+        {
+            "role": "assistant",
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city": "北京"}'},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": "晴，18 度"},
+    ]
+    text, _, _ = await collect(conversation)
+    assert text[0] == "（离线模型）工具的结果：get_weather 返回「晴，18 度」。以上就是我所知道的。"

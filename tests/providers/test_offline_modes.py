@@ -308,3 +308,15 @@ async def test_an_answer_not_streamed_is_shown_raw_as_one_whole_response(mode, b
             texts[e.index] = texts.get(e.index, "") + e.text
     shown = [c.get("message", {}).get("content") or c.get("text") for c in whole["choices"]]
     assert shown == [texts[i] for i in sorted(texts)]
+
+
+async def test_a_json_schema_reply_is_plausible_for_the_person_the_prompt_names():
+    schema = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "born": {"type": "integer"}},
+        "required": ["name", "born"],
+        "additionalProperties": False,
+    }
+    response_format = {"type": "json_schema", "json_schema": {"name": "person", "schema": schema}}
+    evs = await events(chat("Tell me about Ada Lovelace", response_format=response_format))
+    assert json.loads(text_of(evs)) == {"name": "Ada Lovelace", "born": 1815}
