@@ -299,9 +299,15 @@ def _mode_result(outcome: RunOutcome) -> dict[str, Any]:
     return {}
 
 
+# Words: runs of text between spaces, except that Chinese, Japanese and Korean characters
+# (and their punctuation), written without spaces, are each a word of their own.
+_CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+_WORDS = re.compile(rf"\s+|[{_CJK}]|[^\s{_CJK}]+")
+
+
 def word_diff(before: str, after: str) -> list[dict[str, str]]:
     """The edit's changes word by word: pieces marked same, removed or added."""
-    a, b = re.findall(r"\s+|\S+", before), re.findall(r"\s+|\S+", after)
+    a, b = _WORDS.findall(before), _WORDS.findall(after)
     pieces = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils.translation import gettext as _
 
 from playground import fragments
 from playground.live.access import LiveWatch, watch_target
@@ -96,7 +97,7 @@ class RunWatchConsumer(AsyncWebsocketConsumer):
         else:
             await self.send(
                 text_data=watch_note(
-                    "A watcher's page sends only Stop (allowed: stop, raw).", alert=True
+                    _("A watcher's page sends only Stop (allowed: stop, raw)."), alert=True
                 )
             )
 
@@ -194,7 +195,7 @@ class RunWatchConsumer(AsyncWebsocketConsumer):
 
     def _row_state(self) -> str:
         run = self._row()
-        return recorded_state(run) if run is not None else fragments.run_refused(NOT_RUNNING)
+        return recorded_state(run) if run is not None else fragments.run_refused(str(NOT_RUNNING))
 
     def _raw(self) -> str:
         run = self._row()

@@ -2,6 +2,8 @@
 at the end (the replies, the status, "saved in history"), rebuilt from what was stored."""
 
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from playground import fragments
 from playground.live.frames import watch_note
@@ -9,7 +11,9 @@ from playground.outcome import RunOutcome, RunStatus
 from playground.providers import ToolCall, Usage
 from playground.runs.models import Run, Status
 
-NOT_KEPT = "The prompts and replies of this run are not kept; its status and usage are."
+NOT_KEPT = gettext_lazy(
+    "The prompts and replies of this run are not kept; its status and usage are."
+)
 
 
 def recorded_state(run: Run) -> str:
@@ -25,7 +29,7 @@ def recorded_state(run: Run) -> str:
     elif run.status == Status.STOPPED:
         end = fragments.run_stopped({}, outcome)
     else:
-        end = fragments.run_failed({}, run.error or "The run failed.", outcome=outcome)
+        end = fragments.run_failed({}, run.error or _("The run failed."), outcome=outcome)
     if run.output is None:
         end += watch_note(NOT_KEPT)
     return candidates + replies + end + fragments.run_recorded(run)

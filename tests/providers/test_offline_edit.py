@@ -111,3 +111,9 @@ def test_code_given_an_instruction_it_does_not_know_keeps_its_capitals_and_spaci
     code = "def area(r):  \n    return 3.14  * r * r  # cm\n"
 
     assert edited_text("Review this", code) == "def area(r):\n    return 3.14  * r * r  # cm\n"
+
+
+def test_a_chinese_edit_is_diffed_character_by_character_not_as_one_word():
+    # Chinese has no spaces between words: the whole sentence was one "word" before.
+    assert changes("我今天很高兴", "我今天非常高兴") == [("removed", "很"), ("added", "非常")]
+    assert changes("你好，world", "你好，World") == [("removed", "world"), ("added", "World")]
