@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "playground.context_processors.run_socket",
+                "playground.preferences.theme.theme_context",
             ],
         },
     },

@@ -8,7 +8,7 @@ from django.views.i18n import JavaScriptCatalog
 from playground import error_pages, views
 from playground.evals import urls as evals_urls
 from playground.health import health_view
-from playground.preferences.views import language_switch
+from playground.preferences.views import language_switch, theme_switch
 from playground.runs.account_views import run_keeping_page
 
 # The 404 page names what was not found and links back to its list (400, 403 and 500 are
@@ -24,6 +24,7 @@ urlpatterns = [
     # The language switch (Django's set_language) and the page scripts' translations.
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/language/", language_switch, name="language-switch"),
+    path("account/theme/", theme_switch, name="theme-switch"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", views.playground_page, name="playground"),
     path("export/", include("playground.export.urls")),

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from playground.preferences.models import UserPreference
+from playground.preferences.models import Theme, UserPreference
 
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 
@@ -20,5 +20,15 @@ def preference_language_set(user: User, language: str) -> UserPreference:
         raise ValueError(f"language: must be one of {', '.join(sorted(LANGUAGE_CODES))} or empty")
     preference, _created = UserPreference.objects.update_or_create(
         user=user, defaults={"language": language}
+    )
+    return preference
+
+
+def preference_theme_set(user: User, theme: str) -> UserPreference:
+    """Remember ``theme`` ("system", "light" or "dark")."""
+    if theme not in Theme.values:
+        raise ValueError(f"theme: must be one of {', '.join(Theme.values)}")
+    preference, _created = UserPreference.objects.update_or_create(
+        user=user, defaults={"theme": theme}
     )
     return preference

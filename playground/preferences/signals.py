@@ -1,10 +1,11 @@
-"""At sign-in, the user's remembered language goes into their session (language.py)."""
+"""At sign-in, the user's remembered language and theme go into their session."""
 
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
+from playground.preferences import theme
 from playground.preferences.language import SESSION_KEY
 from playground.preferences.models import UserPreference
 
@@ -13,6 +14,9 @@ from playground.preferences.models import UserPreference
 def language_to_session(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if request is None or not hasattr(request, "session"):
         return
-    language = UserPreference.objects.filter(user=user).values_list("language", flat=True).first()
-    if language:
-        request.session[SESSION_KEY] = language
+    chosen = UserPreference.objects.filter(user=user).values("language", "theme").first()
+    if chosen is None:
+        return
+    if chosen["language"]:
+        request.session[SESSION_KEY] = chosen["language"]
+    request.session[theme.SESSION_KEY] = chosen["theme"]

@@ -5,8 +5,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from playground.preferences import theme
 from playground.preferences.language import SESSION_KEY, language_cookie_set
-from playground.preferences.services import LANGUAGE_CODES, preference_language_set
+from playground.preferences.models import Theme
+from playground.preferences.services import (
+    LANGUAGE_CODES,
+    preference_language_set,
+    preference_theme_set,
+)
 
 
 @require_POST
@@ -19,11 +25,32 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         preference_language_set(request.user, language)
         request.session[SESSION_KEY] = language
+    response = HttpResponseRedirect(_safe_next(request))
+    language_cookie_set(response, language)
+    return response
+
+
+@require_POST
+def theme_switch(request: HttpRequest) -> HttpResponse:
+    """The header's theme switch: the page's script applies it at once and posts here; without
+    the script, the form posts and the page comes back in the new theme."""
+    chosen = request.POST.get("theme", "")
+    if chosen not in Theme.values:
+        return HttpResponseBadRequest(
+            _("theme: must be one of %(themes)s.") % {"themes": ", ".join(Theme.values)}
+        )
+    if request.user.is_authenticated:
+        preference_theme_set(request.user, chosen)
+        request.session[theme.SESSION_KEY] = chosen
+    response = HttpResponseRedirect(_safe_next(request))
+    theme.theme_cookie_set(response, chosen)
+    return response
+
+
+def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = "/"
-    response = HttpResponseRedirect(target)
-    language_cookie_set(response, language)
-    return response
+        return "/"
+    return target

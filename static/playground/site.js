@@ -12,4 +12,26 @@
     var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
+  // The theme switch (base.html) takes effect at once, without a reload: the page's colours
+  // change here and the choice is posted in the background (the form, sent as it is).
+  var NEXT = {system: "light", light: "dark", dark: "system"};
+  function themeLabel(theme) {
+    var names = {system: gettext("System"), light: gettext("Light"), dark: gettext("Dark")};
+    return interpolate(gettext("Theme: %(theme)s"), {theme: names[theme]}, true);
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest ? event.target.closest("form.theme-switch") : null;
+    if (!form || !window.fetch) { return; }
+    event.preventDefault();
+    var button = form.querySelector("button[name=theme]");
+    var chosen = button.value;
+    var data = new FormData(form);
+    data.set("theme", chosen);
+    if (chosen === "system") { delete document.documentElement.dataset.theme; }
+    else { document.documentElement.dataset.theme = chosen; }
+    button.dataset.theme = chosen;
+    button.value = NEXT[chosen];
+    button.textContent = themeLabel(chosen);
+    window.fetch(form.action, {method: "POST", body: data, credentials: "same-origin", redirect: "manual"});
+  });
 })();
