@@ -15,11 +15,13 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext as _
 
 from playground.form_layout import parameter_groups
 from playground.forms import ROW_ROLES, form_values_from_request, row_indexes
 from playground.fragments import tool_call_line
 from playground.modes import DEFAULT_MODE, REGISTRY, get_mode
+from playground.preferences.services import preference_get
 from playground.providerconfig.lookup import available_providers
 from playground.spec import RequestInvalid, extension_keys, validate_request
 from playground.translation_marks import gettext_noop
@@ -37,7 +39,7 @@ class EditorStatus:
     error: bool = False
 
 
-def default_request(providers: list[Any]) -> dict[str, Any]:
+def default_request(providers: list[Any], last: Any = None) -> dict[str, Any]:
     """The request a fresh page starts with: the provider PLAYGROUND_DEFAULT_PROVIDER names,
     else the first real provider (the offline one only when there is no other), its model, one empty user message, and the usage asked
     for at the end of the stream (the history's tokens and cost; otherwise they are only
@@ -46,13 +48,19 @@ def default_request(providers: list[Any]) -> dict[str, Any]:
     provider = next((p for p in providers if p.name == named), None) or next(
         (p for p in providers if not p.offline), providers[0]
     )
-    body = {
-        "model": provider.default_model,
-        "messages": [{"role": "user", "content": ""}],
+    mode, model = DEFAULT_MODE, provider.default_model
+    # What the user ran last (preferences), while its provider is still theirs to use.
+    remembered = next((p for p in providers if last and p.name == last.last_provider), None)
+    if remembered is not None and last.last_mode in REGISTRY:
+        provider, mode = remembered, last.last_mode
+        model = last.last_model or remembered.default_model
+    body: dict[str, Any] = {"model": model}
+    if REGISTRY[mode].prompt_fields == "messages":
+        body["messages"] = [{"role": "user", "content": ""}]
+    if REGISTRY[mode].streams:
         # The form streams unless told otherwise (forms.py): stream is not repeated here.
-        "stream_options": {"include_usage": True},
-    }
-    return {"mode": DEFAULT_MODE, "provider": provider.name, "body": body}
+        body["stream_options"] = {"include_usage": True}
+    return {"mode": mode, "provider": provider.name, "body": body}
 
 
 def request_editor_context(
@@ -70,7 +78,9 @@ def request_editor_context(
     """
     providers = available_providers(user)
     if data is None:
-        data = default_request(providers)
+        remember = settings.PLAYGROUND_REMEMBER_LAST_RUN and user.is_authenticated
+        last = preference_get(user) if remember else None
+        data = default_request(providers, last)
     values = form_values_from_request(data)
     mode = get_mode(values["mode"])
     provider = next((p for p in providers if p.name == values["provider"]), None)
@@ -116,15 +126,19 @@ def variables_panel(data: dict[str, Any]) -> dict[str, Any]:
 def switch_status(data: dict[str, Any], mode: str, view: View, *, applied: bool) -> EditorStatus:
     """What a switch found: the body keys no input shows; for Apply, what Run would refuse."""
     extensions = extension_keys(mode, data.get("body") or {})
-    names = f"Extensions: {', '.join(extensions)}" if extensions else ""
+    names = _("Extensions: %(keys)s") % {"keys": ", ".join(extensions)} if extensions else ""
     if not applied or view != "form":
         return EditorStatus(names)
     try:
         validate_request(data)
     except RequestInvalid as invalid:
         # Still applied, so nothing typed is lost; the status names what Run would refuse.
-        return EditorStatus(f"Applied to the form, but Run would refuse it: {invalid}.", error=True)
-    return EditorStatus(" ".join(filter(None, ["Applied to the form.", names])))
+        return EditorStatus(
+            _("Applied to the form, but Run would refuse it: %(problems)s.")
+            % {"problems": invalid},
+            error=True,
+        )
+    return EditorStatus(" ".join(filter(None, [_("Applied to the form."), names])))
 
 
 def _parameter_groups(mode: str, values: dict[str, str]) -> list[dict[str, Any]]:

@@ -193,6 +193,9 @@ if not 0 <= PLAYGROUND_RUN_RETENTION_DAYS <= 36_500:
 # The provider a fresh playground page starts on (its name); unset, the first configured one
 # that is not the offline model (the offline model when it is alone).
 PLAYGROUND_DEFAULT_PROVIDER = env.str("PLAYGROUND_DEFAULT_PROVIDER", default="")
+# A fresh page starts on the provider, model and mode its user ran last (preferences); off,
+# every fresh page starts on the default above (the browser tests, which share one user).
+PLAYGROUND_REMEMBER_LAST_RUN = env.bool("PLAYGROUND_REMEMBER_LAST_RUN", default=True)
 
 # --- Evaluations: background jobs (playground/evals) ----------------------------------------
 # Evaluations run as Django tasks stored in the database; `manage.py eval_worker` runs them

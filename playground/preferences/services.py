@@ -1,5 +1,7 @@
 """Reading and changing a user's preferences (``<entity>_<action>``)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import User
 
@@ -8,7 +10,7 @@ from playground.preferences.models import Theme, UserPreference
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 
 
-def preference_get(user: User) -> UserPreference:
+def preference_get(user: Any) -> UserPreference:
     """The user's preferences, unsaved defaults when they never changed one."""
     found = UserPreference.objects.filter(user=user).first()
     return found if found is not None else UserPreference(user=user)
@@ -32,3 +34,15 @@ def preference_theme_set(user: User, theme: str) -> UserPreference:
         user=user, defaults={"theme": theme}
     )
     return preference
+
+
+def preference_last_run_set(user: Any, *, provider: str, model: str, mode: str) -> None:
+    """Remember what the user ran last in the playground (one small write, off the stream)."""
+    UserPreference.objects.update_or_create(
+        user=user,
+        defaults={
+            "last_provider": provider[:200],
+            "last_model": model[:200],
+            "last_mode": mode[:40],
+        },
+    )

@@ -48,6 +48,8 @@ def live_server_env(live_server_data_dir: Path, upstream_server: FakeUpstream) -
         PLAYGROUND_OFFLINE_TOKENS_PER_SECOND="20",
         # The browser tests start from the offline model (they pick "openai" when they use it).
         PLAYGROUND_DEFAULT_PROVIDER="offline",
+        # Every test's fresh page starts there, whatever an earlier test ran (one shared user).
+        PLAYGROUND_REMEMBER_LAST_RUN="false",
         OPENAI_BASE_URL=upstream_server.base_url,
         OPENAI_API_KEY=FAKE_KEY,
     )
