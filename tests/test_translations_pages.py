@@ -1,0 +1,239 @@
+"""The export, compare, presets, providers, history and run pages, and the terminal, speak
+Simplified Chinese to a Chinese reader: no English word is left in what they show.
+
+Each page is rendered as a Chinese browser asks for it (Accept-Language: zh-Hans), signed in,
+with the objects that make its parts appear (versions, moves, a fork, a run with usage, a form
+with its errors). What may stay in Latin letters: names of products, models, parameters and
+modes, code, and the data the test itself created.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from playground.presets.services import preset_delete, preset_fork, preset_save, preset_share
+from playground.providerconfig.models import ProviderConfig
+from playground.runs.models import Run
+from tests.presets.factories import make_preset, make_request, make_team, make_user
+
+pytestmark = pytest.mark.django_db
+
+ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-Hans"}
+
+# Words that are names, not sentences: the product, the stack, wire names and formats.
+ALLOWED = {
+    "prompt", "playground", "json", "python", "node", "js", "curl", "api", "url", "http",
+    "https", "utc", "ms", "token", "tokens", "id", "uuid", "sse", "openai", "ascii", "utf",
+    "mib", "kib", "kb", "mb", "bytes", "v1", "html", "csv", "english", "django", "admin",
+    "chat", "completion", "completions", "embedding", "embeddings", "moderation",
+    "moderations", "finish_reason", "temperature", "max_tokens", "model", "messages",
+    "content", "role", "user", "system", "assistant", "stream", "base_url", "api_key_env",
+    "openai_api_key", "openai_base_url", "input", "playground_import_max_bytes",
+    "playground_import_max_presets", "playground_import_max_versions", "esc", "ctrl", "cmd",
+    "enter", "markdown", "usd", "offline", "est", "gpt", "mini", "o200k_base", "cl100k_base",
+}
+# Text whose element says it is code or data, not interface.
+SKIPPED_TAGS = {"script", "style", "code", "pre", "textarea", "time", "option"}
+VISIBLE_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
+WORD = re.compile(r"[A-Za-z][A-Za-z_'’-]+")
+
+
+class _VisibleText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self.skipping: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in VISIBLE_ATTRIBUTES and value:
+                self.texts.append(value)
+            # The button that switches the language shows the other language's name.
+            if name == "lang" and value == "en":
+                self.skipping.append(tag)
+                return
+        if tag in SKIPPED_TAGS:
+            self.skipping.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping and self.skipping[-1] == tag:
+            self.skipping.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.texts.append(data)
+
+
+def english_left(html: str, data: tuple[str, ...] = ()) -> list[str]:
+    """The English words in what a reader sees of ``html`` (text, titles, labels,
+    placeholders), leaving out code, the allowed names and the strings in ``data``."""
+    parser = _VisibleText()
+    parser.feed(html)
+    text = "\n".join(parser.texts)
+    for item in sorted(data, key=len, reverse=True):
+        text = text.replace(item, " ")
+    return [w for w in WORD.findall(text) if w.lower().strip("'’-") not in ALLOWED]
+
+
+def assert_chinese(response, *data: str) -> None:
+    html = response.content.decode()
+    assert "<html lang=\"zh-hans\"" in html or response.get("Content-Type", "").startswith(
+        "text/html"
+    )
+    left = english_left(html, data)
+    assert not left, f"English left on {response.request['PATH_INFO']}: {sorted(set(left))}"
+
+
+def test_english_left_finds_english_and_lets_code_and_names_be():
+    assert english_left("<p>保存 <code>max_tokens</code> gpt-4o</p><p title='Save it'>x</p>") == [
+        "Save",
+        "it",
+    ]
+
+
+@pytest.fixture
+def world(client):
+    """alice owns a team preset with three versions, a move, a fork and one in the trash."""
+    alice = make_user("alice")
+    make_user("bob")
+    lab = make_team("Lab", alice="owner", bob="editor")
+    preset = make_preset(alice, "Greeter", description="Says hello", tags="greet, demo")
+    preset_save(preset_id=preset.pk, author=alice, request=make_request("v2"), base_version=1)
+    preset_save(preset_id=preset.pk, author=alice, request=make_request("v3"), base_version=2)
+    preset_share(actor=alice, preset=preset, team_id=lab.pk, visibility="link")
+    preset_fork(actor=alice, preset=preset, name="Greeter copy")
+    preset_delete(actor=alice, preset=make_preset(alice, "Old one"))
+    client.force_login(alice)
+    return {"alice": alice, "preset": preset, "lab": lab}
+
+
+DATA = ("alice", "bob", "Lab", "Greeter copy", "Greeter", "Says hello", "greet", "demo",
+        "Old one", "offline-1", "offline", "v2", "v3")  # fmt: skip
+
+
+def test_the_presets_pages_are_chinese(client, world):
+    preset = world["preset"]
+    for url in (
+        "/presets/",
+        "/presets/?q=nothing-matches",
+        "/presets/trash/",
+        "/presets/import/",
+        f"/presets/{preset.pk}/",
+        f"/presets/{preset.pk}/diff/?old=1&new=3",
+    ):
+        response = client.get(url, **ZH)
+        assert response.status_code == 200, url
+        assert_chinese(response, *DATA, "nothing-matches")
+
+
+def test_a_refused_import_and_the_save_panels_errors_are_chinese(client, world):
+    upload = SimpleUploadedFile("bad.json", b'{"presets": [{"name": ""}]}')
+    response = client.post("/presets/import/", {"file": upload}, **ZH)
+    assert response.status_code == 400
+    assert_chinese(response, *DATA, "bad.json", "presets[0].name")
+    response = client.post(
+        "/presets/new/", {"preset_name": "", "model": "offline-1", "provider": "offline"}, **ZH
+    )
+    assert_chinese(response, *DATA, "name")
+
+
+def test_a_preset_action_is_confirmed_in_chinese(client, world):
+    preset = world["preset"]
+    response = client.post(
+        f"/presets/{preset.pk}/rename/",
+        {"name": "Greeter", "description": "", "tags": "", "revision": "0"},
+        follow=True,
+        **ZH,
+    )
+    assert "此预设在此期间已被修改" in response.content.decode()
+    assert_chinese(response, *DATA)
+
+
+def test_the_403_page_is_chinese(client, world):
+    client.force_login(User.objects.get(username="bob"))  # an editor may not delete it
+    response = client.post(f"/presets/{world['preset'].pk}/delete/", **ZH)
+    assert response.status_code == 403
+    assert_chinese(response, *DATA)
+
+
+def make_run(user: User, **fields) -> Run:
+    defaults = {
+        "provider": "offline",
+        "model": "offline-1",
+        "mode": "chat",
+        "status": "finished",
+        "source": "page",
+        "request": make_request("Hi"),
+        "output": {"candidates": [{"index": 0, "text": "Hello there", "finish_reason": "stop"}]},
+        "prompt_tokens": 3,
+        "completion_tokens": 2,
+        "total_tokens": 5,
+        "first_token_ms": 12,
+        "total_ms": 40,
+        "user": user,
+    }
+    return Run.objects.create(**(defaults | fields))
+
+
+def test_the_history_and_a_runs_page_are_chinese(client, world):
+    run = make_run(world["alice"], note="mine", starred=True)
+    failed = make_run(world["alice"], status="failed", error="upstream broke", request=None)
+    for url in ("/history/", "/history/?status=bogus&since=x", f"/history/{run.pk}/",
+                f"/history/{failed.pk}/"):  # fmt: skip
+        response = client.get(url, **ZH)
+        assert response.status_code == 200, url
+        assert_chinese(response, *DATA, "Hello there", "mine", "upstream broke", "bogus", "stop")
+
+
+def test_the_compare_page_and_the_export_panel_are_chinese(client, world):
+    response = client.get("/compare/", **ZH)
+    assert_chinese(response, *DATA)
+    response = client.post("/compare/save/", {"name": "Cmp"}, **ZH)
+    assert_chinese(response, *DATA, "columns", "conversation", "Cmp")
+    response = client.post("/export/python", {"provider": "nobody", "model": "m"}, **ZH)
+    assert_chinese(response, *DATA, "provider", "nobody")
+
+
+def test_the_providers_pages_are_chinese(client, world):
+    admin = User.objects.create_superuser("root")
+    client.force_login(admin)
+    config = ProviderConfig(name="router", base_url="https://router.example/v1", label="Router")
+    config.set_api_key("sk-test-12345678")
+    config.save()
+    for url in ("/providers/", "/providers/add/", f"/providers/{config.pk}/"):
+        response = client.get(url, **ZH)
+        assert response.status_code == 200, url
+        assert_chinese(response, *DATA, "root", "router", "Router", "router.example")
+    response = client.post("/providers/add/", {"name": "Bad Name", "base_url": "x"}, **ZH)
+    assert_chinese(response, *DATA, "Bad Name", "root")
+
+
+def _manage(*args: str, lang: str | None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
+    if lang:
+        env["LANG"] = lang
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=60,
+    )
+
+
+def test_the_terminal_speaks_the_shells_language(tmp_path):
+    request = tmp_path / "bad.json"
+    request.write_text('{"mode": "chat", "provider": "offline", "body": {}}')
+    chinese = _manage("run_request", "--no-record", str(request), lang="zh_CN.UTF-8")
+    english = _manage("run_request", "--no-record", str(request), lang=None)
+    assert chinese.returncode == english.returncode == 2
+    assert "请求未发送" in chinese.stderr, chinese.stderr
+    assert "The request was not sent" in english.stderr, english.stderr
