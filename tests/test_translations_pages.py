@@ -7,6 +7,7 @@ with its errors). What may stay in Latin letters: names of products, models, par
 modes, code, and the data the test itself created.
 """
 
+import html
 import os
 import re
 import subprocess
@@ -22,22 +23,92 @@ from playground.presets.services import preset_delete, preset_fork, preset_save,
 from playground.providerconfig.models import ProviderConfig
 from playground.runs.models import Run
 from tests.presets.factories import make_preset, make_request, make_team, make_user
+from tests.runs.factories import make_run
 
 pytestmark = pytest.mark.django_db
+
+# The playground's run form, as the save panel and the export panel post it.
+PAGE_FORM = {
+    "provider": "offline",
+    "model": "offline-1",
+    "messages-0-role": "user",
+    "messages-0-content": "Hello there",
+}
 
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-Hans"}
 
 # Words that are names, not sentences: the product, the stack, wire names and formats.
 ALLOWED = {
-    "prompt", "playground", "json", "python", "node", "js", "curl", "api", "url", "http",
-    "https", "utc", "ms", "token", "tokens", "id", "uuid", "sse", "openai", "ascii", "utf",
-    "mib", "kib", "kb", "mb", "bytes", "v1", "html", "csv", "english", "django", "admin",
-    "chat", "completion", "completions", "embedding", "embeddings", "moderation",
-    "moderations", "finish_reason", "temperature", "max_tokens", "model", "messages",
-    "content", "role", "user", "system", "assistant", "stream", "base_url", "api_key_env",
-    "openai_api_key", "openai_base_url", "input", "playground_import_max_bytes",
-    "playground_import_max_presets", "playground_import_max_versions", "esc", "ctrl", "cmd",
-    "enter", "markdown", "usd", "offline", "est", "gpt", "mini", "o200k_base", "cl100k_base",
+    "prompt",
+    "playground",
+    "json",
+    "python",
+    "node",
+    "js",
+    "curl",
+    "api",
+    "url",
+    "http",
+    "https",
+    "utc",
+    "ms",
+    "token",
+    "tokens",
+    "id",
+    "uuid",
+    "sse",
+    "openai",
+    "ascii",
+    "utf",
+    "mib",
+    "kib",
+    "kb",
+    "mb",
+    "bytes",
+    "v1",
+    "html",
+    "csv",
+    "english",
+    "django",
+    "admin",
+    "chat",
+    "completion",
+    "completions",
+    "embedding",
+    "embeddings",
+    "moderation",
+    "moderations",
+    "finish_reason",
+    "temperature",
+    "max_tokens",
+    "model",
+    "messages",
+    "content",
+    "role",
+    "user",
+    "system",
+    "assistant",
+    "stream",
+    "base_url",
+    "api_key_env",
+    "openai_api_key",
+    "openai_base_url",
+    "input",
+    "playground_import_max_bytes",
+    "playground_import_max_presets",
+    "playground_import_max_versions",
+    "esc",
+    "ctrl",
+    "cmd",
+    "enter",
+    "markdown",
+    "usd",
+    "offline",
+    "est",
+    "gpt",
+    "mini",
+    "o200k_base",
+    "cl100k_base",
 }
 # Text whose element says it is code or data, not interface.
 SKIPPED_TAGS = {"script", "style", "code", "pre", "textarea", "time", "option"}
@@ -71,11 +142,11 @@ class _VisibleText(HTMLParser):
             self.texts.append(data)
 
 
-def english_left(html: str, data: tuple[str, ...] = ()) -> list[str]:
-    """The English words in what a reader sees of ``html`` (text, titles, labels,
+def english_left(page: str, data: tuple[str, ...] = ()) -> list[str]:
+    """The English words in what a reader sees of ``page`` (text, titles, labels,
     placeholders), leaving out code, the allowed names and the strings in ``data``."""
     parser = _VisibleText()
-    parser.feed(html)
+    parser.feed(page)
     text = "\n".join(parser.texts)
     for item in sorted(data, key=len, reverse=True):
         text = text.replace(item, " ")
@@ -83,11 +154,9 @@ def english_left(html: str, data: tuple[str, ...] = ()) -> list[str]:
 
 
 def assert_chinese(response, *data: str) -> None:
-    html = response.content.decode()
-    assert "<html lang=\"zh-hans\"" in html or response.get("Content-Type", "").startswith(
-        "text/html"
-    )
-    left = english_left(html, data)
+    page = response.content.decode()
+    assert response.get("Content-Language") == "zh-hans"
+    left = english_left(page, data)
     assert not left, f"English left on {response.request['PATH_INFO']}: {sorted(set(left))}"
 
 
@@ -137,11 +206,11 @@ def test_a_refused_import_and_the_save_panels_errors_are_chinese(client, world):
     upload = SimpleUploadedFile("bad.json", b'{"presets": [{"name": ""}]}')
     response = client.post("/presets/import/", {"file": upload}, **ZH)
     assert response.status_code == 400
+    assert "未导入任何内容" in response.content.decode()
     assert_chinese(response, *DATA, "bad.json", "presets[0].name")
-    response = client.post(
-        "/presets/new/", {"preset_name": "", "model": "offline-1", "provider": "offline"}, **ZH
-    )
-    assert_chinese(response, *DATA, "name")
+    response = client.post("/presets/new/", {**PAGE_FORM, "preset_name": ""}, **ZH)
+    assert "未保存任何内容" in response.content.decode()
+    assert_chinese(response, *DATA, "name", "Hello there")
 
 
 def test_a_preset_action_is_confirmed_in_chinese(client, world):
@@ -163,42 +232,47 @@ def test_the_403_page_is_chinese(client, world):
     assert_chinese(response, *DATA)
 
 
-def make_run(user: User, **fields) -> Run:
-    defaults = {
-        "provider": "offline",
-        "model": "offline-1",
-        "mode": "chat",
-        "status": "finished",
-        "source": "page",
-        "request": make_request("Hi"),
-        "output": {"candidates": [{"index": 0, "text": "Hello there", "finish_reason": "stop"}]},
-        "prompt_tokens": 3,
-        "completion_tokens": 2,
-        "total_tokens": 5,
-        "first_token_ms": 12,
-        "total_ms": 40,
-        "user": user,
-    }
-    return Run.objects.create(**(defaults | fields))
-
-
 def test_the_history_and_a_runs_page_are_chinese(client, world):
-    run = make_run(world["alice"], note="mine", starred=True)
-    failed = make_run(world["alice"], status="failed", error="upstream broke", request=None)
+    # A known cost: "unknown" is the usage pages' own word (translated with them).
+    run = make_run(user=world["alice"], reply="Hello there", note="mine", starred=True)
+    failed = make_run(user=world["alice"], status="failed", error="upstream broke", request=None)
     for url in ("/history/", "/history/?status=bogus&since=x", f"/history/{run.pk}/",
                 f"/history/{failed.pk}/"):  # fmt: skip
         response = client.get(url, **ZH)
         assert response.status_code == 200, url
-        assert_chinese(response, *DATA, "Hello there", "mine", "upstream broke", "bogus", "stop")
+        assert_chinese(
+            response,
+            *DATA,
+            "Hello there",
+            "Hello",
+            "mine",
+            "upstream broke",
+            "bogus",
+            "stop",
+            "finished",
+            "stopped",
+            "failed",
+            "refused",
+            "gpt-4o",
+            "openai",
+        )
 
 
 def test_the_compare_page_and_the_export_panel_are_chinese(client, world):
     response = client.get("/compare/", **ZH)
     assert_chinese(response, *DATA)
     response = client.post("/compare/save/", {"name": "Cmp"}, **ZH)
+    assert "对比需要 2 到 4 列" in response.content.decode()
     assert_chinese(response, *DATA, "columns", "conversation", "Cmp")
-    response = client.post("/export/python", {"provider": "nobody", "model": "m"}, **ZH)
-    assert_chinese(response, *DATA, "provider", "nobody")
+    response = client.post("/export/python", {**PAGE_FORM, "provider": "nobody"}, **ZH)
+    assert "没有名为 'nobody' 且你可以使用的服务商" in html.unescape(response.content.decode())
+    assert_chinese(response, *DATA, "provider", "nobody", "Hello there")
+
+
+# The form's examples are code: a header line, a provider name, a moderation model.
+PROVIDER_FORM_CODE = ("root", "openrouter", "router.example", "router", "Router", "Fake upstream",
+                      "'Name: value'", "HTTP-Referer: https://example.com", "POST /moderations",
+                      "omni-moderation-latest", "LiteLLM")  # fmt: skip
 
 
 def test_the_providers_pages_are_chinese(client, world):
@@ -210,9 +284,10 @@ def test_the_providers_pages_are_chinese(client, world):
     for url in ("/providers/", "/providers/add/", f"/providers/{config.pk}/"):
         response = client.get(url, **ZH)
         assert response.status_code == 200, url
-        assert_chinese(response, *DATA, "root", "router", "Router", "router.example")
+        assert_chinese(response, *DATA, *PROVIDER_FORM_CODE)
     response = client.post("/providers/add/", {"name": "Bad Name", "base_url": "x"}, **ZH)
-    assert_chinese(response, *DATA, "Bad Name", "root")
+    assert "请使用小写字母" in response.content.decode()
+    assert_chinese(response, *DATA, *PROVIDER_FORM_CODE, "Bad Name")
 
 
 def _manage(*args: str, lang: str | None) -> subprocess.CompletedProcess:
