@@ -18,14 +18,23 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from playground.presets.services import preset_delete, preset_fork, preset_save, preset_share
 from playground.providerconfig.models import ProviderConfig
-from playground.runs.models import Run
 from tests.presets.factories import make_preset, make_request, make_team, make_user
 from tests.runs.factories import make_run
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A Chinese request leaves Chinese active in this thread (LocaleMiddleware does not put
+    the language back): the tests that run next expect English."""
+    yield
+    translation.activate("en")
+
 
 # The playground's run form, as the save panel and the export panel post it.
 PAGE_FORM = {
@@ -290,15 +299,13 @@ def test_the_providers_pages_are_chinese(client, world):
     assert_chinese(response, *DATA, *PROVIDER_FORM_CODE, "Bad Name")
 
 
-def _manage(*args: str, lang: str | None) -> subprocess.CompletedProcess:
+def _manage(*args: str, **locale: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
-    if lang:
-        env["LANG"] = lang
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env=env | locale,
         cwd=Path(__file__).resolve().parent.parent,
         timeout=60,
     )
@@ -307,8 +314,13 @@ def _manage(*args: str, lang: str | None) -> subprocess.CompletedProcess:
 def test_the_terminal_speaks_the_shells_language(tmp_path):
     request = tmp_path / "bad.json"
     request.write_text('{"mode": "chat", "provider": "offline", "body": {}}')
-    chinese = _manage("run_request", "--no-record", str(request), lang="zh_CN.UTF-8")
-    english = _manage("run_request", "--no-record", str(request), lang=None)
-    assert chinese.returncode == english.returncode == 2
+    run = ("run_request", "--no-record", str(request))
+    chinese = _manage(*run, LANG="zh_CN.UTF-8")
+    english = _manage(*run)
+    overridden = _manage(*run, LC_ALL="C.UTF-8", LANG="zh_CN.UTF-8")  # LC_ALL comes first
+    assert chinese.returncode == english.returncode == overridden.returncode == 2
     assert "请求未发送" in chinese.stderr, chinese.stderr
     assert "The request was not sent" in english.stderr, english.stderr
+    assert "The request was not sent" in overridden.stderr, overridden.stderr
+    help_text = _manage("runs", "--help", LANG="zh_CN.UTF-8").stdout
+    assert "列出运行记录" in help_text and "每行一个 JSON 对象" in help_text

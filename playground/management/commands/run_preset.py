@@ -4,7 +4,9 @@ version like run_request (same output and exit codes), as a user who may run it.
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from playground.management.commands.run_request import (
     LOCAL_USER,
@@ -12,13 +14,14 @@ from playground.management.commands.run_request import (
     recording_user,
     run_and_exit,
 )
+from playground.management.shell_language import ShellLanguageCommand
 from playground.presets import permissions, selectors
 from playground.presets.services import PresetNotFound
 from playground.terminal import EXIT_BAD_REQUEST, RecordAs, run_request_data
 
 
-class Command(BaseCommand):
-    help = (
+class Command(ShellLanguageCommand):
+    help = gettext_noop(
         "Run a saved preset (its latest version, or --version N) and stream the reply to "
         "stdout, as run_request does; --var KEY=VALUE sets the request's variables."
     )
@@ -28,19 +31,19 @@ class Command(BaseCommand):
         return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("preset", help="the preset's id, or its name")
-        parser.add_argument("--version", type=int, help="the version to run (default: latest)")
+        parser.add_argument("preset", help=_("the preset's id, or its name"))
+        parser.add_argument("--version", type=int, help=_("the version to run (default: latest)"))
         parser.add_argument(
             "--var",
             action="append",
             default=[],
             metavar="KEY=VALUE",
-            help="a variable of the request (repeatable)",
+            help=_("a variable of the request (repeatable)"),
         )
         parser.add_argument(
             "--json",
             action="store_true",
-            help="print each raw upstream answer (SSE chunk or JSON answer) as one JSON line",
+            help=_("print each raw upstream answer (SSE chunk or JSON answer) as one JSON line"),
         )
         add_recording_arguments(parser)
 
@@ -51,7 +54,9 @@ class Command(BaseCommand):
         reader = user if user is not None else _local_user()
         if reader is None:
             sys.stderr.write(
-                f"No user to run the preset as: pass --user NAME (there is no {LOCAL_USER!r}).\n"
+                _("No user to run the preset as: pass --user NAME (there is no %(name)s).")
+                % {"name": repr(LOCAL_USER)}
+                + "\n"
             )
             sys.exit(EXIT_BAD_REQUEST)
         if why_not:
@@ -61,7 +66,10 @@ class Command(BaseCommand):
             version = selectors.preset_version_get(preset=preset, number=options["version"])
         except PresetNotFound:
             sys.stderr.write(
-                f"--version: the preset {preset.name!r} has no version {options['version']}.\n"
+                "--version: "
+                + _("the preset %(name)s has no version %(number)s.")
+                % {"name": repr(preset.name), "number": options["version"]}
+                + "\n"
             )
             sys.exit(EXIT_BAD_REQUEST)
         data = dict(version.request)
@@ -90,7 +98,8 @@ def _variables(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            sys.stderr.write(f"--var: {pair!r} must be KEY=VALUE.\n")
+            sys.stderr.write("--var: " + _("%(pair)s must be KEY=VALUE.") % {"pair": repr(pair)})
+            sys.stderr.write("\n")
             sys.exit(EXIT_BAD_REQUEST)
         variables[key.strip()] = value
     return variables
@@ -106,10 +115,16 @@ def _preset(user: Any, name_or_id: str) -> Any:
         named = [p for p in selectors.preset_list(user=user) if p.name == name_or_id]
         if len(named) > 1:
             listed = "\n".join(f"  {p.pk}  {p.name}" for p in named)
-            sys.stderr.write(f"Several presets are named {name_or_id!r}; give the id:\n{listed}\n")
+            several = _("Several presets are named %(name)s; give the id:") % {
+                "name": repr(name_or_id)
+            }
+            sys.stderr.write(f"{several}\n{listed}\n")
             sys.exit(EXIT_BAD_REQUEST)
         preset = named[0] if named else None
     if preset is None or not permissions.can_run(user, preset):
-        sys.stderr.write(f"No preset you may run is named or has the id {name_or_id!r}.\n")
+        sys.stderr.write(
+            _("No preset you may run is named or has the id %(name)s.") % {"name": repr(name_or_id)}
+            + "\n"
+        )
         sys.exit(EXIT_BAD_REQUEST)
     return preset

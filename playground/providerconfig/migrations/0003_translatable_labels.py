@@ -5,60 +5,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('providerconfig', '0002_moderation_model'),
-        ('teams', '0001_initial'),
+        ("providerconfig", "0002_moderation_model"),
+        ("teams", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='providerconfig',
-            options={'ordering': ['name'], 'verbose_name': 'provider', 'verbose_name_plural': 'providers'},
+            name="providerconfig",
+            options={
+                "ordering": ["name"],
+                "verbose_name": "provider",
+                "verbose_name_plural": "providers",
+            },
         ),
         migrations.AlterField(
-            model_name='providerconfig',
-            name='connect_timeout',
-            field=models.FloatField(blank=True, help_text='Seconds.', null=True, validators=[django.core.validators.MinValueValidator(0.1)], verbose_name='connect timeout'),
+            model_name="providerconfig",
+            name="connect_timeout",
+            field=models.FloatField(
+                blank=True,
+                help_text="Seconds.",
+                null=True,
+                validators=[django.core.validators.MinValueValidator(0.1)],
+                verbose_name="connect timeout",
+            ),
         ),
         migrations.AlterField(
-            model_name='providerconfig',
-            name='default_model',
-            field=models.CharField(blank=True, max_length=200, verbose_name='default model'),
+            model_name="providerconfig",
+            name="default_model",
+            field=models.CharField(blank=True, max_length=200, verbose_name="default model"),
         ),
         migrations.AlterField(
-            model_name='providerconfig',
-            name='enabled',
-            field=models.BooleanField(default=True, verbose_name='enabled'),
+            model_name="providerconfig",
+            name="enabled",
+            field=models.BooleanField(default=True, verbose_name="enabled"),
         ),
         migrations.AlterField(
-            model_name='providerconfig',
-            name='first_token_timeout',
-            field=models.FloatField(blank=True, help_text='Seconds.', null=True, validators=[django.core.validators.MinValueValidator(0.1)], verbose_name='first token timeout'),
+            model_name="providerconfig",
+            name="first_token_timeout",
+            field=models.FloatField(
+                blank=True,
+                help_text="Seconds.",
+                null=True,
+                validators=[django.core.validators.MinValueValidator(0.1)],
+                verbose_name="first token timeout",
+            ),
         ),
         migrations.AlterField(
-            model_name='providerconfig',
-            name='label',
-            field=models.CharField(blank=True, help_text='Shown in the provider list.', max_length=100, verbose_name='label'),
+            model_name="providerconfig",
+            name="label",
+            field=models.CharField(
+                blank=True,
+                help_text="Shown in the provider list.",
+                max_length=100,
+                verbose_name="label",
+            ),
         ),
         migrations.AlterField(
-            model_name='providerconfig',
-            name='moderation_model',
-            field=models.CharField(blank=True, help_text="The model the chat page's moderation switch checks prompts and replies with (POST /moderations). Blank: omni-moderation-latest. A gateway such as LiteLLM needs a moderation model it routes.", max_length=200, verbose_name='moderation model'),
+            model_name="providerconfig",
+            name="moderation_model",
+            field=models.CharField(
+                blank=True,
+                help_text="The model the chat page's moderation switch checks prompts and replies with (POST /moderations). Blank: omni-moderation-latest. A gateway such as LiteLLM needs a moderation model it routes.",
+                max_length=200,
+                verbose_name="moderation model",
+            ),
         ),
         migrations.AlterField(
-            model_name='providerconfig',
-            name='name',
-            field=models.CharField(help_text="The name requests, presets and exported code use, e.g. 'openrouter'.", max_length=50, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9][a-z0-9_-]*$', "Use lowercase letters, digits, '-' and '_' (it is the name requests and presets use).")], verbose_name='name'),
+            model_name="providerconfig",
+            name="name",
+            field=models.CharField(
+                help_text="The name requests, presets and exported code use, e.g. 'openrouter'.",
+                max_length=50,
+                unique=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[a-z0-9][a-z0-9_-]*$",
+                        "Use lowercase letters, digits, '-' and '_' (it is the name requests and presets use).",
+                    )
+                ],
+                verbose_name="name",
+            ),
         ),
         migrations.AlterField(
-            model_name='providerconfig',
-            name='teams',
-            field=models.ManyToManyField(blank=True, help_text='Teams whose members may use this provider; none means everyone.', related_name='providers', to='teams.team', verbose_name='teams'),
+            model_name="providerconfig",
+            name="teams",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Teams whose members may use this provider; none means everyone.",
+                related_name="providers",
+                to="teams.team",
+                verbose_name="teams",
+            ),
         ),
         migrations.AlterField(
-            model_name='providerconfig',
-            name='token_gap_timeout',
-            field=models.FloatField(blank=True, help_text='Seconds of silence allowed between two tokens.', null=True, validators=[django.core.validators.MinValueValidator(0.1)], verbose_name='token gap timeout'),
+            model_name="providerconfig",
+            name="token_gap_timeout",
+            field=models.FloatField(
+                blank=True,
+                help_text="Seconds of silence allowed between two tokens.",
+                null=True,
+                validators=[django.core.validators.MinValueValidator(0.1)],
+                verbose_name="token gap timeout",
+            ),
         ),
     ]
