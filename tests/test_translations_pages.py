@@ -8,6 +8,8 @@ modes, code, and the data the test itself created.
 """
 
 import html
+import io
+import json
 import os
 import re
 import subprocess
@@ -18,8 +20,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.utils import translation
 
+from playground.management.shell_language import shell_language
 from playground.presets.services import preset_delete, preset_fork, preset_save, preset_share
 from playground.providerconfig.models import ProviderConfig
 from tests.presets.factories import make_preset, make_request, make_team, make_user
@@ -324,3 +328,33 @@ def test_the_terminal_speaks_the_shells_language(tmp_path):
     assert "The request was not sent" in overridden.stderr, overridden.stderr
     help_text = _manage("runs", "--help", LANG="zh_CN.UTF-8").stdout
     assert "列出运行记录" in help_text and "每行一个 JSON 对象" in help_text
+
+
+@pytest.mark.parametrize(
+    ("locale", "language"),
+    [
+        ("zh_CN.UTF-8", "zh-hans"),
+        ("zh_SG", "zh-hans"),
+        ("zh_CN.GB18030@latin", "zh-hans"),
+        ("en_GB.UTF-8", "en"),
+        ("fr_FR.UTF-8", "en"),  # not in the catalogue
+        ("C.UTF-8", "en"),
+        ("POSIX", "en"),
+        ("", "en"),
+    ],
+)
+def test_the_shell_language_is_read_from_its_locale(locale, language):
+    assert shell_language(locale) == language
+
+
+def test_human_lines_follow_the_shell_and_json_lines_stay_as_they_are(settings, world):
+    make_run(user=world["alice"], cost=None)
+    settings.SHELL_LOCALE = "zh_CN.UTF-8"
+    human, lines = io.StringIO(), io.StringIO()
+    translation.activate("en")
+    call_command("runs", stdout=human)
+    call_command("runs", "--json", stdout=lines)
+    assert " token  未知" in human.getvalue()
+    assert json.loads(lines.getvalue())["status"] == "finished"
+    # The command's language does not outlive it.
+    assert translation.get_language() == "en"
