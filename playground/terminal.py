@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from asgiref.sync import sync_to_async
+from django.utils.translation import gettext as _
 
 from playground.capabilities import capability_problems, capability_warnings
 from playground.outcome import RawChunks, RunOutcome, RunStatus
@@ -67,8 +68,12 @@ class _Printer:
                 self.held.setdefault(event.index, []).append(event.text)
         elif isinstance(event, ToolCall):
             self._end_line()
-            label = f"candidate {event.index + 1} " if event.index else ""
-            self.out.write(f"[{label}tool call {event.name} id={event.id}] {event.arguments}\n")
+            names = {"name": event.name, "id": event.id, "number": event.index + 1}
+            if event.index:
+                line = _("[candidate %(number)s tool call %(name)s id=%(id)s]") % names
+            else:
+                line = _("[tool call %(name)s id=%(id)s]") % names
+            self.out.write(f"{line} {event.arguments}\n")
         elif isinstance(event, Finished) and event.index > 0 and event.index in self.held:
             self.flush_candidate(event.index)
         elif isinstance(event, Embeddings):
@@ -92,7 +97,8 @@ class _Printer:
 
     def flush_candidate(self, index: int) -> None:
         self._end_line()
-        self.out.write(f"--- candidate {index + 1} ---\n{''.join(self.held.pop(index))}\n")
+        heading = _("--- candidate %(number)s ---") % {"number": index + 1}
+        self.out.write(f"{heading}\n{''.join(self.held.pop(index))}\n")
 
     def finish(self) -> None:
         """Print what is still held (also after a failure: partial text is kept)."""
@@ -106,9 +112,12 @@ def describe_embeddings(result: Embeddings) -> str:
     lines = []
     for position, vector in enumerate(result.vectors):
         first = ", ".join(f"{v:.4f}" for v in vector[:5])
-        lines.append(f"input {position + 1}: {len(vector)} dimensions [{first}, ...]")
+        lines.append(
+            _("input %(number)s: %(dimensions)s dimensions [%(first)s, ...]")
+            % {"number": position + 1, "dimensions": len(vector), "first": first}
+        )
     if len(result.vectors) > 1:
-        lines.append("cosine similarity:")
+        lines.append(_("cosine similarity:"))
         for row in result.cosine_matrix():
             lines.append("  " + "  ".join(f"{value:6.3f}" for value in row))
     return "\n".join(lines) + "\n"
@@ -121,11 +130,15 @@ def describe_moderations(result: Moderations) -> str:
         flagged = [name for name, on in (item.get("categories") or {}).items() if on]
         if flagged:
             listed = ", ".join(f"{name} {float(scores.get(name, 0)):.2f}" for name in flagged)
-            lines.append(f"input {position + 1}: flagged ({listed})")
+            lines.append(
+                _("input %(number)s: flagged (%(categories)s)")
+                % {"number": position + 1, "categories": listed}
+            )
         else:
             top = max(scores.items(), key=lambda kv: kv[1], default=("none", 0))
             lines.append(
-                f"input {position + 1}: not flagged (highest: {top[0]} {float(top[1]):.4f})"
+                _("input %(number)s: not flagged (highest: %(category)s %(score)s)")
+                % {"number": position + 1, "category": top[0], "score": f"{float(top[1]):.4f}"}
             )
     return "\n".join(lines) + "\n"
 
@@ -133,16 +146,18 @@ def describe_moderations(result: Moderations) -> str:
 def describe_invalid(errors: dict[str, str]) -> str:
     """The page's refusal text, for stderr."""
     listed = "\n".join(f"  {field}: {message}" for field, message in errors.items())
-    return f"The request was not sent. Fix these and run again:\n{listed}"
+    return _("The request was not sent. Fix these and run again:") + f"\n{listed}"
 
 
 def parse_request_text(text: str) -> Any:
     try:
         return json.loads(text)
     except ValueError as error:
-        raise RequestInvalid({"request": f"is not valid JSON ({error})"}) from None
+        # Translators: the parser's own reason (in English) is in the parentheses.
+        reason = _("is not valid JSON (%(reason)s)") % {"reason": error}
+        raise RequestInvalid({"request": reason}) from None
     except RecursionError:
-        raise RequestInvalid({"request": "is nested too deeply to read"}) from None
+        raise RequestInvalid({"request": _("is nested too deeply to read")}) from None
 
 
 @dataclass(frozen=True)
@@ -239,9 +254,11 @@ async def run_request_data(
     except Exception:
         # A failure of ours (an answer it could not read): its traceback may quote the
         # upstream's text, so it goes out through the scrubber like everything else.
-        outcome.status, outcome.error = RunStatus.FAILED, "The playground hit an internal error."
+        outcome.status, outcome.error = RunStatus.FAILED, _("The playground hit an internal error.")
         scrubbed_err.write(
-            "The playground hit an internal error; please report it.\n" + traceback.format_exc()
+            _("The playground hit an internal error; please report it.")
+            + "\n"
+            + traceback.format_exc()
         )
         return EXIT_UPSTREAM_FAILED
     finally:
@@ -260,10 +277,19 @@ async def _record(context: RunContext, outcome: RunOutcome, err: Writer) -> None
             context=context, outcome=outcome
         )
     except Exception as error:
-        err.write(f"The run was not saved in the history: {type(error).__name__}: {error}\n")
+        reason = f"{type(error).__name__}: {error}"
+        err.write(_("The run was not saved in the history: %(reason)s") % {"reason": reason})
+        err.write("\n")
         return
-    cost = "unknown" if run.cost_usd is None else f"${run.cost_usd:f}".rstrip("0").rstrip(".")
-    err.write(f"Saved in the history as run {run.pk} (cost {cost}).\n")
+    if run.cost_usd is None:
+        saved = _("Saved in the history as run %(id)s (cost unknown).") % {"id": run.pk}
+    else:
+        cost = f"${run.cost_usd:f}".rstrip("0").rstrip(".")
+        saved = _("Saved in the history as run %(id)s (cost %(cost)s).") % {
+            "id": run.pk,
+            "cost": cost,
+        }
+    err.write(saved + "\n")
 
 
 async def _print_run(
@@ -291,10 +317,15 @@ async def _print_run(
             elif isinstance(event, Retrying):
                 # As on the page: the history keeps the attempt that answered.
                 outcome.headers, outcome.raw, outcome.raw_chars = None, RawChunks(), 0
-                err.write(
-                    f"{event.reason.capitalize()}, retrying in {seconds_text(event.delay)}, "
-                    f"attempt {event.attempt} of {event.attempts}...\n"
-                )
+                retrying = _(
+                    "%(reason)s, retrying in %(delay)s, attempt %(attempt)s of %(attempts)s..."
+                ) % {
+                    "reason": event.reason[:1].upper() + event.reason[1:],
+                    "delay": seconds_text(event.delay),
+                    "attempt": event.attempt,
+                    "attempts": event.attempts,
+                }
+                err.write(retrying + "\n")
                 continue
             else:
                 outcome.record(event)
@@ -313,7 +344,12 @@ async def _print_run(
     printer.finish()
     if usage is not None and not raw:
         err.write(
-            f"usage: {usage.prompt_tokens} prompt + {usage.completion_tokens} completion "
-            f"= {usage.total_tokens} tokens\n"
+            _("usage: %(prompt)s prompt + %(completion)s completion = %(total)s tokens")
+            % {
+                "prompt": usage.prompt_tokens,
+                "completion": usage.completion_tokens,
+                "total": usage.total_tokens,
+            }
+            + "\n"
         )
     return EXIT_OK

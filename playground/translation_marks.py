@@ -10,3 +10,18 @@ it untranslated; the page translates it when it shows it (``{% translate label %
 def gettext_noop(message: str) -> str:
     """``message``, marked for the catalogue and not translated here."""
     return message
+
+
+def gettext_once_configured(message: str) -> str:
+    """``gettext(message)`` once the settings are loaded; ``message`` untranslated while
+    settings.py itself runs the caller (it checks OPENAI_BASE_URL with the same words).
+
+    Modules that settings.py imports import it as ``_``, so that ``makemessages`` finds
+    their messages."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return message
+    from django.utils.translation import gettext
+
+    return gettext(message)

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from playground.spec import RequestInvalid, upstream_body, validate_request
 from playground.variables import NAME_PATTERN
 
@@ -43,10 +45,14 @@ def column_requests(values: dict[str, Any], *, filled: bool = True) -> list[Colu
     variables = variables_from_text(_text(values.get("variables")), errors)
     count = column_count(values)
     if count < MIN_COLUMNS:
-        errors["columns"] = f"compare needs {MIN_COLUMNS} to {MAX_COLUMNS} columns"
+        errors["columns"] = _("compare needs %(min)s to %(max)s columns") % {
+            "min": MIN_COLUMNS,
+            "max": MAX_COLUMNS,
+        }
     columns = []
     for n in range(count):
-        where = f"column {n + 1}"
+        # Translators: names a column of the compare page in its errors ("column 2 · model").
+        where = _("column %(number)s") % {"number": n + 1}
         parameters = _parameters(values, n, where, errors)
         system = _text(values.get(f"system-{n}")).strip() or _text(values.get("system")).strip()
         messages = ([{"role": "system", "content": system}] if system else []) + conversation
@@ -74,7 +80,7 @@ def column_requests(values: dict[str, Any], *, filled: bool = True) -> list[Colu
         label = _text(values.get(f"label-{n}")).strip() or f"{request['provider']}:{body['model']}"
         columns.append(Column(n, label[:100], request))
     if not conversation and "conversation" not in errors:
-        errors["conversation"] = "needs at least one message to send"
+        errors["conversation"] = _("needs at least one message to send")
     if errors:
         raise RequestInvalid(errors)
     return columns
@@ -87,14 +93,12 @@ def _conversation(values: dict[str, Any], errors: dict[str, str]) -> list[dict[s
     try:
         messages = json.loads(text)
     except json.JSONDecodeError as error:
-        errors["conversation"] = (
-            f"is not JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        )
+        errors["conversation"] = _not_json(error)
         return []
     if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
-        errors["conversation"] = (
-            'must be a JSON array of messages, like [{"role": "user", "content": "Hi"}]'
-        )
+        errors["conversation"] = _("must be a JSON array of messages, like %(example)s") % {
+            "example": '[{"role": "user", "content": "Hi"}]'
+        }
         return []
     return messages
 
@@ -108,20 +112,29 @@ def _parameters(
     try:
         parameters = json.loads(text)
     except json.JSONDecodeError as error:
-        errors[f"{where} · parameters"] = (
-            f"is not JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        )
+        errors[f"{where} · parameters"] = _not_json(error)
         return {}
     if not isinstance(parameters, dict):
-        errors[f"{where} · parameters"] = 'must be a JSON object, like {"temperature": 0.2}'
+        errors[f"{where} · parameters"] = _("must be a JSON object, like %(example)s") % {
+            "example": '{"temperature": 0.2}'
+        }
         return {}
     owned = [key for key in OWNED_KEYS if key in parameters]
     if owned:
-        errors[f"{where} · parameters"] = (
-            f"may not set {', '.join(owned)}: the column's model and the shared conversation do"
-        )
+        errors[f"{where} · parameters"] = _(
+            "may not set %(keys)s: the column's model and the shared conversation do"
+        ) % {"keys": ", ".join(owned)}
         return {}
     return parameters
+
+
+def _not_json(error: json.JSONDecodeError) -> str:
+    # Translators: the parser's own reason (in English) ends the parentheses.
+    return _("is not JSON (line %(line)s, column %(column)s: %(reason)s)") % {
+        "line": error.lineno,
+        "column": error.colno,
+        "reason": error.msg,
+    }
 
 
 _VARIABLE_LINE = re.compile(r"\s*([^=]+?)\s*=\s?(.*)\Z")
@@ -135,7 +148,9 @@ def variables_from_text(text: str, errors: dict[str, str]) -> dict[str, str]:
             continue
         match = _VARIABLE_LINE.match(line)
         if not match or not NAME_PATTERN.match(match[1]):
-            errors["variables"] = f"line {number} must read name = value (a variable name, then =)"
+            errors["variables"] = _(
+                "line %(number)s must read name = value (a variable name, then =)"
+            ) % {"number": number}
             continue
         variables[match[1]] = match[2]
     return variables

@@ -18,6 +18,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from playground import fragments
 from playground.compare.columns import Column, column_requests
@@ -72,15 +73,15 @@ class CompareConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if len(text_data or "") > settings.PLAYGROUND_MAX_MESSAGE_BYTES:
-            await self._send(_status("The comparison is too large to send.", "error"))
+            await self._send(_status(_("The comparison is too large to send."), "error"))
             return
         try:
             message = json.loads(text_data or "")
         except (ValueError, RecursionError):
-            await self._send(_status("The message was not valid JSON.", "error"))
+            await self._send(_status(_("The message was not valid JSON."), "error"))
             return
         if not isinstance(message, dict):
-            await self._send(_status("The message must be a JSON object.", "error"))
+            await self._send(_status(_("The message must be a JSON object."), "error"))
             return
         action = message.get("action", "run")
         if action == "run":
@@ -92,18 +93,21 @@ class CompareConsumer(AsyncWebsocketConsumer):
         elif action == "prefer":
             await self.prefer(message.get("column"))
         else:
-            await self._send(_status("Unknown action (allowed: run, stop, diff, prefer).", "error"))
+            await self._send(
+                _status(_("Unknown action (allowed: run, stop, diff, prefer)."), "error")
+            )
 
     async def start(self, message: dict[str, Any]) -> None:
         await self.stop()
         try:
             columns = column_requests(values_from_message(message))
         except RequestInvalid as invalid:
-            await self._send(_status("Nothing was sent:", "invalid", invalid.errors))
+            await self._send(_status(_("Nothing was sent:"), "invalid", invalid.errors))
             return
         self.outcomes, self.runs = {}, {}
         self.labels = {c.index: c.label for c in columns}
-        await self._send(_status(f"Running {len(columns)} columns…", "running"))
+        running = _("Running %(count)s columns…") % {"count": len(columns)}
+        await self._send(_status(running, "running"))
         self.tasks = [asyncio.create_task(self._run_column(column)) for column in columns]
         waiting = asyncio.create_task(self._all_done(self.tasks))
         waiting.add_done_callback(_report_failure)
@@ -117,7 +121,7 @@ class CompareConsumer(AsyncWebsocketConsumer):
             stopped = RunStatus.STOPPED in states
             await self._send(
                 _status(
-                    "Stopped." if stopped else "Every column has ended.",
+                    _("Stopped.") if stopped else _("Every column has ended."),
                     "stopped" if stopped else "done",
                 )
             )
@@ -216,7 +220,8 @@ class CompareConsumer(AsyncWebsocketConsumer):
             first = second = -1
         if first not in texts or second not in texts or first == second:
             return render_to_string(
-                "compare/_diff.html", {"problem": "Pick two different columns that have replied."}
+                "compare/_diff.html",
+                {"problem": _("Pick two different columns that have replied.")},
             )
         scrubbers = [self.outcomes[i].scrubber for i in (first, second)]
         pieces = fragments.word_diff(
@@ -232,7 +237,7 @@ class CompareConsumer(AsyncWebsocketConsumer):
             index = -1
         if index not in self.runs:
             await self._send(
-                _status("Only a column recorded in the history can be marked.", "error")
+                _status(_("Only a column recorded in the history can be marked."), "error")
             )
             return
         others = [run for i, run in self.runs.items() if i != index]

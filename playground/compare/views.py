@@ -13,6 +13,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from playground.compare.columns import (
@@ -45,7 +47,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
     for n in range(count):
         output = render_to_string(
             "playground/_run_output.html",
-            {"idle_message": "Ready.", "initial_candidates": range(1)},
+            {"idle_message": _("Ready."), "initial_candidates": range(1)},
             request=request,
         )
         columns.append(
@@ -80,7 +82,9 @@ def _opened_form(request: HttpRequest) -> dict[str, Any]:
                 requests.append(lookup(preset_id))
                 labels.append("")
             except LookupError as error:
-                messages.error(request, f"Preset {preset_id}: {error}")
+                messages.error(
+                    request, _("Preset %(id)s: %(error)s") % {"id": preset_id, "error": error}
+                )
         if requests:
             return form_from_requests(requests, labels)
     data = request.session.pop("compare_request", None)
@@ -100,7 +104,9 @@ def compare_from_playground(request: HttpRequest) -> HttpResponse:
     try:
         data = request_from_form(values_from_post(request.POST))
     except FormInvalid as invalid:
-        messages.error(request, f"The playground's request could not be read: {invalid}.")
+        messages.error(
+            request, _("The playground's request could not be read: %(why)s.") % {"why": invalid}
+        )
     else:
         request.session["compare_request"] = json.dumps(data, ensure_ascii=False)
     response = HttpResponse(status=204)
@@ -113,7 +119,7 @@ def compare_from_playground(request: HttpRequest) -> HttpResponse:
 def compare_save(request: HttpRequest) -> HttpResponse:
     """Save the comparison as presets, one per column, and say how to reopen it."""
     values = values_from_post(request.POST)
-    name = str(values.get("name") or "").strip() or "Comparison"
+    name = str(values.get("name") or "").strip() or _("Comparison")
     try:
         columns = column_requests(values)
         with transaction.atomic():  # all the columns' presets, or none
@@ -126,13 +132,18 @@ def compare_save(request: HttpRequest) -> HttpResponse:
                 for column in columns
             ]
     except RequestInvalid as invalid:
-        return _save_status(request, "Not saved:", invalid.errors)
+        return _save_status(request, _("Not saved:"), invalid.errors)
     except PresetInputInvalid as invalid:
-        return _save_status(request, "Not saved:", invalid.errors)
+        return _save_status(request, _("Not saved:"), invalid.errors)
     ids = ",".join(str(p.pk) for p in created)
     return _save_status(
         request,
-        f"Saved as {len(created)} presets named “{name} · …”.",
+        ngettext(
+            "Saved as %(count)s preset named “%(name)s · …”.",
+            "Saved as %(count)s presets named “%(name)s · …”.",
+            len(created),
+        )
+        % {"count": len(created), "name": name},
         reopen=f"{reverse('compare')}?presets={ids}",
     )
 

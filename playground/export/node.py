@@ -4,6 +4,8 @@ import json
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from playground.export.shared import (
     Target,
     body_json,
@@ -24,10 +26,10 @@ def render(request: RunRequest, provider: Target) -> str:
         # The SDK serialises with JSON.stringify over JS numbers: the digits would change.
         raise RequestInvalid(
             {
-                path_text(
-                    ("body", *path)
-                ): "is beyond 2^53, which a JavaScript number cannot hold exactly; "
-                "use a value up to 9007199254740991 to export to Node.js"
+                path_text(("body", *path)): _(
+                    "is beyond 2^53, which a JavaScript number cannot hold exactly; "
+                    "use a value up to 9007199254740991 to export to Node.js"
+                )
                 for path in unsafe
             }
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from playground.jsonpath import PathPart, walk
 from playground.modes import Mode
@@ -62,21 +63,23 @@ def inline_target(provider: dict[str, Any]) -> Target:
     for key in provider:
         if key not in INLINE_KEYS:
             errors[f"provider.{key}"] = (
-                "is not an inline provider key (allowed: base_url, api_key_env); a key is "
-                "never written into code: name its environment variable in api_key_env"
+                _(
+                    "is not an inline provider key (allowed: base_url, api_key_env); a key is "
+                    "never written into code: name its environment variable in api_key_env"
+                )
                 if "key" in str(key).lower()
-                else "is not an inline provider key (allowed: base_url, api_key_env)"
+                else _("is not an inline provider key (allowed: base_url, api_key_env)")
             )
     base_url = provider.get("base_url") or OPENAI_BASE_URL
     problem = base_url_problem(
-        base_url, key_hint="The key comes from the variable named in api_key_env."
+        base_url, key_hint=_("The key comes from the variable named in api_key_env.")
     )
     if problem is not None:
         errors["provider.base_url"] = problem
     variable = provider.get("api_key_env") or "OPENAI_API_KEY"
     if not isinstance(variable, str) or not _ENV_NAME.fullmatch(variable):
         # The value is not echoed: it may be the key itself, pasted in the wrong place.
-        errors["provider.api_key_env"] = (
+        errors["provider.api_key_env"] = _(
             "must be an environment variable name: letters, digits and _, not starting "
             "with a digit (e.g. DEEPSEEK_API_KEY); the key itself never goes in the request"
         )
@@ -101,7 +104,12 @@ def _stored_target(name: str, user: Any) -> Target:
 
     stored = provider_config_for(name, user)
     if stored is None:
-        raise RequestInvalid({"provider": f"there is no provider named {name!r} that you may use"})
+        raise RequestInvalid(
+            {
+                "provider": _("there is no provider named %(name)s that you may use")
+                % {"name": repr(name)}
+            }
+        )
     # Not those stored before the rule on extra headers: the playground does not send them.
     names = (h.strip() for h in stored.extra_header_names.split(","))
     headers = [h for h in names if h and forbidden_header_problem(h) is None]

@@ -4,6 +4,7 @@ import json
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from playground.export import RENDERERS, export
@@ -22,17 +23,24 @@ def export_snippet(request: HttpRequest, lang: str) -> HttpResponse:
     The page's export panel posts its form to the same URL (form-encoded) and gets the
     tab back as highlighted HTML; both go through export()."""
     if not request.user.is_authenticated:
-        return _text("Sign in first: exporting needs a signed-in user.\n", status=401)
+        return _text(_("Sign in first: exporting needs a signed-in user.") + "\n", status=401)
     if lang not in RENDERERS:
-        return _text(f"Unknown language {lang!r} (allowed: {', '.join(RENDERERS)}).\n", 404)
+        unknown = _("Unknown language %(lang)s (allowed: %(allowed)s).") % {
+            "lang": repr(lang),
+            "allowed": ", ".join(RENDERERS),
+        }
+        return _text(unknown + "\n", 404)
     if request.content_type in FORM_TYPES:
         return _panel(request, lang)
     try:
         data = json.loads(request.body or b"")
     except ValueError as exc:
-        return _text(f"request: the body is not valid JSON ({exc}).\n", status=400)
+        # Translators: "request" names the field; the parser's reason (English) follows.
+        reason = _("the body is not valid JSON (%(reason)s).") % {"reason": exc}
+        return _text(f"request: {reason}\n", status=400)
     except RecursionError:
-        return _text("request: the body is nested too deeply to read.\n", status=400)
+        reason = _("the body is nested too deeply to read.")
+        return _text(f"request: {reason}\n", status=400)
     try:
         return _text(export(lang, data, request.user))
     except RequestInvalid as invalid:

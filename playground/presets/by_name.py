@@ -8,6 +8,9 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from playground.presets import permissions, selectors
 from playground.presets.models import Preset
 from playground.presets.services import PresetNotFound
@@ -23,20 +26,29 @@ class AmbiguousPresetName(LookupError):
         super().__init__(f"{self.headline()}: {listed}")
 
     def headline(self) -> str:
-        return (
-            f"{len(self.candidates)} presets you may see are named {self.name!r}; "
-            "give the id of the one you mean"
-        )
+        return _(
+            "%(count)s presets you may see are named %(name)s; give the id of the one you mean"
+        ) % {"count": len(self.candidates), "name": repr(self.name)}
 
 
 def preset_details(preset: Any, *, user: Any) -> str:
     """ "yours, no team, 2 versions, updated 2026-12-03 10:04 UTC" for a ``preset_list`` row."""
-    owner = "yours" if preset.owner_id == user.pk else f"owner {preset.owner.get_username()}"
-    team = f"team {preset.team.name}" if preset.team else "no team"
+    owner = (
+        _("yours")
+        if preset.owner_id == user.pk
+        else _("owner %(name)s") % {"name": preset.owner.get_username()}
+    )
+    team = _("team %(name)s") % {"name": preset.team.name} if preset.team else _("no team")
     versions = preset.latest_version or 0
+    counted = ngettext("%(count)s version", "%(count)s versions", versions) % {"count": versions}
     updated = preset.updated_at or preset.created_at
     when = updated.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"{owner}, {team}, {versions} version{'' if versions == 1 else 's'}, updated {when}"
+    return _("%(owner)s, %(team)s, %(versions)s, updated %(when)s") % {
+        "owner": owner,
+        "team": team,
+        "versions": counted,
+        "when": when,
+    }
 
 
 def preset_find(*, user: Any, name_or_id: str) -> Preset:
@@ -53,7 +65,9 @@ def preset_find(*, user: Any, name_or_id: str) -> Preset:
             ) from None
         preset = named[0] if named else None
     if preset is None or not permissions.can_run(user, preset):
-        raise LookupError(f"no preset you may run is named or has the id {name_or_id!r}")
+        raise LookupError(
+            _("no preset you may run is named or has the id %(name)s") % {"name": repr(name_or_id)}
+        )
     return preset
 
 
@@ -63,7 +77,7 @@ def preset_request_for(user: Any) -> Callable[[str], dict[str, Any]]:
 
     def lookup(name_or_id: str) -> dict[str, Any]:
         if user is None:
-            raise LookupError("needs a user to read presets as (pass --user NAME)")
+            raise LookupError(_("needs a user to read presets as (pass --user NAME)"))
         preset = preset_find(user=user, name_or_id=name_or_id)
         version = selectors.preset_version_get(preset=preset)
         return dict(version.request)

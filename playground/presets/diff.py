@@ -5,6 +5,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 # Body keys holding free text that reads better line by line than as one JSON string.
 TEXT_KEYS = ("prompt", "suffix", "input", "instruction")
 
@@ -32,7 +34,12 @@ def request_lines(request: dict[str, Any]) -> list[str]:
         lines.append(f"── {key} ──")
         lines.extend(text.splitlines() or [""])
     for index, message in enumerate(body.get("messages", []), start=1):
-        lines.append(f"── message {index} ({message.get('role', '?')}) ──")
+        # Translators: a heading line in a diff of two requests, e.g. "── message 2 (user) ──".
+        heading = _("message %(number)s (%(role)s)") % {
+            "number": index,
+            "role": message.get("role", "?"),
+        }
+        lines.append(f"── {heading} ──")
         content = message.get("content", "")
         if isinstance(content, str):
             lines.extend(content.splitlines() or [""])

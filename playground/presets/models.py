@@ -7,15 +7,16 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # How long a deleted preset stays in the trash before `purge_trash` removes it for good.
 TRASH_RETENTION = timedelta(days=30)
 
 
 class Visibility(models.TextChoices):
-    PRIVATE = "private", "Private (only me)"
-    TEAM = "team", "Team"
-    LINK = "link", "Team and read-only link"
+    PRIVATE = "private", _("Private (only me)")
+    TEAM = "team", _("Team")
+    LINK = "link", _("Team and read-only link")
 
 
 def new_link_token() -> str:

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from playground.presets import permissions, selectors
 from playground.presets.models import Preset, Visibility
@@ -41,7 +42,7 @@ def playground_preset_context(request: HttpRequest) -> dict[str, Any]:
             raise PresetNotFound()
         version = selectors.preset_version_get(preset=preset, number=request.GET.get("version"))
     except PresetNotFound:
-        context["preset_notice"] = "No preset you may open has this id and version."
+        context["preset_notice"] = _("No preset you may open has this id and version.")
         return context
     context.update(save_controls_context(request.user, preset, version.number))
     context["preset_request"] = version.request

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from playground.presets import permissions, selectors
 from playground.presets.services import PresetNotFound, Visitor
@@ -11,12 +13,12 @@ from playground.row_ids import row_number
 
 # One message for "no such preset", "no such version" and "not yours to read",
 # so the socket cannot be used to learn which ids exist.
-UNAVAILABLE = "No preset you may read has this id and version."
+UNAVAILABLE = gettext_noop("No preset you may read has this id and version.")
 
 
 class PresetUnavailable(Exception):
     def __init__(self) -> None:
-        super().__init__(UNAVAILABLE)
+        super().__init__(_(UNAVAILABLE))
 
 
 @dataclass(frozen=True)

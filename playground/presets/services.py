@@ -15,6 +15,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from playground import spec
 from playground.jsonpath import path_text, walk
@@ -40,9 +42,15 @@ MAX_NAME_LENGTH = names.MAX_NAME_LENGTH
 MAX_TAGS_LENGTH = 500
 
 # Refusals that say who may do it, so the refused user knows whom to ask.
-MOVE_REFUSED = (
+MOVE_REFUSED = gettext_noop(
     "Only the preset's owner or an owner of its team may move it to another team; ask one of them."
 )
+
+
+def _top_level() -> str:
+    """Where an import's error is when it is the whole file, in the reader's language."""
+    return _("(top level)")
+
 
 # preset_share(team_id=UNCHANGED) leaves the team alone (a form without a team input).
 UNCHANGED: Any = object()
@@ -57,8 +65,12 @@ class StaleVersion(Exception):
 
     def __init__(self, *, base: int, latest: int) -> None:
         super().__init__(
-            f"This preset changed since you opened it (you edited version {base}, the latest is "
-            f"version {latest}). Nothing was overwritten: save as a new version or fork it."
+            _(
+                "This preset changed since you opened it (you edited version %(base)s, the "
+                "latest is version %(latest)s). Nothing was overwritten: save as a new version "
+                "or fork it."
+            )
+            % {"base": base, "latest": latest}
         )
         self.base = base
         self.latest = latest
@@ -69,11 +81,19 @@ class PresetChanged(Exception):
 
     def __init__(self, *, unsaved: str = "") -> None:
         # ``unsaved`` says what the refused change was, so the user can make it again.
-        super().__init__(
-            "This preset was changed meanwhile (by someone else, or in another tab), so your "
-            f"change was not saved{': ' + unsaved if unsaved else ''}. Reload the page to see "
-            "the preset as it is now, then make your change again."
-        )
+        if unsaved:
+            message = _(
+                "This preset was changed meanwhile (by someone else, or in another tab), so "
+                "your change was not saved: %(unsaved)s. Reload the page to see the preset as "
+                "it is now, then make your change again."
+            ) % {"unsaved": unsaved}
+        else:
+            message = _(
+                "This preset was changed meanwhile (by someone else, or in another tab), so "
+                "your change was not saved. Reload the page to see the preset as it is now, "
+                "then make your change again."
+            )
+        super().__init__(message)
         self.unsaved = unsaved
 
 
@@ -128,16 +148,20 @@ def tags_clean(*, tags: str | list[str]) -> str:
             seen.append(tag)
     joined = _text_clean(", ".join(seen), field="tags")
     if len(joined) > MAX_TAGS_LENGTH:
-        raise PresetInputInvalid({"tags": f"at most {MAX_TAGS_LENGTH} characters in all"})
+        raise PresetInputInvalid(
+            {"tags": _("at most %(limit)s characters in all") % {"limit": MAX_TAGS_LENGTH}}
+        )
     return joined
 
 
 def _name_clean(name: Any) -> str:
     name = _text_clean(" ".join(str(name or "").split()), field="name")
     if not name:
-        raise PresetInputInvalid({"name": "must not be empty"})
+        raise PresetInputInvalid({"name": _("must not be empty")})
     if len(name) > MAX_NAME_LENGTH:
-        raise PresetInputInvalid({"name": f"at most {MAX_NAME_LENGTH} characters"})
+        raise PresetInputInvalid(
+            {"name": _("at most %(limit)s characters") % {"limit": MAX_NAME_LENGTH}}
+        )
     return name
 
 
@@ -155,7 +179,7 @@ def _team_clean(*, user: User, team_id: Any) -> Team | None:
         )
     if membership is None:
         raise PresetInputInvalid(
-            {"team": "pick one of your teams where you are an editor or an owner"}
+            {"team": _("pick one of your teams where you are an editor or an owner")}
         )
     return membership.team
 
@@ -163,10 +187,13 @@ def _team_clean(*, user: User, team_id: Any) -> Team | None:
 def _visibility_clean(*, visibility: Any, team: Team | None) -> str:
     if visibility not in Visibility.values:
         raise PresetInputInvalid(
-            {"visibility": f"{visibility!r} is not allowed (use {', '.join(Visibility.values)})"}
+            {
+                "visibility": _("%(value)s is not allowed (use %(allowed)s)")
+                % {"value": repr(visibility), "allowed": ", ".join(Visibility.values)}
+            }
         )
     if visibility == Visibility.TEAM and team is None:
-        raise PresetInputInvalid({"visibility": "pick a team to share with the team"})
+        raise PresetInputInvalid({"visibility": _("pick a team to share with the team")})
     return visibility
 
 
@@ -203,12 +230,12 @@ def _require(
     preset: Preset,
     link_token: str | None = None,
     *,
-    refusal: str = "Your role does not allow this on this preset.",
+    refusal: str = "",
 ) -> None:
     if check(actor, preset, link_token):
         return
     if permissions.can_view(actor, preset, link_token) or permissions.can_restore(actor, preset):
-        raise PermissionDenied(refusal)
+        raise PermissionDenied(refusal or _("Your role does not allow this on this preset."))
     raise PresetNotFound()
 
 
@@ -287,13 +314,15 @@ def preset_restore_version(*, actor: User, preset: Preset, number: int) -> Prese
     _require(permissions.can_save_version, actor, preset)
     old = preset.versions.filter(number=number).first()
     if old is None:
-        raise PresetInputInvalid({"version": f"this preset has no version {number}"})
+        raise PresetInputInvalid(
+            {"version": _("this preset has no version %(number)s") % {"number": number}}
+        )
     return preset_save(
         preset_id=preset.pk,
         author=actor,
         request=old.request,
         base_version=None,
-        message=f"Restored version {number}",
+        message=_("Restored version %(number)s") % {"number": number},
     )
 
 
@@ -314,7 +343,9 @@ def preset_rename(
     with transaction.atomic():
         _lock(preset)
         _require(permissions.can_rename, actor, preset)  # the role may have changed meanwhile
-        _refuse_if_changed(preset, revision=revision, unsaved=f"name “{clean_name}”")
+        _refuse_if_changed(
+            preset, revision=revision, unsaved=_("name “%(name)s”") % {"name": clean_name}
+        )
         preset.name, preset.description, preset.tags = clean_name, clean_description, clean_tags
         _bump(preset, "name", "description", "tags")
     return preset
@@ -332,15 +363,18 @@ def _move_target(*, actor: User, preset: Preset, team_id: Any) -> Team | None:
     owner may take it out of every team: a team owner would lose sight of it, and it is
     not theirs to make private.
     """
-    _require(permissions.can_move, actor, preset, refusal=MOVE_REFUSED)
+    _require(permissions.can_move, actor, preset, refusal=_(MOVE_REFUSED))
     if _same_team(preset, team_id):
         return preset.team
     if team_id in (None, "") and preset.owner_id != actor.pk:
         owner = preset.owner.get_username()
         raise PresetInputInvalid(
             {
-                "team": f"only its owner ({owner}) may take it out of its team; "
-                "pick one of your teams where you are an editor or an owner"
+                "team": _(
+                    "only its owner (%(owner)s) may take it out of its team; pick one of your "
+                    "teams where you are an editor or an owner"
+                )
+                % {"owner": owner}
             }
         )
     return _team_clean(user=actor, team_id=team_id)
@@ -374,7 +408,7 @@ def preset_move(*, actor: User, preset: Preset, team_id: Any, revision: Any = No
     with transaction.atomic():
         _lock(preset)
         # First: the team the form offered as current may no longer be.
-        _refuse_if_changed(preset, revision=revision, unsaved="the move to another team")
+        _refuse_if_changed(preset, revision=revision, unsaved=_("the move to another team"))
         team = _move_target(actor=actor, preset=preset, team_id=team_id)
         _visibility_clean(visibility=preset.visibility, team=team)
         _record_move(actor=actor, preset=preset, team=team)
@@ -399,7 +433,7 @@ def preset_share(
     with transaction.atomic():
         _lock(preset)
         # First: a stale form's team would read as a move back to where the preset was.
-        _refuse_if_changed(preset, revision=revision, unsaved="the sharing settings")
+        _refuse_if_changed(preset, revision=revision, unsaved=_("the sharing settings"))
         if team_id is UNCHANGED or _same_team(preset, team_id):
             _require(permissions.can_share, actor, preset)
             team = preset.team
@@ -460,17 +494,19 @@ def preset_fork(
         versions = preset.versions.order_by("-number")
         source = versions.filter(number=version).first() if version else versions.first()
         if source is None:
-            raise PresetInputInvalid({"version": f"this preset has no version {version}"})
+            raise PresetInputInvalid(
+                {"version": _("this preset has no version %(number)s") % {"number": version}}
+            )
         request, number = source.request, source.number
     else:
         number = version or preset.versions.order_by("-number").values_list("number", flat=True)[0]
     fork = preset_create(
         owner=actor,
-        name=name or f"{preset.name} (fork)"[:MAX_NAME_LENGTH],
+        name=name or (_("%(name)s (fork)") % {"name": preset.name})[:MAX_NAME_LENGTH],
         description=preset.description,
         tags=preset.tags,
         request=request,
-        message=f"Forked from {preset.name} v{number}",
+        message=_("Forked from %(name)s v%(number)s") % {"name": preset.name, "number": number},
     )
     fork.forked_from = preset
     fork.forked_from_version = number
@@ -577,8 +613,9 @@ def presets_import_files(*, owner: User, files: list[tuple[str, str]]) -> Import
         try:
             read.append((name, _import_read(text)))
         except ImportInvalid as invalid:
-            where = invalid.where if len(files) == 1 else f"{name}, {invalid.where}"
-            raise ImportInvalid(invalid.reason, where=where) from None
+            raise ImportInvalid(
+                invalid.reason, where=_in_file(name, invalid.where, files)
+            ) from None
     # Counted before any request is validated: the bounds also bound the work done.
     _import_count_check([entries for _, (entries, _) in read])
     planned: list[dict[str, Any]] = []
@@ -588,9 +625,18 @@ def presets_import_files(*, owner: User, files: list[tuple[str, str]]) -> Import
                 _import_entry(entry, f"{prefix}[{i}]") for i, entry in enumerate(entries)
             )
         except ImportInvalid as invalid:
-            where = invalid.where if len(files) == 1 else f"{name}, {invalid.where}"
-            raise ImportInvalid(invalid.reason, where=where) from None
+            raise ImportInvalid(
+                invalid.reason, where=_in_file(name, invalid.where, files)
+            ) from None
     return _import_write(owner=owner, planned=planned)
+
+
+def _in_file(name: str, where: str, files: list[tuple[str, str]]) -> str:
+    """Where in which file: the file's name comes first when there are several."""
+    if len(files) == 1:
+        return where
+    # Translators: a place in one of several imported files, e.g. "a.json, line 3, column 5".
+    return _("%(file)s, %(where)s") % {"file": name, "where": where}
 
 
 def import_size_check(*, sizes: list[tuple[str, int]]) -> None:
@@ -600,11 +646,20 @@ def import_size_check(*, sizes: list[tuple[str, int]]) -> None:
     limit = settings.PLAYGROUND_IMPORT_MAX_BYTES
     total = sum(size for _, size in sizes)
     if total > limit:
-        what = f"the {len(sizes)} files hold" if len(sizes) > 1 else "the file holds"
+        numbers = {"files": len(sizes), "total": f"{total:,}", "limit": f"{limit:,}"}
+        if len(sizes) > 1:
+            reason = _(
+                "the %(files)s files hold %(total)s bytes; an import may hold at most "
+                "%(limit)s bytes (PLAYGROUND_IMPORT_MAX_BYTES); split it into smaller imports."
+            )
+        else:
+            reason = _(
+                "the file holds %(total)s bytes; an import may hold at most %(limit)s bytes "
+                "(PLAYGROUND_IMPORT_MAX_BYTES); split it into smaller imports."
+            )
         raise ImportInvalid(
-            f"{what} {total:,} bytes; an import may hold at most {limit:,} bytes "
-            "(PLAYGROUND_IMPORT_MAX_BYTES); split it into smaller imports.",
-            where=sizes[0][0] if len(sizes) == 1 and sizes[0][0] else "file",
+            reason % numbers,
+            where=sizes[0][0] if len(sizes) == 1 and sizes[0][0] else _("file"),
         )
 
 
@@ -612,15 +667,28 @@ def _import_count_check(files: list[list[Any]]) -> None:
     """Refuse more presets or versions than the settings allow in one import."""
     presets = sum(len(entries) for entries in files)
     versions = sum(_versions_in(entry) for entries in files for entry in entries)
-    for count, limit, what, setting in (
-        (presets, settings.PLAYGROUND_IMPORT_MAX_PRESETS, "presets", "MAX_PRESETS"),
-        (versions, settings.PLAYGROUND_IMPORT_MAX_VERSIONS, "versions", "MAX_VERSIONS"),
+    for count, limit, refusal in (
+        (
+            presets,
+            settings.PLAYGROUND_IMPORT_MAX_PRESETS,
+            _(
+                "%(count)s presets found; an import may hold at most %(limit)s presets in all "
+                "(PLAYGROUND_IMPORT_MAX_PRESETS); split it into smaller imports."
+            ),
+        ),
+        (
+            versions,
+            settings.PLAYGROUND_IMPORT_MAX_VERSIONS,
+            _(
+                "%(count)s versions found; an import may hold at most %(limit)s versions in all "
+                "(PLAYGROUND_IMPORT_MAX_VERSIONS); split it into smaller imports."
+            ),
+        ),
     ):
         if count > limit:
             raise ImportInvalid(
-                f"{count:,} {what} found; an import may hold at most {limit:,} {what} in all "
-                f"(PLAYGROUND_IMPORT_{setting}); split it into smaller imports.",
-                where="(top level)" if len(files) == 1 else "files",
+                refusal % {"count": f"{count:,}", "limit": f"{limit:,}"},
+                where=_top_level() if len(files) == 1 else _("files"),
             )
 
 
@@ -635,10 +703,13 @@ def _import_read(text: str) -> tuple[list[Any], str]:
         data = json.loads(text, parse_constant=_NotJSONNumber)
     except json.JSONDecodeError as error:
         raise ImportInvalid(
-            f"not valid JSON ({error.msg})", where=f"line {error.lineno}, column {error.colno}"
+            # Translators: the parser's own reason (in English) follows in parentheses.
+            _("not valid JSON (%(reason)s)") % {"reason": error.msg},
+            where=_("line %(line)s, column %(column)s")
+            % {"line": error.lineno, "column": error.colno},
         ) from None
     except RecursionError:
-        raise ImportInvalid("nested too deeply to read", where="(top level)") from None
+        raise ImportInvalid(_("nested too deeply to read"), where=_top_level()) from None
     _refuse_non_json_numbers(data)
     return _import_entries(data)
 
@@ -678,45 +749,48 @@ def _refuse_non_json_numbers(data: Any) -> None:
     for path, value in walk(data):
         if isinstance(value, _NotJSONNumber):
             raise ImportInvalid(
-                f"{value} is not a JSON number", where=path_text(path) or "(top level)"
+                _("%(value)s is not a JSON number") % {"value": value},
+                where=path_text(path) or _top_level(),
             )
 
 
 def _import_entries(data: Any) -> tuple[list[Any], str]:
     if isinstance(data, dict) and "presets" in data:
         if data.get("format", EXPORT_FORMAT) != EXPORT_FORMAT:
-            raise ImportInvalid(f"must be {EXPORT_FORMAT!r}", where="format")
+            raise ImportInvalid(
+                _("must be %(format)s") % {"format": repr(EXPORT_FORMAT)}, where="format"
+            )
         if not isinstance(data["presets"], list) or not data["presets"]:
-            raise ImportInvalid("must be a non-empty list of presets", where="presets")
+            raise ImportInvalid(_("must be a non-empty list of presets"), where="presets")
         return data["presets"], "presets"
     if isinstance(data, list):
         if not data:
-            raise ImportInvalid("the list holds no presets", where="(top level)")
+            raise ImportInvalid(_("the list holds no presets"), where=_top_level())
         return data, ""
     if isinstance(data, dict):
         return [data], ""
     raise ImportInvalid(
-        "must be a preset object, a list of presets, or an export file", where="(top level)"
+        _("must be a preset object, a list of presets, or an export file"), where=_top_level()
     )
 
 
 def _import_entry(entry: Any, where: str) -> dict[str, Any]:
     if not isinstance(entry, dict):
-        raise ImportInvalid("must be an object with a name and versions", where=where)
+        raise ImportInvalid(_("must be an object with a name and versions"), where=where)
     try:
         name = _name_clean(entry.get("name"))
     except PresetInputInvalid as error:
         raise ImportInvalid(error.errors["name"], where=f"{where}.name") from None
     description = entry.get("description", "")
     if not isinstance(description, str):
-        raise ImportInvalid("must be text", where=f"{where}.description")
+        raise ImportInvalid(_("must be text"), where=f"{where}.description")
     if reason := unstorable_reason(description):
         raise ImportInvalid(reason, where=f"{where}.description")
     tags = entry.get("tags", [])
     if not isinstance(tags, list | str) or (
         isinstance(tags, list) and not all(isinstance(t, str) for t in tags)
     ):
-        raise ImportInvalid("must be a list of text tags", where=f"{where}.tags")
+        raise ImportInvalid(_("must be a list of text tags"), where=f"{where}.tags")
     try:
         tags = tags_clean(tags=tags)
     except PresetInputInvalid as error:
@@ -724,16 +798,16 @@ def _import_entry(entry: Any, where: str) -> dict[str, Any]:
     if "versions" in entry:
         versions = entry["versions"]
         if not isinstance(versions, list) or not versions:
-            raise ImportInvalid("must be a non-empty list", where=f"{where}.versions")
+            raise ImportInvalid(_("must be a non-empty list"), where=f"{where}.versions")
         sources = [(v, f"{where}.versions[{j}]") for j, v in enumerate(versions)]
     elif "request" in entry:
         sources = [({"request": entry["request"]}, where)]
     else:
-        raise ImportInvalid("needs 'versions' or 'request'", where=where)
+        raise ImportInvalid(_("needs 'versions' or 'request'"), where=where)
     cleaned = []
     for version, at in sources:
         if not isinstance(version, dict) or "request" not in version:
-            raise ImportInvalid("must be an object with a 'request'", where=at)
+            raise ImportInvalid(_("must be an object with a 'request'"), where=at)
         try:
             request = request_clean(data=version["request"])
         except spec.RequestInvalid as invalid:
@@ -741,7 +815,7 @@ def _import_entry(entry: Any, where: str) -> dict[str, Any]:
             raise ImportInvalid(message, where=f"{at}.request ({field})") from None
         message = version.get("message", "")
         if not isinstance(message, str):
-            raise ImportInvalid("must be text", where=f"{at}.message")
+            raise ImportInvalid(_("must be text"), where=f"{at}.message")
         if reason := unstorable_reason(message):
             raise ImportInvalid(reason, where=f"{at}.message")
         cleaned.append((request, message[:500]))

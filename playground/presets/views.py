@@ -21,6 +21,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.forms import request_from_form, values_from_post
@@ -33,7 +35,7 @@ from playground.row_ids import row_number
 from playground.spec import RequestInvalid
 
 MAX_RENAMES_TOLD = 10  # an import of hundreds would otherwise flash a page of names
-PRESET_GONE = (
+PRESET_GONE = gettext_noop(
     "this preset is no longer available to you (moved to the trash, or no longer shared "
     "with you); your edits are still in the form: save them as a new preset"
 )
@@ -57,7 +59,7 @@ def preset_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         except services.PresetNotFound:
             if not request.user.is_authenticated:
                 return _sign_in_first(request, kwargs.get("preset_id"))
-            raise Http404("No preset you may see has this id.") from None
+            raise Http404(_("No preset you may see has this id.")) from None
 
     return wrapper
 
@@ -177,6 +179,7 @@ def _detail_page(
         "run_candidates": range(1),
         "moves": moves,
         "visibility_choices": Visibility.choices,
+        "trash_days": TRASH_RETENTION.days,
         "diff_old": max(latest.number - 1, 1) if latest else 1,
         "diff_new": latest.number if latest else 1,
         "share_url": request.build_absolute_uri(
@@ -285,7 +288,7 @@ def preset_rename(request: HttpRequest, preset_id: Any) -> HttpResponse:
             tags=request.POST.get("tags", ""),
             revision=request.POST.get("revision"),
         ),
-        "Saved the name, description and tags.",
+        _("Saved the name, description and tags."),
     )
 
 
@@ -310,9 +313,12 @@ def preset_share(request: HttpRequest, preset_id: Any) -> HttpResponse:
 
     def done(preset: Preset) -> str:
         if preset.team_id == moved_from[0]:
-            return "Saved the sharing settings."
-        where = f"team {preset.team.name}" if preset.team else "no team"
-        return f"Moved to {where} and saved the sharing settings."
+            return _("Saved the sharing settings.")
+        if preset.team:
+            return _("Moved to team %(team)s and saved the sharing settings.") % {
+                "team": preset.team.name
+            }
+        return _("Moved to no team and saved the sharing settings.")
 
     return _action(request, preset_id, share, done)
 
@@ -324,11 +330,11 @@ def preset_fork(request: HttpRequest, preset_id: Any) -> HttpResponse:
         version = request.POST.get("version", "")
         number = row_number(version) if version else None
         if version and number is None:
-            raise services.PresetInputInvalid({"version": "must be a version number"})
+            raise services.PresetInputInvalid({"version": _("must be a version number")})
         fork = services.preset_fork(actor=actor, preset=preset, link_token=link, version=number)
         return redirect(_detail_url(fork))
 
-    return _action(request, preset_id, fork, "Forked into your presets.")
+    return _action(request, preset_id, fork, _("Forked into your presets."))
 
 
 @require_POST
@@ -339,9 +345,12 @@ def preset_delete(request: HttpRequest, preset_id: Any) -> HttpResponse:
         return redirect("preset-trash")
 
     days = TRASH_RETENTION.days
-    return _action(
-        request, preset_id, delete, f"Moved to the trash; it can be restored for {days} days."
-    )
+    done = ngettext(
+        "Moved to the trash; it can be restored for %(days)s day.",
+        "Moved to the trash; it can be restored for %(days)s days.",
+        days,
+    ) % {"days": days}
+    return _action(request, preset_id, delete, done)
 
 
 @require_POST
@@ -351,7 +360,7 @@ def preset_restore(request: HttpRequest, preset_id: Any) -> HttpResponse:
         request,
         preset_id,
         lambda actor, preset, link: services.preset_restore(actor=actor, preset=preset),
-        "Restored from the trash.",
+        _("Restored from the trash."),
     )
 
 
@@ -364,7 +373,7 @@ def preset_restore_version(request: HttpRequest, preset_id: Any, number: int) ->
         lambda actor, preset, link: services.preset_restore_version(
             actor=actor, preset=preset, number=number
         ),
-        f"Version {number} restored as the newest version.",
+        _("Version %(number)s restored as the newest version.") % {"number": number},
     )
 
 
@@ -412,24 +421,37 @@ def presets_import(request: AuthenticatedHttpRequest) -> HttpResponse:
             services.import_size_check(sizes=[(u.name or "", u.size or 0) for u in uploads])
             files = [(upload.name or "", _import_text(upload)) for upload in uploads]
             if not files:
-                raise services.ImportInvalid("choose a JSON file to import", where="file")
+                raise services.ImportInvalid(_("choose a JSON file to import"), where=_("file"))
             imported = services.presets_import_files(owner=request.user, files=files)
         except services.ImportInvalid as invalid:
             context["error"] = {"where": invalid.where, "reason": invalid.reason}
         else:
-            count = f" from {len(files)} files" if len(files) > 1 else ""
-            messages.success(request, f"Imported {len(imported.presets)} preset(s){count}.")
+            messages.success(request, _imported(len(imported.presets), len(files)))
             if imported.renamed:
                 shown = imported.renamed[:MAX_RENAMES_TOLD]
                 changes = ", ".join(f"“{was}” → “{now}”" for was, now in shown)
                 if len(imported.renamed) > len(shown):
-                    changes += f" and {len(imported.renamed) - len(shown)} more"
+                    changes += " " + _("and %(count)s more") % {
+                        "count": len(imported.renamed) - len(shown)
+                    }
                 messages.info(
-                    request, f"Renamed so that your presets keep distinct names: {changes}."
+                    request,
+                    _("Renamed so that your presets keep distinct names: %(changes)s.")
+                    % {"changes": changes},
                 )
             return redirect("preset-list")
         return render(request, "presets/import.html", context, status=400)
     return render(request, "presets/import.html", context)
+
+
+def _imported(presets: int, files: int) -> str:
+    """What an import did, in one sentence."""
+    if files > 1:
+        return _("Imported %(presets)s preset(s) from %(files)s files.") % {
+            "presets": presets,
+            "files": files,
+        }
+    return _("Imported %(presets)s preset(s).") % {"presets": presets}
 
 
 def _import_text(upload: Any) -> str:
@@ -437,7 +459,7 @@ def _import_text(upload: Any) -> str:
     try:
         return upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise services.ImportInvalid("not UTF-8 text", where=upload.name) from None
+        raise services.ImportInvalid(_("not UTF-8 text"), where=upload.name) from None
 
 
 @require_GET
@@ -472,7 +494,7 @@ def preset_create_from_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     except (RequestInvalid, services.PresetInputInvalid) as invalid:
         context = {"errors": invalid.errors, "values": values}
         return _save_controls(request, None, None, context)
-    context["saved"] = f"Saved as “{preset.name}”, version 1."
+    context["saved"] = _("Saved as “%(name)s”, version 1.") % {"name": preset.name}
     if preset.link_token:
         # The link is what this visibility is for: shown at once, not a page away.
         context["share_url"] = request.build_absolute_uri(_detail_url(preset, preset.link_token))
@@ -493,7 +515,7 @@ def preset_save_from_page(request: AuthenticatedHttpRequest, preset_id: Any) -> 
     # "Save as new version anyway" sends no base: it goes on top of the latest.
     base_version = row_number(base) if base else None
     if base and base_version is None:
-        errors = {"base_version": "must be the number of the version you edited"}
+        errors = {"base_version": _("must be the number of the version you edited")}
         return _save_controls(request, preset, None, {"errors": errors, "values": values})
     try:
         version = services.preset_save(
@@ -510,12 +532,15 @@ def preset_save_from_page(request: AuthenticatedHttpRequest, preset_id: Any) -> 
         if not request.headers.get("HX-Request"):
             raise
         # The role changed since the page was loaded: say so in the panel (htmx swaps no 403).
-        context = {"errors": {"preset": "your role does not allow saving versions; fork it"}}
+        context = {"errors": {"preset": _("your role does not allow saving versions; fork it")}}
         return _save_controls(request, preset, base_version, context)
     except (RequestInvalid, services.PresetInputInvalid) as invalid:
         context = {"errors": invalid.errors, "values": values}
         return _save_controls(request, preset, base_version, context)
-    context = {"saved": f"Saved version {version.number} of “{preset.name}”."}
+    context = {
+        "saved": _("Saved version %(number)s of “%(name)s”.")
+        % {"number": version.number, "name": preset.name}
+    }
     return _save_controls(request, preset, version.number, context)
 
 
@@ -536,7 +561,7 @@ def preset_fork_from_page(request: AuthenticatedHttpRequest, preset_id: Any) -> 
         )
     except RequestInvalid as invalid:
         return _save_controls(request, preset, None, {"errors": invalid.errors})
-    context = {"saved": f"Forked as “{fork.name}”, version 1."}
+    context = {"saved": _("Forked as “%(name)s”, version 1.") % {"name": fork.name}}
     return _save_controls(request, fork, 1, context)
 
 
@@ -550,7 +575,7 @@ def _gone(request: HttpRequest, values: dict[str, Any]) -> HttpResponse:
     """
     if not request.headers.get("HX-Request"):
         raise services.PresetNotFound()
-    context = {"errors": {"preset": PRESET_GONE}, "values": values}
+    context = {"errors": {"preset": _(PRESET_GONE)}, "values": values}
     return _save_controls(request, None, None, context)
 
 

@@ -7,6 +7,8 @@ worded by ``providers.http_errors``), so the check says what a run would meet.
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+
 from playground.providers.base import UpstreamError
 
 
@@ -30,6 +32,7 @@ async def probe_connection(provider: ListsModels, *, wait: float = 10.0) -> Conn
         return ConnectionReport(False, error.message)
     return ConnectionReport(
         True,
-        f"Connected: the key works and the provider lists {len(models)} models.",
+        _("Connected: the key works and the provider lists %(count)s models.")
+        % {"count": len(models)},
         tuple(models),
     )

@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from playground.providerconfig.models import ProviderConfig
 from playground.providerconfig.services import (
@@ -22,29 +24,37 @@ from playground.row_ids import RowModelMultipleChoiceField
 
 class ProviderConfigForm(forms.ModelForm):
     base_url = forms.URLField(
-        label="Base URL",
+        label=gettext_lazy("Base URL"),
         max_length=500,
         assume_scheme="https",
-        help_text="The OpenAI-compatible API root, usually ending in /v1.",
+        help_text=gettext_lazy("The OpenAI-compatible API root, usually ending in /v1."),
     )
     api_key = forms.CharField(
-        label="API key",
+        label=gettext_lazy("API key"),
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Stored encrypted and never shown again. Leave blank to keep the current key.",
+        help_text=gettext_lazy(
+            "Stored encrypted and never shown again. Leave blank to keep the current key."
+        ),
     )
     clear_api_key = forms.BooleanField(
-        label="Remove the stored key", required=False, help_text="For servers that need no key."
+        label=gettext_lazy("Remove the stored key"),
+        required=False,
+        help_text=gettext_lazy("For servers that need no key."),
     )
     extra_headers = forms.CharField(
-        label="Extra headers",
+        label=gettext_lazy("Extra headers"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
-        help_text="One 'Name: value' per line, e.g. 'HTTP-Referer: https://example.com'. "
-        "Stored encrypted like the key; leave blank to keep the current ones.",
+        help_text=gettext_lazy(
+            "One 'Name: value' per line, e.g. 'HTTP-Referer: https://example.com'. "
+            "Stored encrypted like the key; leave blank to keep the current ones."
+        ),
     )
-    clear_extra_headers = forms.BooleanField(label="Remove the extra headers", required=False)
+    clear_extra_headers = forms.BooleanField(
+        label=gettext_lazy("Remove the extra headers"), required=False
+    )
 
     class Meta:
         model = ProviderConfig
@@ -67,10 +77,11 @@ class ProviderConfigForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         if self.instance.pk:
-            self.fields["api_key"].help_text = (
-                f"Current key: {self.instance.api_key_hint}. " + self.fields["api_key"].help_text
-            )
-            names = self.instance.extra_header_names or "none"
+            self.fields["api_key"].help_text = _(
+                "Current key: %(hint)s. Stored encrypted and never shown again. Leave blank to "
+                "keep the current key."
+            ) % {"hint": self.instance.api_key_hint}
+            names = self.instance.extra_header_names or _("none")
             unsent = [
                 name.strip()
                 for name in names.split(",")
@@ -78,24 +89,31 @@ class ProviderConfigForm(forms.ModelForm):
             ]
             # Stored before the rule: runs leave them out; say so where they can be removed.
             warning = (
-                f"Not sent: {', '.join(unsent)} (the HTTP client sets these itself); enter "
-                "the headers again without them. "
+                _(
+                    "Not sent: %(names)s (the HTTP client sets these itself); enter the headers "
+                    "again without them."
+                )
+                % {"names": ", ".join(unsent)}
                 if unsent
                 else ""
             )
-            self.fields["extra_headers"].help_text = (
-                f"Current headers: {names}. {warning}" + self.fields["extra_headers"].help_text
+            current = _("Current headers: %(names)s.") % {"names": names}
+            self.fields["extra_headers"].help_text = " ".join(
+                part
+                for part in (current, warning, str(self.fields["extra_headers"].help_text))
+                if part
             )
         if "base_url" in self.fields and not getattr(user, "is_superuser", False):
             # Where the key is sent is an admin's decision: others may change the rest.
             self.fields["base_url"].disabled = True
-            self.fields["base_url"].help_text = "Only an admin can change the base URL."
+            self.fields["base_url"].help_text = _("Only an admin can change the base URL.")
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
         if name in settings.PLAYGROUND_PROVIDERS:
             raise ValidationError(
-                f"{name!r} is taken by a provider set in the environment; pick another name."
+                _("%(name)s is taken by a provider set in the environment; pick another name.")
+                % {"name": repr(name)}
             )
         return name
 
@@ -114,8 +132,10 @@ class ProviderConfigForm(forms.ModelForm):
             # It travels in the Authorization header; a pasted zero-width space or
             # full-width letter would make every request fail.
             raise ValidationError(
-                "The API key may contain only ASCII letters, digits and punctuation: check "
-                "for a character pasted by mistake (a zero-width or full-width one)."
+                _(
+                    "The API key may contain only ASCII letters, digits and punctuation: check "
+                    "for a character pasted by mistake (a zero-width or full-width one)."
+                )
             )
         return key
 
@@ -126,7 +146,9 @@ class ProviderConfigForm(forms.ModelForm):
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if not self.instance.pk and not getattr(self.user, "is_superuser", False):
-            raise ValidationError("Only an admin can add a provider, because it sets a base URL.")
+            raise ValidationError(
+                _("Only an admin can add a provider, because it sets a base URL.")
+            )
         return cleaned
 
     def secrets(self) -> dict[str, Any]:

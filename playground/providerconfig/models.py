@@ -9,6 +9,9 @@ import json
 
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from playground.providerconfig import crypto
 from playground.providers.descriptor import DEFAULT_MODERATION_MODEL
@@ -16,62 +19,87 @@ from playground.teams.models import Team
 
 NAME_RULE = RegexValidator(
     r"^[a-z0-9][a-z0-9_-]*$",
-    "Use lowercase letters, digits, '-' and '_' (it is the name requests and presets use).",
+    gettext_lazy(
+        "Use lowercase letters, digits, '-' and '_' (it is the name requests and presets use)."
+    ),
 )
 
 
 class ProviderConfig(models.Model):
     name = models.CharField(
+        gettext_lazy("name"),
         max_length=50,
         unique=True,
         validators=[NAME_RULE],
-        help_text="The name requests, presets and exported code use, e.g. 'openrouter'.",
+        help_text=gettext_lazy(
+            "The name requests, presets and exported code use, e.g. 'openrouter'."
+        ),
     )
-    label = models.CharField(max_length=100, blank=True, help_text="Shown in the provider list.")
+    label = models.CharField(
+        gettext_lazy("label"),
+        max_length=100,
+        blank=True,
+        help_text=gettext_lazy("Shown in the provider list."),
+    )
     base_url = models.URLField(
-        "base URL",
+        gettext_lazy("base URL"),
         max_length=500,
-        help_text="The OpenAI-compatible API root, usually ending in /v1.",
+        help_text=gettext_lazy("The OpenAI-compatible API root, usually ending in /v1."),
     )
     api_key_encrypted = models.TextField(blank=True, editable=False)
     api_key_last4 = models.CharField(max_length=4, blank=True, editable=False)
     extra_headers_encrypted = models.TextField(blank=True, editable=False)
     extra_header_names = models.CharField(max_length=500, blank=True, editable=False)
-    default_model = models.CharField(max_length=200, blank=True)
+    default_model = models.CharField(gettext_lazy("default model"), max_length=200, blank=True)
     moderation_model = models.CharField(
+        gettext_lazy("moderation model"),
         max_length=200,
         blank=True,
-        help_text=(
-            "The model the chat page's moderation switch checks prompts and replies with "
-            f"(POST /moderations). Blank: {DEFAULT_MODERATION_MODEL}. A gateway such as "
-            "LiteLLM needs a moderation model it routes."
+        help_text=format_lazy(
+            gettext_lazy(
+                "The model the chat page's moderation switch checks prompts and replies with "
+                "(POST /moderations). Blank: {model}. A gateway such as LiteLLM needs a "
+                "moderation model it routes."
+            ),
+            model=DEFAULT_MODERATION_MODEL,
         ),
     )
     teams = models.ManyToManyField(
         Team,
+        verbose_name=gettext_lazy("teams"),
         blank=True,
         related_name="providers",
-        help_text="Teams whose members may use this provider; none means everyone.",
+        help_text=gettext_lazy("Teams whose members may use this provider; none means everyone."),
     )
     connect_timeout = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(0.1)], help_text="Seconds."
-    )
-    first_token_timeout = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(0.1)], help_text="Seconds."
-    )
-    token_gap_timeout = models.FloatField(
+        gettext_lazy("connect timeout"),
         null=True,
         blank=True,
         validators=[MinValueValidator(0.1)],
-        help_text="Seconds of silence allowed between two tokens.",
+        help_text=gettext_lazy("Seconds."),
     )
-    enabled = models.BooleanField(default=True)
+    first_token_timeout = models.FloatField(
+        gettext_lazy("first token timeout"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.1)],
+        help_text=gettext_lazy("Seconds."),
+    )
+    token_gap_timeout = models.FloatField(
+        gettext_lazy("token gap timeout"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.1)],
+        help_text=gettext_lazy("Seconds of silence allowed between two tokens."),
+    )
+    enabled = models.BooleanField(gettext_lazy("enabled"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "provider"
+        verbose_name = gettext_lazy("provider")
+        verbose_name_plural = gettext_lazy("providers")
 
     def __str__(self) -> str:
         return self.label or self.name
@@ -84,8 +112,8 @@ class ProviderConfig(models.Model):
     def api_key_hint(self) -> str:
         """What the page shows of the key: its last four characters, never more."""
         if not self.api_key_encrypted:
-            return "no key"
-        return f"…{self.api_key_last4}" if self.api_key_last4 else "set (too short to show)"
+            return _("no key")
+        return f"…{self.api_key_last4}" if self.api_key_last4 else _("set (too short to show)")
 
     def set_api_key(self, api_key: str) -> None:
         api_key = api_key.strip()

@@ -7,6 +7,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.debug import sensitive_variables
 
 from playground.providerconfig.crypto import KeyUnreadable
@@ -28,25 +31,35 @@ logger = logging.getLogger(__name__)
 # to another virtual host (Host), or speak to a proxy on the way. The one list, read when a
 # provider is saved (``extra_header_problem``) and when its headers are sent
 # (``provider_settings`` drops such a header stored before this rule).
-_SET_BY_CLIENT = "the HTTP client sets it for each request"
-_HOP_BY_HOP = "it is hop-by-hop: it concerns one connection, which the HTTP client manages"
+# The reasons are marked here and translated where they are shown (forbidden_header_problem).
+_HOP_BY_HOP = gettext_noop(
+    "it is hop-by-hop: it concerns one connection, which the HTTP client manages"
+)
 FORBIDDEN_HEADERS: dict[str, str] = {
-    "host": f"{_SET_BY_CLIENT}, from the base URL",
-    "content-length": f"{_SET_BY_CLIENT}, from the body it sends",
-    "transfer-encoding": f"{_SET_BY_CLIENT}, from the body it sends",
-    "trailer": f"{_SET_BY_CLIENT}; the playground sends no trailers",
-    "expect": f"{_SET_BY_CLIENT}; waiting for 100-continue is its decision",
+    "host": gettext_noop("the HTTP client sets it for each request, from the base URL"),
+    "content-length": gettext_noop(
+        "the HTTP client sets it for each request, from the body it sends"
+    ),
+    "transfer-encoding": gettext_noop(
+        "the HTTP client sets it for each request, from the body it sends"
+    ),
+    "trailer": gettext_noop(
+        "the HTTP client sets it for each request; the playground sends no trailers"
+    ),
+    "expect": gettext_noop(
+        "the HTTP client sets it for each request; waiting for 100-continue is its decision"
+    ),
     "connection": _HOP_BY_HOP,
     "keep-alive": _HOP_BY_HOP,
     "proxy-connection": _HOP_BY_HOP,
     "te": _HOP_BY_HOP,
     "upgrade": _HOP_BY_HOP,
-    "proxy-authorization": (
+    "proxy-authorization": gettext_noop(
         "it is meant for a proxy on the way, not the provider: put a proxy's credentials in "
         "HTTPS_PROXY (http://user:password@proxy:port)"
     ),
-    "proxy-authenticate": "it is a proxy's answer, not part of a request",
-    "authorization": (
+    "proxy-authenticate": gettext_noop("it is a proxy's answer, not part of a request"),
+    "authorization": gettext_noop(
         "the playground sends the API key in it (as 'Bearer <key>'); put the key in the API "
         "key field"
     ),
@@ -56,7 +69,9 @@ FORBIDDEN_HEADERS: dict[str, str] = {
 def forbidden_header_problem(name: str) -> str | None:
     """Why ``name`` may not be a provider's extra header, in words (None when it may)."""
     why = FORBIDDEN_HEADERS.get(name.strip().lower())
-    return f"{name} cannot be set as an extra header: {why}." if why else None
+    if not why:
+        return None
+    return _("%(name)s cannot be set as an extra header: %(why)s.") % {"name": name, "why": _(why)}
 
 
 def extra_header_problem(name: str, value: str) -> str | None:
@@ -74,11 +89,14 @@ def parse_extra_headers(text: str) -> dict[str, str]:
         name, value = name.strip(), value.strip()
         if not colon or not name or not value or any(c in name for c in " \t\r\n"):
             raise ValidationError(
-                f"Line {number}: write each header as 'Name: value' (got {line.strip()[:40]!r})."
+                _("Line %(number)s: write each header as 'Name: value' (got %(line)s).")
+                % {"number": number, "line": repr(line.strip()[:40])}
             )
         problem = extra_header_problem(name, value)
         if problem:
-            raise ValidationError(f"Line {number}: {problem}")
+            raise ValidationError(
+                _("Line %(number)s: %(problem)s") % {"number": number, "problem": problem}
+            )
         headers[name] = value
     return headers
 
@@ -86,14 +104,14 @@ def parse_extra_headers(text: str) -> dict[str, str]:
 def header_problem(name: str, value: str) -> str | None:
     """Why HTTP cannot carry this header, in words (None when it can)."""
     if not HEADER_NAME.fullmatch(name):
-        return (
-            f"a header name may contain only ASCII letters, digits and - _ . (got {name[:40]!r})."
-        )
+        return _(
+            "a header name may contain only ASCII letters, digits and - _ . (got %(name)s)."
+        ) % {"name": repr(name[:40])}
     if not HEADER_VALUE.fullmatch(value):
-        return (
-            f"HTTP sends header values as ASCII, so {name} cannot carry {value[:40]!r}. "
+        return _(
+            "HTTP sends header values as ASCII, so %(name)s cannot carry %(value)s. "
             "Write it in ASCII (e.g. an English title)."
-        )
+        ) % {"name": name, "value": repr(value[:40])}
     return None
 
 
@@ -103,10 +121,11 @@ def base_url_refusal(url: str, *, resolve: bool = True) -> str | None:
     With PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS on, a host that is (or, with ``resolve``,
     resolves to) a private address is refused too."""
     problem = base_url_problem(
-        url, key_hint="Put the key in the API key field, or in an extra header."
+        url, key_hint=_("Put the key in the API key field, or in an extra header.")
     )
     if problem is not None:
-        return f"The base URL {problem}"
+        # Translators: the problem reads on from the field's name ("must start with http://…").
+        return _("The base URL %(problem)s") % {"problem": problem}
     if settings.PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS:
         return private_address_problem(url, resolve=resolve)
     return None
@@ -131,7 +150,10 @@ def provider_config_save(
     """Save ``config``; a key or headers of None keep the stored ones (they are never shown)."""
     if config.name in settings.PLAYGROUND_PROVIDERS:
         raise ValidationError(
-            {"name": f"{config.name!r} is taken by a provider set in the environment."}
+            {
+                "name": _("%(name)s is taken by a provider set in the environment.")
+                % {"name": repr(config.name)}
+            }
         )
     validate_base_url(config.base_url)
     # The form checks each line; this holds for every other way in (a shell, an import).
@@ -184,9 +206,12 @@ def provider_settings(config: ProviderConfig) -> dict[str, Any]:
     except KeyUnreadable:
         raise UpstreamError(
             "auth",
-            f"The stored API key of provider '{config.name}' cannot be decrypted: "
-            "PLAYGROUND_ENCRYPTION_KEY changed. An admin must enter the key again under "
-            "Providers.",
+            _(
+                "The stored API key of provider '%(name)s' cannot be decrypted: "
+                "PLAYGROUND_ENCRYPTION_KEY changed. An admin must enter the key again under "
+                "Providers."
+            )
+            % {"name": config.name},
         ) from None
     refusal = base_url_refusal(config.base_url)
     if refusal is not None:
@@ -195,12 +220,16 @@ def provider_settings(config: ProviderConfig) -> dict[str, Any]:
     if not HEADER_VALUE.fullmatch(api_key):
         raise UpstreamError(
             "auth",
-            f"The stored API key of provider '{config.name}' contains a character HTTP cannot "
-            "send (a zero-width or full-width one, pasted by mistake?). An admin must enter "
-            "the key again on the Providers page.",
+            _(
+                "The stored API key of provider '%(name)s' contains a character HTTP cannot "
+                "send (a zero-width or full-width one, pasted by mistake?). An admin must enter "
+                "the key again on the Providers page."
+            )
+            % {"name": config.name},
         )
     for name in list(extra_headers):
-        refusal = forbidden_header_problem(name)
+        with translation.override("en"):  # for the log, which stays English
+            refusal = forbidden_header_problem(name)
         if refusal:
             # Stored before the rule: send the request without it rather than a broken
             # one (or none); the value is not logged, it may be a secret.
@@ -216,8 +245,11 @@ def provider_settings(config: ProviderConfig) -> dict[str, Any]:
         if problem:
             raise UpstreamError(
                 "bad_request",
-                f"An extra header of provider '{config.name}' cannot be sent: {problem} "
-                "An admin can fix it on the Providers page.",
+                _(
+                    "An extra header of provider '%(name)s' cannot be sent: %(problem)s An "
+                    "admin can fix it on the Providers page."
+                )
+                % {"name": config.name, "problem": problem},
             )
     entry = stored_provider_entry(config)
     entry.update(api_key=api_key, extra_headers=extra_headers)

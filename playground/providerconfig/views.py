@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -85,7 +86,7 @@ def _save_form(request: HttpRequest, config: ProviderConfig) -> HttpResponse:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, f"Saved provider '{saved.name}'.")
+            messages.success(request, _("Saved provider '%(name)s'.") % {"name": saved.name})
             return redirect("provider-list")
     return render(request, "providerconfig/provider_form.html", {"form": form, "config": config})
 
@@ -113,7 +114,7 @@ def provider_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def provider_delete(request: HttpRequest, pk: int) -> HttpResponse:
     config = _stored_config(pk)
     config.delete()
-    messages.success(request, f"Removed provider '{config.name}'.")
+    messages.success(request, _("Removed provider '%(name)s'.") % {"name": config.name})
     return redirect("provider-list")
 
 
@@ -137,6 +138,20 @@ async def provider_test_connection(request: HttpRequest, pk: int) -> HttpRespons
     )
 
 
+def _models_listed(models: list[str]) -> str:
+    """The models Refresh found, the first eight named."""
+    if not models:
+        return _("The provider lists no models: type the model name in the playground.")
+    shown = ", ".join(models[:8])
+    if len(models) > 8:
+        return _("%(count)s models: %(shown)s and %(more)s more.") % {
+            "count": len(models),
+            "shown": shown,
+            "more": len(models) - 8,
+        }
+    return _("%(count)s models: %(shown)s.") % {"count": len(models), "shown": shown}
+
+
 def _stored_client(config: ProviderConfig) -> Any:
     return build_client(config.name, provider_settings(config))
 
@@ -150,7 +165,7 @@ async def env_provider_test_connection(request: HttpRequest, name: str) -> HttpR
     """The same check for a provider set in the environment (OPENAI_API_KEY, OPENAI_BASE_URL)."""
     config = settings.PLAYGROUND_PROVIDERS.get(name)
     if config is None or config.get("kind") != "openai":
-        raise Http404("No provider from the environment has this name.")
+        raise Http404(_("No provider from the environment has this name."))
     client = build_client(name, config)
     report = await probe_connection(client, wait=config.get("connect_timeout") or 10.0)
     return render(request, "providerconfig/_connection_report.html", {"report": report})
@@ -172,21 +187,12 @@ async def provider_refresh_models(request: HttpRequest, name: str) -> HttpRespon
     else:
         config = await ProviderConfig.objects.filter(name=name).afirst()
         if config is None:
-            raise Http404("No stored provider has this name.")
+            raise Http404(_("No stored provider has this name."))
         probe = await probe_connection(provider, wait=config.connect_timeout or 10.0)
         if not probe.ok:
             report = probe
         else:
             models = list(probe.models)
             await provider_models_store(provider, models or [provider.default_model])
-            shown = ", ".join(models[:8]) + (
-                f" and {len(models) - 8} more" if len(models) > 8 else ""
-            )
-            report = ConnectionReport(
-                True,
-                f"{len(models)} models: {shown}."
-                if models
-                else "The provider lists no models: type the model name in the playground.",
-                probe.models,
-            )
+            report = ConnectionReport(True, _models_listed(models), probe.models)
     return render(request, "providerconfig/_connection_report.html", {"report": report})

@@ -7,7 +7,8 @@ nothing that could hide a credential: no user:password@, no query string, no fra
 Those parts are never echoed in a message. A deployment may also refuse private
 addresses (PLAYGROUND_BLOCK_PRIVATE_PROVIDER_URLS): see ``private_address_problem``.
 
-Loaded by settings.py, so nothing here touches Django.
+Loaded by settings.py, so nothing here touches Django while it loads: messages go through
+``gettext_once_configured`` (English while settings.py checks OPENAI_BASE_URL).
 """
 
 import ipaddress
@@ -15,6 +16,7 @@ import socket
 from urllib.parse import SplitResult, urlsplit
 
 from playground.providers.addresses import is_private, private_address_refusal_text
+from playground.translation_marks import gettext_once_configured as _
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 
@@ -26,20 +28,22 @@ def base_url_problem(url: object, *, key_hint: str) -> str | None:
     """What makes ``url`` unusable as a base URL, in words that follow its name ("must …"),
     or None. ``key_hint`` says where the key goes instead of the URL (a full sentence)."""
     if isinstance(url, str) and _has_userinfo(url):
-        return f"must not contain a user name or password (user:password@). {key_hint}"
+        return _("must not contain a user name or password (user:password@). %(key_hint)s") % {
+            "key_hint": key_hint
+        }
     if isinstance(url, str) and ("?" in url or "#" in url):
         # A query would swallow the paths appended to the URL, and a key hidden in it
         # would be shown wherever the URL is.
-        return (
+        return _(
             "must not have a query string or fragment (? or #): paths such as "
-            f"/chat/completions are appended to it. {key_hint}"
-        )
+            "/chat/completions are appended to it. %(key_hint)s"
+        ) % {"key_hint": key_hint}
     if not isinstance(url, str) or _http_parts(url) is None:
-        return (
-            f"must start with http:// or https:// and name a host, with no spaces or quotes "
-            f"(got {url!r}), e.g. https://api.deepseek.com/v1, or http://127.0.0.1:11434/v1 "
+        return _(
+            "must start with http:// or https:// and name a host, with no spaces or quotes "
+            "(got %(url)s), e.g. https://api.deepseek.com/v1, or http://127.0.0.1:11434/v1 "
             "for Ollama."
-        )
+        ) % {"url": repr(url)}
     return None
 
 
@@ -67,14 +71,16 @@ def private_address_problem(url: str, *, resolve: bool = True) -> str | None:
         try:
             addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, parts.port or 443)}
         except (socket.gaierror, UnicodeError):
-            return (
-                f"The host {host!r} was not found, so it cannot be checked against this "
+            return _(
+                "The host %(host)s was not found, so it cannot be checked against this "
                 "deployment's rule on private addresses. Check the base URL."
-            )
+            ) % {"host": repr(host)}
     private = sorted(address for address in addresses if is_private(address))
     if not private:
         return None
-    return f"{private_address_refusal_text(host, private)} Use the provider's public address."
+    return _("%(refusal)s Use the provider's public address.") % {
+        "refusal": private_address_refusal_text(host, private)
+    }
 
 
 def _has_userinfo(url: str) -> bool:

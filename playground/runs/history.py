@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from playground.presets import permissions as preset_permissions
 from playground.presets.models import Preset, PresetVersion
@@ -47,7 +48,9 @@ def run_note_set(*, user: AbstractBaseUser | Any, run_id: Any, note: str) -> Run
     note = note.replace("\x00", "").strip()
     if len(note) > MAX_NOTE_CHARS:
         raise RunChangeRefused(
-            f"note: at most {MAX_NOTE_CHARS:,} characters (this one has {len(note):,})."
+            "note: "
+            + _("at most %(limit)s characters (this one has %(count)s).")
+            % {"limit": f"{MAX_NOTE_CHARS:,}", "count": f"{len(note):,}"}
         )
     Run.objects.filter(pk=run.pk).update(note=note)
     run.note = note
@@ -67,22 +70,25 @@ def run_save_as_preset(
     run = run_get(user=user, run_id=run_id)
     if run.request is None:
         raise RunChangeRefused(
-            "This run's prompts and replies were deleted: there is no request to save."
+            _("This run's prompts and replies were deleted: there is no request to save.")
         )
     with transaction.atomic():
         if as_version:
             preset = run.preset
             if preset is None or not preset_permissions.can_save_version(user, preset):
-                raise RunChangeRefused("You may not save versions of this run's preset.")
+                raise RunChangeRefused(_("You may not save versions of this run's preset."))
             version = preset_save(
                 preset_id=preset.pk,
                 author=user,
                 request=run.request,
                 base_version=None,
-                message=f"From run {run.pk}",
+                message=_("From run %(id)s") % {"id": run.pk},
             )
             return preset, version
         preset = preset_create(
-            owner=user, name=name, request=run.request, message=f"From run {run.pk}"
+            owner=user,
+            name=name,
+            request=run.request,
+            message=_("From run %(id)s") % {"id": run.pk},
         )
         return preset, None

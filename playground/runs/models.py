@@ -10,20 +10,21 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    FINISHED = "finished", "Finished"
-    STOPPED = "stopped", "Stopped"
-    FAILED = "failed", "Failed"
-    REFUSED = "refused", "Refused"
+    FINISHED = "finished", _("Finished")
+    STOPPED = "stopped", _("Stopped")
+    FAILED = "failed", _("Failed")
+    REFUSED = "refused", _("Refused")
 
 
 class Source(models.TextChoices):
-    PAGE = "page", "Playground page"
-    PRESET = "preset", "Preset"
-    TERMINAL = "terminal", "Terminal"
-    EVALUATION = "evaluation", "Evaluation"
+    PAGE = "page", _("Playground page")
+    PRESET = "preset", _("Preset")
+    TERMINAL = "terminal", _("Terminal")
+    EVALUATION = "evaluation", _("Evaluation")
 
 
 class Run(models.Model):

@@ -3,11 +3,15 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from playground.runs.selectors import RunNotFound, run_get
 
-NO_RUN = "No run you may open has this id."
-TEXT_DELETED = "This run's prompts and replies were deleted: there is no request to open."
+NO_RUN = gettext_noop("No run you may open has this id.")
+TEXT_DELETED = gettext_noop(
+    "This run's prompts and replies were deleted: there is no request to open."
+)
 
 
 def playground_run_context(request: HttpRequest) -> dict[str, Any]:
@@ -15,7 +19,7 @@ def playground_run_context(request: HttpRequest) -> dict[str, Any]:
     try:
         run = run_get(user=request.user, run_id=request.GET.get("run"))
     except RunNotFound:
-        return {"preset_notice": NO_RUN}
+        return {"preset_notice": _(NO_RUN)}
     if run.request is None:
-        return {"preset_notice": TEXT_DELETED}
+        return {"preset_notice": _(TEXT_DELETED)}
     return {"preset_request": run.request, "opened_run": run}

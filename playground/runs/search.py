@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
 
 from playground.spec import input_texts
 from playground.storable import without_unstorable
@@ -71,14 +72,20 @@ def search_words(query: str) -> list[str]:
     query = without_unstorable(query)
     if len(query) > MAX_QUERY_CHARS:
         raise SearchRefused(
-            f"q: the search text is {len(query):,} characters; at most {MAX_QUERY_CHARS} are "
-            "searched. Search for a few words of it."
+            "q: "
+            + _(
+                "the search text is %(count)s characters; at most %(limit)s are searched. "
+                "Search for a few words of it."
+            )
+            % {"count": f"{len(query):,}", "limit": MAX_QUERY_CHARS}
         )
     # A CJK word becomes its characters; quotes are kept as part of a word, not syntax.
     words = [spaced(word).strip() for word in query.split()]
     words = list(dict.fromkeys(word for word in words if word))
     if len(words) > MAX_QUERY_WORDS:
-        raise SearchRefused(f"q: at most {MAX_QUERY_WORDS} words are searched at once.")
+        raise SearchRefused(
+            "q: " + _("at most %(limit)s words are searched at once.") % {"limit": MAX_QUERY_WORDS}
+        )
     return words
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from playground.runs.models import Run, Status
 from playground.runs.search import SearchRefused, runs_search, search_words
@@ -88,7 +89,9 @@ def history_filters(params: Any) -> HistoryFilters:
         setattr(filters, name, str(params.get(name, "")).strip()[:200])
     status = str(params.get("status", ""))
     if status and status not in Status.values:
-        filters.problems["status"] = f"must be one of {', '.join(Status.values)}"
+        filters.problems["status"] = _("must be one of %(allowed)s") % {
+            "allowed": ", ".join(Status.values)
+        }
     else:
         filters.status = status
     preset = str(params.get("preset", ""))
@@ -96,7 +99,7 @@ def history_filters(params: Any) -> HistoryFilters:
         try:
             filters.preset = str(uuid.UUID(preset))
         except ValueError:
-            filters.problems["preset"] = "must be a preset's id"
+            filters.problems["preset"] = _("must be a preset's id")
     filters.starred = params.get("starred") in ("on", "1", "true")
     for name in ("since", "until"):
         text = str(params.get(name, ""))
@@ -106,7 +109,9 @@ def history_filters(params: Any) -> HistoryFilters:
             except ValueError:
                 day = None
             if day is None or not 1970 <= day.year <= 2999:
-                filters.problems[name] = "must be a date such as 2026-12-02"
+                filters.problems[name] = _("must be a date such as %(example)s") % {
+                    "example": "2026-12-02"
+                }
             else:
                 setattr(filters, name, day)
     return filters

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.modes import REGISTRY
@@ -69,7 +70,7 @@ def _run_or_404(request: HttpRequest, run_id: object) -> Run:
     try:
         return selectors.run_get(user=request.user, run_id=run_id)
     except selectors.RunNotFound:
-        raise Http404("No run you may see has this id.") from None
+        raise Http404(_("No run you may see has this id.")) from None
 
 
 @require_GET
@@ -103,7 +104,7 @@ def run_star(request: HttpRequest, run_id: str) -> HttpResponse:
             user=request.user, run_id=run_id, starred=request.POST.get("starred") == "on"
         )
     except selectors.RunNotFound:
-        raise Http404("No run you may change has this id.") from None
+        raise Http404(_("No run you may change has this id.")) from None
     return _back(run_id)
 
 
@@ -113,11 +114,11 @@ def run_note(request: HttpRequest, run_id: str) -> HttpResponse:
     try:
         history.run_note_set(user=request.user, run_id=run_id, note=request.POST.get("note", ""))
     except selectors.RunNotFound:
-        raise Http404("No run you may change has this id.") from None
+        raise Http404(_("No run you may change has this id.")) from None
     except history.RunChangeRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, "Note saved.")
+        messages.success(request, _("Note saved."))
     return _back(run_id)
 
 
@@ -127,8 +128,8 @@ def run_delete(request: HttpRequest, run_id: str) -> HttpResponse:
     try:
         history.run_delete(user=request.user, run_id=run_id)
     except selectors.RunNotFound:
-        raise Http404("No run you may change has this id.") from None
-    messages.success(request, "The run and its text are deleted.")
+        raise Http404(_("No run you may change has this id.")) from None
+    messages.success(request, _("The run and its text are deleted."))
     return redirect("history")
 
 
@@ -143,12 +144,16 @@ def run_save_preset(request: HttpRequest, run_id: str) -> HttpResponse:
             as_version=request.POST.get("as") == "version",
         )
     except selectors.RunNotFound:
-        raise Http404("No run you may see has this id.") from None
+        raise Http404(_("No run you may see has this id.")) from None
     except (history.RunChangeRefused, PresetInputInvalid, PresetNotFound) as refused:
-        messages.error(request, str(refused) or "The preset could not be saved.")
+        messages.error(request, str(refused) or _("The preset could not be saved."))
         return _back(run_id)
     if version is not None:
-        messages.success(request, f"Saved as version {version.number} of {preset.name}.")
+        messages.success(
+            request,
+            _("Saved as version %(number)s of %(name)s.")
+            % {"number": version.number, "name": preset.name},
+        )
     else:
-        messages.success(request, f"Saved as the preset {preset.name}.")
+        messages.success(request, _("Saved as the preset %(name)s.") % {"name": preset.name})
     return redirect(reverse("preset-detail", args=[preset.pk]))

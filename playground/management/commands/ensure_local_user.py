@@ -4,14 +4,20 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from playground.management.shell_language import ShellLanguageCommand
 
 
-class Command(BaseCommand):
-    help = "Create the local admin account if missing and print a one-time sign-in link."
+class Command(ShellLanguageCommand):
+    help = gettext_noop(
+        "Create the local admin account if missing and print a one-time sign-in link."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="admin")
@@ -24,10 +30,16 @@ class Command(BaseCommand):
             password = secrets.token_urlsafe(12)
             user = user_model.objects.create_superuser(username=username, password=password)
             self.stdout.write(
-                f"Created the local account {username!r} with password: {password}\n"
-                "(shown once; change it in the admin, or use the sign-in link below)."
+                _(
+                    "Created the local account %(name)s with password: %(password)s\n"
+                    "(shown once; change it in the admin, or use the sign-in link below)."
+                )
+                % {"name": repr(username), "password": password}
             )
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         token = default_token_generator.make_token(user)
         link = base_url.rstrip("/") + reverse("sign-in-link", args=[uid, token])
-        self.stdout.write(f"Sign in as {username!r} with this one-time link:\n    {link}")
+        self.stdout.write(
+            _("Sign in as %(name)s with this one-time link:") % {"name": repr(username)}
+            + f"\n    {link}"
+        )

@@ -4,14 +4,17 @@ import json
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from playground.export import RENDERERS, export
+from playground.management.shell_language import ShellLanguageCommand
 from playground.spec import RequestInvalid
 
 
-class Command(BaseCommand):
-    help = (
+class Command(ShellLanguageCommand):
+    help = gettext_noop(
         "Print a request JSON ({mode, provider, body}) as a Python, Node.js or curl snippet, "
         "or its body as JSON. The provider may be a configured name or an inline "
         '{"base_url": …, "api_key_env": …}.'
@@ -20,32 +23,38 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--lang", choices=sorted(RENDERERS), default="python")
         parser.add_argument(
-            "file", nargs="?", default="-", help="request JSON file, or - for stdin"
+            "file", nargs="?", default="-", help=_("request JSON file, or - for stdin")
         )
 
     def handle(self, *args: object, lang: str, file: str, **options: object) -> None:
         try:
             raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
+            raise CommandError(
+                _("Cannot read %(file)s: %(reason)s.") % {"file": file, "reason": exc.strerror}
+            ) from None
         try:
             # Bytes, not the locale's text: JSON is UTF-8, and Windows editors add a BOM.
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise CommandError(
-                f"{file} is not UTF-8 (byte {exc.start}): save the request JSON as UTF-8."
+                _("%(file)s is not UTF-8 (byte %(byte)s): save the request JSON as UTF-8.")
+                % {"file": file, "byte": exc.start}
             ) from None
         try:
             data = json.loads(text)
         except ValueError as exc:
-            raise CommandError(f"{file}: not valid JSON ({exc}).") from None
+            raise CommandError(
+                _("%(file)s: not valid JSON (%(reason)s).") % {"file": file, "reason": exc}
+            ) from None
         except RecursionError:
-            raise CommandError(f"{file}: nested too deeply to read.") from None
+            raise CommandError(_("%(file)s: nested too deeply to read.") % {"file": file}) from None
         try:
             snippet = export(lang, data)
         except RequestInvalid as invalid:
             lines = "\n".join(f"  {field}: {message}" for field, message in invalid.errors.items())
-            raise CommandError(f"{file}: the request is invalid:\n{lines}") from None
+            invalid_text = _("%(file)s: the request is invalid:") % {"file": file}
+            raise CommandError(f"{invalid_text}\n{lines}") from None
         # The snippet is UTF-8 whatever the terminal's locale (Chinese text, emoji).
         # Django's OutputWrapper hands on the attributes of the stream it wraps.
         buffer = getattr(self.stdout, "buffer", None)

@@ -12,9 +12,12 @@ from typing import Any
 
 import httpx
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from playground.health import OK, health_report
+from playground.management.shell_language import ShellLanguageCommand
 
 DEFAULT_URL = "http://127.0.0.1:8000/healthz/"
 
@@ -24,13 +27,20 @@ def _host_header() -> str:
     return named[0] if named else "localhost"
 
 
-class Command(BaseCommand):
-    help = "Exit 0 when the server (or, with --in-process, this process) reaches its database and Redis."
+class Command(ShellLanguageCommand):
+    help = gettext_noop(
+        "Exit 0 when the server (or, with --in-process, this process) reaches its database "
+        "and Redis."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--url", default=DEFAULT_URL, help=f"default {DEFAULT_URL}")
         parser.add_argument(
-            "--in-process", action="store_true", help="check from this process, not over HTTP"
+            "--url", default=DEFAULT_URL, help=_("default %(url)s") % {"url": DEFAULT_URL}
+        )
+        parser.add_argument(
+            "--in-process",
+            action="store_true",
+            help=_("check from this process, not over HTTP"),
         )
 
     def handle(self, *args: object, **options: Any) -> None:
@@ -40,19 +50,22 @@ class Command(BaseCommand):
             report = self._ask(options["url"])
         line = ", ".join(f"{part} {state}" for part, state in report.items())
         if any(state != OK for part, state in report.items() if part != "status"):
-            raise CommandError(f"Unhealthy: {line}.")
-        self.stdout.write(f"Healthy: {line}.")
+            raise CommandError(_("Unhealthy: %(report)s.") % {"report": line})
+        self.stdout.write(_("Healthy: %(report)s.") % {"report": line})
 
     def _ask(self, url: str) -> dict[str, str]:
         try:
             response = httpx.get(url, headers={"Host": _host_header()}, timeout=5)
         except httpx.HTTPError as error:
-            raise CommandError(f"Unhealthy: {url} did not answer ({error}).") from None
+            raise CommandError(
+                _("Unhealthy: %(url)s did not answer (%(error)s).") % {"url": url, "error": error}
+            ) from None
         try:
             report = response.json()
         except json.JSONDecodeError:
             raise CommandError(
-                f"Unhealthy: {url} answered {response.status_code}, not the report."
+                _("Unhealthy: %(url)s answered %(status)s, not the report.")
+                % {"url": url, "status": response.status_code}
             ) from None
         report.pop("status", None)
         return {str(part): str(state) for part, state in report.items()}

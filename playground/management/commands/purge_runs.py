@@ -4,20 +4,23 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
+from playground.management.shell_language import ShellLanguageCommand
 from playground.runs.retention import runs_purge
 
 
-class Command(BaseCommand):
-    help = (
+class Command(ShellLanguageCommand):
+    help = gettext_noop(
         "Delete the prompts and replies of runs older than --older-than DAYS (default: "
         "PLAYGROUND_RUN_RETENTION_DAYS), of one --user or all; usage and cost stay."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--older-than", type=int, dest="days", help="days (0: every run)")
-        parser.add_argument("--user", help="only this user's runs")
+        parser.add_argument("--older-than", type=int, dest="days", help=_("days (0: every run)"))
+        parser.add_argument("--user", help=_("only this user's runs"))
 
     def handle(self, *args: object, **options: Any) -> None:
         days = options["days"]
@@ -25,14 +28,21 @@ class Command(BaseCommand):
             days = settings.PLAYGROUND_RUN_RETENTION_DAYS
             if not days:
                 raise CommandError(
-                    "PLAYGROUND_RUN_RETENTION_DAYS is 0 (keep forever): pass --older-than DAYS."
+                    _("PLAYGROUND_RUN_RETENTION_DAYS is 0 (keep forever): pass --older-than DAYS.")
                 )
         if days < 0:
-            raise CommandError("--older-than: must be 0 or more days.")
+            raise CommandError("--older-than: " + _("must be 0 or more days."))
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
-                raise CommandError(f"--user: no user is named {options['user']!r}.")
+                raise CommandError(
+                    "--user: " + _("no user is named %(name)s.") % {"name": repr(options["user"])}
+                )
         deleted = runs_purge(older_than_days=days, user=user)
-        self.stdout.write(f"Deleted the text of {deleted} run{'s' if deleted != 1 else ''}.")
+        self.stdout.write(
+            ngettext(
+                "Deleted the text of %(count)s run.", "Deleted the text of %(count)s runs.", deleted
+            )
+            % {"count": deleted}
+        )

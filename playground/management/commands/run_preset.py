@@ -4,7 +4,9 @@ version like run_request (same output and exit codes), as a user who may run it.
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from playground.management.commands.run_request import (
     LOCAL_USER,
@@ -12,14 +14,15 @@ from playground.management.commands.run_request import (
     recording_user,
     run_and_exit,
 )
+from playground.management.shell_language import ShellLanguageCommand
 from playground.presets import selectors
 from playground.presets.by_name import AmbiguousPresetName, preset_find
 from playground.presets.services import PresetNotFound
 from playground.terminal import EXIT_BAD_REQUEST, RecordAs, run_request_data
 
 
-class Command(BaseCommand):
-    help = (
+class Command(ShellLanguageCommand):
+    help = gettext_noop(
         "Run a saved preset (its latest version, or --version N) and stream the reply to "
         "stdout, as run_request does; --var KEY=VALUE sets the request's variables."
     )
@@ -29,19 +32,19 @@ class Command(BaseCommand):
         return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("preset", help="the preset's id, or its name")
-        parser.add_argument("--version", type=int, help="the version to run (default: latest)")
+        parser.add_argument("preset", help=_("the preset's id, or its name"))
+        parser.add_argument("--version", type=int, help=_("the version to run (default: latest)"))
         parser.add_argument(
             "--var",
             action="append",
             default=[],
             metavar="KEY=VALUE",
-            help="a variable of the request (repeatable)",
+            help=_("a variable of the request (repeatable)"),
         )
         parser.add_argument(
             "--json",
             action="store_true",
-            help="print each raw upstream answer (SSE chunk or JSON answer) as one JSON line",
+            help=_("print each raw upstream answer (SSE chunk or JSON answer) as one JSON line"),
         )
         add_recording_arguments(parser)
 
@@ -52,7 +55,9 @@ class Command(BaseCommand):
         reader = user if user is not None else _local_user()
         if reader is None:
             sys.stderr.write(
-                f"No user to run the preset as: pass --user NAME (there is no {LOCAL_USER!r}).\n"
+                _("No user to run the preset as: pass --user NAME (there is no %(name)s).")
+                % {"name": repr(LOCAL_USER)}
+                + "\n"
             )
             sys.exit(EXIT_BAD_REQUEST)
         if why_not:
@@ -62,7 +67,10 @@ class Command(BaseCommand):
             version = selectors.preset_version_get(preset=preset, number=options["version"])
         except PresetNotFound:
             sys.stderr.write(
-                f"--version: the preset {preset.name!r} has no version {options['version']}.\n"
+                "--version: "
+                + _("the preset %(name)s has no version %(number)s.")
+                % {"name": repr(preset.name), "number": options["version"]}
+                + "\n"
             )
             sys.exit(EXIT_BAD_REQUEST)
         data = dict(version.request)
@@ -91,7 +99,8 @@ def _variables(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            sys.stderr.write(f"--var: {pair!r} must be KEY=VALUE.\n")
+            sys.stderr.write("--var: " + _("%(pair)s must be KEY=VALUE.") % {"pair": repr(pair)})
+            sys.stderr.write("\n")
             sys.exit(EXIT_BAD_REQUEST)
         variables[key.strip()] = value
     return variables

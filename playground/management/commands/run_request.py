@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from playground.management.shell_language import ShellLanguageCommand
 from playground.terminal import (
     EXIT_BAD_REQUEST,
     EXIT_INTERRUPTED,
@@ -26,10 +29,11 @@ LOCAL_USER = "admin"
 def add_recording_arguments(parser: CommandParser) -> None:
     parser.add_argument(
         "--user",
-        help=f"record the run in this user's history (default: the local account {LOCAL_USER!r})",
+        help=_("record the run in this user's history (default: the local account %(name)s)")
+        % {"name": repr(LOCAL_USER)},
     )
     parser.add_argument(
-        "--no-record", action="store_true", help="do not keep the run in the history"
+        "--no-record", action="store_true", help=_("do not keep the run in the history")
     )
 
 
@@ -42,12 +46,14 @@ def recording_user(options: dict[str, Any]) -> tuple[Any, str]:
     if user is not None:
         return user, ""
     if name:
-        sys.stderr.write(f"--user: no active user is named {name!r}.\n")
+        sys.stderr.write("--user: " + _("no active user is named %(name)s.") % {"name": repr(name)})
+        sys.stderr.write("\n")
         sys.exit(EXIT_BAD_REQUEST)
-    return None, (
-        f"Not recorded in the history: there is no local account {LOCAL_USER!r} "
-        "(`make run` creates it); pass --user NAME, or --no-record to keep this quiet.\n"
-    )
+    why_not = _(
+        "Not recorded in the history: there is no local account %(name)s (`make run` creates "
+        "it); pass --user NAME, or --no-record to keep this quiet."
+    ) % {"name": repr(LOCAL_USER)}
+    return None, why_not + "\n"
 
 
 @contextmanager
@@ -72,14 +78,14 @@ def run_and_exit(coroutine_factory: Any) -> None:
             status = asyncio.run(coroutine_factory())
         except KeyboardInterrupt:
             sys.stdout.flush()
-            sys.stderr.write("Stopped. The partial reply is kept.\n")
+            sys.stderr.write(_("Stopped. The partial reply is kept.") + "\n")
             status = EXIT_INTERRUPTED
         sys.stdout.flush()
     sys.exit(status)
 
 
-class Command(BaseCommand):
-    help = (
+class Command(ShellLanguageCommand):
+    help = gettext_noop(
         "Run a request JSON ({mode, provider, body}) and stream the reply to stdout. "
         "Exit status 0 on success, 1 when the provider failed, 2 for a bad request; "
         "the reason goes to stderr and any partial reply is kept. The run is recorded in "
@@ -88,12 +94,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "file", nargs="?", default="-", help="request JSON file, or - for stdin"
+            "file", nargs="?", default="-", help=_("request JSON file, or - for stdin")
         )
         parser.add_argument(
             "--json",
             action="store_true",
-            help="print each raw upstream answer (SSE chunk or JSON answer) as one JSON line",
+            help=_("print each raw upstream answer (SSE chunk or JSON answer) as one JSON line"),
         )
         add_recording_arguments(parser)
 
@@ -102,7 +108,11 @@ class Command(BaseCommand):
         try:
             text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            sys.stderr.write(f"Could not read the request file {name}: {error}\n")
+            sys.stderr.write(
+                _("Could not read the request file %(name)s: %(error)s")
+                % {"name": name, "error": error}
+                + "\n"
+            )
             sys.exit(EXIT_BAD_REQUEST)
         user, why_not = recording_user(options)
         if why_not:

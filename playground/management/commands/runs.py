@@ -4,24 +4,29 @@ newest first (an operator's command: every user's runs unless --user)."""
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from playground.management.shell_language import ShellLanguageCommand
 from playground.runs.models import Run
 from playground.runs.search import SearchRefused, runs_search, search_words
 
 
-class Command(BaseCommand):
-    help = "List recorded runs, newest first; --json prints one JSON object per line."
+class Command(ShellLanguageCommand):
+    help = gettext_noop("List recorded runs, newest first; --json prints one JSON object per line.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--search", default="", help="words of a prompt or a reply")
-        parser.add_argument("--user", help="only this user's runs")
-        parser.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
-        parser.add_argument("--json", action="store_true", help="one JSON object per line")
+        parser.add_argument("--search", default="", help=_("words of a prompt or a reply"))
+        parser.add_argument("--user", help=_("only this user's runs"))
+        parser.add_argument(
+            "--limit", type=int, default=20, help=_("at most this many (default 20)")
+        )
+        parser.add_argument("--json", action="store_true", help=_("one JSON object per line"))
 
     def handle(self, *args: object, **options: Any) -> None:
         if options["limit"] < 1:
-            raise CommandError("--limit: must be 1 or more.")
+            raise CommandError("--limit: " + _("must be 1 or more."))
         runs = Run.objects.select_related("user").order_by("-created_at")
         if options["user"]:
             runs = runs.filter(user__username=options["user"])
@@ -69,14 +74,16 @@ def run_json(run: Run) -> dict[str, Any]:
 
 
 def run_line(run: Run) -> str:
-    cost = "unknown" if run.cost_usd is None else f"${run.cost_usd:.6f}"
+    # Columns for people: only the words are in the shell's language (--json is the format).
+    cost = _("unknown") if run.cost_usd is None else f"${run.cost_usd:.6f}"
     tokens = (
         "-"
         if run.total_tokens is None
         else f"{run.total_tokens}{'~' if run.usage_estimated else ''}"
     )
     user = run.user.get_username() if run.user else "-"
+    tokens_word = _("tokens")
     return (
         f"{run.created_at:%Y-%m-%d %H:%M:%S}  {run.pk}  {user:<12} {run.provider}/{run.model}  "
-        f"{run.mode}  {run.status:<8} {tokens:>7} tokens  {cost}"
+        f"{run.mode}  {run.status:<8} {tokens:>7} {tokens_word}  {cost}"
     )

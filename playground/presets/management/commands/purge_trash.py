@@ -1,13 +1,15 @@
 """Delete for good the presets that have been in the trash for more than 30 days (run daily)."""
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from playground.management.shell_language import ShellLanguageCommand
 from playground.presets.services import trash_purge
 
 
-class Command(BaseCommand):
-    help = "Delete presets that have been in the trash for more than 30 days."
+class Command(ShellLanguageCommand):
+    help = gettext_noop("Delete presets that have been in the trash for more than 30 days.")
 
     def handle(self, *args: object, **options: object) -> None:
         count = trash_purge()
-        self.stdout.write(f"Purged {count} preset(s) from the trash.")
+        self.stdout.write(_("Purged %(count)s preset(s) from the trash.") % {"count": count})

@@ -4,15 +4,20 @@ Run it after putting a new key first (``PLAYGROUND_ENCRYPTION_KEY=<new>,<old>``)
 the old key can be dropped.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from playground.management.shell_language import ShellLanguageCommand
 from playground.providerconfig.crypto import KeyUnreadable, reencrypt
 from playground.providerconfig.models import ProviderConfig
 
 
-class Command(BaseCommand):
-    help = "Re-encrypt stored provider keys with the first key of PLAYGROUND_ENCRYPTION_KEY."
+class Command(ShellLanguageCommand):
+    help = gettext_noop(
+        "Re-encrypt stored provider keys with the first key of PLAYGROUND_ENCRYPTION_KEY."
+    )
 
     @transaction.atomic
     def handle(self, *args: object, **options: object) -> None:
@@ -25,10 +30,15 @@ class Command(BaseCommand):
                     config.extra_headers_encrypted = reencrypt(config.extra_headers_encrypted)
             except KeyUnreadable:
                 raise CommandError(
-                    f"The key of provider '{config.name}' cannot be decrypted with any key in "
-                    "PLAYGROUND_ENCRYPTION_KEY; nothing was changed. Add the old key after the "
-                    "new one, comma-separated."
+                    _(
+                        "The key of provider '%(name)s' cannot be decrypted with any key in "
+                        "PLAYGROUND_ENCRYPTION_KEY; nothing was changed. Add the old key after "
+                        "the new one, comma-separated."
+                    )
+                    % {"name": config.name}
                 ) from None
             config.save(update_fields=["api_key_encrypted", "extra_headers_encrypted"])
             done += 1
-        self.stdout.write(f"Re-encrypted {done} provider(s) with the first key.")
+        self.stdout.write(
+            _("Re-encrypted %(count)s provider(s) with the first key.") % {"count": done}
+        )
