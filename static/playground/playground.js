@@ -231,6 +231,16 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // The phone layout's drawer: the model and parameters open and close under their button.
+    var toggle = $("#parameters-toggle");
+    if (toggle) {
+      toggle.addEventListener("click", function () {
+        var workspace = $("#workspace");
+        var open = !workspace.hasAttribute("data-parameters-open");
+        workspace.toggleAttribute("data-parameters-open", open);
+        toggle.setAttribute("aria-expanded", String(open));
+      });
+    }
     var form = $("#run-form");
     syncRequestForm();
 

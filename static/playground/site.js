@@ -12,6 +12,25 @@
     var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
+  // A table or code block wider than a phone scrolls inside its own box (playground.css);
+  // one that does is made focusable, so that a keyboard can scroll it too.
+  function focusableWhenScrolling() {
+    var boxes = document.querySelectorAll("main table, main pre");
+    for (var i = 0; i < boxes.length; i += 1) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); box.dataset.scrollFocus = ""; }
+      } else if (box.dataset.scrollFocus !== undefined) {
+        box.removeAttribute("tabindex"); delete box.dataset.scrollFocus;
+      }
+    }
+  }
+  document.addEventListener("DOMContentLoaded", focusableWhenScrolling);
+  window.addEventListener("resize", focusableWhenScrolling);
+  window.addEventListener("load", focusableWhenScrolling);
+  ["htmx:afterSettle", "htmx:oobAfterSwap", "htmx:wsAfterMessage"].forEach(function (name) {
+    document.addEventListener(name, focusableWhenScrolling);
+  });
   // The theme switch (base.html) takes effect at once, without a reload: the page's colours
   // change here and the choice is posted in the background (the form, sent as it is).
   var NEXT = {system: "light", light: "dark", dark: "system"};

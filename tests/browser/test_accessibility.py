@@ -1,7 +1,7 @@
 """Every page, in both languages, both colour schemes and at a phone's and a desktop's
 width, checked in Chromium by axe-core (WCAG 2.1 A and AA, and axe's best practices):
 no violation of serious or critical impact — contrast, names and labels, roles, keyboard
-access among them.
+access among them — and no page wider than the window (nothing scrolls sideways).
 
 axe-core is vendored in tests/browser/vendor (it is plain JavaScript, evaluated in the
 page through the debugger, which the page's Content-Security-Policy does not govern).
@@ -39,7 +39,14 @@ def every_page(live_server_url: str, live_manage: Callable[..., str], live_serve
 def violations(page: Page) -> list[str]:
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.evaluate(AXE)
-    return page.evaluate(RUN_AXE)
+    found = page.evaluate(RUN_AXE)
+    # No page scrolls sideways, at either width: wide content scrolls inside its own box.
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    if overflow > 0:
+        found.append(f"the page scrolls sideways by {overflow} px")
+    return found
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
