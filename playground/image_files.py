@@ -9,7 +9,8 @@ the run history read images through this module.
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from django.utils.text import slugify
 
@@ -69,6 +70,8 @@ class ShownImage:
     revised_prompt: str = ""
     # The answer had bytes, but not of a PNG, JPEG or WebP file.
     unreadable: bool = False
+    # The history did not keep the file (over its limit): what is known of it is shown.
+    not_kept: bool = False
 
 
 def shown_image(image: GeneratedImage, number: int, stem: str) -> tuple[ShownImage, bytes | None]:
@@ -95,10 +98,52 @@ def shown_image(image: GeneratedImage, number: int, stem: str) -> tuple[ShownIma
         return ShownImage(number, link=url, revised_prompt=revised), None
     if url and not url.startswith(_DATA_URL_PREFIX):
         return ShownImage(number, other_link=url, revised_prompt=revised), None
-    return ShownImage(number, revised_prompt=revised, unreadable=bool(url)), None
+    # Base64 that does not decode, or a data: URL of something else.
+    return ShownImage(number, revised_prompt=revised, unreadable=bool(image.b64_json or url)), None
 
 
 def shown_images(images: tuple[GeneratedImage, ...], prompt: str) -> list[ShownImage]:
     """Every image of an answer as shown, numbered from 1."""
     stem = file_stem(prompt)
     return [shown_image(image, number, stem)[0] for number, image in enumerate(images, 1)]
+
+
+def stored_image(image: GeneratedImage, number: int, stem: str, *, keep: bool) -> dict[str, Any]:
+    """An image as a run record keeps it: what is known of it, and its file (as base64 of
+    the file itself) only when ``keep`` says so; size_bytes counts toward the limit."""
+    shown, data = shown_image(image, number, stem)
+    item: dict[str, Any] = {
+        "file_name": shown.file_name,
+        "media_type": shown.media_type,
+        "size_bytes": shown.size_bytes,
+        "revised_prompt": shown.revised_prompt,
+        "link": image.url if image.url and not image.url.startswith(_DATA_URL_PREFIX) else "",
+    }
+    if data is not None and keep:
+        item["b64_json"] = base64.b64encode(data).decode("ascii")
+    elif data is not None:
+        item["not_kept"] = True
+    return item
+
+
+def images_from_record(items: Any) -> list[ShownImage]:
+    """A run record's kept images as shown (read again: only image files become data URLs)."""
+    shown = []
+    for number, item in enumerate(items if isinstance(items, list) else [], 1):
+        item = item if isinstance(item, dict) else {}
+        image = GeneratedImage(
+            _text_or_none(item.get("b64_json")),
+            _text_or_none(item.get("link")),
+            _text_or_none(item.get("revised_prompt")),
+        )
+        one, _ = shown_image(image, number, "image")
+        if item.get("not_kept"):
+            one = replace(one, not_kept=True, size_bytes=int(item.get("size_bytes") or 0))
+        elif one.data_url and item.get("file_name"):
+            one = replace(one, file_name=str(item["file_name"]))
+        shown.append(one)
+    return shown
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
