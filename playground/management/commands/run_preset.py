@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from playground.management.commands.run_request import (
     LOCAL_USER,
+    add_output_argument,
     add_recording_arguments,
     recording_user,
     run_and_exit,
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             action="store_true",
             help="print each raw upstream answer (SSE chunk or JSON answer) as one JSON line",
         )
+        add_output_argument(parser)
         add_recording_arguments(parser)
 
     def handle(self, *args: object, **options: Any) -> None:
@@ -77,7 +79,12 @@ class Command(BaseCommand):
                 team_id=preset.team_id,
             )
         raw = bool(options["json"])
-        run_and_exit(lambda: run_request_data(data, sys.stdout, sys.stderr, raw=raw, record=record))
+        output_dir = options["output_dir"]
+        run_and_exit(
+            lambda: run_request_data(
+                data, sys.stdout, sys.stderr, raw=raw, record=record, output_dir=output_dir
+            )
+        )
 
 
 def _local_user() -> Any:
