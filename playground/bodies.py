@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from playground.image_models import family_problems, size_problem
 from playground.jsonpath import path_text
 from playground.spec_parts import (
     AssistantMessage,
@@ -525,3 +526,99 @@ class ModerationBody(WireBody):
     @classmethod
     def _inputs_not_empty(cls, value: Any) -> Any:
         return _texts_not_empty(value)
+
+
+# OpenAI's longest image prompt (the GPT image models); dall-e models take less
+# (playground.image_models says which).
+MAX_IMAGE_PROMPT_CHARS = 32_000
+
+
+class ImageBody(WireBody):
+    """The body of POST /images/generations."""
+
+    prompt: str = Field(
+        min_length=1,
+        max_length=MAX_IMAGE_PROMPT_CHARS,
+        description="What the image shows, in words.",
+    )
+    model: str | None = Field(
+        default=None, min_length=1, description="Image model (the provider's default if unset)."
+    )
+    size: str | None = _param(
+        gettext_noop(
+            "auto, or WIDTHxHEIGHT in pixels: 1024x1024, 1536x1024 or 1024x1536 (GPT image "
+            "models), 256x256 or 512x512 (dall-e-2), 1792x1024 or 1024x1792 (dall-e-3)."
+        ),
+        gettext_noop("Size"),
+        "text",
+    )
+    quality: Literal["standard", "hd", "low", "medium", "high", "auto"] | None = _param(
+        gettext_noop("low, medium or high for the GPT image models; standard or hd for dall-e-3."),
+        gettext_noop("Quality"),
+        "select",
+    )
+    n: int | None = _param(
+        gettext_noop("How many images to make (dall-e-3 makes one)."),
+        gettext_noop("Images"),
+        ge=1,
+        le=10,
+        extra={"step": 1},
+    )
+    style: Literal["vivid", "natural"] | None = _param(
+        gettext_noop("dall-e-3 only: vivid leans to dramatic images, natural to plainer ones."),
+        gettext_noop("Style"),
+        "select",
+    )
+    background: Literal["transparent", "opaque", "auto"] | None = _param(
+        gettext_noop("GPT image models: a transparent background needs png or webp output."),
+        gettext_noop("Background"),
+        "select",
+    )
+    output_format: Literal["png", "jpeg", "webp"] | None = _param(
+        gettext_noop("GPT image models: the file format of the images (png if unset)."),
+        gettext_noop("Output format"),
+        "select",
+    )
+    output_compression: int | None = _param(
+        gettext_noop("GPT image models: compression in percent, for jpeg or webp output."),
+        gettext_noop("Output compression"),
+        ge=0,
+        le=100,
+        extra={"step": 1},
+    )
+    moderation: Literal["low", "auto"] | None = _param(
+        gettext_noop("GPT image models: low filters less strictly than auto."),
+        gettext_noop("Content moderation"),
+        "select",
+    )
+    response_format: Literal["url", "b64_json"] | None = _param(
+        gettext_noop(
+            "dall-e models: a link valid for an hour (url) or the image itself (b64_json). "
+            "GPT image models always send the image itself."
+        ),
+        gettext_noop("Response format"),
+        "select",
+    )
+    user: str | None = _user()
+
+    @field_validator("size")
+    @classmethod
+    def _a_size_some_model_makes(cls, value: str | None) -> str | None:
+        problem = size_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    def consistency_errors(self) -> dict[str, str]:
+        errors = family_problems(self.model_dump(exclude_none=True))
+        if self.output_compression is not None and self.output_format not in {"jpeg", "webp"}:
+            errors.setdefault(
+                "output_compression",
+                _("only applies to jpeg or webp images: set output_format to one of them"),
+            )
+        if self.background == "transparent" and self.output_format == "jpeg":
+            errors.setdefault(
+                "background",
+                _("transparent needs output_format png or webp (jpeg has no transparency)"),
+            )
+        return errors

@@ -32,6 +32,9 @@ COMMON_PARAMETERS = frozenset(
         # Embeddings have no sampling: their size and encoding are what people change.
         "dimensions",
         "encoding_format",
+        # An image's size and quality are what people pick first.
+        "size",
+        "quality",
     }
 )
 
@@ -72,16 +75,17 @@ def parameter_inputs(mode: str = DEFAULT_MODE) -> tuple[Mapping[str, Any], ...]:
 def parameter_groups() -> list[dict[str, Any]]:
     """The page's parameter inputs, grouped by the modes that show them.
 
-    A parameter that several modes share (same name, same kind of input) is one input
-    for all of them, so its value survives a switch of mode and its label names one
+    A parameter that several modes share (same name, same kind of input, same meaning:
+    its help text) is one input for all of them, so its value survives a switch of mode and its label names one
     input only. Inputs of the default mode keep the plain ``param-<name>`` id that
     upstream errors point at; the others are prefixed with their first mode's name.
     """
-    owners: dict[tuple[str, str], list[str]] = {}
-    described: dict[tuple[str, str], Mapping[str, Any]] = {}
+    owners: dict[tuple[str, str, str], list[str]] = {}
+    described: dict[tuple[str, str, str], Mapping[str, Any]] = {}
     for mode in MODE_NAMES:
         for parameter in parameter_inputs(mode):
-            key = (parameter["name"], parameter["kind"])
+            # An image's n (1 to 10 images) is not a chat's n (candidate columns).
+            key = (parameter["name"], parameter["kind"], str(parameter["help"]))
             owners.setdefault(key, []).append(mode)
             described.setdefault(key, parameter)
     groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}

@@ -17,7 +17,7 @@ value means "not set" and is left out of the body.
     inputs are disabled in the JSON view, so the page never sends both.
 ``mode``, ``provider``, ``model``
     The request's ``mode`` (a name in ``playground.modes.REGISTRY``; chat when empty),
-    ``provider`` and ``body.model`` (left out for a moderation when empty).
+    ``provider`` and ``body.model`` (left out for a moderation or an image when empty).
 Prompt fields, by the mode's ``prompt_fields`` (``templates/playground/prompt/_<it>.html``):
     ``messages`` (chat): ``system`` (a system message first, unless blank);
     ``messages-<i>-role``, ``messages-<i>-content`` (one row per ``<i>``, in the order of
@@ -29,6 +29,7 @@ Prompt fields, by the mode's ``prompt_fields`` (``templates/playground/prompt/_<
     ``instruction`` (edit): ``instruction`` and ``input``, the system and user message.
     ``prompt`` (completion): ``prompt`` (with ``prompt_format`` "json" for a JSON prompt
     such as a list of prompts) and ``suffix``.
+    ``image`` (image): ``prompt`` (and ``prompt_format``, as for a completion).
     ``inputs`` (embedding, moderation): ``input``, one input per line (with
     ``input_format`` "json" for any other shape).
 Parameters, each under its wire name (``playground.form_layout.parameter_inputs``):
@@ -117,7 +118,7 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
         tools = _form_tools(values, errors)
         if tools:
             body["tools"] = tools
-    elif fields == "prompt":
+    elif fields in {"prompt", "image"}:
         body["prompt"] = _json_or_text(values, "prompt", errors)
         suffix = _text(values.get("suffix"))
         if suffix:
@@ -128,11 +129,11 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
         else:
             lines = [line for line in _text(values.get("input")).splitlines() if line.strip()]
             body["input"] = lines[0] if len(lines) == 1 else lines
-        optional_model = (
-            record is not None and not record.body_model.model_fields["model"].is_required()
-        )
-        if optional_model and not body["model"].strip():
-            del body["model"]  # a moderation's model is optional: the provider's default
+    optional_model = (
+        record is not None and not record.body_model.model_fields["model"].is_required()
+    )
+    if optional_model and not body["model"].strip():
+        del body["model"]  # optional for a moderation or an image: the provider's default
     parameters = {p["name"]: p for p in parameter_inputs(mode)} if record else {}
     for name, parameter in parameters.items():
         value = _form_value(values, name, parameter["kind"], errors)
@@ -237,7 +238,7 @@ def form_values_from_request(data: Any) -> dict[str, str]:
     elif fields == "messages":
         values.update(_form_messages_values(body))
         values.update(_form_tools_values(body))
-    elif fields == "prompt" and "prompt" in body:
+    elif fields in {"prompt", "image"} and "prompt" in body:
         _put_text_or_json(values, "prompt", body.pop("prompt"))
         if isinstance(body.get("suffix"), str):
             values["suffix"] = body.pop("suffix")

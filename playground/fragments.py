@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from playground.capabilities import capability_warnings
+from playground.image_files import shown_images
 from playground.markdown_render import render_markdown
 from playground.modes import DEFAULT_MODE, get_mode
 from playground.outcome import RunOutcome
@@ -248,6 +249,12 @@ def _input_labels(body: dict[str, Any]) -> list[str]:
 
 
 def _mode_result(outcome: RunOutcome) -> dict[str, Any]:
+    if outcome.images is not None:
+        prompt = str(outcome.body.get("prompt") or "")
+        return {
+            "images": shown_images(outcome.images.images, prompt),
+            "image_model": outcome.images.model,
+        }
     labels = _input_labels(outcome.body)
     if outcome.embeddings is not None:
         vectors = outcome.embeddings.vectors

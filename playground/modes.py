@@ -23,6 +23,7 @@ from playground.bodies import (
     CompletionBody,
     EditBody,
     EmbeddingBody,
+    ImageBody,
     ModerationBody,
     WireBody,
 )
@@ -77,6 +78,13 @@ _PYTHON_COMPLETION_KEYWORDS = frozenset(
     "presence_penalty seed stop stream stream_options suffix temperature top_p user".split()
 )
 
+# images.generate() keywords of the Python SDK; background, moderation and output_* came
+# with the GPT image models (openai 1.76): an older SDK refuses them.
+_PYTHON_IMAGE_KEYWORDS = frozenset(
+    "prompt model background moderation n output_compression output_format quality "
+    "response_format size style user".split()
+)
+
 
 @dataclass(frozen=True)
 class SdkCall:
@@ -107,7 +115,7 @@ class Mode:
     endpoint: str
     body_model: type[WireBody]
     # The shape of the answer: the provider method that reads it, and the export
-    # printers that print it ("chat", "completion", "embedding", "moderation").
+    # printers that print it ("chat", "completion", "embedding", "moderation", "image").
     answer: str
     sdk: SdkCall
     # The form's prompt fields (the partial playground/prompt/_<prompt_fields>.html).
@@ -239,6 +247,30 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 prompt_fields="inputs",
                 template_keys=("input",),
                 example_body=_example(input="I like cats."),
+            ),
+            Mode(
+                name="image",
+                label=gettext_noop("Image"),
+                endpoint="/images/generations",
+                body_model=ImageBody,
+                answer="image",
+                sdk=SdkCall("images.generate", _PYTHON_IMAGE_KEYWORDS),
+                prompt_fields="image",
+                parameters=(
+                    "size",
+                    "quality",
+                    "n",
+                    "output_format",
+                    "background",
+                    "output_compression",
+                    "style",
+                    "moderation",
+                    "response_format",
+                    "user",
+                ),
+                result_template="playground/_image_result.html",
+                template_keys=("prompt",),
+                example_body=_example(prompt="A lighthouse at dusk", size="256x256"),
             ),
         )
     }

@@ -14,6 +14,7 @@ from typing import Any
 from playground.modes import DEFAULT_MODE
 from playground.providers import (
     Embeddings,
+    Images,
     Logprobs,
     Moderations,
     RawChunk,
@@ -106,6 +107,7 @@ class RunOutcome:
     logprobs: dict[int, list[TokenLogprob]] = field(default_factory=dict)
     embeddings: Embeddings | None = None
     moderations: Moderations | None = None
+    images: Images | None = None
     headers: ResponseHeaders | None = None
     raw: RawChunks = field(default_factory=RawChunks)
     raw_chars: int = 0
@@ -147,3 +149,5 @@ class RunOutcome:
             self.embeddings = event
         elif isinstance(event, Moderations):
             self.moderations = event
+        elif isinstance(event, Images):
+            self.images = event

@@ -504,6 +504,9 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "connect-src": ["'self'"],
+        # Generated images arrive in the run's frames as data: URLs of PNG, JPEG or WebP
+        # files (playground/image_files.py); remote images are never loaded.
+        "img-src": ["'self'", "data:"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

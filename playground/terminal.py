@@ -2,27 +2,33 @@
 
 The same request format the page saves and exports (``{"mode", "provider",
 "body"}``), the same validation, provider and plain error messages; the reply
-is streamed to stdout as it arrives. With ``raw`` every upstream answer (each
-SSE chunk, or the JSON answer) is printed as one JSON line instead.
+is streamed to stdout as it arrives. Images are written as files to the output
+directory and their paths printed (``image_files`` says which answers are images). With
+``raw`` every upstream answer (each SSE chunk, or the JSON answer) is printed as one JSON
+line instead, and no file is written.
 """
 
 import asyncio
 import contextlib
 import json
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 from asgiref.sync import sync_to_async
 from django.utils.translation import gettext as _
 
 from playground.capabilities import capability_problems, capability_warnings
+from playground.image_files import file_stem, shown_image
 from playground.outcome import RawChunks, RunOutcome, RunStatus
 from playground.providerconfig.lookup import aget_provider
 from playground.providers import (
     Embeddings,
     Finished,
+    Images,
     Moderations,
     Provider,
     RawChunk,
@@ -53,6 +59,12 @@ class _Printer:
     raw: bool
     held: dict[int, list[str]] = field(default_factory=dict)
     live_text: bool = False
+    # Where images are written, and what their files are named after (the prompt).
+    output_dir: Path = Path()
+    prompt: str = ""
+    err: Writer | None = None
+    # Images whose file could not be written (the run then ends with status 1).
+    unwritten: int = 0
 
     def event(self, event: Any) -> None:
         if self.raw:
@@ -80,7 +92,31 @@ class _Printer:
             self.out.write(describe_embeddings(event))
         elif isinstance(event, Moderations):
             self.out.write(describe_moderations(event))
+        elif isinstance(event, Images):
+            self._save_images(event)
         self.out.flush()
+
+    def _save_images(self, result: Images) -> None:
+        """Each image's file into the output directory, its path on stdout (a link is
+        printed, not fetched); revised prompts go to stderr, so stdout lists only results."""
+        stem = file_stem(self.prompt)
+        for number, image in enumerate(result.images, 1):
+            shown, data = shown_image(image, number, stem)
+            if data is not None:
+                try:
+                    path = write_new_file(self.output_dir, shown.file_name, data)
+                except OSError as error:
+                    self.unwritten += 1
+                    if self.err is not None:
+                        self.err.write(f"image {number} could not be written: {error}\n")
+                    continue
+                self.out.write(f"{path}\n")
+            elif shown.link or shown.other_link:
+                self.out.write(f"image {number}: {shown.link or shown.other_link}\n")
+            else:
+                self.out.write(f"image {number}: not a PNG, JPEG or WebP image; not written\n")
+            if shown.revised_prompt and self.err is not None:
+                self.err.write(f"image {number} revised prompt: {shown.revised_prompt}\n")
 
     def _raw_line(self, data: str) -> None:
         try:
@@ -143,6 +179,32 @@ def describe_moderations(result: Moderations) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_new_file(directory: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` as ``directory/name`` (the directory made if missing), or, when that
+    file exists, as ``name (2)``, ``name (3)``…: a file already there is never overwritten."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stem, dot, extension = name.rpartition(".")
+    for attempt in range(1, 10_000):
+        candidate = directory / (name if attempt == 1 else f"{stem} ({attempt}){dot}{extension}")
+        try:
+            with candidate.open("xb") as file:
+                file.write(data)
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(directory / name)
+
+
+def output_dir_problem(directory: Path) -> str | None:
+    """Why images could not be written to ``directory`` (checked before sending)."""
+    if directory.exists() and not directory.is_dir():
+        return f"--output-dir: {directory} is a file, not a directory."
+    existing = next((d for d in (directory, *directory.parents) if d.exists()), Path())
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"--output-dir: {existing} cannot be written to."
+    return None
+
+
 def describe_invalid(errors: dict[str, str]) -> str:
     """The page's refusal text, for stderr."""
     listed = "\n".join(f"  {field}: {message}" for field, message in errors.items())
@@ -171,22 +233,40 @@ class RecordAs:
 
 
 async def run_request_text(
-    text: str, out: TextIO, err: TextIO, *, raw: bool = False, record: RecordAs | None = None
+    text: str,
+    out: TextIO,
+    err: TextIO,
+    *,
+    raw: bool = False,
+    record: RecordAs | None = None,
+    output_dir: Path | None = None,
 ) -> int:
     """Run a request JSON text, printing to ``out``; return the exit status. With
-    ``record``, the run goes to the history as that user's (``None``: not recorded)."""
+    ``record``, the run goes to the history as that user's (``None``: not recorded).
+    Images are written to ``output_dir`` (the current directory if None)."""
     try:
         data = parse_request_text(text)
     except RequestInvalid as invalid:
         err.write(describe_invalid(invalid.errors) + "\n")
         return EXIT_BAD_REQUEST
-    return await run_request_data(data, out, err, raw=raw, record=record)
+    return await run_request_data(data, out, err, raw=raw, record=record, output_dir=output_dir)
 
 
 async def run_request_data(
-    data: Any, out: TextIO, err: TextIO, *, raw: bool = False, record: RecordAs | None = None
+    data: Any,
+    out: TextIO,
+    err: TextIO,
+    *,
+    raw: bool = False,
+    record: RecordAs | None = None,
+    output_dir: Path | None = None,
 ) -> int:
     """Run a request JSON value (see run_request_text)."""
+    output_dir = output_dir or Path()
+    problem = output_dir_problem(output_dir)
+    if problem:
+        err.write(problem + "\n")
+        return EXIT_BAD_REQUEST
     try:
         request = validate_request(data)
         body = upstream_body(request)
@@ -239,9 +319,14 @@ async def run_request_data(
     scrubbed_err = ScrubbingWriter(err, provider.scrubber)
     outcome = RunOutcome(mode=request.mode, body=body, scrubber=provider.scrubber)
     try:
-        return await _print_run(
-            provider, body, request.mode, scrubbed_out, scrubbed_err, raw, outcome
+        printer = _Printer(
+            scrubbed_out,
+            raw,
+            output_dir=output_dir,
+            prompt=str(body.get("prompt") or ""),
+            err=scrubbed_err,
         )
+        return await _print_run(provider, body, request.mode, printer, scrubbed_err, outcome)
     except asyncio.CancelledError:
         # Ctrl+C: asyncio.run cancels the run; what came so far is kept, and recorded.
         outcome.status = RunStatus.STOPPED
@@ -296,13 +381,12 @@ async def _print_run(
     provider: Provider,
     body: dict[str, Any],
     mode: str,
-    out: Writer,
+    printer: _Printer,
     err: Writer,
-    raw: bool,
     outcome: RunOutcome,
 ) -> int:
     """Print the run's events as they come, keeping them in ``outcome`` for the history."""
-    printer = _Printer(out, raw)
+    raw = printer.raw
     usage: Usage | None = None
     outcome.started_at = time.time()
     started = time.monotonic()
@@ -342,6 +426,8 @@ async def _print_run(
         outcome.seconds = time.monotonic() - started
     outcome.status = RunStatus.FINISHED
     printer.finish()
+    if printer.unwritten:
+        return EXIT_UPSTREAM_FAILED
     if usage is not None and not raw:
         err.write(
             _("usage: %(prompt)s prompt + %(completion)s completion = %(total)s tokens")

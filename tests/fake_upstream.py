@@ -13,6 +13,9 @@ against the published OpenAPI document by tests/test_fake_upstream.py):
 - ``POST /embeddings``: the offline model's vectors (similar texts point the same
   way), ``dimensions`` honoured, ``encoding_format: base64``.
 - ``POST /moderations``: the offline model's verdicts, one per input.
+- ``POST /images/generations``: the offline model's PNGs (``offline_images``), as
+  ``b64_json``, or for ``response_format: url`` as links to this server (never served:
+  the playground must not fetch them).
 
 What is its own: the reply's tokens are a script the test chooses (numbered words by
 default, so that loss and order show), and it records every request with its headers
@@ -32,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.providers import offline_answers
+from playground.providers import offline_answers, offline_images
 from playground.providers.base import UpstreamError
 from playground.providers.offline_answers import Call, Candidate, prompt_texts
 from playground.providers.openai_format import (
@@ -326,8 +329,13 @@ class FakeUpstream:
                 )
                 await self._send_json(writer, scenario.status, payload, extra)
                 return
-            if scenario.failure == "raw" and endpoint in {"/embeddings", "/moderations"}:
+            if scenario.failure == "raw" and endpoint in _ONE_ANSWER_ENDPOINTS:
                 await self._send_text(writer, 200, scenario.raw_data, _CLOSE)
+            elif endpoint == "/images/generations":
+                answer = offline_images.images_response(
+                    body, FAKE, url_for=lambda index, png: f"{self.base_url}/generated/{index}.png"
+                )
+                await self._send_json(writer, 200, answer, _CLOSE)
             elif endpoint == "/embeddings":
                 if scenario.float_embeddings:
                     body = {k: v for k, v in body.items() if k != "encoding_format"}
@@ -478,7 +486,14 @@ LITELLM_UNROUTED_MODERATION = (
 # told would reuse the closed connection for its next request and see it cut.
 _CLOSE = "Connection: close\r\n"
 # Longest first: "/chat/completions" also ends with "/completions".
-_ENDPOINTS = ("/chat/completions", "/completions", "/embeddings", "/moderations")
+_ENDPOINTS = (
+    "/chat/completions",
+    "/completions",
+    "/embeddings",
+    "/moderations",
+    "/images/generations",
+)
+_ONE_ANSWER_ENDPOINTS = frozenset({"/embeddings", "/moderations", "/images/generations"})
 _RATE_LIMIT_HEADERS = (
     "x-ratelimit-limit-requests: 100\r\nx-ratelimit-remaining-requests: 99\r\n"
     "x-ratelimit-reset-requests: 600ms\r\nx-request-id: req_fake\r\n"

@@ -1,6 +1,8 @@
 """Every mode and parameter through the run websocket, as the page sees it."""
 
+import base64
 import html
+import json
 import re
 
 import pytest
@@ -472,3 +474,69 @@ async def test_a_failed_check_of_the_reply_is_the_providers_too(run_client, fake
         "Fake upstream could not check the reply with its moderation model "
         "omni-moderation-latest: The provider failed (500)." in verdict
     ), verdict
+
+
+def image_cards(client) -> list[str]:
+    final = client.frames[-1]  # results travel with the final frame
+    grid = re.search(r'<ul class="image-grid">.*?</ul>', final, re.S)
+    assert grid, final[-2000:]
+    return re.findall(r'<li class="image-card">.*?</li>', grid.group(0), re.S)
+
+
+async def test_the_offline_model_draws_images_shown_with_download_links(run_client, fake_upstream):
+    body = {"model": "offline-1", "prompt": "A lighthouse at dusk", "size": "256x256", "n": 2}
+    await run_client.send(run_message("image", body, provider="offline"))
+    assert await run_client.receive_until_state() == "done", run_client.status_text()
+    cards = image_cards(run_client)
+    assert len(cards) == 2
+    for number, card in enumerate(cards, 1):
+        src = re.search(r'<img src="(data:image/png;base64,[A-Za-z0-9+/=]+)"', card).group(1)
+        assert f'href="{src}" download="a-lighthouse-at-dusk-{number}.png"' in card
+        assert "A lighthouse at dusk (drawn by the offline model" in text_of(card)
+    assert fake_upstream.requests == []
+
+
+async def test_images_from_a_provider_and_links_that_are_not_fetched(run_client, fake_upstream):
+    body = {"model": "gpt-image-1", "prompt": "a fox", "size": "1024x1024", "quality": "low"}
+    await run_client.send(run_message("image", body))
+    assert await run_client.receive_until_state() == "done", run_client.status_text()
+    assert 'download="a-fox-1.png"' in image_cards(run_client)[0]
+    assert "2 prompt + 256 completion tokens" in run_client.status_text()
+    link = {"model": "dall-e-3", "prompt": "a fox", "response_format": "url"}
+    await run_client.send(run_message("image", link))
+    assert await run_client.receive_until_state() == "done", run_client.status_text()
+    (card,) = image_cards(run_client)
+    url = fake_upstream.base_url + "/generated/0.png"
+    assert f'<a class="image-link" href="{url}" target="_blank" rel="noopener noreferrer">' in card
+    assert "<img" not in card
+    assert [r.path for r in fake_upstream.requests] == ["/v1/images/generations"] * 2
+
+
+async def test_a_hostile_image_answer_shows_no_markup_and_no_script_link(run_client, fake_upstream):
+    svg = base64.b64encode(b"<svg onload=alert(1)>").decode()
+    answer = {
+        "created": 1,
+        "data": [
+            {"b64_json": svg, "revised_prompt": "<img src=x onerror=alert(1)>"},
+            {"url": "javascript:alert(1)"},
+            {"url": "data:text/html;base64," + svg},
+        ],
+    }
+    fake_upstream.answer_next(Scenario(failure="raw", raw_data=json.dumps(answer)))
+    await run_client.send(run_message("image", {"model": "m", "prompt": "p"}))
+    assert await run_client.receive_until_state() == "done", run_client.status_text()
+    svg_card, script_card, html_card = image_cards(run_client)
+    assert "<img" not in svg_card and "&lt;img src=x onerror=alert(1)&gt;" in svg_card
+    assert "not a PNG, JPEG or WebP image" in text_of(svg_card)
+    assert "href" not in script_card and "<code>javascript:alert(1)</code>" in script_card
+    assert "href" not in html_card and "data:text" not in html_card
+
+
+async def test_an_impossible_image_size_is_refused_before_sending(run_client, fake_upstream):
+    body = {"model": "dall-e-3", "prompt": "p", "size": "512x512", "n": 2}
+    await run_client.send(run_message("image", body))
+    assert await run_client.receive_until_state() == "invalid"
+    status = run_client.status_text()
+    assert "'512x512' is not a size dall-e-3 makes (use 1024x1024, 1792x1024, 1024x1792)" in status
+    assert "dall-e-3 makes at most 1 image(s) per request" in status
+    assert fake_upstream.requests == []

@@ -26,6 +26,8 @@ def test_every_page_gets_the_policy_with_its_own_socket(admin_client):
     assert policy["object-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
     assert policy["base-uri"] == "'self'" and policy["form-action"] == "'self'"
     assert policy["connect-src"] == "'self' ws://testserver"
+    # Generated images are data: URLs; no image loads from another server.
+    assert policy["img-src"] == "'self' data:"
     # The sign-in page and its lockout page too.
     assert "script-src" in directives(admin_client.get("/login/"))
 

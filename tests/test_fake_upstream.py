@@ -202,7 +202,27 @@ def test_embedding_dimensions_beyond_any_real_model_get_a_400(fake_upstream):
     assert error["param"] == "dimensions" and "at most 3072 dimensions" in error["message"]
 
 
-@pytest.mark.parametrize("path", ["/completions", "/embeddings", "/moderations"])
+def test_images_are_the_offline_models_pngs_of_the_asked_size(fake_upstream):
+    body = {"model": "gpt-image-1", "prompt": "a red fox", "size": "1024x1536", "n": 2}
+    answer = post(fake_upstream, "/images/generations", body).json()
+    assert_valid(answer, "ImagesResponse")
+    first, second = (base64.b64decode(item["b64_json"]) for item in answer["data"])
+    assert first.startswith(b"\x89PNG\r\n\x1a\n") and first != second
+    assert struct.unpack(">II", first[16:24]) == (1024, 1536)  # IHDR: width, height
+    assert answer["size"] == "1024x1536" and answer["usage"]["total_tokens"] > 0
+    assert fake_upstream.requests_to("/images/generations")[0].body == body
+
+
+def test_images_asked_as_links_are_links_to_the_fake_that_it_does_not_serve(fake_upstream):
+    body = {"model": "dall-e-2", "prompt": "fox", "size": "256x256", "response_format": "url"}
+    answer = post(fake_upstream, "/images/generations", body).json()
+    assert_valid(answer, "ImagesResponse")
+    assert answer["data"][0]["url"] == fake_upstream.base_url + "/generated/0.png"
+
+
+@pytest.mark.parametrize(
+    "path", ["/completions", "/embeddings", "/moderations", "/images/generations"]
+)
 def test_a_queued_failure_applies_to_every_endpoint(fake_upstream, path):
     fake_upstream.answer_next(Scenario(status=429, retry_after="3", error_message="Slow down"))
     response = post(fake_upstream, path, {"model": "m", "input": "x", "prompt": "x"})

@@ -215,7 +215,7 @@ def test_editor_text_that_is_not_a_json_object_is_refused_naming_line_and_column
     [
         (
             {"mode": "speech"},
-            {"mode": "must be one of chat, completion, edit, embedding, moderation"},
+            {"mode": "must be one of chat, completion, edit, embedding, moderation, image"},
         ),
         ({"body": "hi"}, {"body": "must be a JSON object"}),
         (

@@ -10,7 +10,7 @@ from playground.bodies import WireBody
 from playground.export import RENDERERS, export
 from playground.form_layout import parameter_inputs
 from playground.modes import MODE_NAMES, REGISTRY, UnknownMode, get_mode, modes_where
-from playground.providers import Embeddings, Moderations, RawChunk, TextDelta
+from playground.providers import Embeddings, Images, Moderations, RawChunk, TextDelta
 from playground.providers.offline import OfflineProvider
 from playground.spec import upstream_body, validate_request
 from tests.openapi import assert_valid_request
@@ -77,7 +77,9 @@ async def test_each_mode_runs_on_the_offline_model(mode):
         if not isinstance(event, RawChunk)
     ]
 
-    expected = {"embedding": Embeddings, "moderation": Moderations}.get(record.answer, TextDelta)
+    expected = {"embedding": Embeddings, "moderation": Moderations, "image": Images}.get(
+        record.answer, TextDelta
+    )
     assert any(isinstance(event, expected) for event in answer), answer
 
 
@@ -90,6 +92,6 @@ def test_modes_that_generate_text_are_the_ones_with_candidate_columns():
 
 def test_an_unknown_mode_names_the_known_ones():
     with pytest.raises(UnknownMode) as raised:
-        get_mode("image")
+        get_mode("video")
 
     assert raised.value.args[0] == f"must be one of {', '.join(MODE_NAMES)}"

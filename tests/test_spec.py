@@ -404,8 +404,8 @@ def test_each_mode_refuses_bad_values_naming_the_field(mode, body, field, messag
 
 
 def test_an_unknown_mode_is_refused_with_the_allowed_ones():
-    errors = refusal(mode_request("image", model="m"))
-    assert errors["mode"].startswith("'image' is not allowed (use 'chat', 'completion', 'edit'")
+    errors = refusal(mode_request("video", model="m"))
+    assert errors["mode"].startswith("'video' is not allowed (use 'chat', 'completion', 'edit'")
 
 
 def test_a_mode_that_is_not_text_is_refused_not_a_crash():
@@ -496,5 +496,5 @@ def test_a_value_nested_too_deeply_to_send_is_refused_with_its_key_named():
 def test_a_mode_that_is_not_text_is_refused_naming_the_modes(mode):
     errors = refusal({"mode": mode, "provider": "offline", "body": {"model": "m"}})
     assert errors["mode"].endswith(
-        "is not allowed (use 'chat', 'completion', 'edit', 'embedding' or 'moderation')"
+        "is not allowed (use 'chat', 'completion', 'edit', 'embedding', 'moderation' or 'image')"
     )

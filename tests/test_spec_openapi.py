@@ -91,6 +91,20 @@ FORMS = {
         "model": "omni-moderation-latest",
         "input": "first text\nsecond text",
     },
+    "image": {
+        "mode": "image",
+        "provider": "openai",
+        "model": "gpt-image-1",
+        "prompt": "A lighthouse at dusk, watercolour",
+        "size": "1536x1024",
+        "quality": "high",
+        "n": "2",
+        "background": "transparent",
+        "output_format": "webp",
+        "output_compression": "80",
+        "moderation": "low",
+        "user": "someone",
+    },
 }
 
 
@@ -216,3 +230,48 @@ def test_the_openapi_check_itself_catches_an_invalid_body():
         {"model": "m", "messages": [], "temperature": 5}, "CreateChatCompletionRequest"
     )
     assert any("temperature" in e for e in errors) and any("messages" in e for e in errors)
+
+
+def test_the_image_form_sets_every_parameter_it_shows():
+    body = upstream_body(validate_request(request_from_form(FORMS["image"])))
+    assert body == {
+        "model": "gpt-image-1",
+        "prompt": "A lighthouse at dusk, watercolour",
+        "size": "1536x1024",
+        "quality": "high",
+        "n": 2,
+        "background": "transparent",
+        "output_format": "webp",
+        "output_compression": 80,
+        "moderation": "low",
+        "user": "someone",
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"prompt": "p"},
+        {"prompt": "p", "model": "dall-e-2", "size": "512x512", "n": 10, "response_format": "url"},
+        {
+            "prompt": "p",
+            "model": "dall-e-3",
+            "size": "1792x1024",
+            "quality": "hd",
+            "style": "natural",
+            "response_format": "b64_json",
+            "user": "u",
+        },
+        {"prompt": "p", "model": "gpt-image-2", "size": "1536x864", "output_format": "jpeg"},
+        {"prompt": "p", "model": "my-gateway-model", "size": "768x768"},
+    ],
+)
+def test_image_bodies_for_each_model_family_are_valid_openai_requests(body):
+    request = validate_request({"mode": "image", "provider": "p", "body": body})
+    assert upstream_body(request) == body
+    assert_valid_request("image", body)
+
+
+def test_the_openapi_check_catches_an_invalid_image_body():
+    errors = schema_errors({"prompt": "p", "n": 11, "style": "cubist"}, "CreateImageRequest")
+    assert any(e.startswith("n:") for e in errors) and any(e.startswith("style:") for e in errors)

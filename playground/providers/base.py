@@ -104,6 +104,26 @@ class Moderations:
 
 
 @dataclass(frozen=True, slots=True)
+class GeneratedImage:
+    """One image of an images answer: its file as base64, or a link to it (never fetched
+    here), and the prompt the model drew from when it rewrote it (dall-e-3 does)."""
+
+    b64_json: str | None = None
+    url: str | None = None
+    revised_prompt: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Images:
+    """The images of an image request, in answer order."""
+
+    images: tuple[GeneratedImage, ...]
+    model: str
+    # The file format the answer names (the GPT image models say it), else None.
+    output_format: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ResponseHeaders:
     """The upstream's status and the headers worth showing (rate limits, request id)."""
 
@@ -138,6 +158,7 @@ Event = (
     | Logprobs
     | Embeddings
     | Moderations
+    | Images
     | ResponseHeaders
     | RawChunk
     | Retrying

@@ -17,6 +17,7 @@ from typing import Any
 
 from playground.modes import DEFAULT_MODE, get_mode
 from playground.providers import offline_answers as answers
+from playground.providers import offline_images
 from playground.providers.base import (
     Embeddings,
     Event,
@@ -80,6 +81,7 @@ class OfflineProvider:
             "completion": self._complete,
             "embedding": self._embed,
             "moderation": self._moderate,
+            "image": offline_images.image_stream,
         }
         async for event in answer_for[get_mode(mode).answer](body):
             yield event

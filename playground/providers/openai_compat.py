@@ -22,6 +22,8 @@ from playground.providers.base import (
     Embeddings,
     Event,
     Finished,
+    GeneratedImage,
+    Images,
     Logprobs,
     Moderations,
     RawChunk,
@@ -162,7 +164,7 @@ class OpenAICompatibleProvider:
             raise malformed_answer(str(error)) from None
 
     async def _answer(self, url: str, body: dict[str, Any], mode: str) -> AsyncIterator[Event]:
-        """Embeddings and moderation: one JSON answer, no stream."""
+        """Embeddings, moderation and images: one JSON answer, no stream."""
         response = await self._client().post(url, json=body, headers=self._headers())
         if response.status_code != 200:
             for event in self._refusal_events(response):
@@ -179,6 +181,8 @@ class OpenAICompatibleProvider:
             items = [_object(item, f"data[{i}]") for i, item in enumerate(data)]
             items.sort(key=lambda item: _index(item.get("index"), "data[].index"))
             yield Embeddings(tuple(_vector(item.get("embedding")) for item in items), model)
+        elif get_mode(mode).answer == "image":
+            yield _images(payload, model)
         else:
             results = payload.get("results")
             if not isinstance(results, list):
@@ -384,6 +388,23 @@ def _vector(value: Any) -> tuple[float, ...]:
     raise not_openai_shaped()
 
 
+def _images(payload: dict[str, Any], model: str) -> Images:
+    """The images of an ``ImagesResponse``: each one's base64 or link, and revised prompt."""
+    images = []
+    for position, value in enumerate(_list(payload.get("data"), "data")):
+        where = f"data[{position}]"
+        item = _object(value, where)
+        images.append(
+            GeneratedImage(
+                _text(item.get("b64_json"), f"{where}.b64_json"),
+                _text(item.get("url"), f"{where}.url"),
+                _text(item.get("revised_prompt"), f"{where}.revised_prompt"),
+            )
+        )
+    output_format = _text(payload.get("output_format"), "output_format")
+    return Images(tuple(images), model, output_format)
+
+
 def _moderation(value: Any, where: str) -> dict[str, Any]:
     """One moderation result, its category flags and scores of the types the page reads."""
     result = _object(value, where)
@@ -399,8 +420,11 @@ def _moderation(value: Any, where: str) -> dict[str, Any]:
 
 
 def _usage(usage: dict[str, Any]) -> Usage:
-    prompt = _count(usage.get("prompt_tokens"), "usage.prompt_tokens")
-    completion = _count(usage.get("completion_tokens"), "usage.completion_tokens")
+    # The images endpoint (like the Responses API) counts input and output tokens.
+    prompt_key = "prompt_tokens" if "prompt_tokens" in usage else "input_tokens"
+    completion_key = "completion_tokens" if "completion_tokens" in usage else "output_tokens"
+    prompt = _count(usage.get(prompt_key), f"usage.{prompt_key}")
+    completion = _count(usage.get(completion_key), f"usage.{completion_key}")
     total = _count(usage.get("total_tokens"), "usage.total_tokens") or prompt + completion
     return Usage(
         prompt,

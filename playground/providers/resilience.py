@@ -29,6 +29,7 @@ from playground.modes import DEFAULT_MODE
 from playground.providers.base import (
     Embeddings,
     Event,
+    Images,
     Moderations,
     Provider,
     Retrying,
@@ -43,7 +44,7 @@ from playground.providers.http_errors import seconds_text
 # Events that put something of the answer on the page: once one arrived, a failure is not
 # retried (the user would see the answer twice), and the upstream counts as alive. Until
 # the first, the first-token timeout runs; after it, the gap timeout runs between them.
-CONTENT_EVENTS = (TextDelta, ToolCallDelta, ToolCall, Embeddings, Moderations)
+CONTENT_EVENTS = (TextDelta, ToolCallDelta, ToolCall, Embeddings, Moderations, Images)
 
 # 500 is not retried: it usually means this request broke the upstream, and would again.
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})

@@ -17,8 +17,9 @@ from channels.db import database_sync_to_async
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
+from playground.image_files import file_stem, stored_image
 from playground.outcome import RunOutcome, RunStatus
-from playground.providers import Usage
+from playground.providers import Images, Usage
 from playground.runs.models import Run, RunKeeping, Source
 from playground.runs.prices import price_get, usage_cost
 from playground.runs.search import searchable_text
@@ -31,6 +32,10 @@ logger = logging.getLogger(__name__)
 # candidate; beyond, they are dropped (the text, tool calls and usage are always kept).
 RAW_KEEP_CHARS = 200_000
 LOGPROBS_KEEP_TOKENS = 4_000
+# A run keeps its images' files while they total at most this many bytes (the offline
+# model's are a few KiB, one gpt-image-1 PNG is 1 to 3 MiB); beyond, each image keeps what
+# is known of it (type, size, revised prompt, link) and is marked not kept.
+IMAGES_KEEP_BYTES = 512 * 1024
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,22 @@ def run_output(outcome: RunOutcome) -> dict[str, Any]:
         }
     if outcome.moderations is not None:
         output["moderations"] = list(outcome.moderations.results)
+    if outcome.images is not None:
+        output["images"] = _kept_images(outcome.images, str(outcome.body.get("prompt") or ""))
     return output
+
+
+def _kept_images(images: Images, prompt: str) -> list[dict[str, Any]]:
+    stem = file_stem(prompt)
+    kept, items = 0, []
+    for number, image in enumerate(images.images, 1):
+        item = stored_image(image, number, stem, keep=True)
+        if "b64_json" in item and kept + item["size_bytes"] > IMAGES_KEEP_BYTES:
+            item = stored_image(image, number, stem, keep=False)
+        elif "b64_json" in item:
+            kept += item["size_bytes"]
+        items.append(item)
+    return items
 
 
 def outcome_usage(outcome: RunOutcome) -> Usage | None:

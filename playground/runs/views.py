@@ -14,11 +14,13 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from playground.image_files import images_from_record
 from playground.modes import REGISTRY
 from playground.presets import permissions as preset_permissions
 from playground.presets.services import PresetInputInvalid, PresetNotFound
 from playground.runs import history, selectors
 from playground.runs.models import Run, Status
+from playground.runs.services import IMAGES_KEEP_BYTES
 
 # Counting every match of a common word means reading every matching run's text: the
 # history counts up to this many (pages beyond say "more", and a narrower search finds them).
@@ -88,6 +90,8 @@ def run_detail(request: HttpRequest, run_id: str) -> HttpResponse:
         "can_save_version": preset is not None
         and preset_permissions.can_save_version(request.user, preset),
         "max_note_chars": history.MAX_NOTE_CHARS,
+        "images": images_from_record((run.output or {}).get("images")),
+        "images_keep_bytes": IMAGES_KEEP_BYTES,
     }
     return render(request, "runs/detail.html", context)
 

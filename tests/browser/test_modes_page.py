@@ -271,3 +271,33 @@ def test_reasoning_models_are_recognised_by_the_servers_rule(signed_in_page: Pag
         else:
             expect(badge).to_be_hidden()
             expect(temperature_note).to_be_hidden()
+
+
+def test_image_mode_shows_the_offline_models_image_with_a_download_link(
+    signed_in_page: Page,
+) -> None:
+    page = signed_in_page
+    page.get_by_label("Mode", exact=True).select_option("image")
+    expect(page.locator("#messages")).to_be_hidden()
+    page.get_by_label("Describe the image").fill("A lighthouse at dusk")
+    page.locator("#image-param-size").fill("320x200")
+    page.locator("#image-param-n").fill("2")
+    run_and_wait(page)
+    images = page.locator("#mode-result img.generated-image")
+    expect(images).to_have_count(2)
+    # Decoded and drawn by the browser (a data: URL the page's policy allows).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#mode-result img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
+    widths = images.evaluate_all("all => all.map(i => i.naturalWidth)")
+    assert widths == [320, 320], widths
+    link = page.get_by_role("link", name="Download a-lighthouse-at-dusk-1.png")
+    expect(link).to_be_visible()
+    expect(link).to_have_attribute("download", "a-lighthouse-at-dusk-1.png")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "a-lighthouse-at-dusk-1.png"
+    expect(page.locator("#mode-result .revised-prompt").first).to_contain_text(
+        "A lighthouse at dusk (drawn by the offline model"
+    )

@@ -1,5 +1,6 @@
 """Run every exported snippet for real against the fake upstream and compare bodies."""
 
+import base64
 import json
 import os
 import subprocess
@@ -12,6 +13,8 @@ import pytest
 
 from playground.export import export
 from playground.modes import REGISTRY, get_mode
+from playground.providers import offline_images
+from playground.providers.openai_format import Sender
 from playground.spec import edit_body
 from tests.conftest import TEST_API_KEY
 from tests.fake_upstream import Scenario
@@ -174,6 +177,28 @@ CORPUS |= {
         ),
     },
     "moderation-list": _request("moderation", input=["I love you", "kill the process"]),
+    "image-every-gpt-parameter": _request(
+        "image",
+        prompt="A lighthouse at dusk, 'quoted' $HOME",
+        model="gpt-image-1",
+        size="1024x1536",
+        quality="low",
+        n=2,
+        background="transparent",
+        output_format="webp",
+        output_compression=60,
+        moderation="low",
+        user="user-42",
+    ),
+    "image-dall-e-link": _request(
+        "image",
+        prompt="一只狐狸",
+        model="dall-e-3",
+        size="1024x1024",
+        quality="hd",
+        style="natural",
+        response_format="url",
+    ),
     "text-control-characters": _chat(
         "nul \u0000 us \u001f del \u007f ls \u2028 ps \u2029 bom \ufeff"
     ),
@@ -204,6 +229,7 @@ PRINTED = {
     "completion": (" word0",),
     "embedding": ("dimensions",),
     "moderation": ("flagged",),
+    "image": ("saved image-1.", "image 1: http"),
 }
 
 
@@ -239,7 +265,10 @@ def _run(
         path = NODE_DIR / f"snippet-{workdir.name}.mjs"
         path.write_text(snippet, encoding="utf-8")
         try:
-            return subprocess.run(["node", str(path)], capture_output=True, env=env, timeout=30)
+            # In the work directory: an image snippet saves its files there.
+            return subprocess.run(
+                ["node", str(path)], capture_output=True, env=env, timeout=30, cwd=workdir
+            )
         finally:
             path.unlink()
     else:
@@ -387,3 +416,21 @@ def test_snippets_number_candidates_from_1_as_the_page_and_terminal_do(
         assert result.returncode == 0, (lang, result.stderr.decode()[-2000:])
         printed = result.stdout.decode()
         assert "--- candidate 2 ---" in printed and "candidate 0" not in printed, (lang, printed)
+
+
+def test_image_snippets_save_the_very_files_the_provider_sent(fake_upstream, node_sdk, tmp_path):
+    request = _request("image", prompt="A fox", size="256x256", n=2)
+    sent = offline_images.images_response(request["body"], Sender("fake"))["data"]
+    expected = [base64.b64decode(item["b64_json"]) for item in sent]
+    for lang in ("python", "node"):
+        workdir = Path(tempfile.mkdtemp(dir=tmp_path))
+        result = _run(lang, export(lang, request), workdir)
+        assert result.returncode == 0, (lang, result.stderr.decode()[-2000:])
+        assert result.stdout.decode().splitlines()[:3] == [
+            "saved image-1.png",
+            "revised prompt: A fox (drawn by the fake model: a band and a disc on a colour "
+            "derived from the prompt)",
+            "saved image-2.png",
+        ], lang
+        saved = [(workdir / f"image-{number}.png").read_bytes() for number in (1, 2)]
+        assert saved == expected, lang

@@ -226,3 +226,60 @@ def test_json_lines_piped_into_head_end_quietly(fake_upstream):
     process.wait(timeout=60)
     assert b"Traceback" not in stderr and b"BrokenPipe" not in stderr, stderr.decode()[-2000:]
     assert process.returncode == 141  # 128 + SIGPIPE, as a shell tool cut off by its reader
+
+
+def image(provider: str = "offline", **params) -> dict:
+    body = {"prompt": "A fox in snow", "size": "64x48", **params}
+    return {"mode": "image", "provider": provider, "body": body}
+
+
+def test_images_are_written_to_the_output_dir_and_their_paths_printed(fake_upstream, tmp_path):
+    out = tmp_path / "images" / "today"  # made when missing
+    result = run_request(fake_upstream, image(n=2), "--output-dir", str(out), "-")
+    assert result.returncode == 0, result.stderr
+    paths = [out / "a-fox-in-snow-1.png", out / "a-fox-in-snow-2.png"]
+    assert result.stdout.splitlines() == [str(p) for p in paths]
+    assert all(p.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for p in paths)
+    assert "image 1 revised prompt: A fox in snow (drawn by the offline model" in result.stderr
+    # A second run never overwrites the first one's files.
+    again = run_request(fake_upstream, image(), "--output-dir", str(out), "-")
+    assert again.stdout.splitlines() == [str(out / "a-fox-in-snow-1 (2).png")]
+    assert paths[0].read_bytes() == (out / "a-fox-in-snow-1 (2).png").read_bytes()
+    assert fake_upstream.requests == []
+
+
+def test_without_output_dir_images_go_to_the_current_directory(fake_upstream, tmp_path):
+    env = {**_base_env(), "PLAYGROUND_OFFLINE_TOKENS_PER_SECOND": "0"}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "run_request", "--no-record", "-"],
+        cwd=tmp_path,
+        env=env,
+        input=json.dumps(image()),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "a-fox-in-snow-1.png\n"
+    assert (tmp_path / "a-fox-in-snow-1.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_an_image_link_is_printed_and_not_fetched(fake_upstream, tmp_path):
+    request = image("openai", model="dall-e-2", size="256x256", response_format="url")
+    result = run_request(fake_upstream, request, "--output-dir", str(tmp_path), "-")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"image 1: {fake_upstream.base_url}/generated/0.png\n"
+    assert list(tmp_path.iterdir()) == []
+    assert [r.path for r in fake_upstream.requests] == ["/v1/images/generations"]
+
+
+def test_an_output_dir_that_is_a_file_or_an_impossible_size_sends_nothing(fake_upstream, tmp_path):
+    a_file = tmp_path / "taken"
+    a_file.write_text("x")
+    result = run_request(fake_upstream, image("openai"), "--output-dir", str(a_file), "-")
+    assert result.returncode == 2
+    assert f"--output-dir: {a_file} is a file, not a directory." in result.stderr
+    result = run_request(fake_upstream, image("openai", model="dall-e-3", size="64x48"), "-")
+    assert result.returncode == 2
+    assert "size: '64x48' is not a size dall-e-3 makes (use 1024x1024" in result.stderr
+    assert fake_upstream.requests == []

@@ -554,3 +554,40 @@ def test_a_search_of_thousands_of_words_answers_and_says_what_it_used(client, al
     assert "No presets match" in page  # w2 to w19 must match too
     assert "Only the first" not in client.get("/presets/", {"q": "w0 w1"}).content.decode()
     assert "w0 w1" in client.get("/presets/", {"q": "w0 w1"}).content.decode()
+
+
+IMAGE_FORM = {
+    "mode": "image",
+    "provider": "offline",
+    "model": "",
+    "prompt": "A fox in {{season}}",
+    "variable.season": "snow",
+    "size": "512x512",
+    "quality": "low",
+    "n": "2",
+    "response_format": "b64_json",
+}
+
+
+def test_an_image_request_saved_from_the_page_opens_in_its_form(client, alice):
+    created = client.post("/presets/new/", {**IMAGE_FORM, "preset_name": "Foxes"})
+    assert "Saved as “Foxes”, version 1." in created.content.decode()
+    stored = Preset.objects.get(name="Foxes").versions.get().request
+    assert stored == {
+        "mode": "image",
+        "provider": "offline",
+        "body": {
+            "prompt": "A fox in {{season}}",
+            "size": "512x512",
+            "quality": "low",
+            "n": 2,
+            "response_format": "b64_json",
+        },
+        "variables": {"season": "snow"},
+    }
+    page = client.get("/", {"preset": Preset.objects.get(name="Foxes").pk}).content.decode()
+    assert '<option value="image" selected>Image</option>' in page
+    assert 'name="prompt" rows="6"' in page and ">A fox in {{season}}</textarea>" in page
+    assert 'id="image-param-size" name="size"' in page and 'value="512x512"' in page
+    assert 'id="image-param-n" name="n"' in page and 'value="2"' in page
+    assert "preset-extra-notice" not in page

@@ -135,6 +135,14 @@ ANSWERS_AT_ONCE = {
     "embedding not numbers": ("embedding", {"data": [{"embedding": [1, "a"]}]}),
     "embedding not base64": ("embedding", {"data": [{"embedding": "!!"}]}),
     "embedding data not a list": ("embedding", {"data": "x"}),
+    "images data not a list": ("image", {"created": 1, "data": {"b64_json": "x"}}),
+    "image not an object": ("image", {"created": 1, "data": ["iVBOR"]}),
+    "image base64 not text": ("image", {"created": 1, "data": [{"b64_json": 7}]}),
+    "image url not text": ("image", {"created": 1, "data": [{"url": ["http://x"]}]}),
+    "image usage not a count": (
+        "image",
+        {"created": 1, "data": [], "usage": {"input_tokens": "many"}},
+    ),
     "embedding index not a number": (
         "embedding",
         {"data": [{"index": "a", "embedding": [1.0]}, {"index": 0, "embedding": [1.0]}]},
@@ -147,7 +155,7 @@ async def test_a_malformed_moderation_or_embedding_ends_the_run_in_plain_words(
     run_client, fake_upstream, mode, payload
 ):
     fake_upstream.answer_next(Scenario(failure="raw", raw_data=json.dumps(payload)))
-    body = {"model": "fake-model", "input": "hi"}
+    body = {"model": "fake-model", "input": "hi"} if mode != "image" else {"prompt": "hi"}
     await run_client.send(
         {"action": "run", "request": {"mode": mode, "provider": "openai", "body": body}}
     )

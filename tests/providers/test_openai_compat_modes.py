@@ -6,6 +6,7 @@ from playground.providerconfig.lookup import get_provider
 from playground.providers import (
     Embeddings,
     Finished,
+    Images,
     Logprobs,
     Moderations,
     RawChunk,
@@ -125,9 +126,28 @@ async def test_the_key_in_raw_chunks_is_found_by_the_providers_scrubber(fake_ups
     assert TEST_API_KEY in raw and TEST_API_KEY not in shown and "***" in shown
 
 
-@pytest.mark.parametrize("mode", ["embedding", "moderation"])
+async def test_images_come_back_with_revised_prompts_and_token_usage(fake_upstream):
+    body = {"model": "gpt-image-1", "prompt": "a fox", "size": "1024x1024", "n": 2}
+    events = await events_of(body, "image")
+    (result,) = [e for e in events if isinstance(e, Images)]
+    assert result.model == "gpt-image-1" and result.output_format == "png"
+    assert [image.b64_json[:8] for image in result.images] == ["iVBORw0K"] * 2  # PNG
+    assert all(image.url is None and "a fox" in image.revised_prompt for image in result.images)
+    # gpt-image-1 counts input and output tokens: read as prompt and completion tokens.
+    assert events[-1] == Usage(2, 512, 514)
+    assert fake_upstream.requests_to("/images/generations")[0].body == body
+
+
+async def test_images_answered_as_links_are_links(fake_upstream):
+    body = {"model": "dall-e-2", "prompt": "a fox", "size": "256x256", "response_format": "url"}
+    (result,) = [e for e in await events_of(body, "image") if isinstance(e, Images)]
+    assert result.images[0].url == fake_upstream.base_url + "/generated/0.png"
+    assert result.images[0].b64_json is None
+
+
+@pytest.mark.parametrize("mode", ["embedding", "moderation", "image"])
 async def test_failures_of_answer_modes_are_told_in_plain_words(fake_upstream, mode):
     fake_upstream.answer_next(Scenario(status=429, retry_after="4"))
     with pytest.raises(UpstreamError) as caught:
-        await events_of({"model": "m", "input": "x"}, mode)
+        await events_of({"model": "m", "input": "x", "prompt": "x"}, mode)
     assert caught.value.kind == "rate_limited" and "Wait 4 s" in caught.value.message

@@ -11,6 +11,7 @@ from django.db import OperationalError, connections
 from django.db.backends.signals import connection_created
 
 from playground.consumers import RunConsumer
+from playground.providers.offline_images import draw_png
 from playground.runs.models import Price, Run, RunKeeping
 from tests.conftest import TEST_API_KEY, RunClient, chat_request
 from tests.fake_upstream import FakeUpstream, Scenario
@@ -217,3 +218,37 @@ async def test_a_database_that_refuses_the_record_keeps_the_reply_and_says_so(
     assert any("could not be recorded" in r.getMessage() for r in caplog.records)
     assert "database is locked" in caplog.text
     assert await Run.objects.acount() == 0
+
+
+def image_request(**body) -> dict:
+    body = {"prompt": "A fox in snow", "size": "64x64", **body}
+    return {"action": "run", "request": {"mode": "image", "provider": "offline", "body": body}}
+
+
+async def test_an_image_run_keeps_its_images_up_to_the_limit_and_says_so_beyond(
+    fake_upstream: FakeUpstream, monkeypatch, client
+):
+    from playground.runs import services
+
+    alice = await sync_to_async(make_user)("alice")
+    one_image = len(draw_png(64, 64, "0:A fox in snow"))  # the first image's file
+    monkeypatch.setattr(services, "IMAGES_KEEP_BYTES", one_image + 10)
+    runner = await connect(alice)
+    await runner.send(image_request(n=2))
+    assert await runner.receive_until_state() == "done"
+    await runner.receive_record()
+    await runner.communicator.disconnect()
+
+    run = await Run.objects.aget()
+    assert (run.mode, run.status, run.model) == ("image", "finished", "")
+    first, second = run.output["images"]
+    assert first["b64_json"] and first["media_type"] == "image/png"
+    assert first["file_name"] == "a-fox-in-snow-1.png" and first["size_bytes"] == one_image
+    assert "b64_json" not in second and second["not_kept"] is True
+    assert "A fox in snow" in second["revised_prompt"]
+    assert run.total_tokens > 0 and not run.usage_estimated
+
+    await sync_to_async(client.force_login)(alice)
+    page = (await sync_to_async(client.get)(f"/history/{run.pk}/")).content.decode()
+    assert 'download="a-fox-in-snow-1.png"' in page and "data:image/png;base64," in page
+    assert "so this file was not kept" in page

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 
 from playground.management.commands.run_request import (
     LOCAL_USER,
+    add_output_argument,
     add_recording_arguments,
     recording_user,
     run_and_exit,
@@ -46,6 +47,7 @@ class Command(ShellLanguageCommand):
             action="store_true",
             help=_("print each raw upstream answer (SSE chunk or JSON answer) as one JSON line"),
         )
+        add_output_argument(parser)
         add_recording_arguments(parser)
 
     def handle(self, *args: object, **options: Any) -> None:
@@ -85,7 +87,12 @@ class Command(ShellLanguageCommand):
                 team_id=preset.team_id,
             )
         raw = bool(options["json"])
-        run_and_exit(lambda: run_request_data(data, sys.stdout, sys.stderr, raw=raw, record=record))
+        output_dir = options["output_dir"]
+        run_and_exit(
+            lambda: run_request_data(
+                data, sys.stdout, sys.stderr, raw=raw, record=record, output_dir=output_dir
+            )
+        )
 
 
 def _local_user() -> Any:

@@ -1,5 +1,6 @@
-"""``manage.py run_request [FILE|-] [--json] [--user NAME] [--no-record]``: run a request
-JSON, stream the reply to stdout, and keep the run in the history."""
+"""``manage.py run_request [FILE|-] [--json] [--output-dir DIR] [--user NAME] [--no-record]``:
+run a request JSON, stream the reply to stdout (images written to DIR, their paths printed),
+and keep the run in the history."""
 
 import asyncio
 import os
@@ -34,6 +35,16 @@ def add_recording_arguments(parser: CommandParser) -> None:
     )
     parser.add_argument(
         "--no-record", action="store_true", help=_("do not keep the run in the history")
+    )
+
+
+def add_output_argument(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=Path(),
+        metavar="DIR",
+        help="where images are written, their paths printed (default: the current directory)",
     )
 
 
@@ -86,7 +97,8 @@ def run_and_exit(coroutine_factory: Any) -> None:
 
 class Command(ShellLanguageCommand):
     help = gettext_noop(
-        "Run a request JSON ({mode, provider, body}) and stream the reply to stdout. "
+        "Run a request JSON ({mode, provider, body}) and stream the reply to stdout; images "
+        "are written to --output-dir and their paths printed. "
         "Exit status 0 on success, 1 when the provider failed, 2 for a bad request; "
         "the reason goes to stderr and any partial reply is kept. The run is recorded in "
         "the history (--user, --no-record)."
@@ -101,6 +113,7 @@ class Command(ShellLanguageCommand):
             action="store_true",
             help=_("print each raw upstream answer (SSE chunk or JSON answer) as one JSON line"),
         )
+        add_output_argument(parser)
         add_recording_arguments(parser)
 
     def handle(self, *args: object, **options: Any) -> None:
@@ -119,7 +132,18 @@ class Command(ShellLanguageCommand):
             sys.stderr.write(why_not)
         record = RecordAs(user=user) if user is not None else None
         raw = bool(options["json"])
-        run_and_exit(lambda: run_request_text(text, sys.stdout, sys.stderr, raw=raw, record=record))
+        output_dir = options["output_dir"]
+        run_and_exit(
+            lambda: run_request_text(
+                text, sys.stdout, sys.stderr, raw=raw, record=record, output_dir=output_dir
+            )
+        )
 
 
-__all__ = ["Command", "add_recording_arguments", "recording_user", "run_and_exit"]
+__all__ = [
+    "Command",
+    "add_output_argument",
+    "add_recording_arguments",
+    "recording_user",
+    "run_and_exit",
+]
