@@ -78,7 +78,9 @@ def request_editor_context(
     """
     providers = available_providers(user)
     if data is None:
-        remember = settings.PLAYGROUND_REMEMBER_LAST_RUN and getattr(user, "is_authenticated", False)
+        remember = settings.PLAYGROUND_REMEMBER_LAST_RUN and getattr(
+            user, "is_authenticated", False
+        )
         last = preference_get(user) if remember else None
         data = default_request(providers, last)
     values = form_values_from_request(data)
