@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test typecheck proxy-deps messages bench bench-redis bench-history bench-recording lint format lock browser-deps clean
+.PHONY: run test typecheck proxy-deps messages highlight-css bench bench-redis bench-history bench-recording lint format lock browser-deps clean
 
 # Every install comes from the lock files (`make lock` writes them), checked against their
 # hashes; the project itself goes in without dependencies, so nothing unlocked slips in.
@@ -72,6 +72,10 @@ messages: $(VENV)/.dev
 	$(MAKEMESSAGES) --domain django
 	$(MAKEMESSAGES) --domain djangojs
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+
+# The code colours of both themes, from Pygments' styles (playground/export/highlight_css.py).
+highlight-css: $(VENV)/.dev
+	$(BIN)/python -m playground.export.highlight_css > static/playground/highlight.css
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

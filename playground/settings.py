@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A signed-in user's own language, after LocaleMiddleware's guess (preferences/language.py).
     "playground.preferences.language.UserLanguageMiddleware",
+    # Signing in brings the account's colour theme to the browser (preferences/theme.py).
+    "playground.preferences.theme.AccountThemeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -18,8 +18,8 @@ LEXERS = {
     "json": JsonLexer,
 }
 
-# Pygments' default "highlight" class; static/playground/highlight.css holds its colours
-# (regenerate with: pygmentize -S default -f html -a .highlight).
+# Pygments' default "highlight" class; static/playground/highlight.css holds its colours in
+# both themes (written by highlight_css.py: `make highlight-css`).
 _FORMATTER = HtmlFormatter(nowrap=True)
 
 # Above this size highlighting costs more than it helps (a 128 KiB document is one string).

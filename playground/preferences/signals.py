@@ -1,4 +1,5 @@
-"""At sign-in, the user's remembered language and theme go into their session."""
+"""At sign-in, the user's remembered language goes into their session and their theme to
+the browser (theme.AccountThemeMiddleware sets its cookie on the sign-in's answer)."""
 
 from typing import Any
 
@@ -19,4 +20,4 @@ def language_to_session(sender: Any, request: Any, user: Any, **kwargs: Any) -> 
         return
     if chosen["language"]:
         request.session[SESSION_KEY] = chosen["language"]
-    request.session[theme.SESSION_KEY] = chosen["theme"]
+    setattr(request, theme.ACCOUNT_THEME, chosen["theme"])

@@ -41,7 +41,6 @@ def theme_switch(request: HttpRequest) -> HttpResponse:
         )
     if request.user.is_authenticated:
         preference_theme_set(request.user, chosen)
-        request.session[theme.SESSION_KEY] = chosen
     response = HttpResponseRedirect(_safe_next(request))
     theme.theme_cookie_set(response, chosen)
     return response

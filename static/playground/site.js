@@ -32,7 +32,9 @@
     document.addEventListener(name, focusableWhenScrolling);
   });
   // The theme switch (base.html) takes effect at once, without a reload: the page's colours
-  // change here and the choice is posted in the background (the form, sent as it is).
+  // change here, the cookie the server draws the next page in is written now (a reload or a
+  // link followed right away keeps the choice), and the choice is posted in the background
+  // (the form, sent as it is) for the user's other browsers (playground/preferences/theme.py).
   var NEXT = {system: "light", light: "dark", dark: "system"};
   function themeLabel(theme) {
     var names = {system: gettext("System"), light: gettext("Light"), dark: gettext("Dark")};
@@ -51,6 +53,8 @@
     button.dataset.theme = chosen;
     button.value = NEXT[chosen];
     button.textContent = themeLabel(chosen);
-    window.fetch(form.action, {method: "POST", body: data, credentials: "same-origin", redirect: "manual"});
+    document.cookie = form.dataset.cookie + "=" + chosen + "; path=/; max-age=" + form.dataset.cookieAge +
+      "; samesite=lax" + (window.location.protocol === "https:" ? "; secure" : "");
+    window.fetch(form.action, {method: "POST", body: data, credentials: "same-origin", redirect: "manual", keepalive: true});
   });
 })();

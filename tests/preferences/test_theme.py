@@ -66,3 +66,26 @@ def test_a_forged_theme_cookie_is_ignored():
     client = Client()
     client.cookies["playground_theme"] = '"><script>alert(1)</script>'
     assert "data-theme" not in html_tag(client, "/login/")
+
+
+def test_the_switch_takes_effect_before_its_post_arrives(user):
+    """The page's script writes the cookie at once: a reload right after the click (its POST
+    still on the way) is drawn in the new theme, not the account's previous one."""
+    client = signed_in(user)
+    client.post("/account/theme/", {"theme": "dark"})
+    client.cookies["playground_theme"] = "light"  # what site.js writes on the click
+    assert 'data-theme="light"' in html_tag(client)
+
+
+def test_signing_in_brings_the_accounts_theme_over_a_choice_made_signed_out(user):
+    signed_in(user).post("/account/theme/", {"theme": "light"})
+    client = Client()
+    client.post("/account/theme/", {"theme": "dark", "next": "/login/"})
+    assert 'data-theme="dark"' in html_tag(client, "/login/")
+    client.post("/login/", {"username": user.username, "password": PASSWORD})
+    assert 'data-theme="light"' in html_tag(client)
+
+
+def test_the_switch_names_the_cookie_its_script_writes(user):
+    page = signed_in(user).get("/").content.decode()
+    assert 'data-cookie="playground_theme"' in page
