@@ -24,8 +24,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from jsonschema.validators import Draft202012Validator, validator_for
-
 from playground.providers.example_values import Prompt, named_value, read_prompt
 from playground.providers.regex_example import example_matching
 
@@ -259,6 +257,10 @@ def _resolve(ref: str, root: Any) -> Any:
 def _fits(value: Any, schema: dict[str, Any]) -> bool:
     """Whether ``value`` is valid under ``schema`` (formats checked too), as jsonschema says."""
     try:
+        # Imported here: jsonschema stays out of a worker until a schema is checked
+        # (tests/test_worker_imports.py).
+        from jsonschema.validators import Draft202012Validator, validator_for
+
         validator = validator_for(schema, default=Draft202012Validator)
         return bool(validator(schema, format_checker=validator.FORMAT_CHECKER).is_valid(value))
     except Exception:  # a schema jsonschema cannot read (a $ref out of reach): not known to fit
