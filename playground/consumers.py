@@ -20,7 +20,6 @@ import logging
 import time
 from typing import Any, cast
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext as _
@@ -35,7 +34,6 @@ from playground.live.runner import LiveRunSocket
 from playground.moderation_check import moderated_run
 from playground.modes import get_mode
 from playground.outcome import RunOutcome, RunStatus
-from playground.preferences.services import preference_last_run_set
 from playground.presets.running import PresetUnavailable, preset_request_for_run_async
 from playground.providerconfig.lookup import aget_provider
 from playground.providers import UpstreamError
@@ -79,22 +77,6 @@ class RunConsumer(LiveRunSocket):
         # Runs being written to the history: kept so that they are not garbage collected.
         self.recordings: set[asyncio.Task] = set()
         await self.accept()
-
-    def _remember_choice(self, provider: str, model: str, mode: str) -> None:
-        """A fresh playground page starts on what the user ran last (preferences): written
-        in the background, and only when it changed."""
-        choice = (provider, model, mode)
-        if self.user.pk is None or choice == getattr(self, "remembered_choice", None):
-            return
-        self.remembered_choice = choice
-        task = asyncio.create_task(
-            database_sync_to_async(preference_last_run_set)(
-                self.user, provider=provider, model=model, mode=mode
-            )
-        )
-        self.recordings.add(task)
-        task.add_done_callback(self.recordings.discard)
-        task.add_done_callback(_report_failure)
 
     async def disconnect(self, code: int) -> None:
         self.closed = True
@@ -222,8 +204,6 @@ class RunConsumer(LiveRunSocket):
         else:
             work = relay_run(provider, body, send, mode=request.mode, outcome=outcome)
         self.last_outcome = None
-        if preset_run is None:
-            self._remember_choice(request.provider, str(body.get("model") or ""), request.mode)
         self.run_task = asyncio.create_task(work)
         self.run_task.add_done_callback(_report_failure)
         self.run_task.add_done_callback(lambda task: self._keep_outcome(outcome))

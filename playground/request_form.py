@@ -21,8 +21,8 @@ from playground.form_layout import parameter_groups
 from playground.forms import ROW_ROLES, form_values_from_request, row_indexes
 from playground.fragments import tool_call_line
 from playground.modes import DEFAULT_MODE, REGISTRY, get_mode
-from playground.preferences.services import preference_get
 from playground.providerconfig.lookup import available_providers
+from playground.runs.selectors import last_page_run_choice
 from playground.spec import RequestInvalid, extension_keys, validate_request
 from playground.translation_marks import gettext_noop
 from playground.variables import body_names
@@ -39,7 +39,9 @@ class EditorStatus:
     error: bool = False
 
 
-def default_request(providers: list[Any], last: Any = None) -> dict[str, Any]:
+def default_request(
+    providers: list[Any], last: tuple[str, str, str] | None = None
+) -> dict[str, Any]:
     """The request a fresh page starts with: the provider PLAYGROUND_DEFAULT_PROVIDER names,
     else the first real provider (the offline one only when there is no other), its model, one empty user message, and the usage asked
     for at the end of the stream (the history's tokens and cost; otherwise they are only
@@ -49,11 +51,11 @@ def default_request(providers: list[Any], last: Any = None) -> dict[str, Any]:
         (p for p in providers if not p.offline), providers[0]
     )
     mode, model = DEFAULT_MODE, provider.default_model
-    # What the user ran last (preferences), while its provider is still theirs to use.
-    remembered = next((p for p in providers if last and p.name == last.last_provider), None)
-    if remembered is not None and last.last_mode in REGISTRY:
-        provider, mode = remembered, last.last_mode
-        model = last.last_model or remembered.default_model
+    # What the user ran last on the page (the history), while its provider is still theirs.
+    remembered = next((p for p in providers if last and p.name == last[0]), None)
+    if remembered is not None and last is not None and last[2] in REGISTRY:
+        provider, mode = remembered, last[2]
+        model = last[1] or remembered.default_model
     body: dict[str, Any] = {"model": model}
     if REGISTRY[mode].prompt_fields == "messages":
         body["messages"] = [{"role": "user", "content": ""}]
@@ -81,7 +83,7 @@ def request_editor_context(
         remember = settings.PLAYGROUND_REMEMBER_LAST_RUN and getattr(
             user, "is_authenticated", False
         )
-        last = preference_get(user) if remember else None
+        last = last_page_run_choice(user) if remember else None
         data = default_request(providers, last)
     values = form_values_from_request(data)
     mode = get_mode(values["mode"])

@@ -324,7 +324,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "playground" / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # the switch's choice outlives the browser session
-# The terminal commands speak the shell's language (playground/management/shell_language.py):
+# The terminal commands speak the shell's language (playground/shell_language.py):
 # its locale as POSIX reads it, LC_ALL, else LC_MESSAGES, else LANG ("zh_CN.UTF-8").
 SHELL_LOCALE = next(
     (

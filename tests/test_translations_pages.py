@@ -23,9 +23,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import translation
 
-from playground.management.shell_language import shell_language
 from playground.presets.services import preset_delete, preset_fork, preset_save, preset_share
 from playground.providerconfig.models import ProviderConfig
+from playground.shell_language import shell_language
 from tests.presets.factories import make_preset, make_request, make_team, make_user
 from tests.runs.factories import make_run
 

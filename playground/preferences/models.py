@@ -19,10 +19,6 @@ class UserPreference(models.Model):
     language = models.CharField(_("language"), max_length=16, blank=True, default="")
     # "system" follows the device's prefers-color-scheme.
     theme = models.CharField(_("theme"), max_length=6, choices=Theme.choices, default=Theme.SYSTEM)
-    # What the user last ran in the playground: a fresh page starts there (request_form.py).
-    last_provider = models.CharField(max_length=200, blank=True, default="")
-    last_model = models.CharField(max_length=200, blank=True, default="")
-    last_mode = models.CharField(max_length=40, blank=True, default="")
 
     def __str__(self) -> str:
         return f"preferences of {self.user}"

@@ -34,15 +34,3 @@ def preference_theme_set(user: User, theme: str) -> UserPreference:
         user=user, defaults={"theme": theme}
     )
     return preference
-
-
-def preference_last_run_set(user: Any, *, provider: str, model: str, mode: str) -> None:
-    """Remember what the user ran last in the playground (one small write, off the stream)."""
-    UserPreference.objects.update_or_create(
-        user=user,
-        defaults={
-            "last_provider": provider[:200],
-            "last_model": model[:200],
-            "last_mode": mode[:40],
-        },
-    )

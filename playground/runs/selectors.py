@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from playground.runs.models import Run, Status
+from playground.runs.models import Run, Source, Status
 from playground.runs.search import SearchRefused, runs_search, search_words
 from playground.teams.models import Membership
 
@@ -139,3 +139,15 @@ def runs_history(*, user: AbstractBaseUser | Any, filters: HistoryFilters) -> Qu
 
 def _day_start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
+
+
+def last_page_run_choice(user: Any) -> tuple[str, str, str] | None:
+    """(provider, model, mode) of the user's latest run from the playground page: where a
+    fresh page starts (request_form.py). Read from the history, so remembering it costs no
+    write of its own (one indexed query per fresh page)."""
+    return (
+        Run.objects.filter(user=user, source=Source.PAGE)
+        .order_by("-created_at")
+        .values_list("provider", "model", "mode")
+        .first()
+    )

@@ -1,20 +1,26 @@
 """A fresh playground page starts on the provider, model and mode the user ran last."""
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import Client
 
 from playground.consumers import RunConsumer
-from playground.preferences.models import UserPreference
-from playground.preferences.services import preference_last_run_set
+from playground.runs.models import Source
 from tests.conftest import RunClient, chat_request
+from tests.runs.factories import make_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class UnrecordedRunConsumer(RunConsumer):
-    records_runs = False
+class RecordingRunConsumer(RunConsumer):
+    records_runs = True  # the last choice is read from the history
+
+
+def preference_last_run_set(user: User, *, provider: str, model: str, mode: str) -> None:
+    """The user ran this from the playground page: it is in their history."""
+    make_run(user=user, provider=provider, model=model, mode=mode, source=Source.PAGE)
 
 
 def page_values(user: User) -> tuple[str, str, str]:
@@ -26,19 +32,15 @@ def page_values(user: User) -> tuple[str, str, str]:
 
 async def test_running_on_the_page_remembers_the_provider_model_and_mode():
     user = await User.objects.acreate(username="ana")
-    communicator = WebsocketCommunicator(UnrecordedRunConsumer.as_asgi(), "/ws/run/")
+    communicator = WebsocketCommunicator(RecordingRunConsumer.as_asgi(), "/ws/run/")
     communicator.scope["user"] = user
     assert (await communicator.connect())[0]
     client = RunClient(communicator)
-    await client.send(chat_request("Hi", provider="offline", model="offline-1"))
+    await client.send(chat_request("Hi", provider="offline", model="offline-mini"))
     assert await client.receive_until_state() == "done"
+    await client.receive_record()
     await communicator.disconnect()
-    chosen = await UserPreference.objects.aget(user=user)
-    assert (chosen.last_provider, chosen.last_model, chosen.last_mode) == (
-        "offline",
-        "offline-1",
-        "chat",
-    )
+    assert await sync_to_async(page_values)(user) == ("offline", "offline-mini", "chat")
 
 
 def test_a_fresh_page_opens_on_the_users_last_choice(settings):
@@ -113,10 +115,8 @@ def test_a_preset_opened_through_its_shared_link_wins_over_the_last_choice():
 
 
 def test_a_run_opened_from_the_history_wins_over_the_last_choice():
-    from tests.runs.factories import make_run
-
     user = remembering("hal", provider="offline", model="offline-mini")
-    run = make_run(user=user, provider="openai", model="gpt-4o", mode="chat")
+    run = make_run(user=user, provider="openai", model="gpt-4o", mode="chat", source=Source.PRESET)
     client = Client()
     client.force_login(user)
     context = client.get("/", {"run": str(run.pk)}).context
@@ -166,25 +166,25 @@ def test_the_last_choice_wins_over_the_default_provider_setting(settings):
 
 async def test_a_later_run_with_another_model_moves_the_remembered_choice():
     user = await User.objects.acreate(username="ned")
-    communicator = WebsocketCommunicator(UnrecordedRunConsumer.as_asgi(), "/ws/run/")
+    communicator = WebsocketCommunicator(RecordingRunConsumer.as_asgi(), "/ws/run/")
     communicator.scope["user"] = user
     assert (await communicator.connect())[0]
     client = RunClient(communicator)
     for model in ("offline-1", "offline-1", "offline-mini"):
         await client.send(chat_request("Hi", provider="offline", model=model))
         assert await client.receive_until_state() == "done"
+        await client.receive_record()
     await communicator.disconnect()
-    chosen = await UserPreference.objects.aget(user=user)
-    assert (chosen.last_provider, chosen.last_model) == ("offline", "offline-mini")
+    assert (await sync_to_async(page_values)(user))[:2] == ("offline", "offline-mini")
 
 
 async def test_a_refused_run_is_not_remembered():
     user = await User.objects.acreate(username="oz")
-    communicator = WebsocketCommunicator(UnrecordedRunConsumer.as_asgi(), "/ws/run/")
+    communicator = WebsocketCommunicator(RecordingRunConsumer.as_asgi(), "/ws/run/")
     communicator.scope["user"] = user
     assert (await communicator.connect())[0]
     client = RunClient(communicator)
-    await client.send(chat_request("Hi", provider="offline", model="offline-1", temperature=9))
+    await client.send(chat_request("Hi", provider="offline", model="offline-mini", temperature=9))
     assert await client.receive_until_state() == "invalid"
     await communicator.disconnect()
-    assert not await UserPreference.objects.filter(user=user).aexists()
+    assert (await sync_to_async(page_values)(user))[1] != "offline-mini"

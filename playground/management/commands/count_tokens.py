@@ -8,8 +8,8 @@ from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from playground.management.shell_language import ShellLanguageCommand
 from playground.runs.estimate import request_estimate
+from playground.shell_language import ShellLanguageCommand
 from playground.spec import RequestInvalid, upstream_body, validate_request
 from playground.terminal import EXIT_BAD_REQUEST, describe_invalid, parse_request_text
 

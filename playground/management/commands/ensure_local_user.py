@@ -11,7 +11,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from playground.management.shell_language import ShellLanguageCommand
+from playground.shell_language import ShellLanguageCommand
 
 
 class Command(ShellLanguageCommand):

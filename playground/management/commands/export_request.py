@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from playground.export import RENDERERS, export
-from playground.management.shell_language import ShellLanguageCommand
+from playground.shell_language import ShellLanguageCommand
 from playground.spec import RequestInvalid
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from playground.health import OK, health_report
-from playground.management.shell_language import ShellLanguageCommand
+from playground.shell_language import ShellLanguageCommand
 
 DEFAULT_URL = "http://127.0.0.1:8000/healthz/"
 

@@ -8,8 +8,8 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from playground.management.shell_language import ShellLanguageCommand
 from playground.runs.retention import runs_purge
+from playground.shell_language import ShellLanguageCommand
 
 
 class Command(ShellLanguageCommand):

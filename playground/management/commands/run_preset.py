@@ -15,10 +15,10 @@ from playground.management.commands.run_request import (
     recording_user,
     run_and_exit,
 )
-from playground.management.shell_language import ShellLanguageCommand
 from playground.presets import selectors
 from playground.presets.by_name import AmbiguousPresetName, preset_find
 from playground.presets.services import PresetNotFound
+from playground.shell_language import ShellLanguageCommand
 from playground.terminal import EXIT_BAD_REQUEST, RecordAs, run_request_data
 
 

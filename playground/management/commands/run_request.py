@@ -15,7 +15,7 @@ from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from playground.management.shell_language import ShellLanguageCommand
+from playground.shell_language import ShellLanguageCommand
 from playground.terminal import (
     EXIT_BAD_REQUEST,
     EXIT_INTERRUPTED,

@@ -8,9 +8,9 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from playground.management.shell_language import ShellLanguageCommand
 from playground.runs.models import Run
 from playground.runs.search import SearchRefused, runs_search, search_words
+from playground.shell_language import ShellLanguageCommand
 
 
 class Command(ShellLanguageCommand):

@@ -3,8 +3,8 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from playground.management.shell_language import ShellLanguageCommand
 from playground.presets.services import trash_purge
+from playground.shell_language import ShellLanguageCommand
 
 
 class Command(ShellLanguageCommand):

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from playground.management.shell_language import ShellLanguageCommand
 from playground.providerconfig.crypto import KeyUnreadable, reencrypt
 from playground.providerconfig.models import ProviderConfig
+from playground.shell_language import ShellLanguageCommand
 
 
 class Command(ShellLanguageCommand):
