@@ -2,26 +2,25 @@
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from playground.preferences import theme
 from playground.preferences.language import SESSION_KEY, language_cookie_set
-from playground.preferences.models import Theme
 from playground.preferences.services import (
-    LANGUAGE_CODES,
+    language_check,
     preference_language_set,
     preference_theme_set,
+    theme_check,
 )
 
 
 @require_POST
 def language_switch(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
-    if language not in LANGUAGE_CODES:
-        return HttpResponseBadRequest(
-            _("language: must be one of %(codes)s.") % {"codes": ", ".join(sorted(LANGUAGE_CODES))}
-        )
+    try:
+        language_check(language)
+    except ValueError as refused:
+        return HttpResponseBadRequest(str(refused))
     if request.user.is_authenticated:
         preference_language_set(request.user, language)
         request.session[SESSION_KEY] = language
@@ -35,10 +34,10 @@ def theme_switch(request: HttpRequest) -> HttpResponse:
     """The header's theme switch: the page's script applies it at once and posts here; without
     the script, the form posts and the page comes back in the new theme."""
     chosen = request.POST.get("theme", "")
-    if chosen not in Theme.values:
-        return HttpResponseBadRequest(
-            _("theme: must be one of %(themes)s.") % {"themes": ", ".join(Theme.values)}
-        )
+    try:
+        theme_check(chosen)
+    except ValueError as refused:
+        return HttpResponseBadRequest(str(refused))
     if request.user.is_authenticated:
         preference_theme_set(request.user, chosen)
     response = HttpResponseRedirect(_safe_next(request))
