@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "playground.runs",
     "playground.evals",
     "playground.preferences",
+    "playground.uploads",
     # Evaluations run as Django tasks (the django.tasks backport) stored in the database.
     "django_tasks",
     "django_tasks_db",
@@ -175,6 +176,14 @@ PLAYGROUND_IMPORT_MAX_BYTES = env.int("PLAYGROUND_IMPORT_MAX_BYTES", default=5_2
 PLAYGROUND_IMPORT_MAX_PRESETS = env.int("PLAYGROUND_IMPORT_MAX_PRESETS", default=500)
 PLAYGROUND_IMPORT_MAX_VERSIONS = env.int("PLAYGROUND_IMPORT_MAX_VERSIONS", default=5000)
 # --- end of issue 13's local files and limits ----------------------------------------------
+
+# --- Uploads: files requests carry (playground/uploads) -------------------------------------
+# The largest file the page accepts, whatever the purpose (each purpose also has the
+# provider's own limit, playground/uploads/kinds.py: audio 25 MB, images 50 MB).
+PLAYGROUND_UPLOAD_MAX_BYTES = env.int("PLAYGROUND_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+# Uploads no recorded run or saved preset refers to are deleted after this many hours
+# (manage.py purge_uploads; the evaluation worker runs it too).
+PLAYGROUND_UPLOAD_UNKEPT_HOURS = env.int("PLAYGROUND_UPLOAD_UNKEPT_HOURS", default=24)
 
 # --- Runs: history and retention (playground/runs) ----------------------------------------
 # Every run is recorded in the history when it ends; off, nothing is kept (no history, no

@@ -33,6 +33,7 @@ from playground.presets.models import (
 from playground.row_ids import row_number
 from playground.storable import first_unstorable, unstorable_reason
 from playground.teams.models import Membership, Role, Team
+from playground.uploads.services import upload_keep
 
 # Who asks: signed in, or a visitor holding a preset's link (who may read and export it).
 Visitor = AbstractBaseUser | AnonymousUser
@@ -273,6 +274,7 @@ def preset_create(
         author=owner,
         message=_text_clean(message, field="message")[:500],
     )
+    upload_keep(stored)
     return preset
 
 
@@ -300,6 +302,7 @@ def preset_save(
         latest = preset.versions.order_by("-number").values_list("number", flat=True).first() or 0
         if base_version is not None and base_version != latest:
             raise StaleVersion(base=base_version, latest=latest)
+        upload_keep(stored)
         return PresetVersion.objects.create(
             preset=preset,
             number=latest + 1,
@@ -736,6 +739,7 @@ def _import_write(*, owner: User, planned: list[dict[str, Any]]) -> Imported:
                 PresetVersion.objects.create(
                     preset=preset, number=number, request=request, author=owner, message=message
                 )
+                upload_keep(request)
             created.append(preset)
     return Imported(presets=created, renamed=renamed)
 

@@ -25,6 +25,7 @@ from playground.runs.prices import price_get, usage_cost
 from playground.runs.search import searchable_text
 from playground.secrets_scrub import Scrubber
 from playground.tokens import estimate_outcome_usage
+from playground.uploads.services import upload_keep
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ def run_record(*, context: RunContext, outcome: RunOutcome) -> Run:
         run.text_deleted_at = run.created_at
     with transaction.atomic():
         run.save(force_insert=True)
+        if keep_text:  # the files the stored request refers to outlive the upload's day
+            upload_keep(run.request)
     return run
 
 
