@@ -44,6 +44,7 @@ from playground.runs.models import Source
 from playground.runs.services import RunContext, request_object, run_record
 from playground.secrets_scrub import ScrubbingWriter, Writer
 from playground.spec import RequestInvalid, template_body, upstream_body, validate_request
+from playground.uploads.references import file_paths_read_from
 
 EXIT_OK = 0
 EXIT_UPSTREAM_FAILED = 1
@@ -240,16 +241,22 @@ async def run_request_text(
     raw: bool = False,
     record: RecordAs | None = None,
     output_dir: Path | None = None,
+    files_dir: Path | None = None,
 ) -> int:
     """Run a request JSON text, printing to ``out``; return the exit status. With
     ``record``, the run goes to the history as that user's (``None``: not recorded).
-    Images are written to ``output_dir`` (the current directory if None)."""
+    Images are written to ``output_dir`` (the current directory if None). ``@path`` file
+    references are read from ``files_dir`` (the request file's folder); without it they
+    are refused, as in the page."""
     try:
         data = parse_request_text(text)
     except RequestInvalid as invalid:
         err.write(describe_invalid(invalid.errors) + "\n")
         return EXIT_BAD_REQUEST
-    return await run_request_data(data, out, err, raw=raw, record=record, output_dir=output_dir)
+    if files_dir is None:
+        return await run_request_data(data, out, err, raw=raw, record=record, output_dir=output_dir)
+    with file_paths_read_from(files_dir):
+        return await run_request_data(data, out, err, raw=raw, record=record, output_dir=output_dir)
 
 
 async def run_request_data(

@@ -13,6 +13,8 @@ Everything that sends, exports, stores or shows a file reads it through this mod
 import hashlib
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,20 @@ from playground.uploads.kinds import EXTENSIONS, UPLOAD_KINDS, UploadKind
 UPLOAD_PREFIX = "upload:"
 PATH_PREFIX = "@"
 _UPLOAD_RE = re.compile(r"upload:([0-9a-f]{64})")
+# Where ``@`` paths are read from: set by the terminal around one request (and inherited by
+# the tasks it starts); unset, as in every page and socket, ``@`` paths are refused.
+_PATHS_FROM: ContextVar[Path | None] = ContextVar("playground_file_paths_from", default=None)
+
+
+@contextmanager
+def file_paths_read_from(base_dir: Path) -> Iterator[None]:
+    """Within this block ``@`` references are read from ``base_dir`` (the folder of the
+    request file the terminal runs)."""
+    token = _PATHS_FROM.set(base_dir)
+    try:
+        yield
+    finally:
+        _PATHS_FROM.reset(token)
 
 
 class FileReferenceError(ValueError):
@@ -67,12 +83,13 @@ def upload_references(value: Any) -> Iterator[str]:
 
 
 def file_reference_read(
-    value: str, *, base_dir: Path | None, kind: UploadKind | None = None
+    value: str, *, base_dir: Path | None = None, kind: UploadKind | None = None
 ) -> FileContent:
-    """The file a reference names. ``base_dir`` is the folder ``@`` paths are read from;
-    None (the page, the websocket) refuses them. With ``kind``, a file of another type or
-    over its size is refused too (an ``upload:`` was checked when it was uploaded, a path
-    is checked here)."""
+    """The file a reference names. ``@`` paths are read from ``base_dir``, by default the
+    folder ``file_paths_read_from`` set; with neither (the page, the websocket) they are
+    refused. With ``kind``, a file of another type or over its size is refused too (an
+    ``upload:`` was checked when it was uploaded, a path is checked here)."""
+    base_dir = base_dir if base_dir is not None else _PATHS_FROM.get()
     if value.startswith(UPLOAD_PREFIX):
         return _upload_read(value)
     if value.startswith(PATH_PREFIX) and len(value) > 1:

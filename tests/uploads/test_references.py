@@ -9,6 +9,7 @@ from playground.uploads.kinds import UPLOAD_KINDS
 from playground.uploads.references import (
     FileReferenceError,
     download_name,
+    file_paths_read_from,
     file_reference_read,
     is_file_reference,
     upload_references,
@@ -88,3 +89,11 @@ def test_a_reference_that_is_neither_says_what_is_expected():
 def test_a_download_name_has_the_extension_of_the_real_type():
     upload = upload_create(data=png_bytes(), filename="picture.jpg.exe", purpose="image")
     assert download_name(file_reference_read(upload.reference, base_dir=None)) == "picture.jpg.png"
+
+
+def test_the_terminal_sets_where_paths_are_read_for_everything_it_runs(tmp_path):
+    (tmp_path / "talk.wav").write_bytes(wav_bytes())
+    with file_paths_read_from(tmp_path):
+        assert file_reference_read("@talk.wav").data == wav_bytes()
+    with pytest.raises(FileReferenceError, match="read only by the terminal"):
+        file_reference_read("@talk.wav")

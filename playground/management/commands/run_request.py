@@ -133,9 +133,17 @@ class Command(ShellLanguageCommand):
         record = RecordAs(user=user) if user is not None else None
         raw = bool(options["json"])
         output_dir = options["output_dir"]
+        # "@clip.wav" in the request is read beside the request file (stdin: the current folder).
+        files_dir = Path() if name == "-" else Path(name).parent
         run_and_exit(
             lambda: run_request_text(
-                text, sys.stdout, sys.stderr, raw=raw, record=record, output_dir=output_dir
+                text,
+                sys.stdout,
+                sys.stderr,
+                raw=raw,
+                record=record,
+                output_dir=output_dir,
+                files_dir=files_dir.resolve(),
             )
         )
 
