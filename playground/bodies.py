@@ -13,7 +13,8 @@ from typing import Annotated, Any, Literal
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from playground.image_models import family_problems, size_problem
+from playground.image_edit_files import edit_file_problems
+from playground.image_models import edit_family_problems, family_problems, size_problem
 from playground.jsonpath import path_text
 from playground.spec_parts import (
     AssistantMessage,
@@ -163,6 +164,12 @@ class WireBody(BaseModel):
     def candidate_count(cls, body: dict[str, Any]) -> int:
         """How many replies a body of this kind streams (0: its answer is not text)."""
         return 0
+
+    @classmethod
+    def file_problems(cls, body: dict[str, Any], files: dict[str, list[Any]]) -> dict[str, str]:
+        """``{field: why}`` for the files the body names, once read (``files``: each file
+        field's ``FileContent`` list, ``playground.request_files``); empty when they fit."""
+        return {}
 
     @field_validator("logit_bias", check_fields=False)
     @classmethod
@@ -622,3 +629,75 @@ class ImageBody(WireBody):
                 _("transparent needs output_format png or webp (jpeg has no transparency)"),
             )
         return errors
+
+
+# Image edits take up to 16 images (the GPT image models; dall-e-2 takes one).
+MAX_EDIT_IMAGES = 16
+_EDIT_REFUSES = ("style", "moderation")
+
+
+def _file_reference(value: Any) -> Any:
+    from playground.uploads.references import is_file_reference  # light: no ORM
+
+    if not is_file_reference(value):
+        raise ValueError(
+            _("expected a file: upload:<sha256> from the page, or @path in the terminal")
+        )
+    return value
+
+
+class ImageEditBody(ImageBody):
+    """The body of POST /images/edits: an image body with the image(s) to edit and a mask.
+
+    Files are references (``upload:<sha256>``, or ``@path`` in the terminal) that become
+    the multipart upload's file parts; what the files are (type, size, the mask's
+    dimensions and alpha) is checked when they are read (``file_problems``)."""
+
+    image: str | list[str] = Field(
+        description="The image to edit (png, webp or jpg), or up to 16 of them.",
+        json_schema_extra={"label": gettext_noop("Image to edit"), "input": "file"},
+    )
+    mask: str | None = _param(
+        gettext_noop(
+            "A PNG of the same size as the image whose fully transparent areas are "
+            "where it is edited."
+        ),
+        gettext_noop("Mask"),
+        "file",
+    )
+    input_fidelity: Literal["high", "low"] | None = _param(
+        gettext_noop(
+            "Image edits with GPT image models (not gpt-image-1-mini): how closely the "
+            "input's style and faces are kept (low if unset)."
+        ),
+        gettext_noop("Input fidelity"),
+        "select",
+    )
+
+    @field_validator("image")
+    @classmethod
+    def _images_are_files(cls, value: str | list[str]) -> str | list[str]:
+        if isinstance(value, list):
+            if not 1 <= len(value) <= MAX_EDIT_IMAGES:
+                raise ValueError(_("give from 1 to %(count)s images") % {"count": MAX_EDIT_IMAGES})
+            for item in value:
+                _file_reference(item)
+            return value
+        return _file_reference(value)  # type: ignore[no-any-return]
+
+    @field_validator("mask")
+    @classmethod
+    def _mask_is_a_file(cls, value: str | None) -> str | None:
+        return None if value is None else _file_reference(value)
+
+    def consistency_errors(self) -> dict[str, str]:
+        errors = super().consistency_errors()
+        for name in _EDIT_REFUSES:
+            if getattr(self, name) is not None:
+                errors[name] = _("is for generating images; image edits do not take it")
+        errors.update(edit_family_problems(self.model_dump(exclude_none=True)))
+        return errors
+
+    @classmethod
+    def file_problems(cls, body: dict[str, Any], files: dict[str, list[Any]]) -> dict[str, str]:
+        return edit_file_problems(body, files)

@@ -37,6 +37,7 @@ from playground.outcome import RunOutcome, RunStatus
 from playground.presets.running import PresetUnavailable, preset_request_for_run_async
 from playground.providerconfig.lookup import aget_provider
 from playground.providers import UpstreamError
+from playground.request_files import body_files_check
 from playground.runs.budgets import budget_check_async
 from playground.runs.models import Source
 from playground.runs.retention import retention_due, retention_sweep_in_background
@@ -148,6 +149,7 @@ class RunConsumer(LiveRunSocket):
             if refused:
                 # Known to fail upstream: say so now instead of spending a round trip.
                 raise RequestInvalid(refused)
+            await body_files_check(request.mode, upstream_body(request))
             provider = await aget_provider(request.provider, self.user)
         except RequestInvalid as invalid:
             await self.send_html(fragments.request_invalid(invalid.errors))

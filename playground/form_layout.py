@@ -46,9 +46,10 @@ def parameter_inputs(mode: str = DEFAULT_MODE) -> tuple[Mapping[str, Any], ...]:
     Built once per mode (the spec does not change while the process runs; every run's
     form is read with it), hence read-only."""
     record = get_mode(mode)
-    model = record.body_model
     inputs = []
     for name in record.parameters:
+        # Declared by the mode's body model, or by one of its endpoints' (an image edit's).
+        model = next(m for m in record.body_models if name in m.model_fields)
         field = model.model_fields[name]
         bounds = field_bounds(field)
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}

@@ -39,6 +39,8 @@ class ImageFamily:
     # base64 (no response_format); no style.
     gpt_image: bool
     takes_style: bool = False
+    # How many images one edit (POST /images/edits) takes; 0: the family does not edit.
+    max_edit_images: int = 16
 
 
 _GPT_QUALITIES = ("low", "medium", "high", "auto")
@@ -51,6 +53,7 @@ FAMILIES = (
         ("standard", "auto"),
         1000,
         gpt_image=False,
+        max_edit_images=1,
     ),
     ImageFamily(
         "dall-e-3",
@@ -61,6 +64,7 @@ FAMILIES = (
         4000,
         gpt_image=False,
         takes_style=True,
+        max_edit_images=0,
     ),
     # gpt-image-2 (and its dated versions) make free sizes.
     ImageFamily(
@@ -190,3 +194,36 @@ def _free_size_problem(size: str) -> str | None:
     if max(width, height) > FREE_SIZE_MAX_EDGE or width * height > FREE_SIZE_MAX_PIXELS:
         return _("%(value)s is larger than the largest size, 3840x2160") % {"value": repr(size)}
     return None
+
+
+# gpt-image-1-mini (any version) refuses input_fidelity.
+_MINI = re.compile(r"-mini(?:$|-)", re.IGNORECASE)
+
+
+def edit_family_problems(body: dict[str, Any]) -> dict[str, str]:
+    """``{field: why}`` for what an image edit asks of its model's family that it does not
+    do (empty for a model not listed)."""
+    model = body.get("model")
+    family = family_of(model)
+    if family is None:
+        return {}
+    names = {"model": model}
+    if family.max_edit_images == 0:
+        return {
+            "model": _("%(model)s does not edit images; use dall-e-2 or a GPT image model") % names
+        }
+    problems: dict[str, str] = {}
+    images = body.get("image")
+    if isinstance(images, list) and len(images) > family.max_edit_images:
+        problems["image"] = _("%(model)s edits at most %(count)s image(s) at a time") % {
+            "count": family.max_edit_images,
+            **names,
+        }
+    if body.get("input_fidelity") is not None and (
+        not family.gpt_image or _MINI.search(str(model))
+    ):
+        problems["input_fidelity"] = (
+            _("%(model)s does not take it (GPT image models other than gpt-image-1-mini do)")
+            % names
+        )
+    return problems

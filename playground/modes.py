@@ -24,6 +24,7 @@ from playground.bodies import (
     EditBody,
     EmbeddingBody,
     ImageBody,
+    ImageEditBody,
     ModerationBody,
     WireBody,
 )
@@ -84,6 +85,11 @@ _PYTHON_IMAGE_KEYWORDS = frozenset(
     "prompt model background moderation n output_compression output_format quality "
     "response_format size style user".split()
 )
+# images.edit() keywords (input_fidelity came with openai 1.97).
+_PYTHON_IMAGE_EDIT_KEYWORDS = frozenset(
+    "image prompt mask model background input_fidelity n output_compression output_format "
+    "quality response_format size user".split()
+)
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,34 @@ class SdkCall:
     def adds_to(self, body: Mapping[str, Any]) -> bool:
         """True when calling the method would send more than ``body``."""
         return any(key not in body for key in self.adds_when_absent)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a body goes upstream, which model checks it and how the SDKs send it.
+
+    A mode has one (its ``endpoint``, ``body_model`` and ``sdk``) and may have variants
+    chosen by the body (``Mode.endpoint_for``): a body with an ``image`` goes to
+    ``/images/edits`` instead of ``/images/generations``."""
+
+    # The upstream path, relative to the provider's base URL.
+    path: str
+    body_model: type[WireBody]
+    sdk: SdkCall
+    # Body keys that hold files (``upload:<sha256>`` or ``@path``, see
+    # ``playground.uploads.references``): a body with any of them set is sent as
+    # multipart/form-data, each file as a file part; none: as JSON.
+    file_fields: tuple[str, ...] = ()
+    # What the files may be (a purpose of ``playground.uploads.kinds.UPLOAD_KINDS``).
+    upload_purpose: str = ""
+
+    @property
+    def multipart(self) -> bool:
+        return bool(self.file_fields)
+
+    def chosen_by(self, body: Mapping[str, Any]) -> bool:
+        """Whether ``body`` goes here: it sets one of this endpoint's file fields."""
+        return any(body.get(name) not in (None, "", []) for name in self.file_fields)
 
 
 @dataclass(frozen=True)
@@ -138,11 +172,32 @@ class Mode:
     template_keys: tuple[str, ...] = ()
     # A small valid body: the registry's self-check validates, exports and runs it offline.
     example_body: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # Other endpoints, each chosen by the body (``Endpoint.chosen_by``), first match first.
+    variants: tuple[Endpoint, ...] = ()
 
     @property
     def streams(self) -> bool:
         """Whether a body of this mode may ask for a streamed answer (``stream``)."""
         return "stream" in self.body_model.model_fields
+
+    @property
+    def default_endpoint(self) -> Endpoint:
+        return Endpoint(self.endpoint, self.body_model, self.sdk)
+
+    def endpoint_for(self, body: Mapping[str, Any]) -> Endpoint:
+        """The endpoint ``body`` goes to: the first variant it chooses, else the mode's own."""
+        return next((v for v in self.variants if v.chosen_by(body)), self.default_endpoint)
+
+    @property
+    def body_models(self) -> tuple[type[WireBody], ...]:
+        """The body models of every endpoint, the mode's own first."""
+        return (self.body_model, *(variant.body_model for variant in self.variants))
+
+    @property
+    def file_fields(self) -> tuple[str, ...]:
+        """The body keys of every endpoint that hold files (the page's file inputs)."""
+        endpoints = (self.default_endpoint, *self.variants)
+        return tuple(name for endpoint in endpoints for name in endpoint.file_fields)
 
 
 def _example(**body: Any) -> Mapping[str, Any]:
@@ -265,12 +320,23 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                     "output_compression",
                     "style",
                     "moderation",
+                    "input_fidelity",
                     "response_format",
                     "user",
                 ),
                 result_template="playground/_image_result.html",
                 template_keys=("prompt",),
                 example_body=_example(prompt="A lighthouse at dusk", size="256x256"),
+                # With an image (and maybe a mask) to edit: /images/edits, as a form upload.
+                variants=(
+                    Endpoint(
+                        "/images/edits",
+                        ImageEditBody,
+                        SdkCall("images.edit", _PYTHON_IMAGE_EDIT_KEYWORDS),
+                        file_fields=("image", "mask"),
+                        upload_purpose="image",
+                    ),
+                ),
             ),
         )
     }

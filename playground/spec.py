@@ -49,7 +49,7 @@ ModeName = Literal[MODE_NAMES]  # type: ignore[valid-type]
 
 @dataclass(frozen=True)
 class RunRequest:
-    """A validated request: ``body`` is an instance of its mode's ``body_model``."""
+    """A validated request: ``body`` is an instance of its endpoint's ``body_model``."""
 
     mode: str
     provider: str
@@ -86,7 +86,13 @@ def validate_request(data: Any) -> RunRequest:
     name = data.get("mode", DEFAULT_MODE)
     # An unknown one (or not even text, such as a list): the envelope says.
     mode = REGISTRY.get(name) if isinstance(name, str) else None
-    body_model = mode.body_model if mode is not None else None
+    # The body picks its endpoint (an image body with an image to edit: /images/edits).
+    given = data.get("body")
+    body_model = (
+        mode.endpoint_for(given).body_model
+        if mode is not None and isinstance(given, dict)
+        else None
+    )
     body = None
     if isinstance(data.get("body"), dict):
         too_deep = too_deeply_nested(data["body"])
@@ -163,7 +169,7 @@ MISSING_VARIABLE = gettext_lazy(
 
 def extension_keys(mode: str, body: dict[str, Any]) -> list[str]:
     """Body keys the spec does not declare for ``mode``: passed through, shown as extensions."""
-    declared = get_mode(mode).body_model.model_fields
+    declared = get_mode(mode).endpoint_for(body).body_model.model_fields
     return [key for key in body if key not in declared]
 
 

@@ -39,6 +39,7 @@ from playground.providers import (
     Usage,
 )
 from playground.providers.http_errors import seconds_text
+from playground.request_files import body_files_check
 from playground.runs.budgets import budget_check
 from playground.runs.models import Source
 from playground.runs.services import RunContext, request_object, run_record
@@ -281,6 +282,7 @@ async def run_request_data(
         if refused:
             # As on the page: known to fail upstream, so said now instead of after a round trip.
             raise RequestInvalid(refused)
+        await body_files_check(request.mode, body)
         # Stored providers live in the database: aget_provider looks them up off the loop.
         provider = await aget_provider(request.provider)
     except RequestInvalid as invalid:

@@ -16,6 +16,10 @@ against the published OpenAPI document by tests/test_fake_upstream.py):
 - ``POST /images/generations``: the offline model's PNGs (``offline_images``), as
   ``b64_json``, or for ``response_format: url`` as links to this server (never served:
   the playground must not fetch them).
+- ``POST /images/edits``: a multipart/form-data upload (``image`` or ``image[]``, and
+  ``mask``), answered with the offline model's edit of the first image. The request is
+  recorded with its text fields as ``body`` and its files (name, type, SHA-256) as
+  ``files``.
 
 What is its own: the reply's tokens are a script the test chooses (numbered words by
 default, so that loss and order show), and it records every request with its headers
@@ -28,7 +32,9 @@ Used by the tests (a pytest fixture runs it in a thread) and by the benchmark
 
 import argparse
 import asyncio
+import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -118,16 +124,78 @@ class Scenario:
     moderation_needs_model: bool = False
 
 
+@dataclass(frozen=True)
+class RecordedFile:
+    """A file part of a multipart request."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
 @dataclass
 class RecordedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    # The JSON body; for a multipart request, its text fields ({name: value}).
     body: Any
     received_at: float
     tokens_sent: int = 0
     client_closed_at: float | None = None
     finished_at: float | None = None
+    # A multipart request's file parts, by field name ("image[]" for each of a list).
+    files: dict[str, list[RecordedFile]] = field(default_factory=dict)
+
+
+def multipart_parts(
+    raw: bytes, content_type: str
+) -> tuple[dict[str, str], dict[str, list[RecordedFile]]]:
+    """A multipart/form-data body's text fields and file parts."""
+    boundary = content_type.split("boundary=", 1)[1].split(";")[0].strip().strip('"')
+    fields: dict[str, str] = {}
+    files: dict[str, list[RecordedFile]] = {}
+    for part in raw.split(b"--" + boundary.encode())[1:]:
+        if part.startswith(b"--"):
+            break
+        head, _, data = part.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        data = data.removesuffix(b"\r\n")
+        headers = {}
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        disposition = dict(_DISPOSITION_PARAM.findall(headers.get("content-disposition", "")))
+        if "filename" in disposition:
+            files.setdefault(disposition["name"], []).append(
+                RecordedFile(
+                    disposition["filename"],
+                    headers.get("content-type", ""),
+                    data,
+                )
+            )
+        else:
+            fields[disposition.get("name", "")] = data.decode("utf-8", "replace")
+    return fields, files
+
+
+_DISPOSITION_PARAM = re.compile(r'(\w+)="([^"]*)"')
+
+
+async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
+    """The request's body: Content-Length bytes, or chunks (Transfer-Encoding: chunked)."""
+    if headers.get("transfer-encoding", "").lower() != "chunked":
+        return await reader.readexactly(int(headers.get("content-length", "0")))
+    chunks = []
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+        chunks.append(await reader.readexactly(size))
+        await reader.readexactly(2)
+        if size == 0:
+            return b"".join(chunks)
 
 
 @dataclass
@@ -232,12 +300,18 @@ class FakeUpstream:
                     if ":" in line:
                         name, value = line.split(":", 1)
                         headers[name.strip().lower()] = value.strip()
-                raw = await reader.readexactly(int(headers.get("content-length", "0")))
-                try:
-                    body = json.loads(raw) if raw else None
-                except ValueError:
-                    body = raw.decode("utf-8", "replace")
+                raw = await _read_body(reader, headers)
+                files: dict[str, list[RecordedFile]] = {}
+                content_type = headers.get("content-type", "")
+                if content_type.startswith("multipart/form-data"):
+                    body, files = multipart_parts(raw, content_type)
+                else:
+                    try:
+                        body = json.loads(raw) if raw else None
+                    except ValueError:
+                        body = raw.decode("utf-8", "replace")
                 record = RecordedRequest(method, path, headers, body, time.monotonic())
+                record.files = files
                 self.requests.append(record)
                 keep_open = await self._route(record, reader, writer)
                 if not keep_open:
@@ -331,9 +405,15 @@ class FakeUpstream:
                 return
             if scenario.failure == "raw" and endpoint in _ONE_ANSWER_ENDPOINTS:
                 await self._send_text(writer, 200, scenario.raw_data, _CLOSE)
-            elif endpoint == "/images/generations":
+            elif endpoint in {"/images/generations", "/images/edits"}:
+                images = record.files.get("image") or record.files.get("image[]") or []
+                masks = record.files.get("mask") or []
                 answer = offline_images.images_response(
-                    body, FAKE, url_for=lambda index, png: f"{self.base_url}/generated/{index}.png"
+                    body,
+                    FAKE,
+                    url_for=lambda index, png: f"{self.base_url}/generated/{index}.png",
+                    source=images[0].data if images else None,
+                    mask=masks[0].data if masks else None,
                 )
                 await self._send_json(writer, 200, answer, _CLOSE)
             elif endpoint == "/embeddings":
@@ -492,8 +572,11 @@ _ENDPOINTS = (
     "/embeddings",
     "/moderations",
     "/images/generations",
+    "/images/edits",
 )
-_ONE_ANSWER_ENDPOINTS = frozenset({"/embeddings", "/moderations", "/images/generations"})
+_ONE_ANSWER_ENDPOINTS = frozenset(
+    {"/embeddings", "/moderations", "/images/generations", "/images/edits"}
+)
 _RATE_LIMIT_HEADERS = (
     "x-ratelimit-limit-requests: 100\r\nx-ratelimit-remaining-requests: 99\r\n"
     "x-ratelimit-reset-requests: 600ms\r\nx-request-id: req_fake\r\n"

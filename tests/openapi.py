@@ -75,14 +75,18 @@ def assert_valid(value: Any, schema_name: str) -> None:
     assert not errors, f"not a valid {schema_name}:\n" + "\n".join(errors[:20])
 
 
-def request_schema(mode: str) -> str:
-    """The name of the request schema OpenAI's document gives the mode's endpoint (POST)."""
-    endpoint = get_mode(mode).endpoint
-    operation = _registry().contents(_DOCUMENT_URI)["paths"][endpoint]["post"]
-    reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+def request_schema(mode: str, body: dict[str, Any] | None = None) -> str:
+    """The name of the request schema OpenAI's document gives the endpoint (POST) a body of
+    ``mode`` goes to (an image body with an image: /images/edits, a multipart upload)."""
+    endpoint = get_mode(mode).endpoint_for(body or {})
+    operation = _registry().contents(_DOCUMENT_URI)["paths"][endpoint.path]["post"]
+    content_type = "multipart/form-data" if endpoint.multipart else "application/json"
+    reference = operation["requestBody"]["content"][content_type]["schema"]["$ref"]
     return reference.rsplit("/", 1)[-1]
 
 
 def assert_valid_request(mode: str, body: dict[str, Any]) -> None:
-    """Assert that ``body`` is a valid request body for ``mode``'s OpenAI endpoint."""
-    assert_valid(body, request_schema(mode))
+    """Assert that ``body`` is a valid request body for ``mode``'s OpenAI endpoint (file
+    references stand for the files of a multipart upload: strings, as the schema's
+    ``format: binary``)."""
+    assert_valid(body, request_schema(mode, body))

@@ -13,7 +13,7 @@ from playground.modes import MODE_NAMES, REGISTRY, UnknownMode, get_mode, modes_
 from playground.providers import Embeddings, Images, Moderations, RawChunk, TextDelta
 from playground.providers.offline import OfflineProvider
 from playground.spec import upstream_body, validate_request
-from tests.openapi import assert_valid_request
+from tests.openapi import assert_valid_request, request_schema
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 MODES = sorted(REGISTRY)
@@ -38,9 +38,10 @@ def test_each_mode_example_is_valid_for_the_playground_and_for_openai(mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_each_mode_declares_the_parameters_its_page_shows(mode):
     record = get_mode(mode)
-    declared = record.body_model.model_fields
+    # Declared by the mode's body model or one of its endpoints' (an image edit's).
+    declared = {name for model in record.body_models for name in model.model_fields}
 
-    assert issubclass(record.body_model, WireBody)
+    assert all(issubclass(model, WireBody) for model in record.body_models)
     assert set(record.parameters) <= set(declared), set(record.parameters) - set(declared)
     assert [p["name"] for p in parameter_inputs(mode)] == list(record.parameters)
     assert all(p["label"] and p["help"] for p in parameter_inputs(mode))
@@ -95,3 +96,15 @@ def test_an_unknown_mode_names_the_known_ones():
         get_mode("video")
 
     assert raised.value.args[0] == f"must be one of {', '.join(MODE_NAMES)}"
+
+
+@pytest.mark.parametrize(
+    "record", [m for m in REGISTRY.values() if m.variants], ids=lambda m: m.name
+)
+def test_each_endpoint_variant_is_chosen_by_its_file_fields_and_is_an_openai_endpoint(record):
+    for variant in record.variants:
+        assert variant.file_fields and variant.upload_purpose
+        body = {**record.example_body, variant.file_fields[0]: "@file"}
+        assert record.endpoint_for(body) == variant
+        assert record.endpoint_for(dict(record.example_body)) == record.default_endpoint
+        assert request_schema(record.name, body)  # OpenAI's document has it, multipart

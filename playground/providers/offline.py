@@ -81,7 +81,7 @@ class OfflineProvider:
             "completion": self._complete,
             "embedding": self._embed,
             "moderation": self._moderate,
-            "image": offline_images.image_stream,
+            "image": lambda body: offline_images.image_stream(body, mode),
         }
         async for event in answer_for[get_mode(mode).answer](body):
             yield event

@@ -1,4 +1,5 @@
-"""The offline model's images: a PNG of the requested size, drawn from the prompt.
+"""The offline model's images: a PNG of the requested size, drawn from the prompt; or,
+for an edit, the given image tinted where the mask is transparent.
 
 Deterministic and fast, with no imaging library: a background colour derived from the
 prompt (and the image's number, so that ``n`` images differ), a band and a disc in
@@ -22,9 +23,12 @@ import zlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from playground.image_edit_files import Pixels, image_header, png_pixels, png_write
 from playground.image_models import parse_size
+from playground.modes import get_mode
 from playground.providers.base import Event, GeneratedImage, Images, RawChunk, Usage
 from playground.providers.openai_format import Sender
+from playground.providers.sent_files import files_for_sending
 
 OFFLINE = Sender("offline")
 
@@ -87,22 +91,76 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
+def edited_png(source: bytes, mask: bytes | None, size: tuple[int, int] | None, seed: str) -> bytes:
+    """The offline model's edit of ``source``: a PNG of ``size`` (the source's when None),
+    the source tinted with a colour derived from ``seed`` where the mask is fully
+    transparent (everywhere without a mask). A source it cannot read (JPEG, WebP, a
+    palette or 16-bit PNG, a very big one) is answered with a drawn image of its size."""
+    pixels = png_pixels(source)
+    if pixels is None:
+        header = image_header(source)
+        width, height = size or ((header.width, header.height) if header else AUTO_SIZE)
+        return draw_png(width, height, seed)
+    if size is not None and size != (pixels.width, pixels.height):
+        pixels = _scaled(pixels, *size)
+    mask_pixels = png_pixels(mask) if mask else None
+    if mask_pixels is not None and (mask_pixels.width, mask_pixels.height) != (
+        pixels.width,
+        pixels.height,
+    ):
+        mask_pixels = _scaled(mask_pixels, pixels.width, pixels.height)
+    digest = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).digest()
+    # Halfway between each pixel's channel and the colour's (alpha made opaque).
+    tables = [bytes((value + digest[c]) // 2 for value in range(256)) for c in range(3)]
+    rows = []
+    for y, row in enumerate(pixels.rows):
+        tinted = bytearray(row)
+        for channel, table in enumerate(tables):
+            tinted[channel::4] = row[channel::4].translate(table)
+        tinted[3::4] = b"\xff" * pixels.width
+        if mask_pixels is not None:
+            alpha = mask_pixels.rows[y][3::4]
+            for x in range(pixels.width):
+                if alpha[x]:  # kept as it was
+                    tinted[4 * x : 4 * x + 4] = row[4 * x : 4 * x + 4]
+        rows.append(tinted)
+    return png_write(Pixels(pixels.width, pixels.height, rows))
+
+
+def _scaled(pixels: Pixels, width: int, height: int) -> Pixels:
+    """The pixels resized to ``width`` x ``height`` (nearest neighbour)."""
+    columns = [x * pixels.width // width for x in range(width)]
+    rows = []
+    for y in range(height):
+        source = pixels.rows[y * pixels.height // height]
+        rows.append(bytearray(b"".join(source[4 * x : 4 * x + 4] for x in columns)))
+    return Pixels(width, height, rows)
+
+
 def images_response(
     body: dict[str, Any],
     sender: Sender,
     *,
     url_for: Callable[[int, bytes], str] | None = None,
+    source: bytes | None = None,
+    mask: bytes | None = None,
 ) -> dict[str, Any]:
-    """The ``ImagesResponse`` for an image body: ``n`` PNGs of its size. For a body asking
-    for ``response_format: url``, ``url_for(index, png)`` makes each link (a data: URL if
-    not given)."""
+    """The ``ImagesResponse`` for an image body: ``n`` PNGs of its size; with a ``source``
+    image (an edit), that image edited inside the ``mask``'s transparent area. For a body
+    asking for ``response_format: url``, ``url_for(index, png)`` makes each link (a data:
+    URL if not given)."""
+    size = body.get("size")
+    asked = parse_size(size) if isinstance(size, str) else None
     width, height = image_size(body)
     prompt = str(body.get("prompt") or "")
     count = int(body.get("n") or 1)
-    transparent = body.get("background") == "transparent"
+    transparent = body.get("background") == "transparent" and source is None
     data = []
     for index in range(count):
-        png = draw_png(width, height, f"{index}:{prompt}", transparent=transparent)
+        if source is not None:
+            png = edited_png(source, mask, asked, f"{index}:{prompt}")
+        else:
+            png = draw_png(width, height, f"{index}:{prompt}", transparent=transparent)
         item: dict[str, Any]
         if body.get("response_format") == "url":
             link = url_for(index, png) if url_for else _data_url(png)
@@ -110,7 +168,10 @@ def images_response(
         else:
             item = {"b64_json": base64.b64encode(png).decode("ascii")}
         item["revised_prompt"] = (
-            f"{prompt} (drawn by the {sender.name} model: a band and a disc on a colour "
+            f"{prompt} (edited by the {sender.name} model: the image tinted with a colour "
+            "derived from the prompt where the mask is transparent)"
+            if source is not None
+            else f"{prompt} (drawn by the {sender.name} model: a band and a disc on a colour "
             "derived from the prompt)"
         )
         data.append(item)
@@ -140,9 +201,12 @@ def _data_url(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def image_events(body: dict[str, Any], sender: Sender) -> list[Event]:
-    """The offline model's answer to an image body, as a provider's events."""
-    answer = images_response(body, sender)
+def image_events(
+    body: dict[str, Any], sender: Sender, *, source: bytes | None = None, mask: bytes | None = None
+) -> list[Event]:
+    """The offline model's answer to an image body (an edit of ``source``, when given), as
+    a provider's events."""
+    answer = images_response(body, sender, source=source, mask=mask)
     images = tuple(
         GeneratedImage(item.get("b64_json"), item.get("url"), item.get("revised_prompt"))
         for item in answer["data"]
@@ -155,8 +219,15 @@ def image_events(body: dict[str, Any], sender: Sender) -> list[Event]:
     ]
 
 
-async def image_stream(body: dict[str, Any]) -> AsyncIterator[Event]:
-    """The offline provider's answer to an image body (big images take a moment to
-    compress: off the event loop, as embeddings are)."""
-    for event in await asyncio.to_thread(image_events, body, OFFLINE):
+async def image_stream(body: dict[str, Any], mode: str = "image") -> AsyncIterator[Event]:
+    """The offline provider's answer to an image body, or to an edit when the body names
+    an image (big images take a moment to compress: off the event loop, as embeddings
+    are)."""
+    source = mask = None
+    if get_mode(mode).endpoint_for(body).multipart:
+        sent = await files_for_sending(mode, body)
+        source = sent.files["image"][0].data
+        mask = sent.files["mask"][0].data if sent.files.get("mask") else None
+    events = await asyncio.to_thread(image_events, body, OFFLINE, source=source, mask=mask)
+    for event in events:
         yield event

@@ -9,6 +9,7 @@ leaves the server, with the provider's ``scrubber`` (playground/secrets_scrub.py
 
 import asyncio
 import base64
+import json
 import struct
 import weakref
 from collections.abc import AsyncIterator
@@ -55,7 +56,10 @@ from playground.providers.http_errors import (
     stream_cut,
     transport_error,
 )
+from playground.providers.sent_files import files_for_sending
+from playground.request_files import BodyFiles
 from playground.secrets_scrub import scrubber_for
+from playground.uploads.references import download_name
 
 # One client per (event loop, configuration): connections belong to the loop that opened them.
 _clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[Any, ...], httpx.AsyncClient]]" = weakref.WeakKeyDictionary()
@@ -147,7 +151,7 @@ class OpenAICompatibleProvider:
         return [model for model in models if not self.scrubber.contains(model)]
 
     async def stream(self, body: dict[str, Any], mode: str = DEFAULT_MODE) -> AsyncIterator[Event]:
-        url = f"{self.base_url}{get_mode(mode).endpoint}"
+        url = f"{self.base_url}{get_mode(mode).endpoint_for(body).path}"
         try:
             if not get_mode(mode).generates_text:
                 async for event in self._answer(url, body, mode):
@@ -164,8 +168,18 @@ class OpenAICompatibleProvider:
             raise malformed_answer(str(error)) from None
 
     async def _answer(self, url: str, body: dict[str, Any], mode: str) -> AsyncIterator[Event]:
-        """Embeddings, moderation and images: one JSON answer, no stream."""
-        response = await self._client().post(url, json=body, headers=self._headers())
+        """Embeddings, moderation and images: one JSON answer, no stream. A body with files
+        (an image edit) is sent as multipart/form-data, as the SDKs send it."""
+        if get_mode(mode).endpoint_for(body).multipart:
+            sent = await files_for_sending(mode, body)
+            response = await self._client().post(
+                url,
+                data=multipart_fields(sent.fields),
+                files=multipart_files(sent),
+                headers=self._headers(),
+            )
+        else:
+            response = await self._client().post(url, json=body, headers=self._headers())
         if response.status_code != 200:
             for event in self._refusal_events(response):
                 yield event
@@ -487,3 +501,20 @@ def _text(value: Any, where: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise MalformedAnswer(f"{where} is not text")
+
+
+def multipart_fields(fields: dict[str, Any]) -> dict[str, str]:
+    """A body's other keys as form fields, spelled as the SDKs spell them: text as is,
+    true and false in lower case, numbers as digits, anything else as JSON."""
+    return {
+        key: value if isinstance(value, str) else json.dumps(value) for key, value in fields.items()
+    }
+
+
+def multipart_files(sent: BodyFiles) -> list[tuple[str, tuple[str, bytes, str]]]:
+    """The file parts: one per file, with its file name (its real type's extension) and
+    media type (``image[]`` for each of a list of images, as the SDKs send a list)."""
+    return [
+        (name, (download_name(content), content.data, content.media_type))
+        for name, content in sent.parts()
+    ]

@@ -283,3 +283,41 @@ def test_an_output_dir_that_is_a_file_or_an_impossible_size_sends_nothing(fake_u
     assert result.returncode == 2
     assert "size: '64x48' is not a size dall-e-3 makes (use 1024x1024" in result.stderr
     assert fake_upstream.requests == []
+
+
+def test_an_image_edit_reads_its_files_by_path_and_writes_the_edited_image(fake_upstream, tmp_path):
+    from tests.image_edit_samples import mask, picture
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "photo.png").write_bytes(picture())
+    (tmp_path / "in" / "mask.png").write_bytes(mask())
+    body = {"prompt": "Paint the sky red", "image": "@photo.png", "mask": "@mask.png"}
+    request_file = tmp_path / "in" / "edit.json"
+    for provider in ("offline", "openai"):
+        request_file.write_text(json.dumps({"mode": "image", "provider": provider, "body": body}))
+        out = tmp_path / provider
+        result = run_request(fake_upstream, "", "--output-dir", str(out), str(request_file))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == f"{out / 'paint-the-sky-red-1.png'}\n"
+    # The same edit from either: the fake upstream answers what the offline model does.
+    offline, upstream = (tmp_path / p / "paint-the-sky-red-1.png" for p in ("offline", "openai"))
+    assert offline.read_bytes() == upstream.read_bytes() != picture()
+    (sent,) = fake_upstream.requests
+    assert sent.path == "/v1/images/edits" and sent.body == {"prompt": "Paint the sky red"}
+    assert [f.data for f in sent.files["image"] + sent.files["mask"]] == [picture(), mask()]
+
+
+def test_an_image_edit_with_a_mask_of_another_size_sends_nothing(fake_upstream, tmp_path):
+    from tests.image_edit_samples import mask, picture
+
+    (tmp_path / "photo.png").write_bytes(picture())
+    (tmp_path / "mask.png").write_bytes(mask(16, 16))
+    body = {"prompt": "p", "image": "@photo.png", "mask": "@mask.png"}
+    request_file = tmp_path / "edit.json"
+    request_file.write_text(json.dumps({"mode": "image", "provider": "openai", "body": body}))
+    result = run_request(fake_upstream, "", str(request_file))
+    assert result.returncode == 2
+    assert "mask: mask.png is 16x16; the mask must have the image's dimensions, 32x32" in (
+        result.stderr
+    )
+    assert fake_upstream.requests == []
