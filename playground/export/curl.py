@@ -1,6 +1,9 @@
 """The curl tab: a POST with the body on stdin from a quoted heredoc."""
 
-from playground.export.shared import Target, body_json
+import json
+from typing import Any
+
+from playground.export.shared import ExportedFile, Target, body_json, exported_files, files_note
 from playground.modes import get_mode
 from playground.spec import RunRequest, upstream_body
 
@@ -8,9 +11,12 @@ from playground.spec import RunRequest, upstream_body
 def render(request: RunRequest, provider: Target) -> str:
     """A shell command; the quoted heredoc keeps $, quotes and backticks literal, at any size."""
     body = upstream_body(request)
-    url = provider.base_url + get_mode(request.mode).endpoint
+    endpoint = get_mode(request.mode).endpoint_for(body)
+    url = provider.base_url + endpoint.path
     stream = " -N" if body.get("stream") else ""
     note = f"# {provider.note}\n" if provider.note else ""
+    if endpoint.multipart:
+        return note + _multipart(url, body, exported_files(endpoint, body), provider)
     # `-d '…'` breaks for large bodies and quotes; --data-binary @- with <<'JSON' does not.
     return (
         f"{note}curl{stream} -sS {_quote(url)} \\\n"
@@ -24,3 +30,27 @@ def render(request: RunRequest, provider: Target) -> str:
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _multipart(
+    url: str, body: dict[str, Any], files: dict[str, list[ExportedFile]], provider: Target
+) -> str:
+    """A multipart/form-data upload: each file with -F (its name quoted, its type given),
+    each other key with --form-string (taken literally: a value may start with @ or <)."""
+    lines = [
+        f"# {files_note(files)}",
+        f"curl -sS {_quote(url)}",
+        f'  -H "Authorization: Bearer ${provider.api_key_env}"',
+    ]
+    for name, value in body.items():
+        if name in files:
+            field = f"{name}[]" if isinstance(value, list) else name
+            for file in files[name]:
+                path = file.path.replace("\\", "\\\\").replace('"', '\\"')
+                part = field + '=@"' + path + '";type=' + file.media_type
+                lines.append(f"  -F {_quote(part)}")
+        else:
+            text = value if isinstance(value, str) else json.dumps(value)
+            lines.append(f"  --form-string {_quote(f'{name}={text}')}")
+    note, *command = lines
+    return note + "\n" + " \\\n".join(command) + "\n"

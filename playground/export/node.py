@@ -2,13 +2,17 @@
 
 import json
 import re
+import secrets
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from playground.export.shared import (
+    ExportedFile,
     Target,
     body_json,
+    exported_files,
+    files_note,
     printer,
     unsafe_integers,
 )
@@ -33,26 +37,63 @@ def render(request: RunRequest, provider: Target) -> str:
                 for path in unsafe
             }
         )
+    endpoint = mode.endpoint_for(body)
+    files = exported_files(endpoint, body)
     note = f"// {provider.note}\n" if provider.note else ""
+    if files:
+        note += f"// {files_note(files)}\n"
+        if any(isinstance(v, str) and "\n" in v for k, v in body.items() if k not in files):
+            note += (
+                "// Node's FormData sends each line break of a text field as \\r\\n (as the\n"
+                "// multipart standard says); the playground sends the text as written.\n"
+            )
     options = [f"apiKey: process.env[{json.dumps(provider.api_key_env)}]"]
     if provider.base_url != OPENAI_BASE_URL:
         options.append(f"baseURL: {json.dumps(provider.base_url)}")
     # JSON is a JS expression; unknown keys (vLLM top_k) pass through as plain keys.
-    literal = _js_object(body)
-    if mode.sdk.adds_to(body):
-        added = ", ".join(f"{k}: {json.dumps(v)}" for k, v in mode.sdk.adds_when_absent.items())
+    literal = _with_files(body, files)
+    if endpoint.sdk.adds_to(body):
+        added = ", ".join(f"{k}: {json.dumps(v)}" for k, v in endpoint.sdk.adds_when_absent.items())
         call = (
-            f"// {mode.sdk.method}() would add {added}; post the body as is.\n"
-            f"const response = await client.post({json.dumps(mode.endpoint)}, "
+            f"// {endpoint.sdk.method}() would add {added}; post the body as is.\n"
+            f"const response = await client.post({json.dumps(endpoint.path)}, "
             f"{{ body: {literal} }});\n"
         )
     else:
-        call = f"const response = await client.{mode.sdk.method}({literal});\n"
+        call = f"const response = await client.{endpoint.sdk.method}({literal});\n"
+    imports = (
+        'import fs from "node:fs";\nimport OpenAI, { toFile } from "openai";\n'
+        if files
+        else ('import OpenAI from "openai";\n')
+    )
     return (
-        f'{note}import OpenAI from "openai";\n\n'
+        f"{note}{imports}\n"
         f"const client = new OpenAI({{ {', '.join(options)} }});\n\n"
         f"{call}{printer(mode, 'node', body)}"
     )
+
+
+def _with_files(body: dict[str, Any], files: dict[str, list[ExportedFile]]) -> str:
+    """The body as a JS expression, each file field read from disk with its name and type
+    (``toFile``): a placeholder string stands in the JSON, then becomes the expression."""
+    token = secrets.token_hex(8)
+    expressions = {}
+    shown = dict(body)
+    for name, exported in files.items():
+        reads = []
+        for index, file in enumerate(exported):
+            placeholder = f"file-{token}-{name}-{index}"
+            path = json.dumps(file.path)
+            expressions[json.dumps(placeholder)] = (
+                f"await toFile(fs.createReadStream({path}), {path}, "
+                f"{{ type: {json.dumps(file.media_type)} }})"
+            )
+            reads.append(placeholder)
+        shown[name] = reads if isinstance(body[name], list) else reads[0]
+    literal = _js_object(shown)
+    for placeholder, expression in expressions.items():
+        literal = literal.replace(placeholder, expression)
+    return literal
 
 
 # In an object literal `"__proto__": {…}` sets the prototype instead of making a key, and

@@ -1,6 +1,7 @@
 """What every exporter needs: the target URL, the key's variable, the body as JSON."""
 
 import json
+import mimetypes
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from playground.jsonpath import PathPart, walk
-from playground.modes import Mode
+from playground.modes import Endpoint, Mode
 from playground.providers.base_url import OPENAI_BASE_URL, base_url_problem, normalized_base_url
 from playground.spec import RequestInvalid
 
@@ -141,3 +142,65 @@ def unsafe_integers(value: Any) -> list[tuple[PathPart, ...]]:
         for path, item in walk(value)
         if isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_SAFE_INTEGER
     ]
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    """A file a snippet reads from disk: the path it opens and the type it sends it as."""
+
+    path: str
+    media_type: str
+
+
+def exported_files(endpoint: Endpoint, body: dict[str, Any]) -> dict[str, list[ExportedFile]]:
+    """Each file field the body sets → the files the snippet reads from its directory: an
+    upload by the name it was uploaded with (with its real type's extension), a terminal's
+    ``@path`` as written. RequestInvalid names a field whose upload is not stored."""
+    from playground.uploads.references import (  # the ORM stays out of importers' way
+        PATH_PREFIX,
+        FileReferenceError,
+        download_name,
+        file_reference_read,
+    )
+
+    files: dict[str, list[ExportedFile]] = {}
+    taken: dict[str, str] = {}  # path → the reference it reads, so two files never share one
+    errors = {}
+    for name in endpoint.file_fields:
+        value = body.get(name)
+        if value in (None, "", []):
+            continue
+        exported = []
+        for reference in value if isinstance(value, list) else [value]:
+            if reference.startswith(PATH_PREFIX):
+                path = reference[len(PATH_PREFIX) :]
+                exported.append(ExportedFile(path, _media_type_of_name(path)))
+                continue
+            try:
+                content = file_reference_read(reference)
+            except FileReferenceError as error:
+                errors[name] = str(error)
+                continue
+            path = download_name(content)
+            stem, dot, extension = path.rpartition(".")
+            number = 2
+            while taken.get(path, reference) != reference:
+                path = f"{stem}-{number}{dot}{extension}"
+                number += 1
+            taken[path] = reference
+            exported.append(ExportedFile(path, content.media_type))
+        files[name] = exported
+    if errors:
+        raise RequestInvalid(errors)
+    return files
+
+
+def files_note(files: dict[str, list[ExportedFile]]) -> str:
+    """The comment that says which files a snippet reads, and from where."""
+    paths = ", ".join(file.path for exported in files.values() for file in exported)
+    return f"Reads {paths} from the current directory (the files the request names)."
+
+
+def _media_type_of_name(path: str) -> str:
+    guessed, _encoding = mimetypes.guess_type(path)
+    return guessed or "application/octet-stream"
