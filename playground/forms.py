@@ -129,6 +129,11 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
         else:
             lines = [line for line in _text(values.get("input")).splitlines() if line.strip()]
             body["input"] = lines[0] if len(lines) == 1 else lines
+    # A file chosen in the page travels as its reference (an image to edit, its mask).
+    for name in record.file_fields if record else ():
+        reference = _text(values.get(name)).strip()
+        if reference:
+            body[name] = reference
     optional_model = (
         record is not None and not record.body_model.model_fields["model"].is_required()
     )
@@ -253,6 +258,9 @@ def form_values_from_request(data: Any) -> dict[str, str]:
             values["input"] = value if isinstance(value, str) else "\n".join(items)
         else:
             values.update(input=json.dumps(value, ensure_ascii=False), input_format="json")
+    for name in record.file_fields:
+        if isinstance(body.get(name), str):  # a list of files stays in the extensions
+            values[name] = body.pop(name)
     kinds = {p["name"]: p["kind"] for p in parameter_inputs(mode)}
     for name, kind in kinds.items():
         if name in body and _put_parameter(values, name, kind, body[name]):

@@ -333,3 +333,27 @@ async def test_a_bad_mask_is_refused_before_the_run_naming_it_and_not_kept(
     assert fake_upstream.requests == []
     kept = await sync_to_async(lambda: list(Upload.objects.values_list("kept", flat=True)))()
     assert kept == [False, False]
+
+
+# --- the page's form ------------------------------------------------------------------
+
+
+def test_the_forms_file_fields_carry_the_references_both_ways():
+    from playground.forms import form_values_from_request, request_from_form
+
+    values = {
+        "mode": "image",
+        "provider": "offline",
+        "prompt": PROMPT,
+        "image": REFERENCE,
+        "mask": "",
+        "input_fidelity": "low",
+    }
+    request = request_from_form(values)
+    assert request["body"] == {"prompt": PROMPT, "image": REFERENCE, "input_fidelity": "low"}
+    back = form_values_from_request(request)
+    assert back["image"] == REFERENCE and "mask" not in back and "extensions" not in back
+    # Several images are more than the form's one field holds: they stay in the extensions.
+    several = {**request, "body": {"prompt": PROMPT, "image": [REFERENCE, REFERENCE]}}
+    assert "image" not in form_values_from_request(several)
+    assert REFERENCE in form_values_from_request(several)["extensions"]

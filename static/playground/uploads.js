@@ -6,6 +6,7 @@
 //     <input type="file" …>                        chosen file; has no name, never submitted
 //     <input type="hidden" name="file" value="…">  the reference the request carries
 //     <p class="file-field-status" role="status">  name and size, "Uploading…", or the refusal
+//     <button class="file-field-remove">           empties the field (hidden while it is empty)
 //     <div class="file-field-preview">             a thumbnail or a player of the stored file
 //   </div>
 //
@@ -79,6 +80,8 @@
       field.dataset.mediaType = answer.media_type;
       status.textContent = answer.filename + " (" + sizeText(answer.size) + ")";
       showPreview(field, answer.reference, answer.media_type);
+      var remove = field.querySelector(".file-field-remove");
+      if (remove) { remove.hidden = false; }
       hidden.dispatchEvent(new Event("change", {bubbles: true}));
     }).catch(function () {
       field.removeAttribute("aria-busy");
@@ -92,6 +95,26 @@
     if (!(input instanceof HTMLInputElement) || input.type !== "file") { return; }
     var field = input.closest("[data-upload-purpose]");
     if (field) { upload(field, input); }
+  });
+
+  // "Remove the file": the request no longer carries it (an image body without an image
+  // is a generation again).
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element && event.target.closest(".file-field-remove");
+    var field = button && button.closest("[data-upload-purpose]");
+    if (!field) { return; }
+    var hidden = field.querySelector("input[type=hidden]");
+    var picker = field.querySelector("input[type=file]");
+    hidden.value = "";
+    hidden.disabled = true;
+    if (picker) { picker.value = ""; }
+    field.classList.remove("file-field-refused");
+    field.querySelector(".file-field-status").textContent = "";
+    field.querySelector(".file-field-preview").textContent = "";
+    delete field.dataset.mediaType;
+    button.hidden = true;
+    if (picker) { picker.focus(); }
+    hidden.dispatchEvent(new Event("change", {bubbles: true}));
   });
 
   // A form rendered with a reference already (a preset, a run from the history) shows it.
