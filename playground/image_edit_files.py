@@ -205,10 +205,13 @@ def png_pixels(data: bytes) -> Pixels | None:
         channels = _CHANNELS.get(colour)
         if depth != 8 or interlace or channels is None or width * height > MAX_DECODED_PIXELS:
             return None
-        raw = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
+        stride = width * channels
+        # No more than the rows hold: a small file may inflate to gigabytes.
+        raw = zlib.decompressobj().decompress(
+            b"".join(body for kind, body in chunks if kind == b"IDAT"), height * (stride + 1)
+        )
     except (struct.error, zlib.error):
         return None
-    stride = width * channels
     if len(raw) < height * (stride + 1):
         return None
     rows: list[bytearray] = []

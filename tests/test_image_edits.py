@@ -357,3 +357,16 @@ def test_the_forms_file_fields_carry_the_references_both_ways():
     several = {**request, "body": {"prompt": PROMPT, "image": [REFERENCE, REFERENCE]}}
     assert "image" not in form_values_from_request(several)
     assert REFERENCE in form_values_from_request(several)["extensions"]
+
+
+def test_a_png_that_inflates_beyond_its_rows_is_read_no_further():
+    import struct
+    import zlib
+
+    from playground.image_edit_files import _chunk
+
+    header = struct.pack(">IIBBBBB", 4, 4, 8, 6, 0, 0, 0)
+    bomb = zlib.compress(b"\x00" * (50 * 1024 * 1024))  # 50 MB of zeros, ~50 KB packed
+    png = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", bomb)
+    pixels = png_pixels(png + _chunk(b"IEND", b""))
+    assert pixels is not None and len(pixels.rows) == 4 and len(pixels.rows[0]) == 16

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from playground.providers import offline_images
 from playground.providers.openai_format import Sender
+from tests.browser.test_accessibility import violations
 from tests.browser.test_playground_page import run_and_wait
 from tests.image_edit_samples import flat, mask, picture
 
@@ -47,6 +48,8 @@ def test_an_uploaded_image_is_edited_inside_its_mask_and_shown(signed_in_page: P
     expect(page.locator("#mode-result .revised-prompt")).to_contain_text(
         "Paint the sky red (edited by the offline model"
     )
+    # The file fields, their thumbnails and the result pass the accessibility checker.
+    assert violations(page) == []
     if os.environ.get("PLAYGROUND_SCREENSHOTS"):
         page.screenshot(path=os.environ["PLAYGROUND_SCREENSHOTS"], full_page=True)
 
