@@ -370,3 +370,36 @@ def test_a_png_that_inflates_beyond_its_rows_is_read_no_further():
     png = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", bomb)
     pixels = png_pixels(png + _chunk(b"IEND", b""))
     assert pixels is not None and len(pixels.rows) == 4 and len(pixels.rows[0]) == 16
+
+
+@pytest.mark.django_db
+def test_an_edit_opened_from_a_preset_or_the_history_shows_its_files_in_the_form():
+    from tests.test_request_form import rendered, value_of
+
+    image = uploaded(picture(), "photo.png")
+    cut = uploaded(mask(), "mask.png")
+    page = rendered(edit(image=image, mask=cut, input_fidelity="high"))
+    assert '<details class="image-edit" open>' in page
+    assert value_of(page, "image") == image and value_of(page, "mask") == cut
+    assert f"photo.png ({len(picture())} B)" in page and f"mask.png ({len(mask())} B)" in page
+    assert 'data-media-type="image/png"' in page
+    assert 'class="file-field-remove">' in page  # not hidden: there is a file to remove
+    fresh = rendered(edit())
+    assert '<details class="image-edit">' in fresh
+    assert 'class="file-field-remove" hidden>' in fresh
+
+
+def test_the_offline_edit_answer_is_openais_images_response():
+    from playground.providers.offline_images import images_response
+    from playground.providers.openai_format import Sender
+    from tests.openapi import assert_valid
+
+    answer = images_response(
+        {"prompt": PROMPT, "n": 2, "size": "1024x1024"},
+        Sender("offline"),
+        source=picture(),
+        mask=mask(),
+    )
+    assert_valid(answer, "ImagesResponse")
+    assert answer["size"] == "1024x1024"
+    assert image_header(base64.b64decode(answer["data"][1]["b64_json"])).width == 1024
