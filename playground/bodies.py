@@ -628,6 +628,11 @@ class ImageBody(WireBody):
                 "background",
                 _("transparent needs output_format png or webp (jpeg has no transparency)"),
             )
+        # The page shows it for every image body; only an edit (ImageEditBody) takes it.
+        if (self.model_extra or {}).get("input_fidelity") is not None:
+            errors["input_fidelity"] = _(
+                "is for editing an image: choose an image to edit, or clear it"
+            )
         return errors
 
 

@@ -95,6 +95,14 @@ def test_what_only_generations_take_is_refused_for_an_edit_naming_the_field():
     }
 
 
+def test_what_only_edits_take_is_refused_for_a_generation_naming_the_field():
+    assert problems(input_fidelity="high") == {
+        "input_fidelity": "is for editing an image: choose an image to edit, or clear it"
+    }
+    # A mask alone asks for an edit, which needs its image.
+    assert problems(mask=REFERENCE) == {"image": "is required"}
+
+
 def test_each_model_family_is_held_to_what_its_edits_take():
     assert problems(image=REFERENCE, model="dall-e-3") == {
         "model": "dall-e-3 does not edit images; use dall-e-2 or a GPT image model"
