@@ -411,3 +411,32 @@ def test_the_offline_edit_answer_is_openais_images_response():
     assert_valid(answer, "ImagesResponse")
     assert answer["size"] == "1024x1024"
     assert image_header(base64.b64decode(answer["data"][1]["b64_json"])).width == 1024
+
+
+def test_the_fake_upstream_reads_a_chunked_multipart_upload(fake_upstream):
+    import httpx
+
+    boundary = "b0und4ry"
+    parts = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\n{PROMPT}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="p.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + picture()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+
+    def chunks():  # no length known: httpx sends Transfer-Encoding: chunked
+        yield from (parts[i : i + 100] for i in range(0, len(parts), 100))
+
+    response = httpx.post(
+        f"{fake_upstream.base_url}/images/edits",
+        content=chunks(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 200
+    (request,) = fake_upstream.requests
+    assert request.headers["transfer-encoding"] == "chunked"
+    assert request.body == {"prompt": PROMPT}
+    assert [(f.filename, f.data) for f in request.files["image"]] == [("p.png", picture())]
