@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from playground.image_models import family_problems, size_problem
 from playground.jsonpath import path_text
+from playground.message_files import attachment_errors
 from playground.spec_parts import (
     AssistantMessage,
     AudioOutput,
@@ -383,6 +384,9 @@ class ChatBody(WireBody):
                     "%(name)s is defined twice"
                 ) % {"name": repr(name)}
         errors.update(_unanswered_tool_messages(self.messages))
+        if any(isinstance(getattr(m, "content", None), list) for m in self.messages):
+            messages = [m.model_dump(mode="json", exclude_unset=True) for m in self.messages]
+            errors.update(attachment_errors({"messages": messages}))
         return errors
 
 

@@ -1,0 +1,431 @@
+"""Images and audio in chat messages: where they sit in a body, their checks, and the one
+step that puts their bytes in before a body leaves for a provider.
+
+A user message carries them as OpenAI's content parts::
+
+    {"type": "image_url", "image_url": {"url": "…", "detail": "auto" | "low" | "high"}}
+    {"type": "input_audio", "input_audio": {"data": "…", "format": "wav" | "mp3"}}
+
+An image's ``url`` is an http(s) link, a ``data:`` URL, or a file reference; an audio's
+``data`` is base64 or a file reference (``upload:<sha256>`` from the page, ``@path`` in the
+terminal: ``playground.uploads.references``). The request object, presets, the history and
+the exports keep the reference; ``files_inlined`` (through ``providers.sending``, called by
+every provider's ``stream``) replaces it with a base64 ``data:`` URL or base64 text right before the body is sent.
+"""
+
+import base64
+import binascii
+import io
+import struct
+import wave
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
+
+from playground.jsonpath import PathPart, path_text
+from playground.uploads.kinds import MB, UPLOAD_KINDS, media_type_sniff, size_text
+from playground.uploads.references import (
+    FileReferenceError,
+    file_reference_read,
+    is_file_reference,
+    upload_sha256,
+)
+
+# OpenAI's vision input: these types, at most 20 MB per image.
+IMAGE_MEDIA_TYPES = {
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/webp": "WEBP",
+    "image/gif": "GIF",
+}
+IMAGE_MAX_BYTES = 20 * MB
+# input_audio's two formats, and the file type each names.
+AUDIO_FORMATS = {"wav": "audio/wav", "mp3": "audio/mpeg"}
+
+_IMAGE_ALLOWED = "png, jpeg, webp, gif"
+
+
+def audio_max_bytes() -> int:
+    """The largest audio file a message may carry (the audio uploads' limit, 25 MB)."""
+    return UPLOAD_KINDS["audio"].max_bytes
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    """One image or audio part of a message: where its value sits and what it holds."""
+
+    kind: str  # "image" or "audio"
+    message: int
+    part: int
+    # The part's own key and the key of its value: ("image_url", "url"), ("input_audio", "data").
+    keys: tuple[str, str]
+    value: str
+    # The image's detail, or the audio's format ("" when unset).
+    option: str
+
+    @property
+    def path(self) -> tuple[PathPart, ...]:
+        return ("messages", self.message, "content", self.part, *self.keys)
+
+    @property
+    def where(self) -> str:
+        """The field as messages name it: ``messages[1].content[2].image_url.url``."""
+        return path_text(self.path)
+
+
+def attached_files(body: dict[str, Any]) -> Iterator[AttachedFile]:
+    """Every image and audio part of the body's messages, in order."""
+    messages = body.get("messages")
+    if not isinstance(messages, list):
+        return
+    for position, message in enumerate(messages):
+        content = message.get("content") if isinstance(message, dict) else None
+        if not isinstance(content, list):
+            continue
+        for number, part in enumerate(content):
+            if not isinstance(part, dict):
+                continue
+            if part.get("type") == "image_url" and isinstance(part.get("image_url"), dict):
+                image = part["image_url"]
+                if isinstance(image.get("url"), str):
+                    detail = str(image.get("detail") or "")
+                    keys = ("image_url", "url")
+                    yield AttachedFile("image", position, number, keys, image["url"], detail)
+            elif part.get("type") == "input_audio" and isinstance(part.get("input_audio"), dict):
+                audio = part["input_audio"]
+                if isinstance(audio.get("data"), str):
+                    fmt = str(audio.get("format") or "")
+                    keys = ("input_audio", "data")
+                    yield AttachedFile("audio", position, number, keys, audio["data"], fmt)
+
+
+def has_file_references(body: dict[str, Any]) -> bool:
+    """Whether any image or audio of the body is a file reference (to read before sending)."""
+    return any(is_file_reference(item.value) for item in attached_files(body))
+
+
+# --- checks ------------------------------------------------------------------------------
+
+
+def attachment_errors(body: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with the body's images and audio as written, by field (no file is
+    read: a reference is checked by ``attachment_problems`` before sending)."""
+    errors: dict[str, str] = {}
+    for item in attached_files(body):
+        if is_file_reference(item.value):
+            if item.value.startswith("upload:") and upload_sha256(item.value) is None:
+                errors[item.where] = _("upload: must be followed by the file's SHA-256 (64 hex).")
+            continue
+        problem = (
+            _image_value_problem(item.value)
+            if item.kind == "image"
+            else _audio_value_problem(item.value)
+        )
+        if problem:
+            errors[item.where] = problem
+    return errors
+
+
+def _image_value_problem(url: str) -> str | None:
+    if url.startswith(("https://", "http://")):
+        return None
+    if not url.startswith("data:"):
+        return _(
+            "must be an http(s) URL, a data URL (data:image/png;base64,…) or an uploaded "
+            "image (upload:<sha256>)."
+        )
+    header, comma, text = url.partition(",")
+    if not comma or not header.endswith(";base64"):
+        return _("a data URL must be base64: data:image/png;base64,…")
+    declared = header[len("data:") : -len(";base64")].lower()
+    if declared not in IMAGE_MEDIA_TYPES:
+        return _("data URL of type %(type)s: an image must be one of %(allowed)s.") % {
+            "type": declared or "?",
+            "allowed": _IMAGE_ALLOWED,
+        }
+    data = _base64_bytes(text)
+    if data is None:
+        return _("the data URL's base64 does not decode.")
+    return image_bytes_problem(data, _("the data URL"))
+
+
+def _audio_value_problem(data_text: str) -> str | None:
+    data = _base64_bytes(data_text)
+    if data is None:
+        return _(
+            "must be base64-encoded audio, or an uploaded file (upload:<sha256>) "
+            "or @path in the terminal."
+        )
+    if len(data) > audio_max_bytes():
+        return _("the audio is %(size)s; at most %(limit)s is allowed.") % {
+            "size": size_text(len(data)),
+            "limit": size_text(audio_max_bytes()),
+        }
+    return None
+
+
+def image_bytes_problem(data: bytes, name: str) -> str | None:
+    """Why these bytes cannot go in a message as an image; None when they can."""
+    if len(data) > IMAGE_MAX_BYTES:
+        return _("%(name)s is %(size)s; an image may be at most %(limit)s.") % {
+            "name": name,
+            "size": size_text(len(data)),
+            "limit": size_text(IMAGE_MAX_BYTES),
+        }
+    if media_type_sniff(data) not in IMAGE_MEDIA_TYPES:
+        return _("%(name)s is not an image of a type allowed here (%(allowed)s).") % {
+            "name": name,
+            "allowed": _IMAGE_ALLOWED,
+        }
+    return None
+
+
+def _audio_file_problem(item: AttachedFile, media_type: str, size: int, name: str) -> str | None:
+    if size > audio_max_bytes():
+        return _("%(name)s is %(size)s; audio may be at most %(limit)s.") % {
+            "name": name,
+            "size": size_text(size),
+            "limit": size_text(audio_max_bytes()),
+        }
+    wanted = AUDIO_FORMATS.get(item.option)
+    if media_type not in AUDIO_FORMATS.values():
+        return _("%(name)s is not wav or mp3 audio (input_audio takes only these).") % {
+            "name": name
+        }
+    if wanted is not None and media_type != wanted:
+        return _("%(name)s is %(actual)s audio, but the part's format says %(format)s.") % {
+            "name": name,
+            "actual": "wav" if media_type == "audio/wav" else "mp3",
+            "format": item.option,
+        }
+    return None
+
+
+def attachment_problems(body: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with the files the body's images and audio refer to, by field: a file
+    not stored (or not readable), of a type or size the part does not take. Reads the
+    database (and, in the terminal, the disk): call it off the event loop."""
+    from playground.uploads.models import Upload  # the ORM stays out of importers' way
+
+    problems: dict[str, str] = {}
+    for item in attached_files(body):
+        if not is_file_reference(item.value):
+            continue
+        sha256 = upload_sha256(item.value)
+        if sha256 is not None:
+            row = Upload.objects.filter(sha256=sha256).values("media_type", "size", "filename")
+            found = row.first()
+            if found is None:
+                problems[item.where] = _(
+                    "%(reference)s: no uploaded file has this content (upload it again)."
+                ) % {"reference": item.value[:80]}
+                continue
+            media_type, size, name = found["media_type"], found["size"], found["filename"]
+        else:
+            try:
+                content = file_reference_read(item.value, kind=UPLOAD_KINDS[item.kind])
+            except FileReferenceError as error:
+                problems[item.where] = str(error)
+                continue
+            media_type, size, name = content.media_type, len(content.data), content.filename
+        if item.kind == "image":
+            problem = _image_file_problem(media_type, size, name)
+        else:
+            problem = _audio_file_problem(item, media_type, size, name)
+        if problem:
+            problems[item.where] = problem
+    return problems
+
+
+async def attachment_problems_async(body: dict[str, Any]) -> dict[str, str]:
+    """``attachment_problems`` from async code (the run socket, the terminal): checked
+    before a run starts, so that a wrong file is refused rather than failing upstream."""
+    if not has_file_references(body):
+        return {}
+    return await database_sync_to_async(attachment_problems)(body)
+
+
+def _image_file_problem(media_type: str, size: int, name: str) -> str | None:
+    if media_type not in IMAGE_MEDIA_TYPES:
+        return _("%(name)s is not an image of a type allowed here (%(allowed)s).") % {
+            "name": name,
+            "allowed": _IMAGE_ALLOWED,
+        }
+    if size > IMAGE_MAX_BYTES:
+        return _("%(name)s is %(size)s; an image may be at most %(limit)s.") % {
+            "name": name,
+            "size": size_text(size),
+            "limit": size_text(IMAGE_MAX_BYTES),
+        }
+    return None
+
+
+# --- sending -----------------------------------------------------------------------------
+
+
+class AttachmentUnreadable(ValueError):
+    """A referenced file that cannot be sent; the message names the field and why."""
+
+
+def files_inlined(body: dict[str, Any]) -> dict[str, Any]:
+    """The body with each referenced file's bytes in place of its reference: an image as a
+    base64 ``data:`` URL, an audio as base64. The body given is left as it is. Reads the
+    database or the disk (call it off the event loop); AttachmentUnreadable says which
+    field names a file that cannot be sent."""
+    referenced = [item for item in attached_files(body) if is_file_reference(item.value)]
+    if not referenced:
+        return body
+    problems = attachment_problems(body)
+    if problems:
+        raise AttachmentUnreadable("; ".join(f"{where}: {why}" for where, why in problems.items()))
+    messages = [
+        dict(message) if isinstance(message, dict) else message for message in body["messages"]
+    ]
+    for item in referenced:
+        try:
+            content = file_reference_read(item.value, kind=UPLOAD_KINDS[item.kind])
+        except FileReferenceError as error:
+            raise AttachmentUnreadable(f"{item.where}: {error}") from None
+        encoded = base64.b64encode(content.data).decode("ascii")
+        message = messages[item.message]
+        parts = message["content"] = list(message["content"])
+        part = parts[item.part] = dict(parts[item.part])
+        holder = part[item.keys[0]] = dict(part[item.keys[0]])
+        if item.kind == "image":
+            holder[item.keys[1]] = f"data:{content.media_type};base64,{encoded}"
+        else:
+            holder[item.keys[1]] = encoded
+    return {**body, "messages": messages}
+
+
+# --- what the offline model sees ---------------------------------------------------------
+
+
+def attachment_sentences(message: Any, *, chinese: bool = False) -> list[str]:
+    """What the offline model says it sees and hears in a (sent) message's images and
+    audio, one sentence each: "I see an image of 64 by 48 pixels (PNG).", "I hear 1.5 s of
+    audio (WAV)." (model output, in the prompt's language rather than the page's)."""
+    sentences: list[str] = []
+    for item in attached_files({"messages": [message]}):
+        if item.kind == "image":
+            sentences.append(_image_sentence(item.value, chinese))
+        else:
+            sentences.append(_audio_sentence(item.value, item.option, chinese))
+    return sentences
+
+
+def _image_sentence(url: str, chinese: bool) -> str:
+    if url.startswith(("https://", "http://")):
+        host = url.split("/")[2] if url.count("/") >= 2 else url
+        if chinese:
+            return f"我看到一个指向 {host} 上图片的链接（离线模型不会去取）。"
+        return f"I see a link to an image on {host} (the offline model does not fetch it)."
+    data = _base64_bytes(url.partition(",")[2]) or b""
+    label = IMAGE_MEDIA_TYPES.get(media_type_sniff(data) or "", "?")
+    size = image_dimensions(data)
+    if size is None:
+        return f"我看到一张图片（{label}）。" if chinese else f"I see an image ({label})."
+    if chinese:
+        return f"我看到一张 {size[0]}×{size[1]} 像素的图片（{label}）。"
+    return f"I see an image of {size[0]}×{size[1]} pixels ({label})."
+
+
+def _audio_sentence(data_text: str, fmt: str, chinese: bool) -> str:
+    data = _base64_bytes(data_text) or b""
+    seconds = audio_seconds(data, fmt)
+    label = fmt.upper() or "?"
+    if seconds is None:
+        return f"我听到一段音频（{label}）。" if chinese else f"I hear some audio ({label})."
+    shown = f"{seconds:.1f}" if seconds >= 0.1 else f"{seconds:.2f}"
+    if chinese:
+        return f"我听到 {shown} 秒的音频（{label}）。"
+    return f"I hear {shown} s of audio ({label})."
+
+
+def image_dimensions(data: bytes) -> tuple[int, int] | None:
+    """An image file's width and height in pixels, read from its header (PNG, GIF, JPEG,
+    WebP); None when it cannot be read."""
+    try:
+        if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
+            width, height = struct.unpack(">II", data[16:24])
+            return int(width), int(height)
+        if data[:6] in (b"GIF87a", b"GIF89a"):
+            width, height = struct.unpack("<HH", data[6:10])
+            return int(width), int(height)
+        if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+            return _webp_dimensions(data)
+        if data.startswith(b"\xff\xd8"):
+            return _jpeg_dimensions(data)
+    except struct.error:
+        return None
+    return None
+
+
+def _webp_dimensions(data: bytes) -> tuple[int, int] | None:
+    chunk = data[12:16]
+    if chunk == b"VP8X":
+        width = int.from_bytes(data[24:27], "little") + 1
+        height = int.from_bytes(data[27:30], "little") + 1
+        return width, height
+    if chunk == b"VP8L":
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if chunk == b"VP8 ":
+        width, height = struct.unpack("<HH", data[26:30])
+        return width & 0x3FFF, height & 0x3FFF
+    return None
+
+
+def _jpeg_dimensions(data: bytes) -> tuple[int, int] | None:
+    position = 2
+    while position + 9 < len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        # Start-of-frame markers (baseline, progressive…), not DHT (C4), JPG (C8), DAC (CC).
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[position + 5 : position + 9])
+            return int(width), int(height)
+        position += 2 + length
+    return None
+
+
+def audio_seconds(data: bytes, fmt: str) -> float | None:
+    """How long a WAV or MP3 file plays, in seconds (an MP3's from its first frame's bit
+    rate); None when it cannot be read."""
+    if fmt == "wav" or data[:4] == b"RIFF":
+        try:
+            with wave.open(io.BytesIO(data)) as audio:
+                return audio.getnframes() / float(audio.getframerate())
+        except (wave.Error, EOFError, ZeroDivisionError):
+            return None
+    return _mp3_seconds(data)
+
+
+# MPEG-1 Layer III bit rates (kbit/s) by the header's index.
+_MP3_BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0)
+
+
+def _mp3_seconds(data: bytes) -> float | None:
+    start = 0
+    if data[:3] == b"ID3" and len(data) >= 10:
+        size = data[6:10]
+        start = 10 + ((size[0] << 21) | (size[1] << 14) | (size[2] << 7) | size[3])
+    header = data[start : start + 4]
+    if len(header) < 4 or header[0] != 0xFF or (header[1] & 0xE0) != 0xE0:
+        return None
+    bitrate = _MP3_BITRATES[header[2] >> 4] * 1000
+    if not bitrate:
+        return None
+    return (len(data) - start) * 8 / bitrate
+
+
+def _base64_bytes(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
