@@ -263,6 +263,41 @@ def _image_file_problem(media_type: str, size: int, name: str) -> str | None:
     return None
 
 
+# --- showing ---------------------------------------------------------------------------
+
+
+def attachment_preview(kind: str, value: str) -> str:
+    """How the page shows an attached value: "upload" (a thumbnail or player of the stored
+    file), "data" (an image's data URL, shown as it is), "link" (an image's http(s) URL, a
+    link the page never loads), "base64" (audio written into the request) or "" (a path)."""
+    if upload_sha256(value):
+        return "upload"
+    if kind == "image" and value.startswith("data:image/"):
+        return "data"
+    if kind == "image" and value.startswith(("https://", "http://")):
+        return "link"
+    if kind == "audio" and not is_file_reference(value):
+        return "base64"
+    return ""
+
+
+def attachments_shown(body: Any) -> list[dict[str, str]]:
+    """The body's images and audio as the history shows them: where each sits, its kind,
+    value, option and preview (``attachment_preview``)."""
+    if not isinstance(body, dict):
+        return []
+    return [
+        {
+            "where": path_text(item.path[:4]),
+            "kind": item.kind,
+            "value": item.value,
+            "option": item.option,
+            "preview": attachment_preview(item.kind, item.value),
+        }
+        for item in attached_files(body)
+    ]
+
+
 # --- sending -----------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@ request, sent as base64, seen by the offline model, and kept only by runs that r
 
 import base64
 import datetime
+import hashlib
 import io
 import json
 from decimal import Decimal
@@ -10,9 +11,11 @@ from decimal import Decimal
 import pytest
 from channels.db import database_sync_to_async as sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.template.loader import render_to_string
 
 from playground import message_files
 from playground.consumers import RunConsumer
+from playground.forms import form_values_from_request, request_from_form
 from playground.message_files import (
     attachment_problems,
     audio_seconds,
@@ -21,6 +24,7 @@ from playground.message_files import (
 )
 from playground.providerconfig.lookup import get_provider
 from playground.providers import TextDelta, UpstreamError
+from playground.request_form import request_editor_context
 from playground.runs.models import Budget, Run
 from playground.spec import RequestInvalid, validate_request
 from playground.terminal import run_request_text
@@ -28,6 +32,7 @@ from playground.uploads.models import Upload
 from playground.uploads.services import upload_create
 from tests.conftest import RunClient
 from tests.presets.factories import make_user
+from tests.runs.factories import make_run
 from tests.uploads.samples import mp3_bytes, png_bytes, wav_bytes
 
 IMAGE = "messages[0].content[1].image_url.url"
@@ -311,3 +316,84 @@ async def test_the_terminal_refuses_a_missing_path_naming_the_field(tmp_path):
     status = await run_request_text(request, out, err, files_dir=tmp_path)
     assert status == 2
     assert f"{IMAGE}: @nowhere.png: cannot read the file" in err.getvalue()
+
+
+# --- the form and the pages -------------------------------------------------------------
+
+PNG_REFERENCE = "upload:" + hashlib.sha256(png_bytes(64, 48)).hexdigest()
+
+
+def test_a_rows_attachments_become_content_parts_after_its_text_and_back():
+    values = {
+        "mode": "chat",
+        "provider": "offline",
+        "model": "offline-1",
+        "messages-0-role": "user",
+        "messages-0-content": "What is this?",
+        "messages-0-attachment-0-url": PNG_REFERENCE,
+        "messages-0-attachment-0-detail": "low",
+        "messages-0-attachment-1-audio": "upload:" + "b" * 64,
+        "messages-0-attachment-1-format": "wav",
+        "messages-0-attachment-2-url": "https://example.com/a.png",
+        "messages-0-attachment-2-detail": "",
+    }
+    data = request_from_form(values)
+    assert data["body"]["messages"] == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "What is this?"},
+                image_part(PNG_REFERENCE, "low"),
+                audio_part("upload:" + "b" * 64),
+                image_part("https://example.com/a.png"),
+            ],
+        }
+    ]
+    back = form_values_from_request(data)
+    assert {k: v for k, v in back.items() if k.startswith("messages-")} == {
+        k: v for k, v in values.items() if k.startswith("messages-") and v
+    }
+    assert request_from_form(back) == data
+
+
+def test_an_attachment_alone_has_no_text_part_and_parts_a_row_cannot_hold_stay_json():
+    values = {
+        "messages-0-role": "user",
+        "messages-0-content": "",
+        "messages-0-attachment-0-url": "https://e.com/a.png",
+    }
+    assert request_from_form(values)["body"]["messages"][0]["content"] == [
+        image_part("https://e.com/a.png")
+    ]
+    unusual = {"type": "image_url", "image_url": {"url": "https://e.com/a.png"}, "cache": 1}
+    data = chat_with(unusual)
+    values = form_values_from_request(data)
+    assert values["messages-0-content_format"] == "json"
+    assert not any("attachment" in name for name in values)
+
+
+@pytest.mark.django_db
+def test_the_page_shows_an_uploaded_image_as_a_thumbnail_in_its_row():
+    png = upload_create(data=png_bytes(64, 48), filename="cat.png", purpose="image")
+    data = chat_with(image_part(png.reference, "high"), image_part("https://example.com/a.png"))
+    page = render_to_string(
+        "playground/_request_editor.html", request_editor_context(data, user=None, view="form")
+    )
+    assert f'<img src="/uploads/{png.sha256}/" alt="cat.png" class="attachment-thumbnail">' in page
+    assert f'name="messages-0-attachment-0-url" value="{png.reference}"' in page
+    assert '<option value="high" selected>high</option>' in page
+    assert 'href="https://example.com/a.png" rel="noreferrer noopener"' in page
+
+
+@pytest.mark.django_db
+def test_the_history_shows_a_runs_images_and_audio(client):
+    ann = make_user("ann")
+    png = upload_create(data=png_bytes(), filename="cat.png", purpose="image")
+    wav = upload_create(data=wav_bytes(), filename="hi.wav", purpose="audio")
+    request = chat_with(image_part(png.reference), audio_part(wav.reference))
+    run = make_run(user=ann, request=request)
+    client.force_login(ann)
+    page = client.get(f"/history/{run.pk}/").content.decode()
+    assert f'<img src="/uploads/{png.sha256}/" alt="cat.png"' in page
+    assert f'<audio controls preload="metadata" src="/uploads/{wav.sha256}/"' in page
+    assert "messages[0].content[2]" in page
