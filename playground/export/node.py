@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from playground.export.files import FileRead, data_url_prefix, files_marked, with_reads
 from playground.export.shared import (
     Target,
     body_json,
@@ -20,7 +21,7 @@ from playground.spec import RequestInvalid, RunRequest, upstream_body
 
 def render(request: RunRequest, provider: Target) -> str:
     """An .mjs script that sends the body and prints the reply (streamed as it arrives)."""
-    body = upstream_body(request)
+    body, reads = files_marked(upstream_body(request))
     mode = get_mode(request.mode)
     if unsafe := unsafe_integers(body):
         # The SDK serialises with JSON.stringify over JS numbers: the digits would change.
@@ -48,11 +49,26 @@ def render(request: RunRequest, provider: Target) -> str:
         )
     else:
         call = f"const response = await client.{mode.sdk.method}({literal});\n"
-    return (
-        f'{note}import OpenAI from "openai";\n\n'
-        f"const client = new OpenAI({{ {', '.join(options)} }});\n\n"
-        f"{call}{printer(mode, 'node', body)}"
+    reader = 'import { readFileSync } from "node:fs";\n' if reads else ""
+    helper = (
+        "// The file beside this script as base64 (how the playground sends it).\n"
+        'const fileBase64 = (path) => readFileSync(path).toString("base64");\n\n'
+        if reads
+        else ""
     )
+    text = (
+        f'{note}import OpenAI from "openai";\n{reader}\n'
+        f"const client = new OpenAI({{ {', '.join(options)} }});\n\n"
+        f"{helper}{call}{printer(mode, 'node', body)}"
+    )
+    return with_reads(text, reads, json.dumps, _file_read)
+
+
+def _file_read(read: FileRead) -> str:
+    """The expression for an attached file: its data URL (an image) or base64 (audio)."""
+    prefix = data_url_prefix(read)
+    call = f"fileBase64({json.dumps(read.path)})"
+    return f"{json.dumps(prefix)} + {call}" if prefix else call
 
 
 # In an object literal `"__proto__": {…}` sets the prototype instead of making a key, and
