@@ -31,7 +31,7 @@ from playground.terminal import run_request_text
 from playground.uploads.models import Upload
 from playground.uploads.services import upload_create
 from tests.conftest import RunClient
-from tests.presets.factories import make_user
+from tests.presets.factories import make_preset, make_user
 from tests.runs.factories import make_run
 from tests.uploads.samples import mp3_bytes, png_bytes, wav_bytes
 
@@ -397,3 +397,14 @@ def test_the_history_shows_a_runs_images_and_audio(client):
     assert f'<img src="/uploads/{png.sha256}/" alt="cat.png"' in page
     assert f'<audio controls preload="metadata" src="/uploads/{wav.sha256}/"' in page
     assert "messages[0].content[2]" in page
+
+
+@pytest.mark.django_db
+def test_a_preset_keeps_its_images_and_opens_with_their_thumbnails(client):
+    ann = make_user("ann")
+    png = upload_create(data=png_bytes(64, 48), filename="cat.png", purpose="image")
+    preset = make_preset(ann, request=chat_with(image_part(png.reference, "low")))
+    assert Upload.objects.get(pk=png.pk).kept
+    client.force_login(ann)
+    page = client.get(f"/presets/{preset.pk}/open/", follow=True).content.decode()
+    assert f'<img src="/uploads/{png.sha256}/" alt="cat.png" class="attachment-thumbnail">' in page

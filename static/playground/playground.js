@@ -71,8 +71,23 @@
     var attachment = addAttachment(row, "image");
     attachment.querySelector(".attachment-value").value = url;
     attachment.querySelector(".file-field-status").textContent = url;
+    if (/^https?:\/\//i.test(url)) {  // a link the page shows, never loads
+      var link = document.createElement("a");
+      link.href = url;
+      link.rel = "noreferrer noopener";
+      link.target = "_blank";
+      link.textContent = gettext("image link");
+      attachment.querySelector(".file-field-preview").appendChild(link);
+    }
     input.value = "";
+    showUrlBox(row, false);
     formChanged();
+  }
+
+  function showUrlBox(row, shown) {
+    row.querySelector(".attach-url-box").hidden = !shown;
+    row.querySelector(".attach-url-open").setAttribute("aria-expanded", String(shown));
+    if (shown) { row.querySelector(".attach-url").focus(); }
   }
 
   // input_audio names its format: the uploaded file's real type says which.
@@ -304,6 +319,9 @@
         target.closest("[data-attachment]").remove();
         renumberMessages();
         formChanged();
+      } else if (target.closest(".attach-url-open")) {
+        var box = target.closest("[data-message]").querySelector(".attach-url-box");
+        showUrlBox(target.closest("[data-message]"), box.hidden);
       } else if (target.closest(".attach-url-add")) {
         attachUrl(target.closest("[data-message]"));
       } else if (target.closest("#add-tool")) {

@@ -38,14 +38,25 @@ def test_an_attached_and_a_pasted_image_are_shown_run_and_kept_in_the_history(
     expect(second.locator("img")).to_be_visible()
     second.get_by_label("Image detail").select_option("low")
 
+    # And a link, which the offline model names without fetching.
+    row.get_by_role("button", name="Image URL…").click()
+    row.get_by_role("textbox", name="Image URL").fill("https://example.com/boat.jpg")
+    row.get_by_role("textbox", name="Image URL").press("Enter")
+    third = row.locator("[data-attachment]").nth(2)
+    expect(third.get_by_role("link", name="image link")).to_have_attribute(
+        "href", "https://example.com/boat.jpg"
+    )
+    expect(row.get_by_role("textbox", name="Image URL")).to_be_hidden()
+
     run_and_wait(page)
     reply = page.locator("#reply-0")
     expect(reply).to_contain_text("I see an image of 64×48 pixels (PNG).")
     expect(reply).to_contain_text("I see an image of 10×20 pixels (PNG).")
+    expect(reply).to_contain_text("I see a link to an image on example.com")
     expect(reply).to_contain_text("What is in these pictures?")
 
     page.locator("#run-record").get_by_role("link", name="history").click()
     attachments = page.locator("#run-attachments li")
-    expect(attachments).to_have_count(2)
+    expect(attachments).to_have_count(3)
     expect(attachments.nth(0).locator("img")).to_have_js_property("naturalWidth", 64)
     expect(attachments.nth(1)).to_contain_text("low")
