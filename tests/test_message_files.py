@@ -16,14 +16,10 @@ from django.template.loader import render_to_string
 from playground import message_files
 from playground.consumers import RunConsumer
 from playground.forms import form_values_from_request, request_from_form
-from playground.message_files import (
-    attachment_problems,
-    audio_seconds,
-    files_inlined,
-    image_dimensions,
-)
+from playground.message_files import attachment_problems, files_inlined
 from playground.providerconfig.lookup import get_provider
 from playground.providers import TextDelta, UpstreamError
+from playground.providers.offline_attachments import audio_seconds, image_dimensions
 from playground.request_form import request_editor_context
 from playground.runs.models import Budget, Run
 from playground.spec import RequestInvalid, validate_request

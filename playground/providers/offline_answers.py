@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.message_files import attachment_sentences
 from playground.providers.base import TokenLogprob, UpstreamError
+from playground.providers.offline_attachments import attachment_sentences
 from playground.providers.offline_edit import edited_text
 from playground.providers.offline_moderation import moderation_result
 from playground.providers.schema_example import example_for
