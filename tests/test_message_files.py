@@ -19,7 +19,11 @@ from playground.forms import form_values_from_request, request_from_form
 from playground.message_files import attachment_problems, files_inlined
 from playground.providerconfig.lookup import get_provider
 from playground.providers import TextDelta, UpstreamError
-from playground.providers.offline_attachments import audio_seconds, image_dimensions
+from playground.providers.offline_attachments import (
+    attachment_sentences,
+    audio_seconds,
+    image_dimensions,
+)
 from playground.request_form import request_editor_context
 from playground.runs.models import Budget, Run
 from playground.spec import RequestInvalid, validate_request
@@ -404,3 +408,9 @@ def test_a_preset_keeps_its_images_and_opens_with_their_thumbnails(client):
     client.force_login(ann)
     page = client.get(f"/presets/{preset.pk}/open/", follow=True).content.decode()
     assert f'<img src="/uploads/{png.sha256}/" alt="cat.png" class="attachment-thumbnail">' in page
+
+
+def test_the_offline_model_answers_a_chinese_prompt_in_chinese():
+    message = {"role": "user", "content": [image_part(data_url(png_bytes(3, 2)))]}
+    assert attachment_sentences(message, chinese=True) == ["我看到一张 3×2 像素的图片（PNG）。"]
+    assert attachment_sentences(message) == ["I see an image of 3×2 pixels (PNG)."]

@@ -6,7 +6,7 @@ import base64
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_playground_page import message_box, run_and_wait
-from tests.uploads.samples import png_bytes
+from tests.uploads.samples import png_bytes, wav_bytes
 
 
 def test_an_attached_and_a_pasted_image_are_shown_run_and_kept_in_the_history(
@@ -60,3 +60,19 @@ def test_an_attached_and_a_pasted_image_are_shown_run_and_kept_in_the_history(
     expect(attachments).to_have_count(3)
     expect(attachments.nth(0).locator("img")).to_have_js_property("naturalWidth", 64)
     expect(attachments.nth(1)).to_contain_text("low")
+
+
+def test_an_attached_recording_gets_a_player_and_its_format(signed_in_page: Page) -> None:
+    page = signed_in_page
+    row = message_box(page, 0)
+    row.locator(".attach-file").set_input_files(
+        {"name": "question.wav", "mimeType": "audio/wav", "buffer": wav_bytes(1.5)}
+    )
+    attachment = row.locator("[data-attachment=audio]")
+    expect(attachment.locator(".file-field-status")).to_contain_text("question.wav")
+    expect(attachment.locator("audio")).to_have_js_property("duration", 1.5)
+    expect(attachment.locator(".attachment-option")).to_have_value("wav")
+    run_and_wait(page)
+    expect(page.locator("#reply-0")).to_contain_text("(Offline model) I hear 1.5 s of audio (WAV).")
+    attachment.get_by_role("button", name="Remove attachment").click()
+    expect(row.locator("[data-attachment]")).to_have_count(0)
