@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from playground.image_edit_files import edit_file_problems
 from playground.image_models import edit_family_problems, family_problems, size_problem
 from playground.jsonpath import path_text
+from playground.message_files import attachment_errors
 from playground.spec_parts import (
     AssistantMessage,
     AudioOutput,
@@ -390,6 +391,9 @@ class ChatBody(WireBody):
                     "%(name)s is defined twice"
                 ) % {"name": repr(name)}
         errors.update(_unanswered_tool_messages(self.messages))
+        if any(isinstance(getattr(m, "content", None), list) for m in self.messages):
+            messages = [m.model_dump(mode="json", exclude_unset=True) for m in self.messages]
+            errors.update(attachment_errors({"messages": messages}))
         return errors
 
 

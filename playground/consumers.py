@@ -31,6 +31,7 @@ from playground.limits import RunLease, RunRefused, get_run_limiter, user_key
 from playground.live import frames as live_frames
 from playground.live.publisher import LiveRun
 from playground.live.runner import LiveRunSocket
+from playground.message_files import attachment_problems_async
 from playground.moderation_check import moderated_run
 from playground.modes import get_mode
 from playground.outcome import RunOutcome, RunStatus
@@ -145,7 +146,9 @@ class RunConsumer(LiveRunSocket):
             # form codec reads either (a parse error names its line and column).
             data = preset_run.request if preset_run is not None else request_from_form(message)
             request = validate_request(data)
-            refused = capability_problems(request.mode, upstream_body(request))
+            sent = upstream_body(request)
+            refused = capability_problems(request.mode, sent)
+            refused.update(await attachment_problems_async(sent))
             if refused:
                 # Known to fail upstream: say so now instead of spending a round trip.
                 raise RequestInvalid(refused)

@@ -24,7 +24,11 @@ Prompt fields, by the mode's ``prompt_fields`` (``templates/playground/prompt/_<
     ``<i>``), ``messages-<i>-content_format`` ("json": the content is JSON, e.g. content
     parts), ``messages-<i>-tool_call_id`` (kept on a tool row) and
     ``messages-<i>-tool_calls`` (an assistant row's calls as JSON; its empty content is
-    then left out); ``tools-<i>-name``, ``tools-<i>-description`` and
+    then left out); a user row's attachments, each a content part after its text, in the
+    order of ``<j>``: ``messages-<i>-attachment-<j>-url`` (an image: a link, a data URL or
+    ``upload:<sha256>``) with ``-detail`` (auto, low, high), or
+    ``messages-<i>-attachment-<j>-audio`` (``upload:<sha256>`` or base64) with ``-format``
+    (wav, mp3); ``tools-<i>-name``, ``tools-<i>-description`` and
     ``tools-<i>-parameters`` (a JSON Schema) for each function tool.
     ``instruction`` (edit): ``instruction`` and ``input``, the system and user message.
     ``prompt`` (completion): ``prompt`` (with ``prompt_format`` "json" for a JSON prompt
@@ -403,6 +407,15 @@ def _form_messages_values(body: dict[str, Any]) -> dict[str, str]:
             values[f"messages-{i}-content"] = ""
         else:
             _put_text_or_json(values, f"messages-{i}-content", content)
+        attachments = _row_attachments(message)
+        if attachments is not None:
+            text, parts = attachments
+            values[f"messages-{i}-content"] = text
+            values.pop(f"messages-{i}-content_format", None)
+            for j, (key, value, option_key, option) in enumerate(parts):
+                values[f"messages-{i}-attachment-{j}-{key}"] = value
+                if option:
+                    values[f"messages-{i}-attachment-{j}-{option_key}"] = option
         if "tool_call_id" in message:
             values[f"messages-{i}-tool_call_id"] = str(message["tool_call_id"])
         if "tool_calls" in message:
@@ -411,6 +424,90 @@ def _form_messages_values(body: dict[str, Any]) -> dict[str, str]:
             )
     del body["messages"]
     return values
+
+
+# A row's attachment: (value key, value, option key, option) as the form names them.
+_Attachment = tuple[str, str, str, str]
+
+
+def _row_attachments(message: dict[str, Any]) -> tuple[str, list[_Attachment]] | None:
+    """A user message's text and attachments, when its content parts are exactly what a
+    row holds (a text first, if any, then images and audio with no other keys): reading
+    the row back gives the same parts. None otherwise (the content stays JSON)."""
+    content = message.get("content")
+    if message.get("role") != "user" or not isinstance(content, list) or not content:
+        return None
+    text, parts = "", content
+    first = content[0]
+    if isinstance(first, dict) and first.get("type") == "text" and set(first) == {"type", "text"}:
+        if not isinstance(first["text"], str) or not first["text"]:
+            return None
+        text, parts = first["text"], content[1:]
+    attachments = [_attachment(part) for part in parts]
+    if not attachments or any(a is None for a in attachments):
+        return None
+    return text, [a for a in attachments if a is not None]
+
+
+def _attachment(part: Any) -> _Attachment | None:
+    if not isinstance(part, dict):
+        return None
+    kind = part.get("type")
+    inner = part.get(kind) if isinstance(kind, str) else None
+    if not isinstance(inner, dict) or set(part) != {"type", kind}:
+        return None
+    if kind == "image_url" and set(inner) <= {"url", "detail"}:
+        key, value, option_key, option = "url", inner.get("url"), "detail", inner.get("detail", "")
+    elif kind == "input_audio" and set(inner) <= {"data", "format"}:
+        key, value, option_key, option = (
+            "audio",
+            inner.get("data"),
+            "format",
+            inner.get("format", ""),
+        )
+    else:
+        return None
+    # The form strips what it reads and leaves out an empty option: only such values return.
+    if not isinstance(value, str) or not value or value != value.strip():
+        return None
+    if not isinstance(option, str) or option != option.strip():
+        return None
+    if option_key in inner and not option:
+        return None
+    return key, value, option_key, option
+
+
+def attachment_indexes(values: dict[str, Any], row: int) -> list[int]:
+    """The numbers ``<j>`` of message row ``row``'s attachments in ``values``, in order."""
+    prefix = f"messages-{row}-attachment-"
+    numbers = (
+        row_number(name[len(prefix) :].split("-")[0])
+        for name in values
+        if name.startswith(prefix) and name.endswith(("-url", "-audio"))
+    )
+    return sorted({number for number in numbers if number is not None})
+
+
+def _form_attachments(values: dict[str, Any], row: int) -> list[dict[str, Any]]:
+    """The content parts of message row ``row``'s attachments, in the order of ``<j>``."""
+    parts: list[dict[str, Any]] = []
+    for number in attachment_indexes(values, row):
+        names = f"messages-{row}-attachment-{number}-"
+        url = _text(values.get(f"{names}url")).strip()
+        audio = _text(values.get(f"{names}audio")).strip()
+        if url:
+            image: dict[str, Any] = {"url": url}
+            detail = _text(values.get(f"{names}detail")).strip()
+            if detail:
+                image["detail"] = detail
+            parts.append({"type": "image_url", "image_url": image})
+        elif audio:
+            sound: dict[str, Any] = {"data": audio}
+            audio_format = _text(values.get(f"{names}format")).strip()
+            if audio_format:
+                sound["format"] = audio_format
+            parts.append({"type": "input_audio", "input_audio": sound})
+    return parts
 
 
 def _form_tools_values(body: dict[str, Any]) -> dict[str, str]:
@@ -503,6 +600,14 @@ def _form_messages(values: dict[str, Any], errors: dict[str, str]) -> list[dict[
             "role": _text(values.get(f"messages-{i}-role")),
             "content": _json_or_text(values, f"messages-{i}-content", errors),
         }
+        attachments = _form_attachments(values, i)
+        if attachments:
+            content = message["content"]
+            if isinstance(content, list):
+                message["content"] = [*content, *attachments]
+            elif isinstance(content, str):
+                text = [{"type": "text", "text": content}] if content else []
+                message["content"] = [*text, *attachments]
         tool_call_id = _text(values.get(f"messages-{i}-tool_call_id")).strip()
         if message["role"] == "tool" and tool_call_id:
             message["tool_call_id"] = tool_call_id

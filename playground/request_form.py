@@ -18,8 +18,14 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext as _
 
 from playground.form_layout import parameter_groups
-from playground.forms import ROW_ROLES, form_values_from_request, row_indexes
+from playground.forms import (
+    ROW_ROLES,
+    attachment_indexes,
+    form_values_from_request,
+    row_indexes,
+)
 from playground.fragments import tool_call_line
+from playground.message_files import attachment_preview
 from playground.modes import DEFAULT_MODE, REGISTRY, get_mode
 from playground.providerconfig.lookup import available_providers
 from playground.runs.selectors import last_page_run_choice
@@ -187,11 +193,27 @@ def _message_rows(values: dict[str, str], shown: bool) -> list[dict[str, Any]]:
                 "tool_call_id": values.get(f"{prefix}tool_call_id", ""),
                 "tool_calls": calls,
                 "call_lines": list(_call_lines(json.loads(calls) if calls else [])),
+                "attachments": _row_attachments(values, index),
             }
         )
     if not rows and shown:
         rows.append({"index": 0, "role": "user"})
     return rows
+
+
+def _row_attachments(values: dict[str, str], row: int) -> list[dict[str, Any]]:
+    """A message row's images and audio, in order: kind ("image", "audio"), value (a link, a
+    data URL, upload:… or base64) and option (the image's detail, the audio's format)."""
+    attachments = []
+    for index in attachment_indexes(values, row):
+        names = f"messages-{row}-attachment-{index}-"
+        if f"{names}url" in values:
+            kind, value, option = "image", values[f"{names}url"], values.get(f"{names}detail", "")
+        else:
+            kind, value, option = "audio", values[f"{names}audio"], values.get(f"{names}format", "")
+        preview = attachment_preview(kind, value)
+        attachments.append({"kind": kind, "value": value, "option": option, "preview": preview})
+    return attachments
 
 
 def _call_lines(calls: Any) -> Iterable[str]:

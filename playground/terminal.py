@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from playground.capabilities import capability_problems, capability_warnings
 from playground.image_files import file_stem, shown_image
+from playground.message_files import attachment_problems_async
 from playground.outcome import RawChunks, RunOutcome, RunStatus
 from playground.providerconfig.lookup import aget_provider
 from playground.providers import (
@@ -279,6 +280,7 @@ async def run_request_data(
         request = validate_request(data)
         body = upstream_body(request)
         refused = capability_problems(request.mode, body)
+        refused.update(await attachment_problems_async(body))
         if refused:
             # As on the page: known to fail upstream, so said now instead of after a round trip.
             raise RequestInvalid(refused)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from playground.export.files import FileRead, data_url_prefix, files_marked, with_reads
 from playground.export.shared import (
     ExportedFile,
     Target,
@@ -24,7 +25,7 @@ from playground.spec import RequestInvalid, RunRequest, upstream_body
 
 def render(request: RunRequest, provider: Target) -> str:
     """An .mjs script that sends the body and prints the reply (streamed as it arrives)."""
-    body = upstream_body(request)
+    body, reads = files_marked(upstream_body(request))
     mode = get_mode(request.mode)
     if unsafe := unsafe_integers(body):
         # The SDK serialises with JSON.stringify over JS numbers: the digits would change.
@@ -64,13 +65,28 @@ def render(request: RunRequest, provider: Target) -> str:
     imports = (
         'import fs from "node:fs";\nimport OpenAI, { toFile } from "openai";\n'
         if files
-        else ('import OpenAI from "openai";\n')
+        else 'import OpenAI from "openai";\n'
     )
-    return (
-        f"{note}{imports}\n"
+    reader = 'import { readFileSync } from "node:fs";\n' if reads else ""
+    helper = (
+        "// The file beside this script as base64 (how the playground sends it).\n"
+        'const fileBase64 = (path) => readFileSync(path).toString("base64");\n\n'
+        if reads
+        else ""
+    )
+    text = (
+        f"{note}{imports}{reader}\n"
         f"const client = new OpenAI({{ {', '.join(options)} }});\n\n"
-        f"{call}{printer(mode, 'node', body)}"
+        f"{helper}{call}{printer(mode, 'node', body)}"
     )
+    return with_reads(text, reads, json.dumps, _file_read)
+
+
+def _file_read(read: FileRead) -> str:
+    """The expression for an attached file: its data URL (an image) or base64 (audio)."""
+    prefix = data_url_prefix(read)
+    call = f"fileBase64({json.dumps(read.path)})"
+    return f"{json.dumps(prefix)} + {call}" if prefix else call
 
 
 def _with_files(body: dict[str, Any], files: dict[str, list[ExportedFile]]) -> str:

@@ -3,6 +3,7 @@
 import itertools
 from typing import Any
 
+from playground.export.files import FileRead, data_url_prefix, files_marked, with_reads
 from playground.export.shared import ExportedFile, Target, exported_files, files_note, printer
 from playground.modes import get_mode
 from playground.providers.base_url import OPENAI_BASE_URL
@@ -11,7 +12,7 @@ from playground.spec import RunRequest, upstream_body
 
 def render(request: RunRequest, provider: Target) -> str:
     """A script that sends the body and prints the reply (streamed as it arrives)."""
-    body = upstream_body(request)
+    body, reads = files_marked(upstream_body(request))
     mode = get_mode(request.mode)
     endpoint = mode.endpoint_for(body)
     files = exported_files(endpoint, body)
@@ -20,6 +21,8 @@ def render(request: RunRequest, provider: Target) -> str:
     extra_imports = list(itertools.takewhile(lambda line: line.startswith("import "), printed))
     printed = printed[len(extra_imports) :]
     posts_as_is = endpoint.sdk.adds_to(body)
+    if reads:
+        extra_imports.append("import base64")
     lines = [*sorted({"import os", *extra_imports}), "", "from openai import OpenAI"]
     if posts_as_is:
         module, answer_type = endpoint.sdk.python_answer_type
@@ -33,6 +36,16 @@ def render(request: RunRequest, provider: Target) -> str:
     if provider.base_url != OPENAI_BASE_URL:
         args.append(f"base_url={provider.base_url!r}")
     lines += [f"client = OpenAI({', '.join(args)})", ""]
+    if reads:
+        lines += [
+            "",
+            "def file_base64(path):",
+            '    """The file beside this script as base64 (how the playground sends it)."""',
+            '    with open(path, "rb") as file:',
+            "        return base64.b64encode(file.read()).decode()",
+            "",
+            "",
+        ]
     if posts_as_is:
         added = ", ".join(f"{k}={v!r}" for k, v in endpoint.sdk.adds_when_absent.items())
         lines += [
@@ -55,7 +68,14 @@ def render(request: RunRequest, provider: Target) -> str:
             known.append(f"    extra_body={_literal(extra)},")
         lines += [f"response = client.{endpoint.sdk.method}(", *known, ")"]
     lines += printed
-    return "\n".join(lines) + "\n"
+    return with_reads("\n".join(lines) + "\n", reads, repr, _file_read)
+
+
+def _file_read(read: FileRead) -> str:
+    """The expression for an attached file: its data URL (an image) or base64 (audio)."""
+    prefix = data_url_prefix(read)
+    call = f"file_base64({read.path!r})"
+    return f"{prefix!r} + {call}" if prefix else call
 
 
 def _literal(value: Any) -> str:

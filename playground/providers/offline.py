@@ -39,6 +39,7 @@ from playground.providers.openai_format import (
     embeddings_response,
     moderations_response,
 )
+from playground.providers.sending import body_for_sending
 from playground.secrets_scrub import NO_SECRETS
 from playground.translation_marks import gettext_noop
 
@@ -83,6 +84,8 @@ class OfflineProvider:
             "moderation": self._moderate,
             "image": lambda body: offline_images.image_stream(body, mode),
         }
+        # It sees what an upstream would: the files the body refers to, as their bytes.
+        body = await body_for_sending(body)
         async for event in answer_for[get_mode(mode).answer](body):
             yield event
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.providers.base import TokenLogprob, UpstreamError
+from playground.providers.offline_attachments import attachment_sentences
 from playground.providers.offline_edit import edited_text
 from playground.providers.offline_moderation import moderation_result
 from playground.providers.schema_example import example_for
@@ -79,17 +80,23 @@ def reply_text(body: dict[str, Any], candidate: int) -> str:
         [body.get("model"), messages, body.get("seed"), candidate], sort_keys=True, default=str
     )
     rng = random.Random(hashlib.sha256(material.encode()).digest())
+    # What it sees and hears in the last user message's images and audio, said first.
+    chinese = bool(_CJK.search(str(last_user)))
+    seen = attachment_sentences(_last_user_message(messages), chinese=chinese)
     quoted = " ".join(str(last_user).split())
     if len(quoted) > 80:
         quoted = quoted[:77] + "..."
     # A quote that ends a sentence of its own ("...?") takes no second full stop.
-    if _CJK.search(str(last_user)):
+    if chinese:
         sentences = rng.sample([s for s in _CHINESE if s], k=3)
         stop = "" if quoted.endswith(_SENTENCE_ENDS) else "。"
-        return f"（离线模型）你说：「{quoted}」{stop}" + "。".join(sentences) + "。"
+        said = f"你说：「{quoted}」{stop}" if quoted or not seen else ""
+        return f"（离线模型）{''.join(seen)}{said}" + "。".join(sentences) + "。"
     sentences = rng.sample([s.rstrip(".") for s in _ENGLISH if s], k=4)
     stop = "" if quoted.endswith(_SENTENCE_ENDS) else "."
-    return f"(Offline model) You said: \u201c{quoted}\u201d{stop} " + ". ".join(sentences) + "."
+    said = f"You said: \u201c{quoted}\u201d{stop} " if quoted or not seen else ""
+    heard = " ".join(seen) + " " if seen else ""
+    return f"(Offline model) {heard}{said}" + ". ".join(sentences) + "."
 
 
 def token_logprob(token: str, alternatives: int) -> TokenLogprob:
@@ -164,10 +171,14 @@ def _chat_text(body: dict[str, Any], index: int, rewrites_input: bool = False) -
 
 
 def _last_user_text(messages: list[Any]) -> str:
+    return _content_text(_last_user_message(messages).get("content"))
+
+
+def _last_user_message(messages: list[Any]) -> dict[str, Any]:
     for message in reversed(messages):
         if isinstance(message, dict) and message.get("role") == "user":
-            return _content_text(message.get("content"))
-    return ""
+            return message
+    return {}
 
 
 def _content_text(content: Any) -> str:

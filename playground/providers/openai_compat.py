@@ -56,6 +56,7 @@ from playground.providers.http_errors import (
     stream_cut,
     transport_error,
 )
+from playground.providers.sending import body_for_sending
 from playground.providers.sent_files import files_for_sending
 from playground.request_files import BodyFiles
 from playground.secrets_scrub import scrubber_for
@@ -152,6 +153,8 @@ class OpenAICompatibleProvider:
 
     async def stream(self, body: dict[str, Any], mode: str = DEFAULT_MODE) -> AsyncIterator[Event]:
         url = f"{self.base_url}{get_mode(mode).endpoint_for(body).path}"
+        # Files the body refers to (upload:…, @path) go as their bytes, read only now.
+        body = await body_for_sending(body)
         try:
             if not get_mode(mode).generates_text:
                 async for event in self._answer(url, body, mode):

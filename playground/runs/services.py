@@ -111,7 +111,9 @@ def run_record(*, context: RunContext, outcome: RunOutcome) -> Run:
         run.text_deleted_at = run.created_at
     with transaction.atomic():
         run.save(force_insert=True)
-        if keep_text:  # the files the stored request refers to outlive the upload's day
+        # The files the stored request refers to outlive the upload's day, unless the run
+        # was refused (nothing was sent: they are purged with the other unkept uploads).
+        if keep_text and run.status != RunStatus.REFUSED:
             upload_keep(run.request)
     return run
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.image_files import images_from_record
+from playground.message_files import attachments_shown
 from playground.modes import REGISTRY
 from playground.presets import permissions as preset_permissions
 from playground.presets.services import PresetInputInvalid, PresetNotFound
@@ -91,6 +92,7 @@ def run_detail(request: HttpRequest, run_id: str) -> HttpResponse:
         and preset_permissions.can_save_version(request.user, preset),
         "max_note_chars": history.MAX_NOTE_CHARS,
         "images": images_from_record((run.output or {}).get("images")),
+        "attachments": attachments_shown((run.request or {}).get("body")),
         "images_keep_bytes": IMAGES_KEEP_BYTES,
     }
     return render(request, "runs/detail.html", context)

@@ -7,7 +7,6 @@ browser claims: a renamed or mislabelled file is refused before it is stored or 
 from dataclasses import dataclass
 
 import filetype
-from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +71,10 @@ class UploadKind:
 
     @property
     def max_bytes(self) -> int:
+        # Imported here: the body models use these kinds, and settings.py loads them
+        # (through providers.base_url) before the settings exist.
+        from django.conf import settings
+
         return min(self.provider_max_bytes, settings.PLAYGROUND_UPLOAD_MAX_BYTES)
 
     def media_type_of(self, data: bytes) -> str | None:

@@ -36,7 +36,65 @@
       row.querySelector(".tool-call-id").name = prefix + "tool_call_id";
       row.querySelector(".content-format").name = prefix + "content_format";
       row.querySelector(".tool-calls-json").name = prefix + "tool_calls";
+      row.querySelectorAll("[data-attachment]").forEach(function (attachment, j) {
+        var names = prefix + "attachment-" + j + "-";
+        var image = attachment.dataset.attachment === "image";
+        attachment.querySelector(".attachment-value").name = names + (image ? "url" : "audio");
+        attachment.querySelector(".attachment-option").name = names + (image ? "detail" : "format");
+      });
     });
+  }
+
+  // --- attachments: images and audio in a user message ---------------------------------
+  // A chosen or pasted file becomes an attachment of its row, uploaded at once (uploads.js);
+  // an image URL is attached as it is. The server reads them as content parts after the
+  // row's text (playground/forms.py).
+  function addAttachment(row, kind) {
+    var attachment = fromTemplate("#attachment-template-" + kind);
+    row.querySelector("[data-attachments]").appendChild(attachment);
+    renumberMessages();
+    return attachment;
+  }
+
+  function attachFiles(row, files) {
+    Array.prototype.forEach.call(files, function (file) {
+      var kind = file.type.indexOf("audio/") === 0 || /\.(wav|mp3)$/i.test(file.name) ? "audio" : "image";
+      window.playgroundUploads.upload(addAttachment(row, kind), file);
+    });
+    formChanged();
+  }
+
+  function attachUrl(row) {
+    var input = row.querySelector(".attach-url");
+    var url = input.value.trim();
+    if (!url) { input.focus(); return; }
+    var attachment = addAttachment(row, "image");
+    attachment.querySelector(".attachment-value").value = url;
+    attachment.querySelector(".file-field-status").textContent = url;
+    if (/^https?:\/\//i.test(url)) {  // a link the page shows, never loads
+      var link = document.createElement("a");
+      link.href = url;
+      link.rel = "noreferrer noopener";
+      link.target = "_blank";
+      link.textContent = gettext("image link");
+      attachment.querySelector(".file-field-preview").appendChild(link);
+    }
+    input.value = "";
+    showUrlBox(row, false);
+    formChanged();
+  }
+
+  function showUrlBox(row, shown) {
+    row.querySelector(".attach-url-box").hidden = !shown;
+    row.querySelector(".attach-url-open").setAttribute("aria-expanded", String(shown));
+    if (shown) { row.querySelector(".attach-url").focus(); }
+  }
+
+  // input_audio names its format: the uploaded file's real type says which.
+  var AUDIO_FORMATS = {"audio/wav": "wav", "audio/mpeg": "mp3"};
+  function syncAudioFormat(attachment) {
+    if (attachment.dataset.attachment !== "audio") { return; }
+    attachment.querySelector(".attachment-option").value = AUDIO_FORMATS[attachment.dataset.mediaType] || "";
   }
 
   function syncMessageRole(row) {
@@ -44,6 +102,7 @@
     var id = row.querySelector(".tool-call-id");
     id.hidden = !isTool;
     id.disabled = !isTool;
+    row.querySelector(".attach-controls").hidden = row.querySelector("select.role").value !== "user";
   }
 
   // options.toolCalls: the assistant's calls (their arguments are text, as the model wrote
@@ -256,6 +315,15 @@
         target.closest("[data-message]").remove();
         renumberMessages();
         formChanged();
+      } else if (target.closest(".remove-attachment")) {
+        target.closest("[data-attachment]").remove();
+        renumberMessages();
+        formChanged();
+      } else if (target.closest(".attach-url-open")) {
+        var box = target.closest("[data-message]").querySelector(".attach-url-box");
+        showUrlBox(target.closest("[data-message]"), box.hidden);
+      } else if (target.closest(".attach-url-add")) {
+        attachUrl(target.closest("[data-message]"));
       } else if (target.closest("#add-tool")) {
         addTool().querySelector("input").focus();
       } else if (target.closest(".delete-tool")) {
@@ -268,6 +336,11 @@
       var target = event.target;
       if (target.id === "mode") { setMode(target.value); }
       if (target.matches("select.role")) { syncMessageRole(target.closest("[data-message]")); }
+      if (target.matches(".attach-file")) {
+        attachFiles(target.closest("[data-message]"), target.files);
+        target.value = "";
+      }
+      if (target.matches(".attachment-value")) { syncAudioFormat(target.closest("[data-attachment]")); }
       if (target.id === "provider") {
         var option = target.selectedOptions[0];
         if (option.dataset.defaultModel) { $("#model").value = option.dataset.defaultModel; }
@@ -277,6 +350,21 @@
       if (target.matches(".response-format-type")) { syncResponseFormat(); }
       if (target.closest("[data-reasoning-only]")) { syncModelFamily(); }
       if (target.closest("#more-parameters")) { syncMoreParameters(); }
+    });
+    // An image pasted into a message (a screenshot) is attached to it.
+    form.addEventListener("paste", function (event) {
+      var row = event.target.closest && event.target.closest("[data-message]");
+      var files = event.clipboardData && event.clipboardData.files;
+      if (!row || !files || !files.length) { return; }
+      event.preventDefault();
+      attachFiles(row, files);
+    });
+    // Enter in an image URL adds it, rather than running the request.
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && event.target.matches(".attach-url")) {
+        event.preventDefault();
+        attachUrl(event.target.closest("[data-message]"));
+      }
     });
     // The status beside the switch is news of the last switch: an edit makes it stale.
     form.addEventListener("input", function (event) {

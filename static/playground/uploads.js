@@ -11,6 +11,8 @@
 //   </div>
 //
 // A refusal (wrong type, too big) leaves the previous reference in place and says why.
+// A message row's attachments are such fields too, without a file input of their own:
+// playground.js hands them the attached or pasted file (window.playgroundUploads.upload).
 (function () {
   "use strict";
 
@@ -48,8 +50,9 @@
     }
   }
 
-  function upload(field, input) {
-    var file = input.files && input.files[0];
+  // Upload ``file`` into ``field`` (a chosen file, or one pasted or attached by
+  // playground.js, which calls window.playgroundUploads.upload).
+  function upload(field, file) {
     var status = field.querySelector(".file-field-status");
     var hidden = field.querySelector("input[type=hidden]");
     if (!file || !hidden) { return; }
@@ -94,7 +97,7 @@
     var input = event.target;
     if (!(input instanceof HTMLInputElement) || input.type !== "file") { return; }
     var field = input.closest("[data-upload-purpose]");
-    if (field) { upload(field, input); }
+    if (field && input.files && input.files[0]) { upload(field, input.files[0]); }
   });
 
   // "Remove the file": the request no longer carries it (an image body without an image
@@ -116,6 +119,7 @@
     if (picker) { picker.focus(); }
     hidden.dispatchEvent(new Event("change", {bubbles: true}));
   });
+  window.playgroundUploads = {upload: upload};
 
   // A form rendered with a reference already (a preset, a run from the history) shows it.
   function showStored(root) {
