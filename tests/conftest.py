@@ -12,8 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 import trustme
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
+from django.db import connections
 
 from playground.consumers import RunConsumer
 from tests.fake_upstream import FakeUpstream, Scenario
@@ -94,6 +96,20 @@ def fake_dns(monkeypatch) -> FakeDns:
     dns = FakeDns(socket.getaddrinfo)
     monkeypatch.setattr(socket, "getaddrinfo", dns.getaddrinfo)
     return dns
+
+
+@pytest.fixture(autouse=True)
+def no_connection_left_in_the_sync_thread():
+    """A socket's database work runs in asgiref's one sync thread, whose connection outlives
+    the test that opened it; the next consumer there checks it on each message ("close old
+    connections"), which a test without the database is refused. Closed after every test,
+    while the test's database access is still allowed."""
+    yield
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        # sync_to_async from a fresh loop runs in that same thread (not the test's).
+        asyncio.run(sync_to_async(connections.close_all)())
 
 
 @pytest.fixture(autouse=True)
