@@ -50,6 +50,9 @@ def live_server_env(live_server_data_dir: Path, upstream_server: FakeUpstream) -
         PLAYGROUND_DEFAULT_PROVIDER="offline",
         # Every test's fresh page starts there, whatever an earlier test ran (one shared user).
         PLAYGROUND_REMEMBER_LAST_RUN="false",
+        # All browser tests share one user, and together they start more than the default
+        # 30 runs a minute; the limit has its own tests (tests/test_limits*.py).
+        PLAYGROUND_MAX_RUNS_PER_MINUTE="1000",
         OPENAI_BASE_URL=upstream_server.base_url,
         OPENAI_API_KEY=FAKE_KEY,
     )
