@@ -12,15 +12,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Loaded on first use only: jsonschema checks a request's JSON schema (response_format);
-# redis-py (~6 MiB) is loaded only with REDIS_URL set, by the first call to Redis.
-LAZY = ["jsonschema", "redis"]
+# Loaded on first use only: jsonschema checks a request's JSON schema (response_format) and
+# an evaluation's is-json assertion; redis-py (~6 MiB) is loaded only with REDIS_URL set, by
+# the first call to Redis; PyYAML reads an evaluation's YAML file; Pygments' formatter (and
+# lexers) colour an export or a fenced block of a reply. The lexers are not checked: httpx
+# imports them for its command line when click is installed, as in the dev tools here
+# (the runtime install has no click, so there they stay unloaded too).
+LAZY = ["jsonschema", "redis", "yaml", "pygments.formatters"]
 
 
 def test_the_asgi_application_does_not_load_what_few_runs_need(tmp_path):
     script = (
         "import json, sys\n"
         "from playground.asgi import application\n"
+        # Every view module too, as the first request to the site loads them.
+        "from django.urls import get_resolver\n"
+        "get_resolver().url_patterns\n"
         f"print(json.dumps([m for m in {LAZY!r} if m in sys.modules]))\n"
     )
     env = {

@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
-from jsonschema import validators
-from jsonschema.exceptions import SchemaError
 
 from playground.variables import fill_known
 
@@ -208,6 +206,11 @@ def _schema(value: Any) -> dict[str, Any] | None:
             ) from None
     if not isinstance(value, dict):
         raise ValueError(_("must be a JSON Schema (an object, or its JSON)"))
+    # jsonschema is imported where used: the site's URLconf loads this module, and only
+    # evaluations with a schema check need it (tests/test_worker_imports.py).
+    from jsonschema import validators
+    from jsonschema.exceptions import SchemaError
+
     try:
         validators.validator_for(value).check_schema(value)
     except SchemaError as error:
@@ -358,6 +361,8 @@ def _schema_problem(schema: dict[str, Any] | None, data: Any) -> str:
     """'' when ``data`` fits ``schema`` (or there is none), else where and why it does not."""
     if schema is None:
         return ""
+    from jsonschema import validators
+
     error = next(iter(validators.validator_for(schema)(schema).iter_errors(data)), None)
     if error is None:
         return ""

@@ -5,7 +5,6 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -429,6 +428,8 @@ def _checks(text: str, errors: dict[str, str]) -> Any:
     """The checks every row gets: a YAML or JSON list, promptfoo's ``assert``."""
     if not text.strip():
         return []
+    import yaml  # here: only this form reads YAML, and a worker never needs it
+
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError as error:
