@@ -36,6 +36,8 @@ GAP_SECONDS = 0.03
 AMPLITUDE = 9_000
 # The formats the offline model writes.
 OFFLINE_FORMATS = ("mp3", "wav", "pcm")
+# The media type an answer of each format is served as (OpenAI's Content-Type).
+MEDIA_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "pcm": "audio/pcm"}
 # The size of each piece passed on, as a provider's stream would deliver them.
 PIECE_BYTES = 16 * 1024
 MP3_KBPS = 48
