@@ -43,13 +43,13 @@ PIECE_BYTES = 16 * 1024
 MP3_KBPS = 48
 
 
-def _periods(samples_per_period: int) -> array:
+def _periods(samples_per_period: int) -> "array[int]":
     """One period of a sine of SAMPLE_RATE / samples_per_period Hz, as 16-bit samples."""
     step = 2 * math.pi / samples_per_period
     return array("h", (round(AMPLITUDE * math.sin(step * i)) for i in range(samples_per_period)))
 
 
-def speech_samples(text: str, speed: float = 1.0) -> array:
+def speech_samples(text: str, speed: float = 1.0) -> "array[int]":
     """The tune of ``text`` as 16-bit mono samples at SAMPLE_RATE."""
     words = text.split() or [text]
     tone = max(1, round(TONE_SECONDS / speed * SAMPLE_RATE))
