@@ -9,9 +9,11 @@ import wave
 
 from playground.providers.offline_speech import speech_audio
 from tests.fake_upstream import Scenario
+from tests.management.test_run_recording import data_dir, manage
 from tests.management.test_run_request import ROOT, _base_env, cli_data_dir, run_request
 
-__all__ = ["cli_data_dir"]  # the module's migrated data directory, for these tests too
+# The modules' migrated data directories, for these tests too.
+__all__ = ["cli_data_dir", "data_dir"]
 
 BODY = {"model": "gpt-4o-mini-tts", "input": "Read this aloud.", "voice": "ash"}
 
@@ -91,3 +93,30 @@ def test_an_unsupported_voice_is_refused_before_sending_with_exit_2(fake_upstrea
     assert result.returncode == 2
     assert "voice: must be one of alloy, ash," in result.stderr
     assert fake_upstream.requests == []
+
+
+def test_a_recorded_speech_run_keeps_its_audio_for_the_history(data_dir, fake_upstream, tmp_path):
+    result = manage(
+        data_dir,
+        fake_upstream,
+        "run_request",
+        "--output-dir",
+        str(tmp_path),
+        "-",
+        stdin=json.dumps(speech()),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Saved in the history as run " in result.stderr
+    script = (
+        "import json;from playground.runs.models import Run;"
+        "from playground.uploads.models import Upload;"
+        "run=Run.objects.filter(mode='speech').latest('created_at');"
+        "speech=run.output['speech'];"
+        "upload=Upload.objects.get(sha256=speech['reference'][len('upload:'):]);"
+        "print(json.dumps([run.status, upload.kept, bytes(upload.data).hex(), speech['filename']]))"
+    )
+    shown = manage(data_dir, None, "shell", "-c", script)
+    status, kept, data, name = json.loads(shown.stdout.splitlines()[-1])
+    assert (status, kept, name) == ("finished", True, "read-this-aloud.mp3")
+    assert bytes.fromhex(data) == fake_upstream.requests[-1].served
+    assert (tmp_path / "read-this-aloud.mp3").read_bytes() == fake_upstream.requests[-1].served
