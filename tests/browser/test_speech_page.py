@@ -5,6 +5,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_playground_page import run_and_wait
+from tests.fake_upstream import FakeUpstream
 
 
 def test_speech_mode_plays_the_offline_models_audio_and_offers_it_for_download(
@@ -46,3 +47,35 @@ def test_speech_mode_plays_the_offline_models_audio_and_offers_it_for_download(
         link.click()
     assert download.value.suggested_filename == "good-morning-playground.wav"
     assert open(download.value.path(), "rb").read(4) == b"RIFF"
+
+
+def test_a_providers_speech_plays_the_very_bytes_it_served(
+    signed_in_page: Page, fake_upstream: FakeUpstream
+) -> None:
+    page = signed_in_page
+    page.get_by_label("Provider").select_option("openai")
+    page.get_by_label("Mode", exact=True).select_option("speech")
+    page.get_by_label("Model", exact=True).fill("gpt-4o-mini-tts")
+    page.get_by_label("Text to speak").fill("Streamed through the playground.")
+    run_and_wait(page)
+
+    (sent,) = fake_upstream.requests_to("/audio/speech")
+    assert sent.body == {
+        "model": "gpt-4o-mini-tts",
+        "input": "Streamed through the playground.",
+        "voice": "alloy",
+    }
+    src = page.locator("#mode-result audio.speech-audio").get_attribute("src")
+    page.wait_for_function(
+        "() => { const a = document.querySelector('#mode-result audio');"
+        " return a.readyState >= 1 && a.duration > 0; }"
+    )
+    loaded = page.evaluate(
+        "async src => { const r = await fetch(src);"
+        " return [r.headers.get('content-type'), [...new Uint8Array(await r.arrayBuffer())]]; }",
+        src,
+    )
+    assert loaded[0] == "audio/mpeg" and bytes(loaded[1]) == sent.served
+    expect(
+        page.get_by_role("link", name="Download streamed-through-the-playground.mp3")
+    ).to_be_visible()
