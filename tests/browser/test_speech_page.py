@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_accessibility import violations
 from tests.browser.test_playground_page import run_and_wait
 from tests.fake_upstream import FakeUpstream
 
@@ -47,6 +48,8 @@ def test_speech_mode_plays_the_offline_models_audio_and_offers_it_for_download(
         link.click()
     assert download.value.suggested_filename == "good-morning-playground.wav"
     assert open(download.value.path(), "rb").read(4) == b"RIFF"
+    # The speech form and its result pass the accessibility checker.
+    assert violations(page) == []
 
 
 def test_a_providers_speech_plays_the_very_bytes_it_served(
