@@ -16,7 +16,7 @@ from playground.bodies import SPEECH_VOICES
 from playground.consumers import RunConsumer
 from playground.forms import form_values_from_request, request_from_form
 from playground.modes import get_mode
-from playground.providers import AudioDone, AudioPiece, UpstreamError
+from playground.providers import AudioDone, AudioPiece, RawChunk, UpstreamError
 from playground.providers.offline import OfflineProvider
 from playground.providers.offline_speech import SAMPLE_RATE, speech_audio
 from playground.runs.models import Run
@@ -314,3 +314,10 @@ async def test_the_history_keeps_the_speech_file_and_plays_it(fake_upstream: Fak
     served = await sync_to_async(client.get)(f"/uploads/{upload.sha256}/")
     assert served.status_code == 200 and served["Content-Type"] == "audio/mpeg"
     assert json.loads(json.dumps(run.output))  # the record is plain JSON
+
+
+async def test_the_inspector_shows_the_audios_type_and_size_not_its_bytes():
+    events = [e async for e in OfflineProvider(tokens_per_second=0).stream(BODY, "speech")]
+    (raw,) = [json.loads(e.data) for e in events if isinstance(e, RawChunk)]
+
+    assert raw == {"content_type": "audio/mpeg", "audio_bytes": len(speech_audio(BODY))}

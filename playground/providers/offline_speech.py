@@ -144,5 +144,7 @@ async def speech_stream(body: dict[str, Any]) -> AsyncIterator[Event]:
         for piece in audio_pieces(data):
             yield AudioPiece(piece)
             await asyncio.sleep(0)
-        yield RawChunk(json.dumps({"audio_bytes": len(data), "response_format": response_format}))
+        # As a provider's answer shows in the inspector: its type and size, not its bytes.
+        shown = {"content_type": MEDIA_TYPES[response_format], "audio_bytes": len(data)}
+        yield RawChunk(json.dumps(shown))
     yield AudioDone(model, response_format)
