@@ -710,3 +710,102 @@ class ImageEditBody(ImageBody):
     @classmethod
     def file_problems(cls, body: dict[str, Any], files: dict[str, list[Any]]) -> dict[str, str]:
         return edit_file_problems(body, files)
+
+
+# OpenAI's limits for POST /audio/speech (CreateSpeechRequest).
+MAX_SPEECH_INPUT_CHARS = 4096
+MAX_SPEECH_INSTRUCTIONS_CHARS = 4096
+# The built-in voices the spec's description names (its schema accepts any string, but a
+# voice the provider does not have is refused only after a round trip: refused here, before
+# sending, listing these). A custom voice is an object, {"id": "voice_…"}.
+SPEECH_VOICES = (
+    "alloy",
+    "ash",
+    "ballad",
+    "coral",
+    "echo",
+    "fable",
+    "onyx",
+    "nova",
+    "sage",
+    "shimmer",
+    "verse",
+    "marin",
+    "cedar",
+)
+# tts-1 and tts-1-hd take neither instructions nor a stream of SSE events (the spec says so).
+_CLASSIC_TTS_MODELS = ("tts-1", "tts-1-hd")
+
+
+class SpeechBody(WireBody):
+    """The body of POST /audio/speech: text to read aloud, and how.
+
+    The answer is an audio file (``response_format``), streamed as bytes, not JSON."""
+
+    model: str = _model()
+    input: str = Field(
+        min_length=1,
+        max_length=MAX_SPEECH_INPUT_CHARS,
+        description="The text to read aloud, at most 4096 characters.",
+    )
+    voice: str | dict[str, str] = Field(
+        description='A built-in voice, or a custom voice as {"id": "voice_…"}.',
+    )
+    instructions: str | None = Field(
+        default=None,
+        max_length=MAX_SPEECH_INSTRUCTIONS_CHARS,
+        description="How to speak (tone, pace, accent); not for tts-1 or tts-1-hd.",
+    )
+    response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | None = _param(
+        gettext_noop(
+            "The audio file's format (mp3 if unset). pcm is raw 24 kHz 16-bit mono samples, "
+            "with no header: browsers cannot play it."
+        ),
+        gettext_noop("Audio format"),
+        "select",
+    )
+    speed: float | None = _param(
+        gettext_noop("How fast the voice speaks: 1 is normal speed."),
+        gettext_noop("Speed"),
+        ge=0.25,
+        le=4,
+        extra={"step": 0.25},
+    )
+    stream_format: Literal["audio", "sse"] | None = _param(
+        gettext_noop(
+            "audio (the default) streams the file's bytes; sse streams events of base64 "
+            "audio (not for tts-1 or tts-1-hd)."
+        ),
+        gettext_noop("Stream format"),
+        "select",
+    )
+
+    @field_validator("voice", mode="before")
+    @classmethod
+    def _a_known_voice(cls, value: Any) -> Any:
+        if isinstance(value, str) and value in SPEECH_VOICES:
+            return value
+        if (
+            isinstance(value, dict)
+            and set(value) == {"id"}
+            and isinstance(value["id"], str)
+            and value["id"]
+        ):
+            return value
+        raise ValueError(
+            _('must be one of %(voices)s, or a custom voice as {"id": "voice_…"}')
+            % {"voices": ", ".join(SPEECH_VOICES)}
+        )
+
+    def consistency_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if self.model in _CLASSIC_TTS_MODELS:
+            if self.instructions is not None:
+                errors["instructions"] = _(
+                    "%(model)s does not take instructions: choose gpt-4o-mini-tts, or clear them"
+                ) % {"model": self.model}
+            if self.stream_format == "sse":
+                errors["stream_format"] = _(
+                    "%(model)s streams audio only: choose audio, or gpt-4o-mini-tts"
+                ) % {"model": self.model}
+        return errors

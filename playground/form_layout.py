@@ -35,6 +35,8 @@ COMMON_PARAMETERS = frozenset(
         # An image's size and quality are what people pick first.
         "size",
         "quality",
+        # How fast speech is read is what people try first.
+        "speed",
     }
 )
 

@@ -34,6 +34,8 @@ Prompt fields, by the mode's ``prompt_fields`` (``templates/playground/prompt/_<
     ``prompt`` (completion): ``prompt`` (with ``prompt_format`` "json" for a JSON prompt
     such as a list of prompts) and ``suffix``.
     ``image`` (image): ``prompt`` (and ``prompt_format``, as for a completion).
+    ``speech`` (speech): ``input`` (the text), ``voice`` (a built-in voice's name; a
+    custom voice object travels in the extensions) and ``instructions``.
     ``inputs`` (embedding, moderation): ``input``, one input per line (with
     ``input_format`` "json" for any other shape).
 Parameters, each under its wire name (``playground.form_layout.parameter_inputs``):
@@ -127,6 +129,14 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
         suffix = _text(values.get("suffix"))
         if suffix:
             body["suffix"] = suffix
+    elif fields == "speech":
+        body["input"] = _text(values.get("input"))
+        voice = _text(values.get("voice")).strip()
+        if voice:
+            body["voice"] = voice
+        instructions = _text(values.get("instructions"))
+        if instructions.strip():
+            body["instructions"] = instructions
     elif fields == "inputs":
         if _text(values.get("input_format")) == "json":
             body["input"] = _parse_json(_text(values.get("input")), "input", errors)
@@ -251,6 +261,10 @@ def form_values_from_request(data: Any) -> dict[str, str]:
         _put_text_or_json(values, "prompt", body.pop("prompt"))
         if isinstance(body.get("suffix"), str):
             values["suffix"] = body.pop("suffix")
+    elif fields == "speech":
+        for name in ("input", "voice", "instructions"):
+            if isinstance(body.get(name), str):  # a custom voice object stays in the extensions
+                values[name] = body.pop(name)
     elif fields == "inputs" and "input" in body:
         value = body.pop("input")
         as_lines = isinstance(value, str) and "\n" not in value and value.strip() == value

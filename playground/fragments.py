@@ -249,6 +249,8 @@ def _input_labels(body: dict[str, Any]) -> list[str]:
 
 
 def _mode_result(outcome: RunOutcome) -> dict[str, Any]:
+    if outcome.speech is not None:
+        return {"speech": outcome.speech, "speech_model": str(outcome.body.get("model") or "")}
     if outcome.images is not None:
         prompt = str(outcome.body.get("prompt") or "")
         return {

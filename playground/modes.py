@@ -26,6 +26,7 @@ from playground.bodies import (
     ImageBody,
     ImageEditBody,
     ModerationBody,
+    SpeechBody,
     WireBody,
 )
 from playground.translation_marks import gettext_noop
@@ -85,6 +86,10 @@ _PYTHON_IMAGE_KEYWORDS = frozenset(
     "prompt model background moderation n output_compression output_format quality "
     "response_format size style user".split()
 )
+# audio.speech.create() keywords (stream_format came with openai 1.99, custom voices later).
+_PYTHON_SPEECH_KEYWORDS = frozenset(
+    "input model voice instructions response_format speed stream_format".split()
+)
 # images.edit() keywords (input_fidelity came with openai 1.97).
 _PYTHON_IMAGE_EDIT_KEYWORDS = frozenset(
     "image prompt mask model background input_fidelity n output_compression output_format "
@@ -105,6 +110,10 @@ class SdkCall:
     adds_when_absent: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     # The Python SDK's answer type (module, class), for a snippet that posts the body as is.
     python_answer_type: tuple[str, str] = ("", "")
+    # The answer is a file, streamed: the Python snippet calls the method through
+    # ``with_streaming_response`` (``with client.audio.speech.with_streaming_response.
+    # create(…) as response:``) so that it is written to disk in pieces, never held whole.
+    python_streams_file: bool = False
 
     def adds_to(self, body: Mapping[str, Any]) -> bool:
         """True when calling the method would send more than ``body``."""
@@ -149,7 +158,8 @@ class Mode:
     endpoint: str
     body_model: type[WireBody]
     # The shape of the answer: the provider method that reads it, and the export
-    # printers that print it ("chat", "completion", "embedding", "moderation", "image").
+    # printers that print it ("chat", "completion", "embedding", "moderation", "image",
+    # "speech": an audio file).
     answer: str
     sdk: SdkCall
     # The form's prompt fields (the partial playground/prompt/_<prompt_fields>.html).
@@ -337,6 +347,22 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                         upload_purpose="image",
                     ),
                 ),
+            ),
+            Mode(
+                name="speech",
+                label=gettext_noop("Speech"),
+                endpoint="/audio/speech",
+                body_model=SpeechBody,
+                answer="speech",
+                sdk=SdkCall(
+                    "audio.speech.create", _PYTHON_SPEECH_KEYWORDS, python_streams_file=True
+                ),
+                # The text, voice and instructions are the prompt's fields.
+                prompt_fields="speech",
+                parameters=("response_format", "speed", "stream_format"),
+                result_template="playground/_speech_result.html",
+                template_keys=("input", "instructions"),
+                example_body=_example(input="Hello from the playground.", voice="alloy"),
             ),
         )
     }

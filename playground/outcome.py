@@ -13,6 +13,8 @@ from typing import Any
 
 from playground.modes import DEFAULT_MODE
 from playground.providers import (
+    AudioDone,
+    AudioPiece,
     Embeddings,
     Images,
     Logprobs,
@@ -24,6 +26,7 @@ from playground.providers import (
     Usage,
 )
 from playground.secrets_scrub import NO_SECRETS, Scrubber
+from playground.speech_files import AudioSink, StoredSpeech
 
 # The raw response inspector keeps at most this much of an answer (a long reply or a
 # big embeddings answer would otherwise make one huge final frame).
@@ -108,6 +111,10 @@ class RunOutcome:
     embeddings: Embeddings | None = None
     moderations: Moderations | None = None
     images: Images | None = None
+    # A speech answer's audio while it arrives, its format, and the file once stored.
+    audio: AudioSink | None = None
+    audio_format: str = ""
+    speech: StoredSpeech | None = None
     headers: ResponseHeaders | None = None
     raw: RawChunks = field(default_factory=RawChunks)
     raw_chars: int = 0
@@ -151,3 +158,9 @@ class RunOutcome:
             self.moderations = event
         elif isinstance(event, Images):
             self.images = event
+        elif isinstance(event, AudioPiece):
+            if self.audio is None:
+                self.audio = AudioSink()
+            self.audio.write(event.data)
+        elif isinstance(event, AudioDone):
+            self.audio_format = event.response_format

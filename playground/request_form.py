@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext as _
 
+from playground.bodies import SPEECH_VOICES
 from playground.form_layout import parameter_groups
 from playground.forms import (
     ROW_ROLES,
@@ -111,6 +112,7 @@ def request_editor_context(
         "message_rows": _message_rows(values, mode.prompt_fields == "messages"),
         "tool_rows": _tool_rows(values),
         "roles": ROW_ROLES,
+        "speech_voices": SPEECH_VOICES,
         "booleans": ("true", "false"),
         # Keys no input shows (body keys in Extensions, the variables): an opened preset names them.
         # (variables whose names no prompt text uses are kept aside, with no input).

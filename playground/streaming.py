@@ -30,6 +30,7 @@ from playground.providers import (
     UpstreamError,
 )
 from playground.secrets_scrub import NO_SECRETS, Scrubber, StreamScrubber
+from playground.speech_files import SpeechRefused, speech_store_async
 
 logger = logging.getLogger(__name__)
 
@@ -194,6 +195,22 @@ def cancel_in_background(task: "asyncio.Task[Any]") -> None:
     stopping.add_done_callback(_stopping.discard)
 
 
+async def _audio_store(outcome: RunOutcome) -> None:
+    """Store a speech answer's audio as an upload (the page plays it from its URL); an
+    answer that is not the audio asked for fails the run, saying so."""
+    sink = outcome.audio
+    assert sink is not None
+    try:
+        outcome.speech = await speech_store_async(
+            sink=sink, body=outcome.body, response_format=outcome.audio_format or "mp3"
+        )
+    except SpeechRefused as refused:
+        raise UpstreamError("bad_response", str(refused)) from None
+    finally:
+        sink.close()
+        outcome.audio = None
+
+
 async def relay_run(
     provider: Provider,
     body: dict,
@@ -236,6 +253,8 @@ async def relay_run(
                     await send_html(fragments.run_retrying(event))
                 else:
                     outcome.record(event)
+            if outcome.audio is not None:
+                await _audio_store(outcome)
     except UpstreamError as error:
         outcome.seconds = time.monotonic() - started
         outcome.status, outcome.error = RunStatus.FAILED, error.message

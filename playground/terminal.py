@@ -3,7 +3,9 @@
 The same request format the page saves and exports (``{"mode", "provider",
 "body"}``), the same validation, provider and plain error messages; the reply
 is streamed to stdout as it arrives. Images are written as files to the output
-directory and their paths printed (``image_files`` says which answers are images). With
+directory and their paths printed (``image_files`` says which answers are images); a
+speech answer's audio is written there piece by piece as it arrives, its path printed
+at the end (a file that turns out not to be the audio asked for is removed). With
 ``raw`` every upstream answer (each SSE chunk, or the JSON answer) is printed as one JSON
 line instead, and no file is written.
 """
@@ -16,7 +18,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from asgiref.sync import sync_to_async
 from django.utils.translation import gettext as _
@@ -27,6 +29,8 @@ from playground.message_files import attachment_problems_async
 from playground.outcome import RawChunks, RunOutcome, RunStatus
 from playground.providerconfig.lookup import aget_provider
 from playground.providers import (
+    AudioDone,
+    AudioPiece,
     Embeddings,
     Finished,
     Images,
@@ -46,6 +50,12 @@ from playground.runs.models import Source
 from playground.runs.services import RunContext, request_object, run_record
 from playground.secrets_scrub import ScrubbingWriter, Writer
 from playground.spec import RequestInvalid, template_body, upstream_body, validate_request
+from playground.speech_files import (
+    SpeechRefused,
+    audio_file_name,
+    speech_problem,
+    speech_store,
+)
 from playground.uploads.references import file_paths_read_from
 
 EXIT_OK = 0
@@ -68,6 +78,11 @@ class _Printer:
     err: Writer | None = None
     # Images whose file could not be written (the run then ends with status 1).
     unwritten: int = 0
+    # A speech answer: the file its audio goes to, named after its text, while it arrives.
+    audio_name: str = "speech.mp3"
+    audio_path: Path | None = None
+    audio_file: BinaryIO | None = None
+    audio_head: bytes = b""
 
     def event(self, event: Any) -> None:
         if self.raw:
@@ -97,7 +112,54 @@ class _Printer:
             self.out.write(describe_moderations(event))
         elif isinstance(event, Images):
             self._save_images(event)
+        elif isinstance(event, AudioPiece):
+            self._write_audio(event.data)
+        elif isinstance(event, AudioDone):
+            self._end_audio(event.response_format)
         self.out.flush()
+
+    def _write_audio(self, data: bytes) -> None:
+        """A piece of the audio, written at once: a long answer is never held whole."""
+        if self.audio_file is None:
+            if self.audio_path is not None:  # opening failed before: said once
+                return
+            try:
+                self.audio_path, self.audio_file = new_file_open(self.output_dir, self.audio_name)
+            except OSError as error:
+                self.audio_path = self.output_dir / self.audio_name
+                self.unwritten += 1
+                if self.err is not None:
+                    self.err.write(f"the audio could not be written: {error}\n")
+                return
+        if len(self.audio_head) < 8192:
+            self.audio_head += data[: 8192 - len(self.audio_head)]
+        self.audio_file.write(data)
+
+    def _end_audio(self, response_format: str) -> None:
+        """The audio is complete: its path on stdout, unless it is not the audio asked for."""
+        if self.audio_file is None:
+            return
+        self.audio_file.close()
+        self.audio_file = None
+        assert self.audio_path is not None
+        problem = speech_problem(response_format, self.audio_head)
+        if problem is not None:
+            self.audio_path.unlink(missing_ok=True)
+            self.unwritten += 1
+            if self.err is not None:
+                self.err.write(problem + "\n")
+            return
+        self.out.write(f"{self.audio_path}\n")
+
+    def _drop_partial_audio(self) -> None:
+        """A run that failed midway leaves no half audio file behind."""
+        if self.audio_file is not None:
+            self.audio_file.close()
+            self.audio_file = None
+            assert self.audio_path is not None
+            self.audio_path.unlink(missing_ok=True)
+            if self.err is not None:
+                self.err.write(_("The audio was not complete; its file was removed.") + "\n")
 
     def _save_images(self, result: Images) -> None:
         """Each image's file into the output directory, its path on stdout (a link is
@@ -141,6 +203,7 @@ class _Printer:
 
     def finish(self) -> None:
         """Print what is still held (also after a failure: partial text is kept)."""
+        self._drop_partial_audio()
         for index in sorted(self.held):
             self.flush_candidate(index)
         self._end_line()
@@ -185,16 +248,22 @@ def describe_moderations(result: Moderations) -> str:
 def write_new_file(directory: Path, name: str, data: bytes) -> Path:
     """Write ``data`` as ``directory/name`` (the directory made if missing), or, when that
     file exists, as ``name (2)``, ``name (3)``…: a file already there is never overwritten."""
+    path, file = new_file_open(directory, name)
+    with file:
+        file.write(data)
+    return path
+
+
+def new_file_open(directory: Path, name: str) -> tuple[Path, BinaryIO]:
+    """A new file ``directory/name`` open for writing (``name (2)``… when it exists)."""
     directory.mkdir(parents=True, exist_ok=True)
     stem, dot, extension = name.rpartition(".")
     for attempt in range(1, 10_000):
         candidate = directory / (name if attempt == 1 else f"{stem} ({attempt}){dot}{extension}")
         try:
-            with candidate.open("xb") as file:
-                file.write(data)
+            return candidate, candidate.open("xb")
         except FileExistsError:
             continue
-        return candidate
     raise FileExistsError(directory / name)
 
 
@@ -336,6 +405,7 @@ async def run_request_data(
             output_dir=output_dir,
             prompt=str(body.get("prompt") or ""),
             err=scrubbed_err,
+            audio_name=audio_file_name(body),
         )
         return await _print_run(provider, body, request.mode, printer, scrubbed_err, outcome)
     except asyncio.CancelledError:
@@ -361,8 +431,23 @@ async def run_request_data(
         with contextlib.suppress(BrokenPipeError):  # what was held back has no reader
             scrubbed_out.finish()
         if context is not None:
+            await _speech_keep(outcome, scrubbed_err)
             await _record(context, outcome, scrubbed_err)
+        if outcome.audio is not None:
+            outcome.audio.close()
         scrubbed_err.finish()
+
+
+async def _speech_keep(outcome: RunOutcome, err: Writer) -> None:
+    """A finished speech run's audio, stored for the history (the page plays it there)."""
+    if outcome.audio is None or outcome.status != RunStatus.FINISHED:
+        return
+    try:
+        outcome.speech = await sync_to_async(speech_store, thread_sensitive=True)(
+            sink=outcome.audio, body=outcome.body, response_format=outcome.audio_format or "mp3"
+        )
+    except SpeechRefused:
+        pass  # said already, when the file was checked
 
 
 async def _record(context: RunContext, outcome: RunOutcome, err: Writer) -> None:

@@ -20,6 +20,9 @@ against the published OpenAPI document by tests/test_fake_upstream.py):
   ``mask``), answered with the offline model's edit of the first image. The request is
   recorded with its text fields as ``body`` and its files (name, type, SHA-256) as
   ``files``.
+- ``POST /audio/speech``: the offline model's audio (``offline_speech``: wav, mp3 or pcm
+  tones of the text), binary in chunks (Transfer-Encoding: chunked), or for
+  ``stream_format: sse`` OpenAI's events; the bytes served are recorded as ``served``.
 
 What is its own: the reply's tokens are a script the test chooses (numbered words by
 default, so that loss and order show), and it records every request with its headers
@@ -41,7 +44,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.providers import offline_answers, offline_images
+from playground.providers import offline_answers, offline_images, offline_speech
 from playground.providers.base import UpstreamError
 from playground.providers.offline_answers import Call, Candidate, prompt_texts
 from playground.providers.openai_format import (
@@ -150,6 +153,8 @@ class RecordedRequest:
     finished_at: float | None = None
     # A multipart request's file parts, by field name ("image[]" for each of a list).
     files: dict[str, list[RecordedFile]] = field(default_factory=dict)
+    # The file a binary answer carried (a speech answer's audio), as served.
+    served: bytes = b""
 
 
 def multipart_parts(
@@ -416,6 +421,8 @@ class FakeUpstream:
                     mask=masks[0].data if masks else None,
                 )
                 await self._send_json(writer, 200, answer, _CLOSE)
+            elif endpoint == "/audio/speech":
+                await self._speech(record, scenario, body, writer)
             elif endpoint == "/embeddings":
                 if scenario.float_embeddings:
                     body = {k: v for k, v in body.items() if k != "encoding_format"}
@@ -451,6 +458,42 @@ class FakeUpstream:
             record.finished_at = time.monotonic()
             if not watcher.done():
                 watcher.cancel()
+
+    async def _speech(
+        self,
+        record: RecordedRequest,
+        scenario: Scenario,
+        body: dict[str, Any],
+        writer: asyncio.StreamWriter,
+    ) -> None:
+        """The audio in chunks of 16 KiB (``cut`` aborts after ``fail_after`` of them), or
+        as OpenAI's sse events for ``stream_format: sse``."""
+        audio = offline_speech.speech_audio(body)
+        sse = body.get("stream_format") == "sse"
+        media_type = offline_speech.MEDIA_TYPES[str(body.get("response_format") or "mp3")]
+        writer.write(
+            f"HTTP/1.1 200 OK\r\nContent-Type: {'text/event-stream' if sse else media_type}\r\n"
+            f"Transfer-Encoding: chunked\r\nConnection: close\r\n".encode()
+            + _RATE_LIMIT_HEADERS.encode()
+            + self._own_headers().encode()
+            + b"\r\n"
+        )
+        if sse:
+            pieces = [
+                f"data: {json.dumps(event)}\n\n".encode()
+                for event in offline_speech.sse_events(body, audio)
+            ]
+        else:
+            pieces = offline_speech.audio_pieces(audio)
+        for number, piece in enumerate(pieces):
+            if scenario.failure == "cut" and number == scenario.fail_after:
+                writer.transport.abort()
+                return
+            writer.write(_chunk(piece))
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+        record.served = audio
 
     async def _stream(
         self,
@@ -573,9 +616,10 @@ _ENDPOINTS = (
     "/moderations",
     "/images/generations",
     "/images/edits",
+    "/audio/speech",
 )
 _ONE_ANSWER_ENDPOINTS = frozenset(
-    {"/embeddings", "/moderations", "/images/generations", "/images/edits"}
+    {"/embeddings", "/moderations", "/images/generations", "/images/edits", "/audio/speech"}
 )
 _RATE_LIMIT_HEADERS = (
     "x-ratelimit-limit-requests: 100\r\nx-ratelimit-remaining-requests: 99\r\n"

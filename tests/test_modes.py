@@ -10,7 +10,7 @@ from playground.bodies import WireBody
 from playground.export import RENDERERS, export
 from playground.form_layout import parameter_inputs
 from playground.modes import MODE_NAMES, REGISTRY, UnknownMode, get_mode, modes_where
-from playground.providers import Embeddings, Images, Moderations, RawChunk, TextDelta
+from playground.providers import AudioPiece, Embeddings, Images, Moderations, RawChunk, TextDelta
 from playground.providers.offline import OfflineProvider
 from playground.spec import upstream_body, validate_request
 from tests.openapi import assert_valid_request, request_schema
@@ -78,9 +78,12 @@ async def test_each_mode_runs_on_the_offline_model(mode):
         if not isinstance(event, RawChunk)
     ]
 
-    expected = {"embedding": Embeddings, "moderation": Moderations, "image": Images}.get(
-        record.answer, TextDelta
-    )
+    expected = {
+        "embedding": Embeddings,
+        "moderation": Moderations,
+        "image": Images,
+        "speech": AudioPiece,
+    }.get(record.answer, TextDelta)
     assert any(isinstance(event, expected) for event in answer), answer
 
 

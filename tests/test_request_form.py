@@ -141,7 +141,7 @@ def test_keys_no_input_shows_are_named_for_the_opened_preset_notice():
 
 def test_a_request_the_form_cannot_hold_is_refused():
     with pytest.raises(RequestInvalid) as caught:
-        request_editor_context({"mode": "speech", "body": {}}, user=None)
+        request_editor_context({"mode": "video", "body": {}}, user=None)
     assert list(caught.value.errors) == ["mode"]
 
 

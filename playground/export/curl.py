@@ -7,6 +7,7 @@ from playground.export.files import FileRead, data_url_prefix, files_marked
 from playground.export.shared import ExportedFile, Target, body_json, exported_files, files_note
 from playground.modes import get_mode
 from playground.spec import RunRequest, upstream_body
+from playground.speech_files import audio_file_name
 
 
 def render(request: RunRequest, provider: Target) -> str:
@@ -25,6 +26,14 @@ def render(request: RunRequest, provider: Target) -> str:
         f'  -H "Authorization: Bearer ${provider.api_key_env}" \\\n'
         '  -H "Content-Type: application/json" \\\n'
     )
+    if get_mode(request.mode).answer == "speech":
+        # The answer is the audio file: written where the playground names it, as it arrives.
+        command += f"  --fail-with-body --output {_quote(audio_file_name(body))} \\\n"
+        if body.get("stream_format") == "sse":
+            note += (
+                "# stream_format sse: the file holds the events; each speech.audio.delta's\n"
+                "# audio is a piece of the audio file, in base64.\n"
+            )
     if reads:
         return f"{note}{_body_file(body_json(body), reads)}{command}  --data-binary @body.json\n"
     # `-d '…'` breaks for large bodies and quotes; --data-binary @- with <<'JSON' does not.

@@ -66,7 +66,19 @@ def render(request: RunRequest, provider: Target) -> str:
         extra = {k: v for k, v in body.items() if k not in keywords}
         if extra:
             known.append(f"    extra_body={_literal(extra)},")
-        lines += [f"response = client.{endpoint.sdk.method}(", *known, ")"]
+        if endpoint.sdk.python_streams_file:
+            method = endpoint.sdk.method.replace(".create", ".with_streaming_response.create")
+            lines += [
+                f"# {endpoint.sdk.method}() through with_streaming_response: the file is",
+                "# written as it arrives, never held whole in memory.",
+                f"with client.{method}(",
+                *known,
+                ") as response:",
+                *(f"    {line}" if line else "" for line in printed),
+            ]
+            printed = []
+        else:
+            lines += [f"response = client.{endpoint.sdk.method}(", *known, ")"]
     lines += printed
     return with_reads("\n".join(lines) + "\n", reads, repr, _file_read)
 

@@ -14,6 +14,7 @@ from playground.jsonpath import PathPart, walk
 from playground.modes import Endpoint, Mode
 from playground.providers.base_url import OPENAI_BASE_URL, base_url_problem, normalized_base_url
 from playground.spec import RequestInvalid
+from playground.speech_files import audio_file_name
 
 # JavaScript numbers are doubles: integers beyond this lose digits in a Node snippet.
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -132,7 +133,10 @@ def printer(mode: Mode, lang: str, body: dict[str, Any]) -> str:
     """The code that prints the mode's answer in ``lang`` (a template per answer shape)."""
     streamed = bool(body.get("stream")) and mode.streams
     name = f"{mode.answer}{'-stream' if streamed else ''}.{lang}.txt"
-    return render_to_string(f"export/printers/{name}")
+    # A file answer (speech) is saved under the name the playground gives it; the name is
+    # a slug and an extension the spec allows, safe inside a string literal.
+    context = {"file_name": audio_file_name(body), "sse": body.get("stream_format") == "sse"}
+    return render_to_string(f"export/printers/{name}", context)
 
 
 def unsafe_integers(value: Any) -> list[tuple[PathPart, ...]]:

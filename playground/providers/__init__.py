@@ -7,6 +7,8 @@ and with it this package, before Django is set up.
 """
 
 from playground.providers.base import (
+    AudioDone,
+    AudioPiece,
     Embeddings,
     Event,
     Finished,
@@ -27,6 +29,8 @@ from playground.providers.base import (
 )
 
 __all__ = [
+    "AudioDone",
+    "AudioPiece",
     "Embeddings",
     "Event",
     "Finished",

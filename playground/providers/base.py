@@ -124,6 +124,22 @@ class Images:
 
 
 @dataclass(frozen=True, slots=True)
+class AudioPiece:
+    """A piece of a speech answer's audio file, in arrival order (passed on as it comes:
+    a long answer is never held whole by the provider)."""
+
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class AudioDone:
+    """The speech answer's audio file is complete, in ``response_format`` (mp3, wav…)."""
+
+    model: str
+    response_format: str
+
+
+@dataclass(frozen=True, slots=True)
 class ResponseHeaders:
     """The upstream's status and the headers worth showing (rate limits, request id)."""
 
@@ -159,6 +175,8 @@ Event = (
     | Embeddings
     | Moderations
     | Images
+    | AudioPiece
+    | AudioDone
     | ResponseHeaders
     | RawChunk
     | Retrying

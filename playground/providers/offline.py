@@ -5,7 +5,8 @@ key: it honours max_tokens, stop, n and seed, streams at a configurable pace and
 reports usage like an OpenAI upstream does. It covers every mode: chat and edit
 (with logprobs, tool calls whose arguments satisfy the tool's schema, JSON
 replies that satisfy a json_schema), legacy completions, embeddings (similar
-texts get similar vectors) and moderation. Each answer is also shown as the raw
+texts get similar vectors), moderation, images and speech (tones derived from the
+text). Each answer is also shown as the raw
 JSON an OpenAI upstream would have sent. What it answers is ``offline_answers``;
 how that looks on the wire is ``openai_format``; this module paces it as events.
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 from playground.modes import DEFAULT_MODE, get_mode
 from playground.providers import offline_answers as answers
-from playground.providers import offline_images
+from playground.providers import offline_images, offline_speech
 from playground.providers.base import (
     Embeddings,
     Event,
@@ -83,6 +84,7 @@ class OfflineProvider:
             "embedding": self._embed,
             "moderation": self._moderate,
             "image": lambda body: offline_images.image_stream(body, mode),
+            "speech": offline_speech.speech_stream,
         }
         # It sees what an upstream would: the files the body refers to, as their bytes.
         body = await body_for_sending(body)

@@ -16,10 +16,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-from httpx_sse import SSEError, aconnect_sse
+from httpx_sse import EventSource, SSEError, aconnect_sse
 
 from playground.modes import DEFAULT_MODE, get_mode
 from playground.providers.base import (
+    AudioDone,
+    AudioPiece,
     Embeddings,
     Event,
     Finished,
@@ -156,7 +158,10 @@ class OpenAICompatibleProvider:
         # Files the body refers to (upload:…, @path) go as their bytes, read only now.
         body = await body_for_sending(body)
         try:
-            if not get_mode(mode).generates_text:
+            if get_mode(mode).answer == "speech":
+                async for event in self._speech(url, body):
+                    yield event
+            elif not get_mode(mode).generates_text:
                 async for event in self._answer(url, body, mode):
                     yield event
             else:
@@ -208,6 +213,56 @@ class OpenAICompatibleProvider:
             yield Moderations(tuple(checked), model)
         if isinstance(payload.get("usage"), dict):
             yield _usage(payload["usage"])
+
+    async def _speech(self, url: str, body: dict[str, Any]) -> AsyncIterator[Event]:
+        """Speech: an audio file, passed on piece by piece as it arrives (never held whole
+        here); or, with ``stream_format: sse``, events whose base64 deltas are its pieces."""
+        model = str(body.get("model") or "")
+        response_format = str(body.get("response_format") or "mp3")
+        async with self._client().stream(
+            "POST", url, json=body, headers=self._headers()
+        ) as response:
+            if response.status_code != 200:
+                await response.aread()
+                for event in self._refusal_events(response):
+                    yield event
+                raise status_error(response, self._upstream, secrets=self.scrubber)
+            yield ResponseHeaders(response.status_code, shown_headers(response.headers))
+            content_type = response.headers.get("content-type", "")
+            if "text/event-stream" in content_type:
+                async for event in self._speech_events(response):
+                    yield event
+            else:
+                size = 0
+                async for piece in response.aiter_bytes():
+                    if piece:
+                        size += len(piece)
+                        yield AudioPiece(piece)
+                # The inspector shows what came, not the bytes themselves.
+                yield RawChunk(json.dumps({"content_type": content_type, "audio_bytes": size}))
+        yield AudioDone(model, response_format)
+
+    async def _speech_events(self, response: httpx.Response) -> AsyncIterator[Event]:
+        """``speech.audio.delta`` events' audio as pieces; ``speech.audio.done``'s usage."""
+        done = False
+        async for sse in EventSource(response).aiter_sse():
+            if not sse.data.strip():
+                continue
+            yield RawChunk(sse.data)
+            event = _object(self._json(sse.data), "a stream event")
+            if "error" in event:
+                raise error_in_stream(self._scrub(error_text(event)))
+            if event.get("type") == "speech.audio.delta":
+                try:
+                    yield AudioPiece(base64.b64decode(str(event.get("audio") or ""), validate=True))
+                except ValueError:  # binascii.Error is one
+                    raise MalformedAnswer("a speech.audio.delta's audio is not base64") from None
+            elif event.get("type") == "speech.audio.done":
+                done = True
+                if isinstance(event.get("usage"), dict):
+                    yield _usage(event["usage"])
+        if not done:
+            raise stream_cut()
 
     async def _generate(self, url: str, body: dict[str, Any]) -> AsyncIterator[Event]:
         """Chat and legacy completions: an SSE stream, or one JSON answer when not streaming."""

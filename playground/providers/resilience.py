@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from playground.modes import DEFAULT_MODE
 from playground.providers.base import (
+    AudioPiece,
     Embeddings,
     Event,
     Images,
@@ -44,7 +45,15 @@ from playground.providers.http_errors import seconds_text
 # Events that put something of the answer on the page: once one arrived, a failure is not
 # retried (the user would see the answer twice), and the upstream counts as alive. Until
 # the first, the first-token timeout runs; after it, the gap timeout runs between them.
-CONTENT_EVENTS = (TextDelta, ToolCallDelta, ToolCall, Embeddings, Moderations, Images)
+CONTENT_EVENTS = (
+    TextDelta,
+    ToolCallDelta,
+    ToolCall,
+    Embeddings,
+    Moderations,
+    Images,
+    AudioPiece,
+)
 
 # 500 is not retried: it usually means this request broke the upstream, and would again.
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})

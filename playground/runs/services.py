@@ -115,6 +115,7 @@ def run_record(*, context: RunContext, outcome: RunOutcome) -> Run:
         # was refused (nothing was sent: they are purged with the other unkept uploads).
         if keep_text and run.status != RunStatus.REFUSED:
             upload_keep(run.request)
+            upload_keep(run.output)  # files the run made (a speech answer's audio)
     return run
 
 
@@ -162,6 +163,9 @@ def run_output(outcome: RunOutcome) -> dict[str, Any]:
         output["moderations"] = list(outcome.moderations.results)
     if outcome.images is not None:
         output["images"] = _kept_images(outcome.images, str(outcome.body.get("prompt") or ""))
+    if outcome.speech is not None:
+        # The audio file itself is an upload, kept below with the run (by its reference).
+        output["speech"] = outcome.speech.as_json()
     return output
 
 

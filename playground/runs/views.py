@@ -22,6 +22,7 @@ from playground.presets.services import PresetInputInvalid, PresetNotFound
 from playground.runs import history, selectors
 from playground.runs.models import Run, Status
 from playground.runs.services import IMAGES_KEEP_BYTES
+from playground.speech_files import speech_from_record
 
 # Counting every match of a common word means reading every matching run's text: the
 # history counts up to this many (pages beyond say "more", and a narrower search finds them).
@@ -92,6 +93,7 @@ def run_detail(request: HttpRequest, run_id: str) -> HttpResponse:
         and preset_permissions.can_save_version(request.user, preset),
         "max_note_chars": history.MAX_NOTE_CHARS,
         "images": images_from_record((run.output or {}).get("images")),
+        "speech": speech_from_record((run.output or {}).get("speech")),
         "attachments": attachments_shown((run.request or {}).get("body")),
         "images_keep_bytes": IMAGES_KEEP_BYTES,
     }

@@ -39,7 +39,28 @@ def upload_create(*, data: bytes, filename: str, purpose: str, user: Any = None)
     if media_type is None:
         raise UploadRefused(kind.wrong_type(name))
     uploads_purge()
-    sha256 = hashlib.sha256(data).hexdigest()
+    return _stored(
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        name=name,
+        media_type=media_type,
+        user=user,
+    )
+
+
+def upload_store_output(
+    *, data: bytes, sha256: str, filename: str, media_type: str, user: Any = None
+) -> Upload:
+    """Store a file a provider made (a speech answer) once by its content, so the page can
+    serve it like an upload. Its type is the caller's to check (``speech_files`` reads it
+    from the first bytes; raw pcm has none to read); ``sha256`` was computed as it arrived."""
+    uploads_purge()
+    return _stored(
+        data=data, sha256=sha256, name=filename_clean(filename), media_type=media_type, user=user
+    )
+
+
+def _stored(*, data: bytes, sha256: str, name: str, media_type: str, user: Any) -> Upload:
     existing = Upload.objects.filter(sha256=sha256).first()
     if existing is not None:
         return existing

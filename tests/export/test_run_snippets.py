@@ -199,6 +199,18 @@ CORPUS |= {
         style="natural",
         response_format="url",
     ),
+    "speech-every-parameter": _request(
+        "speech",
+        input="Read 'this' aloud: \"quoted\" $HOME `id` 你好",
+        voice="coral",
+        instructions="Slowly,\nwith 'care'.",
+        response_format="wav",
+        speed=1.25,
+        stream_format="audio",
+    ),
+    "speech-sse-custom-voice": _request(
+        "speech", input="Stream me.", voice={"id": "voice_1234"}, stream_format="sse"
+    ),
     "text-control-characters": _chat(
         "nul \u0000 us \u001f del \u007f ls \u2028 ps \u2029 bom \ufeff"
     ),
@@ -230,6 +242,7 @@ PRINTED = {
     "embedding": ("dimensions",),
     "moderation": ("flagged",),
     "image": ("saved image-1.", "image 1: http"),
+    "speech": ("saved ",),
 }
 
 

@@ -1,5 +1,6 @@
 """``manage.py run_request [FILE|-] [--json] [--output-dir DIR] [--user NAME] [--no-record]``:
-run a request JSON, stream the reply to stdout (images written to DIR, their paths printed),
+run a request JSON, stream the reply to stdout (images and audio written to DIR, their paths
+printed),
 and keep the run in the history."""
 
 import asyncio
@@ -44,7 +45,10 @@ def add_output_argument(parser: CommandParser) -> None:
         type=Path,
         default=Path(),
         metavar="DIR",
-        help="where images are written, their paths printed (default: the current directory)",
+        help=(
+            "where images and audio are written, their paths printed "
+            "(default: the current directory)"
+        ),
     )
 
 
@@ -98,7 +102,7 @@ def run_and_exit(coroutine_factory: Any) -> None:
 class Command(ShellLanguageCommand):
     help = gettext_noop(
         "Run a request JSON ({mode, provider, body}) and stream the reply to stdout; images "
-        "are written to --output-dir and their paths printed. "
+        "and audio are written to --output-dir and their paths printed. "
         "Exit status 0 on success, 1 when the provider failed, 2 for a bad request; "
         "the reason goes to stderr and any partial reply is kept. The run is recorded in "
         "the history (--user, --no-record)."
