@@ -36,6 +36,9 @@ Prompt fields, by the mode's ``prompt_fields`` (``templates/playground/prompt/_<
     ``image`` (image): ``prompt`` (and ``prompt_format``, as for a completion).
     ``inputs`` (embedding, moderation): ``input``, one input per line (with
     ``input_format`` "json" for any other shape).
+    ``responses`` (responses): ``instructions``; ``input``, a text, or input items as a
+    JSON list (a text starting with "[" that reads as one; ``input_format`` "json" or
+    "text" says which outright); ``previous_response_id``.
 Parameters, each under its wire name (``playground.form_layout.parameter_inputs``):
     numbers as typed; ``true``/``false``; JSON text for JSON kinds (``logit_bias``);
     ``stop`` one per line, or JSON. Companions: ``response_format`` holds the type, and
@@ -127,6 +130,8 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
         suffix = _text(values.get("suffix"))
         if suffix:
             body["suffix"] = suffix
+    elif fields == "responses":
+        body.update(_form_responses(values, errors))
     elif fields == "inputs":
         if _text(values.get("input_format")) == "json":
             body["input"] = _parse_json(_text(values.get("input")), "input", errors)
@@ -251,6 +256,8 @@ def form_values_from_request(data: Any) -> dict[str, str]:
         _put_text_or_json(values, "prompt", body.pop("prompt"))
         if isinstance(body.get("suffix"), str):
             values["suffix"] = body.pop("suffix")
+    elif fields == "responses":
+        values.update(_form_responses_values(body))
     elif fields == "inputs" and "input" in body:
         value = body.pop("input")
         as_lines = isinstance(value, str) and "\n" not in value and value.strip() == value
@@ -275,6 +282,50 @@ def form_values_from_request(data: Any) -> dict[str, str]:
         values["extensions"] = json.dumps(body, ensure_ascii=False, indent=2)
     if isinstance(data.get("variables"), dict) and data["variables"]:
         values["variables"] = json.dumps(data["variables"], ensure_ascii=False)
+    return values
+
+
+def _form_responses(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """A Responses body's prompt fields: instructions, input (text or items), the id of
+    the response it continues."""
+    body: dict[str, Any] = {}
+    instructions = _text(values.get("instructions"))
+    if instructions.strip():
+        body["instructions"] = instructions
+    text = _text(values.get("input"))
+    given = _text(values.get("input_format"))
+    if given == "json":
+        body["input"] = _parse_json(text, "input", errors)
+    elif given != "text" and text.lstrip().startswith("["):
+        try:
+            items = json.loads(text)
+        except (ValueError, RecursionError):
+            items = None
+        body["input"] = items if isinstance(items, list) else text
+    else:
+        body["input"] = text
+    previous = _text(values.get("previous_response_id")).strip()
+    if previous:
+        body["previous_response_id"] = previous
+    return body
+
+
+def _form_responses_values(body: dict[str, Any]) -> dict[str, str]:
+    """The inverse of ``_form_responses``: what it can hold leaves ``body``."""
+    values: dict[str, str] = {}
+    if isinstance(body.get("instructions"), str) and body["instructions"].strip():
+        values["instructions"] = body.pop("instructions")
+    if isinstance(body.get("input"), str):
+        text = body.pop("input")
+        values["input"] = text
+        if text.lstrip().startswith("["):
+            values["input_format"] = "text"  # a text that would read as items
+    elif isinstance(body.get("input"), list):
+        values["input"] = json.dumps(body.pop("input"), ensure_ascii=False, indent=2)
+        values["input_format"] = "json"
+    previous = body.get("previous_response_id")
+    if isinstance(previous, str) and previous and previous == previous.strip():
+        values["previous_response_id"] = body.pop("previous_response_id")
     return values
 
 

@@ -215,7 +215,9 @@ def test_editor_text_that_is_not_a_json_object_is_refused_naming_line_and_column
     [
         (
             {"mode": "speech"},
-            {"mode": "must be one of chat, completion, edit, embedding, moderation, image"},
+            {
+                "mode": "must be one of chat, completion, edit, embedding, moderation, image, responses"
+            },
         ),
         ({"body": "hi"}, {"body": "must be a JSON object"}),
         (
