@@ -24,7 +24,6 @@ _ECHOED: dict[str, Any] = {
     "tools": [],
     "top_p": 1.0,
     "truncation": "disabled",
-    "user": None,
 }
 
 
@@ -80,6 +79,10 @@ class ResponsesAnswer:
     def response(self, status: str, output: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         done = status in {"completed", "incomplete"}
         echoed = {key: self.body.get(key, default) for key, default in _ECHOED.items()}
+        if self.body.get("user"):
+            echoed["user"] = self.body["user"]
+        if done:
+            echoed["usage"] = self._usage()
         return {
             "id": self.plan.id,
             "object": "response",
@@ -92,14 +95,13 @@ class ResponsesAnswer:
             "model": self.sender.model(self.body, "model"),
             "output": output if output is not None else [],
             **echoed,
-            "usage": self._usage() if done else None,
         }
 
     def _usage(self) -> dict[str, Any]:
         output = self.plan.output_tokens
         return {
             "input_tokens": self.plan.input_tokens,
-            "input_tokens_details": {"cached_tokens": 0},
+            "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
             "output_tokens": output,
             "output_tokens_details": {"reasoning_tokens": 0},
             "total_tokens": self.plan.input_tokens + output,
