@@ -507,3 +507,96 @@ async def test_the_socket_shows_function_calls_with_their_arguments(run_client, 
     assert '"city": "Paris"' in html.unescape(block.group(0))
     assert "continue-with-results" not in block.group(0)  # chat's round trip is not this
     assert "response.function_call_arguments.delta" in frames
+
+
+# --- the history ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_responses_run_is_recorded_with_its_id_and_events(fake_upstream, client):
+    from asgiref.sync import sync_to_async
+
+    from playground.runs.models import Run
+    from tests.runs.factories import make_user
+    from tests.runs.test_recording import connect
+
+    alice = await sync_to_async(make_user)("alice")
+    runner = await connect(alice)
+    body = {
+        "model": "offline-1",
+        "input": "Hello",
+        "stream": True,
+        "reasoning": {"summary": "auto"},
+    }
+    await runner.send(run_message(body))
+    assert await runner.receive_until_state() == "done"
+    await runner.receive_record()
+    await runner.communicator.disconnect()
+
+    run = await Run.objects.aget()
+    assert (run.mode, run.status) == ("responses", "finished")
+    assert "Hello" in run.output["candidates"][0]["text"]
+    response = run.output["response"]
+    assert response["id"].startswith("resp_") and "Hello" in response["reasoning"]
+    assert list(response["events"])[0] == "response.created"
+    assert response["events"]["response.completed"] == 1
+    await sync_to_async(client.force_login)(alice)
+    page = (await sync_to_async(client.get)(f"/history/{run.pk}/")).content.decode()
+    assert response["id"] in page and "response.output_text.delta" in page
+
+
+# --- the form ------------------------------------------------------------------------------
+
+FORM = {
+    "mode": "responses",
+    "provider": "openai",
+    "model": "gpt-4.1-mini",
+    "instructions": "Be brief.",
+    "input": "Weather in Paris?",
+    "previous_response_id": "resp_abc",
+    "temperature": "0.7",
+    "top_p": "0.9",
+    "max_output_tokens": "300",
+    "tools": json.dumps([WEATHER]),
+    "tool_choice": "required",
+    "parallel_tool_calls": "false",
+    "text": json.dumps(
+        {"format": {"type": "json_schema", "name": "reply", "schema": REPLY_SCHEMA}}
+    ),
+    "reasoning": '{"effort": "low", "summary": "auto"}',
+    "store": "true",
+    "metadata": '{"experiment": "v2"}',
+    "truncation": "auto",
+    "user": "someone",
+    "stream": "true",
+}
+
+
+def test_the_form_sets_every_parameter_and_is_a_valid_openai_request():
+    from playground.forms import request_from_form
+
+    body = upstream_body(validate_request(request_from_form(FORM)))
+    assert body["input"] == "Weather in Paris?" and body["previous_response_id"] == "resp_abc"
+    assert body["tools"] == [WEATHER] and body["tool_choice"] == "required"
+    assert body["parallel_tool_calls"] is False and body["max_output_tokens"] == 300
+    assert body["reasoning"] == {"effort": "low", "summary": "auto"}
+    assert_valid_request("responses", body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"model": "m", "input": "Hi", "stream": True},
+        {"model": "m", "input": "[not JSON items, a text]", "instructions": "x"},
+        {"model": "m", "input": '["a text that reads as a JSON list"]'},
+        {"model": "m", "input": [{"role": "user", "content": "Hi"}], "previous_response_id": "r"},
+        {"model": "m", "input": "Hi", "tool_choice": {"type": "function", "name": "f"}},
+    ],
+)
+def test_the_form_holds_a_responses_request_and_gives_it_back(body):
+    from playground.forms import form_values_from_request, request_from_form
+
+    original = {"mode": "responses", "provider": "p", "body": body}
+    # The form streams unless told otherwise, as for chat.
+    expected = {**body, "stream": body.get("stream", True)}
+    assert request_from_form(form_values_from_request(original))["body"] == expected

@@ -162,6 +162,14 @@ def run_output(outcome: RunOutcome) -> dict[str, Any]:
         output["moderations"] = list(outcome.moderations.results)
     if outcome.images is not None:
         output["images"] = _kept_images(outcome.images, str(outcome.body.get("prompt") or ""))
+    if outcome.response_id:
+        # The Responses API's: the id continues it (previous_response_id), the event types
+        # (in arrival order, with counts) and the reasoning summary are what the page showed.
+        output["response"] = {
+            "id": outcome.response_id,
+            "events": dict(outcome.event_types),
+            "reasoning": outcome.reasoning,
+        }
     return output
 
 
