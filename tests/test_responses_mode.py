@@ -538,7 +538,7 @@ async def test_a_responses_run_is_recorded_with_its_id_and_events(fake_upstream,
     assert "Hello" in run.output["candidates"][0]["text"]
     response = run.output["response"]
     assert response["id"].startswith("resp_") and "Hello" in response["reasoning"]
-    assert list(response["events"])[0] == "response.created"
+    assert next(iter(response["events"])) == "response.created"
     assert response["events"]["response.completed"] == 1
     await sync_to_async(client.force_login)(alice)
     page = (await sync_to_async(client.get)(f"/history/{run.pk}/")).content.decode()
