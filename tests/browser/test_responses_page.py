@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_accessibility import violations
 from tests.browser.test_playground_page import run_and_wait
 
 
@@ -39,6 +40,7 @@ def test_responses_run_then_continue_with_the_offline_model(signed_in_page: Page
     )
     expect(reply).to_contain_text("You said: \u201cWhat is my name?\u201d")
     expect(page.locator("#response-id")).not_to_have_text(response_id)
+    assert violations(page) == []
 
 
 def test_an_unknown_previous_response_id_is_named_on_the_page(signed_in_page: Page) -> None:
