@@ -600,3 +600,22 @@ def test_the_form_holds_a_responses_request_and_gives_it_back(body):
     # The form streams unless told otherwise, as for chat.
     expected = {**body, "stream": body.get("stream", True)}
     assert request_from_form(form_values_from_request(original))["body"] == expected
+
+
+def test_the_estimate_counts_instructions_and_input_items_and_max_output_tokens():
+    from playground.runs.estimate import estimate_with_price
+    from playground.tokens import count_body_tokens
+
+    text = {"model": "gpt-4o", "input": "hello there"}
+    more = {**text, "instructions": "Be brief and kind."}
+    items = {
+        "model": "gpt-4o",
+        "input": [
+            {"role": "user", "content": "hello there"},
+            {"type": "function_call_output", "call_id": "c", "output": "eighteen degrees"},
+        ],
+    }
+    assert count_body_tokens(more).prompt_tokens > count_body_tokens(text).prompt_tokens
+    assert count_body_tokens(items).prompt_tokens > count_body_tokens(text).prompt_tokens
+    estimate = estimate_with_price(count_body_tokens(text), {**text, "max_output_tokens": 64}, None)
+    assert estimate.max_completion_tokens == 64
