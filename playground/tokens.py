@@ -83,7 +83,8 @@ def count_body_tokens(body: dict[str, Any]) -> TokenCount:
     # function call outputs), which carry no top-level "text".
     if isinstance(body.get("instructions"), str):
         texts.append(body["instructions"])
-    for item in body.get("input") if isinstance(body.get("input"), list) else ():
+    items = body.get("input")
+    for item in items if isinstance(items, list) else ():
         if isinstance(item, dict) and ("role" in item or "call_id" in item):
             texts += _texts_in(item.get("content", item.get("output", item.get("arguments"))))
     return TokenCount(sum(text_tokens(text, encoding) for text in texts), False, encoding)
