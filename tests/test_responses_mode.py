@@ -619,3 +619,22 @@ def test_the_estimate_counts_instructions_and_input_items_and_max_output_tokens(
     assert count_body_tokens(items).prompt_tokens > count_body_tokens(text).prompt_tokens
     estimate = estimate_with_price(count_body_tokens(text), {**text, "max_output_tokens": 64}, None)
     assert estimate.max_completion_tokens == 64
+
+
+async def test_the_fake_upstreams_answers_are_openai_shaped(fake_upstream):
+    import httpx
+
+    async with httpx.AsyncClient(base_url=fake_upstream.base_url) as client:
+        whole = await client.post("/responses", json={"model": "m", "input": "Hi"})
+        missing = await client.post(
+            "/responses", json={"model": "m", "input": "Hi", "previous_response_id": "resp_x"}
+        )
+    assert whole.status_code == 200
+    assert_valid(whole.json(), "Response")
+    assert missing.status_code == 404
+    assert missing.json()["error"] == {
+        "message": "Previous response with id 'resp_x' not found.",
+        "type": "invalid_request_error",
+        "param": "previous_response_id",
+        "code": "previous_response_not_found",
+    }
