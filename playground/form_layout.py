@@ -62,7 +62,7 @@ def parameter_inputs(mode: str = DEFAULT_MODE) -> tuple[Mapping[str, Any], ...]:
                     "min": bounds.get("ge"),
                     "max": bounds.get("le"),
                     "step": extra.get("step", "any"),
-                    "choices": _choices(field.annotation),
+                    "choices": extra.get("choices") or _choices(field.annotation),
                     "help": field.description,
                     "common": name in COMMON_PARAMETERS,
                     "reasoning_only": name == "reasoning_effort",

@@ -386,6 +386,26 @@ def _put_parameter(values: dict[str, str], name: str, kind: str, value: Any) -> 
             if isinstance(spec.get("strict"), bool):
                 values["response_format_strict"] = "true" if spec["strict"] else "false"
         return True
+    if kind == "text_format":
+        shown = (
+            value.get("format") if isinstance(value, dict) and set(value) == {"format"} else None
+        )
+        if not isinstance(shown, dict) or set(shown) - {"type", "name", "schema", "strict"}:
+            return False
+        spec = {key: item for key, item in shown.items() if key != "type"}
+        chat_shaped = {"type": shown.get("type"), "json_schema": spec} if spec else shown
+        if spec and shown.get("type") != "json_schema":
+            return False
+        return _put_parameter(values, name, "response_format", chat_shaped)
+    if kind == "reasoning":
+        if not isinstance(value, dict) or set(value) - {"effort", "summary"} or not value:
+            return False
+        if not all(isinstance(item, str) and item for item in value.values()):
+            return False
+        values[name] = value.get("effort", "")
+        if "summary" in value:
+            values["reasoning_summary"] = value["summary"]
+        return True
     if kind == "tool_choice":
         if isinstance(value, str):
             values[name] = value
@@ -591,6 +611,12 @@ def _form_value(values: dict[str, Any], name: str, kind: str, errors: dict[str, 
     raw = _text(values.get(name)).strip()
     if kind == "response_format":
         return _form_response_format(values, raw, errors)
+    if kind == "text_format":
+        return _form_text_format(values, raw, errors)
+    if kind == "reasoning":
+        summary = _text(values.get("reasoning_summary")).strip()
+        reasoning = {key: value for key, value in (("effort", raw), ("summary", summary)) if value}
+        return reasoning or None
     if kind == "tool_choice":
         function = _text(values.get("tool_choice_function")).strip()
         if function:
@@ -639,6 +665,19 @@ def _form_response_format(values: dict[str, Any], kind: str, errors: dict[str, s
     if strict in {"true", "false"}:
         spec["strict"] = strict == "true"
     return {"type": "json_schema", "json_schema": spec}
+
+
+def _form_text_format(values: dict[str, Any], kind: str, errors: dict[str, str]) -> Any:
+    """The Responses API's ``text``: its format from the same inputs as chat's
+    response_format (flat: ``{"format": {"type": "json_schema", "name", "schema"…}}``)."""
+    if not kind:
+        return None
+    chat_shaped = _form_response_format(values, kind, errors)
+    text_format = {"type": kind, **chat_shaped.get("json_schema", {})}
+    problem = errors.pop("response_format.json_schema.schema", None)
+    if problem:
+        errors["text.format.schema"] = problem
+    return {"format": text_format}
 
 
 def _form_messages(values: dict[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:

@@ -78,20 +78,22 @@ class ResponsesBody(WireBody):
         gettext_noop("Parallel tool calls"),
         "bool",
     )
+    # The page shows text.format as chat's response_format (a type, and for json_schema a
+    # name, schema and strict), and reasoning as its effort and summary.
     text: TextOptions | None = _param(
-        gettext_noop(
-            'The reply\'s format as JSON: {"format": {"type": "json_schema", "name": "reply", '
-            '"schema": {…}, "strict": true}}, or {"format": {"type": "json_object"}}.'
-        ),
+        gettext_noop("Plain text, any JSON object, or JSON that satisfies a schema (text.format)."),
         gettext_noop("Text format"),
-        "json",
+        "text_format",
+        extra={"choices": ["text", "json_object", "json_schema"]},
     )
     reasoning: ReasoningOptions | None = _param(
         gettext_noop(
-            'Reasoning models: effort and summary, as JSON: {"effort": "low", "summary": "auto"}.'
+            "Reasoning models: how hard they think (effort), and a summary of their reasoning "
+            "shown beside the reply (summary)."
         ),
-        gettext_noop("Reasoning"),
-        "json",
+        gettext_noop("Reasoning effort"),
+        "reasoning",
+        extra={"choices": ["none", "minimal", "low", "medium", "high", "xhigh", "max"]},
     )
     store: bool | None = _param(
         gettext_noop(

@@ -560,10 +560,12 @@ FORM = {
     "tools": json.dumps([WEATHER]),
     "tool_choice": "required",
     "parallel_tool_calls": "false",
-    "text": json.dumps(
-        {"format": {"type": "json_schema", "name": "reply", "schema": REPLY_SCHEMA}}
-    ),
-    "reasoning": '{"effort": "low", "summary": "auto"}',
+    "text": "json_schema",
+    "response_format_name": "reply",
+    "response_format_schema": json.dumps(REPLY_SCHEMA),
+    "response_format_strict": "true",
+    "reasoning": "low",
+    "reasoning_summary": "auto",
     "store": "true",
     "metadata": '{"experiment": "v2"}',
     "truncation": "auto",
@@ -580,6 +582,9 @@ def test_the_form_sets_every_parameter_and_is_a_valid_openai_request():
     assert body["tools"] == [WEATHER] and body["tool_choice"] == "required"
     assert body["parallel_tool_calls"] is False and body["max_output_tokens"] == 300
     assert body["reasoning"] == {"effort": "low", "summary": "auto"}
+    assert body["text"] == {
+        "format": {"type": "json_schema", "name": "reply", "schema": REPLY_SCHEMA, "strict": True}
+    }
     assert_valid_request("responses", body)
 
 
@@ -591,6 +596,19 @@ def test_the_form_sets_every_parameter_and_is_a_valid_openai_request():
         {"model": "m", "input": '["a text that reads as a JSON list"]'},
         {"model": "m", "input": [{"role": "user", "content": "Hi"}], "previous_response_id": "r"},
         {"model": "m", "input": "Hi", "tool_choice": {"type": "function", "name": "f"}},
+        {"model": "m", "input": "Hi", "text": {"format": {"type": "json_object"}}},
+        {
+            "model": "m",
+            "input": "Hi",
+            "text": {"format": {"type": "json_schema", "name": "r", "schema": {}, "strict": False}},
+            "reasoning": {"summary": "detailed"},
+        },
+        {
+            "model": "m",
+            "input": "Hi",
+            "text": {"verbosity": "low"},
+            "reasoning": {"effort": "high"},
+        },
     ],
 )
 def test_the_form_holds_a_responses_request_and_gives_it_back(body):
@@ -600,6 +618,37 @@ def test_the_form_holds_a_responses_request_and_gives_it_back(body):
     # The form streams unless told otherwise, as for chat.
     expected = {**body, "stream": body.get("stream", True)}
     assert request_from_form(form_values_from_request(original))["body"] == expected
+
+
+def test_the_form_holds_text_format_and_reasoning_in_their_own_inputs():
+    from playground.forms import form_values_from_request
+
+    values = form_values_from_request(
+        {
+            "mode": "responses",
+            "provider": "p",
+            "body": {
+                "model": "m",
+                "input": "Hi",
+                "text": {
+                    "format": {"type": "json_schema", "name": "r", "schema": {"type": "object"}}
+                },
+                "reasoning": {"effort": "low", "summary": "auto"},
+            },
+        }
+    )
+    assert values["text"] == "json_schema" and values["response_format_name"] == "r"
+    assert (values["reasoning"], values["reasoning_summary"]) == ("low", "auto")
+    assert "extensions" not in values
+
+
+def test_a_text_format_schema_that_is_not_json_is_named():
+    from playground.forms import request_from_form
+    from playground.spec import FormInvalid
+
+    with pytest.raises(FormInvalid) as refused:
+        request_from_form({**FORM, "response_format_schema": "{not json"})
+    assert "text.format.schema" in refused.value.errors
 
 
 def test_the_estimate_counts_instructions_and_input_items_and_max_output_tokens():

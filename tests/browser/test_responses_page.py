@@ -2,6 +2,7 @@
 lists the stream's events; Continue fills previous_response_id, and the next run continues
 the conversation."""
 
+import json
 import re
 
 from playwright.sync_api import Page, expect
@@ -52,3 +53,20 @@ def test_an_unknown_previous_response_id_is_named_on_the_page(signed_in_page: Pa
     expect(page.locator("#run-status")).to_contain_text(
         "previous_response_id resp_unknown is not known to this provider"
     )
+
+
+def test_a_json_schema_format_and_a_reasoning_summary_from_the_form(signed_in_page: Page) -> None:
+    page = signed_in_page
+    page.get_by_label("Mode", exact=True).select_option("responses")
+    page.get_by_role("textbox", name="Input", exact=True).fill("Name a colour")
+    page.locator("#more-parameters summary").click()
+    page.locator("#responses-param-text").select_option("json_schema")
+    page.locator("#responses-param-response_format_name").fill("colour")
+    page.locator("#responses-param-response_format_schema").fill(
+        '{"type": "object", "properties": {"colour": {"type": "string"}}, "required": ["colour"]}'
+    )
+    page.locator("#responses-param-reasoning_summary").select_option("auto")
+    run_and_wait(page)
+    reply = json.loads(page.locator("#reply-0").text_content() or "")
+    assert isinstance(reply["colour"], str)
+    expect(page.locator(".reasoning-summary")).to_contain_text("Name a colour")
