@@ -64,7 +64,7 @@ def parameter_inputs(mode: str = DEFAULT_MODE) -> tuple[Mapping[str, Any], ...]:
                     "min": bounds.get("ge"),
                     "max": bounds.get("le"),
                     "step": extra.get("step", "any"),
-                    "choices": _choices(field.annotation),
+                    "choices": extra.get("choices") or _choices(field.annotation),
                     "help": field.description,
                     "common": name in COMMON_PARAMETERS,
                     "reasoning_only": name == "reasoning_effort",
@@ -111,6 +111,11 @@ def _choices(annotation: Any) -> list[str]:
         if getattr(arg, "__origin__", None) is Literal:
             return [str(v) for v in arg.__args__]
         members = get_args(get_args(arg)[0] if get_origin(arg) is Annotated else arg)
+        # A union tagged by a function (the Responses API's tool_choice): its text options.
+        for member in members:
+            inner = get_args(member)[0] if get_origin(member) is Annotated else None
+            if get_origin(inner) is Literal:
+                return [str(v) for v in get_args(inner)]
         types = [m.model_fields["type"].annotation for m in members if _typed_model(m)]
         if types:
             return [str(v) for literal in types for v in get_args(literal)]

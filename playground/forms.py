@@ -38,6 +38,9 @@ Prompt fields, by the mode's ``prompt_fields`` (``templates/playground/prompt/_<
     custom voice object travels in the extensions) and ``instructions``.
     ``inputs`` (embedding, moderation): ``input``, one input per line (with
     ``input_format`` "json" for any other shape).
+    ``responses`` (responses): ``instructions``; ``input``, a text, or input items as a
+    JSON list (a text starting with "[" that reads as one; ``input_format`` "json" or
+    "text" says which outright); ``previous_response_id``.
 Parameters, each under its wire name (``playground.form_layout.parameter_inputs``):
     numbers as typed; ``true``/``false``; JSON text for JSON kinds (``logit_bias``);
     ``stop`` one per line, or JSON. Companions: ``response_format`` holds the type, and
@@ -137,6 +140,8 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
         instructions = _text(values.get("instructions"))
         if instructions.strip():
             body["instructions"] = instructions
+    elif fields == "responses":
+        body.update(_form_responses(values, errors))
     elif fields == "inputs":
         if _text(values.get("input_format")) == "json":
             body["input"] = _parse_json(_text(values.get("input")), "input", errors)
@@ -265,6 +270,8 @@ def form_values_from_request(data: Any) -> dict[str, str]:
         for name in ("input", "voice", "instructions"):
             if isinstance(body.get(name), str):  # a custom voice object stays in the extensions
                 values[name] = body.pop(name)
+    elif fields == "responses":
+        values.update(_form_responses_values(body))
     elif fields == "inputs" and "input" in body:
         value = body.pop("input")
         as_lines = isinstance(value, str) and "\n" not in value and value.strip() == value
@@ -289,6 +296,50 @@ def form_values_from_request(data: Any) -> dict[str, str]:
         values["extensions"] = json.dumps(body, ensure_ascii=False, indent=2)
     if isinstance(data.get("variables"), dict) and data["variables"]:
         values["variables"] = json.dumps(data["variables"], ensure_ascii=False)
+    return values
+
+
+def _form_responses(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """A Responses body's prompt fields: instructions, input (text or items), the id of
+    the response it continues."""
+    body: dict[str, Any] = {}
+    instructions = _text(values.get("instructions"))
+    if instructions.strip():
+        body["instructions"] = instructions
+    text = _text(values.get("input"))
+    given = _text(values.get("input_format"))
+    if given == "json":
+        body["input"] = _parse_json(text, "input", errors)
+    elif given != "text" and text.lstrip().startswith("["):
+        try:
+            items = json.loads(text)
+        except (ValueError, RecursionError):
+            items = None
+        body["input"] = items if isinstance(items, list) else text
+    else:
+        body["input"] = text
+    previous = _text(values.get("previous_response_id")).strip()
+    if previous:
+        body["previous_response_id"] = previous
+    return body
+
+
+def _form_responses_values(body: dict[str, Any]) -> dict[str, str]:
+    """The inverse of ``_form_responses``: what it can hold leaves ``body``."""
+    values: dict[str, str] = {}
+    if isinstance(body.get("instructions"), str) and body["instructions"].strip():
+        values["instructions"] = body.pop("instructions")
+    if isinstance(body.get("input"), str):
+        text = body.pop("input")
+        values["input"] = text
+        if text.lstrip().startswith("["):
+            values["input_format"] = "text"  # a text that would read as items
+    elif isinstance(body.get("input"), list):
+        values["input"] = json.dumps(body.pop("input"), ensure_ascii=False, indent=2)
+        values["input_format"] = "json"
+    previous = body.get("previous_response_id")
+    if isinstance(previous, str) and previous and previous == previous.strip():
+        values["previous_response_id"] = body.pop("previous_response_id")
     return values
 
 
@@ -348,6 +399,26 @@ def _put_parameter(values: dict[str, str], name: str, kind: str, value: Any) -> 
                 values["response_format_schema"] = json.dumps(spec["schema"], indent=2)
             if isinstance(spec.get("strict"), bool):
                 values["response_format_strict"] = "true" if spec["strict"] else "false"
+        return True
+    if kind == "text_format":
+        shown = (
+            value.get("format") if isinstance(value, dict) and set(value) == {"format"} else None
+        )
+        if not isinstance(shown, dict) or set(shown) - {"type", "name", "schema", "strict"}:
+            return False
+        spec = {key: item for key, item in shown.items() if key != "type"}
+        chat_shaped = {"type": shown.get("type"), "json_schema": spec} if spec else shown
+        if spec and shown.get("type") != "json_schema":
+            return False
+        return _put_parameter(values, name, "response_format", chat_shaped)
+    if kind == "reasoning":
+        if not isinstance(value, dict) or set(value) - {"effort", "summary"} or not value:
+            return False
+        if not all(isinstance(item, str) and item for item in value.values()):
+            return False
+        values[name] = value.get("effort", "")
+        if "summary" in value:
+            values["reasoning_summary"] = value["summary"]
         return True
     if kind == "tool_choice":
         if isinstance(value, str):
@@ -554,6 +625,12 @@ def _form_value(values: dict[str, Any], name: str, kind: str, errors: dict[str, 
     raw = _text(values.get(name)).strip()
     if kind == "response_format":
         return _form_response_format(values, raw, errors)
+    if kind == "text_format":
+        return _form_text_format(values, raw, errors)
+    if kind == "reasoning":
+        summary = _text(values.get("reasoning_summary")).strip()
+        reasoning = {key: value for key, value in (("effort", raw), ("summary", summary)) if value}
+        return reasoning or None
     if kind == "tool_choice":
         function = _text(values.get("tool_choice_function")).strip()
         if function:
@@ -602,6 +679,19 @@ def _form_response_format(values: dict[str, Any], kind: str, errors: dict[str, s
     if strict in {"true", "false"}:
         spec["strict"] = strict == "true"
     return {"type": "json_schema", "json_schema": spec}
+
+
+def _form_text_format(values: dict[str, Any], kind: str, errors: dict[str, str]) -> Any:
+    """The Responses API's ``text``: its format from the same inputs as chat's
+    response_format (flat: ``{"format": {"type": "json_schema", "name", "schema"…}}``)."""
+    if not kind:
+        return None
+    chat_shaped = _form_response_format(values, kind, errors)
+    text_format = {"type": kind, **chat_shaped.get("json_schema", {})}
+    problem = errors.pop("response_format.json_schema.schema", None)
+    if problem:
+        errors["text.format.schema"] = problem
+    return {"format": text_format}
 
 
 def _form_messages(values: dict[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:

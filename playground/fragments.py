@@ -153,8 +153,12 @@ def run_extras(outcome: RunOutcome) -> str:
             }
             for call in calls
         ]
+        # "Add results and continue" writes chat messages: a chat answer's calls only.
+        chat = get_mode(outcome.mode).answer == "chat"
         parts.append(
-            render_to_string("playground/_tool_calls.html", {"index": index, "calls": shown})
+            render_to_string(
+                "playground/_tool_calls.html", {"index": index, "calls": shown, "chat": chat}
+            )
         )
     for index, tokens in sorted(outcome.shown_logprobs().items()):
         parts.append(
@@ -248,9 +252,30 @@ def _input_labels(body: dict[str, Any]) -> list[str]:
     return labels
 
 
+def responses_progress(outcome: RunOutcome) -> str:
+    """A Responses run's result while it streams: its id and the event types so far."""
+    template = get_mode(outcome.mode).result_template
+    return render_to_string(template, {"oob": True, **responses_result(outcome, done=False)})
+
+
+def responses_result(outcome: RunOutcome, *, done: bool = True) -> dict[str, Any]:
+    """The response's id (Continue fills previous_response_id with it once finished),
+    its reasoning summary and the typed events that came, in order, with counts."""
+    scrub = outcome.scrubber.scrub
+    return {
+        "response_id": scrub(outcome.response_id),
+        "event_types": [(scrub(kind), count) for kind, count in outcome.event_types.items()],
+        "event_total": sum(outcome.event_types.values()),
+        "reasoning_html": render_markdown(scrub(outcome.reasoning)) if outcome.reasoning else "",
+        "can_continue": done and bool(outcome.response_id) and outcome.status == "finished",
+    }
+
+
 def _mode_result(outcome: RunOutcome) -> dict[str, Any]:
     if outcome.speech is not None:
         return {"speech": outcome.speech, "speech_model": str(outcome.body.get("model") or "")}
+    if get_mode(outcome.mode).answer == "responses":
+        return responses_result(outcome)
     if outcome.images is not None:
         prompt = str(outcome.body.get("prompt") or "")
         return {
@@ -367,6 +392,8 @@ def run_failed(
     kept_text = str(PARTIAL_REPLY_KEPT)
     kept = f" {kept_text}" if shown and kept_text.rstrip(".。") not in message else ""
     rendered = rendered_replies(outcome) if outcome is not None else ""
+    if outcome is not None and outcome.event_types:
+        rendered += responses_progress(outcome)  # the typed events that came before it
     return reply_text(pending) + rendered + _status("error", message, kept=kept, param=param)
 
 

@@ -29,6 +29,7 @@ from playground.bodies import (
     SpeechBody,
     WireBody,
 )
+from playground.responses_body import ResponsesBody
 from playground.translation_marks import gettext_noop
 
 # The parameters chat-shaped modes show on the page, in this order.
@@ -91,6 +92,12 @@ _PYTHON_SPEECH_KEYWORDS = frozenset(
     "input model voice instructions response_format speed stream_format".split()
 )
 # images.edit() keywords (input_fidelity came with openai 1.97).
+# responses.create() keywords of the Python SDK since openai 1.66 (the Responses API).
+_PYTHON_RESPONSES_KEYWORDS = frozenset(
+    "input model include instructions max_output_tokens metadata parallel_tool_calls "
+    "previous_response_id reasoning store stream temperature text tool_choice tools top_p "
+    "truncation user".split()
+)
 _PYTHON_IMAGE_EDIT_KEYWORDS = frozenset(
     "image prompt mask model background input_fidelity n output_compression output_format "
     "quality response_format size user".split()
@@ -159,7 +166,7 @@ class Mode:
     body_model: type[WireBody]
     # The shape of the answer: the provider method that reads it, and the export
     # printers that print it ("chat", "completion", "embedding", "moderation", "image",
-    # "speech": an audio file).
+    # "speech": an audio file; "responses").
     answer: str
     sdk: SdkCall
     # The form's prompt fields (the partial playground/prompt/_<prompt_fields>.html).
@@ -363,6 +370,36 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 result_template="playground/_speech_result.html",
                 template_keys=("input", "instructions"),
                 example_body=_example(input="Hello from the playground.", voice="alloy"),
+            ),
+            # OpenAI's Responses API: typed events, items in and out, and responses the
+            # provider keeps, continued by previous_response_id.
+            Mode(
+                name="responses",
+                label=gettext_noop("Responses"),
+                endpoint="/responses",
+                body_model=ResponsesBody,
+                answer="responses",
+                sdk=SdkCall("responses.create", _PYTHON_RESPONSES_KEYWORDS),
+                prompt_fields="responses",
+                parameters=(
+                    "temperature",
+                    "top_p",
+                    "max_output_tokens",
+                    "tools",
+                    "tool_choice",
+                    "parallel_tool_calls",
+                    "text",
+                    "reasoning",
+                    "store",
+                    "metadata",
+                    "truncation",
+                    "user",
+                    "stream",
+                ),
+                generates_text=True,
+                result_template="playground/_responses_result.html",
+                template_keys=("input", "instructions"),
+                example_body=_example(input="Say hello.", instructions="Be brief."),
             ),
         )
     }

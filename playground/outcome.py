@@ -20,7 +20,10 @@ from playground.providers import (
     Logprobs,
     Moderations,
     RawChunk,
+    ReasoningDelta,
     ResponseHeaders,
+    ResponseId,
+    StreamEventType,
     TokenLogprob,
     ToolCall,
     Usage,
@@ -116,6 +119,11 @@ class RunOutcome:
     audio_format: str = ""
     speech: StoredSpeech | None = None
     headers: ResponseHeaders | None = None
+    # The Responses API's: the response's id, its reasoning summary, and each typed
+    # event's count in the order the types first arrived.
+    response_id: str = ""
+    reasoning: str = ""
+    event_types: dict[str, int] = field(default_factory=dict)
     raw: RawChunks = field(default_factory=RawChunks)
     raw_chars: int = 0
     raw_dropped: int = 0
@@ -164,3 +172,9 @@ class RunOutcome:
             self.audio.write(event.data)
         elif isinstance(event, AudioDone):
             self.audio_format = event.response_format
+        elif isinstance(event, StreamEventType):
+            self.event_types[event.type] = self.event_types.get(event.type, 0) + 1
+        elif isinstance(event, ResponseId):
+            self.response_id = event.id
+        elif isinstance(event, ReasoningDelta):
+            self.reasoning += event.text

@@ -114,6 +114,7 @@ def request_editor_context(
         "roles": ROW_ROLES,
         "speech_voices": SPEECH_VOICES,
         "booleans": ("true", "false"),
+        "reasoning_summaries": REASONING_SUMMARIES,
         # Keys no input shows (body keys in Extensions, the variables): an opened preset names them.
         # (variables whose names no prompt text uses are kept aside, with no input).
         "unshown_keys": sorted(extensions) + (["variables"] if panel["kept"] else []),
@@ -151,6 +152,10 @@ def switch_status(data: dict[str, Any], mode: str, view: View, *, applied: bool)
             error=True,
         )
     return EditorStatus(" ".join(filter(None, [_("Applied to the form."), names])))
+
+
+# The Responses API's reasoning.summary choices (its reasoning input's companion).
+REASONING_SUMMARIES = ("auto", "concise", "detailed")
 
 
 def _parameter_groups(mode: str, values: dict[str, str]) -> list[dict[str, Any]]:

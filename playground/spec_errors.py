@@ -54,11 +54,21 @@ def _allowed(model: type[BaseModel], field_name: str) -> str | None:
 # Discriminated unions put the chosen member's tag in an error's location, right after
 # the container (or its list index). The tag is not part of the field's path.
 _PART_TYPES = {"text", "image_url", "input_audio", "file", "refusal"}
+# The Responses API's (playground.responses_parts): input items, their parts, tools, formats.
+_RESPONSES_PARTS = {"input_text", "input_image", "input_file", "output_text", "refusal"}
+_RESPONSES_ITEMS = {"message", "function_call", "function_call_output", "item_reference"}
+_RESPONSES_ITEMS |= {"reasoning", "other"}
+_RESPONSES_CHOICES = {"option", "function_choice", "hosted_choice", "allowed_tools_choice"}
+_RESPONSES_CHOICES |= {"named_choice"}
 _UNION_TAGS = {
     "messages": set(ROLES),
-    "content": _PART_TYPES,
-    "input": _PART_TYPES,
+    "content": _PART_TYPES | _RESPONSES_PARTS,
+    "input": _PART_TYPES | _RESPONSES_ITEMS,
+    "output": _RESPONSES_PARTS,
     "response_format": {"text", "json_object", "json_schema"},
+    "tools": {"function_tool", "file_search_tool", "built_in_tool"},
+    "tool_choice": _RESPONSES_CHOICES,
+    "format": {"text", "json_object", "json_schema"},
 }
 _TYPE_NAMES = {"str", "int", "float", "bool", "dict", "list", "none"}
 _TYPE_ERRORS = {"string_type", "int_type", "int_parsing", "float_parsing", "float_type"}

@@ -25,7 +25,9 @@ from playground.outcome import RawChunks, RunOutcome, RunStatus
 from playground.providers import (
     Finished,
     Provider,
+    ResponseId,
     Retrying,
+    StreamEventType,
     TextDelta,
     UpstreamError,
 )
@@ -211,6 +213,13 @@ async def _audio_store(outcome: RunOutcome) -> None:
         outcome.audio = None
 
 
+def _news(event: object, outcome: RunOutcome) -> bool:
+    """Whether ``event`` (just recorded) is a typed event's first arrival of its type."""
+    if isinstance(event, StreamEventType):
+        return outcome.event_types.get(event.type) == 1
+    return isinstance(event, ResponseId) and not outcome.event_types
+
+
 async def relay_run(
     provider: Provider,
     body: dict,
@@ -253,6 +262,10 @@ async def relay_run(
                     await send_html(fragments.run_retrying(event))
                 else:
                     outcome.record(event)
+                    if _news(event, outcome):
+                        # A new event type (or the response's id): the inspector's list
+                        # grows as they arrive; repeats are counted in the final frame.
+                        await send_html(fragments.responses_progress(outcome))
             if outcome.audio is not None:
                 await _audio_store(outcome)
     except UpstreamError as error:

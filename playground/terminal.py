@@ -524,6 +524,15 @@ async def _print_run(
     printer.finish()
     if printer.unwritten:
         return EXIT_UPSTREAM_FAILED
+    if outcome.reasoning and not raw:
+        err.write(_("reasoning summary: %(text)s") % {"text": outcome.reasoning} + "\n")
+    if outcome.response_id and not raw:
+        # On stderr with the usage: stdout holds the reply only.
+        err.write(
+            _("response id: %(id)s (set previous_response_id to it to continue)")
+            % {"id": outcome.response_id}
+            + "\n"
+        )
     if usage is not None and not raw:
         err.write(
             _("usage: %(prompt)s prompt + %(completion)s completion = %(total)s tokens")

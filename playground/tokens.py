@@ -79,6 +79,14 @@ def count_body_tokens(body: dict[str, Any]) -> TokenCount:
         exact = known and text_only and not any(key in body for key in _UNCOUNTED_CHAT_KEYS)
         return TokenCount(tokens, exact, encoding)
     texts = input_texts(body.get("prompt", body.get("input", "")))
+    # The Responses API's: its instructions, and the texts of its input items (messages,
+    # function call outputs), which carry no top-level "text".
+    if isinstance(body.get("instructions"), str):
+        texts.append(body["instructions"])
+    items = body.get("input")
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, dict) and ("role" in item or "call_id" in item):
+            texts += _texts_in(item.get("content", item.get("output", item.get("arguments"))))
     return TokenCount(sum(text_tokens(text, encoding) for text in texts), False, encoding)
 
 

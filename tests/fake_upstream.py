@@ -16,6 +16,10 @@ against the published OpenAPI document by tests/test_fake_upstream.py):
 - ``POST /images/generations``: the offline model's PNGs (``offline_images``), as
   ``b64_json``, or for ``response_format: url`` as links to this server (never served:
   the playground must not fetch them).
+- ``POST /responses``: the offline model's Responses answer (``offline_responses``): typed
+  SSE events (``event:`` and ``data:`` lines) or one ``response`` object; function calls
+  when ``tool_choice`` requires one; it remembers the responses it gave, and answers an
+  unknown ``previous_response_id`` with OpenAI's 404 (``previous_response_not_found``).
 - ``POST /images/edits``: a multipart/form-data upload (``image`` or ``image[]``, and
   ``mask``), answered with the offline model's edit of the first image. The request is
   recorded with its text fields as ``body`` and its files (name, type, SHA-256) as
@@ -44,7 +48,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.providers import offline_answers, offline_images, offline_speech
+from playground.providers import (
+    offline_answers,
+    offline_images,
+    offline_responses,
+    offline_speech,
+)
 from playground.providers.base import UpstreamError
 from playground.providers.offline_answers import Call, Candidate, prompt_texts
 from playground.providers.openai_format import (
@@ -54,6 +63,7 @@ from playground.providers.openai_format import (
     embeddings_response,
     moderations_response,
 )
+from playground.providers.responses_format import ResponsesAnswer
 
 FAKE = Sender("fake")
 
@@ -218,6 +228,10 @@ class FakeUpstream:
     response_headers: dict[str, str] = field(default_factory=dict)
     # When set, GET /models answers this text (JSON of any shape) instead of the model list.
     models_answer: str | None = None
+    # The responses it gave, for previous_response_id (its own, not the offline model's).
+    memory: offline_responses.ResponseMemory = field(
+        default_factory=offline_responses.ResponseMemory
+    )
 
     def __post_init__(self) -> None:
         self._queued: list[Scenario] = []
@@ -423,6 +437,8 @@ class FakeUpstream:
                 await self._send_json(writer, 200, answer, _CLOSE)
             elif endpoint == "/audio/speech":
                 await self._speech(record, scenario, body, writer)
+            elif endpoint == "/responses":
+                await self._respond(record, scenario, body, writer, watcher)
             elif endpoint == "/embeddings":
                 if scenario.float_embeddings:
                     body = {k: v for k, v in body.items() if k != "encoding_format"}
@@ -494,6 +510,65 @@ class FakeUpstream:
         writer.write(b"0\r\n\r\n")
         await writer.drain()
         record.served = audio
+
+    async def _respond(
+        self,
+        record: RecordedRequest,
+        scenario: Scenario,
+        body: dict[str, Any],
+        writer: asyncio.StreamWriter,
+        watcher: asyncio.Task,
+    ) -> None:
+        """POST /responses: the offline model's response, streamed as typed events or whole."""
+        previous = body.get("previous_response_id")
+        try:
+            plan = offline_responses.plan_response(body, self.memory)
+        except UpstreamError:
+            # OpenAI's answer to an id it does not know.
+            payload = _error(
+                f"Previous response with id '{previous}' not found.",
+                "invalid_request_error",
+                "previous_response_not_found",
+                param="previous_response_id",
+            )
+            await self._send_json(writer, 404, payload, _CLOSE)
+            return
+        answer = ResponsesAnswer(body, plan, FAKE)
+        if not body.get("stream"):
+            await self._send_json(writer, 200, answer.whole(), _CLOSE)
+            return
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
+            b"Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
+            + _RATE_LIMIT_HEADERS.encode()
+            + self._own_headers().encode()
+            + b"\r\n"
+        )
+        interval = 1 / scenario.tokens_per_second if scenario.tokens_per_second else 0.0
+        for number, payload in enumerate(answer.all_events()):
+            if watcher.done():
+                return
+            if scenario.failure == "error_event" and number == scenario.fail_after:
+                error = {
+                    "type": "error",
+                    "sequence_number": number,
+                    "code": "server_error",
+                    "message": scenario.error_message,
+                    "param": None,
+                }
+                writer.write(_chunk(f"event: error\ndata: {json.dumps(error)}\n\n".encode()))
+                writer.write(b"0\r\n\r\n")
+                await writer.drain()
+                return
+            if payload["type"] == "response.output_text.delta":
+                record.tokens_sent += 1
+                if interval:
+                    await asyncio.sleep(interval)
+            data = json.dumps(payload, ensure_ascii=False)
+            writer.write(_chunk(f"event: {payload['type']}\ndata: {data}\n\n".encode()))
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
 
     async def _stream(
         self,
@@ -617,6 +692,7 @@ _ENDPOINTS = (
     "/images/generations",
     "/images/edits",
     "/audio/speech",
+    "/responses",
 )
 _ONE_ANSWER_ENDPOINTS = frozenset(
     {"/embeddings", "/moderations", "/images/generations", "/images/edits", "/audio/speech"}

@@ -91,7 +91,12 @@ def test_modes_that_generate_text_are_the_ones_with_candidate_columns():
     for record in REGISTRY.values():
         count = record.body_model.candidate_count(dict(record.example_body))
         assert (count > 0) == record.generates_text, record.name
-    assert {m.name for m in modes_where(generates_text=True)} == {"chat", "completion", "edit"}
+    assert {m.name for m in modes_where(generates_text=True)} == {
+        "chat",
+        "completion",
+        "edit",
+        "responses",
+    }
 
 
 def test_an_unknown_mode_names_the_known_ones():

@@ -496,5 +496,6 @@ def test_a_value_nested_too_deeply_to_send_is_refused_with_its_key_named():
 def test_a_mode_that_is_not_text_is_refused_naming_the_modes(mode):
     errors = refusal({"mode": mode, "provider": "offline", "body": {"model": "m"}})
     assert errors["mode"].endswith(
-        "is not allowed (use 'chat', 'completion', 'edit', 'embedding', 'moderation', 'image' or 'speech')"
+        "is not allowed (use 'chat', 'completion', 'edit', 'embedding', 'moderation', 'image', "
+        "'speech' or 'responses')"
     )

@@ -215,7 +215,8 @@ def test_applying_json_renders_the_form_with_big_numbers_kept(admin_client):
         ("[1]", "Not applied: request: must be a JSON object."),
         (
             '{"mode": "video", "body": {}}',
-            "Not applied: mode: must be one of chat, completion, edit, embedding, moderation, image, speech.",
+            "Not applied: mode: must be one of chat, completion, edit, embedding, moderation, image, "
+            "speech, responses.",
         ),
         ('{"mode": "chat", "body": [1]}', "Not applied: body: must be a JSON object."),
         ("[" * 100_000 + "]" * 100_000, "Not applied: request: is nested too deeply to read."),

@@ -140,6 +140,29 @@ class AudioDone:
 
 
 @dataclass(frozen=True, slots=True)
+class StreamEventType:
+    """A typed stream event arrived (the Responses API's ``response.output_text.delta``…):
+    the inspector lists the types in arrival order, with counts."""
+
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseId:
+    """The id of the response being made (the Responses API): continued with
+    ``previous_response_id``."""
+
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningDelta:
+    """A piece of the reasoning summary a model streams beside its reply."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class ResponseHeaders:
     """The upstream's status and the headers worth showing (rate limits, request id)."""
 
@@ -177,6 +200,9 @@ Event = (
     | Images
     | AudioPiece
     | AudioDone
+    | StreamEventType
+    | ResponseId
+    | ReasoningDelta
     | ResponseHeaders
     | RawChunk
     | Retrying

@@ -18,7 +18,7 @@ from typing import Any
 
 from playground.modes import DEFAULT_MODE, get_mode
 from playground.providers import offline_answers as answers
-from playground.providers import offline_images, offline_speech
+from playground.providers import offline_images, offline_responses, offline_speech
 from playground.providers.base import (
     Embeddings,
     Event,
@@ -40,6 +40,8 @@ from playground.providers.openai_format import (
     embeddings_response,
     moderations_response,
 )
+from playground.providers.responses_format import ResponsesAnswer
+from playground.providers.responses_reader import ResponsesReader, events_from_response
 from playground.providers.sending import body_for_sending
 from playground.secrets_scrub import NO_SECRETS
 from playground.translation_marks import gettext_noop
@@ -85,6 +87,7 @@ class OfflineProvider:
             "moderation": self._moderate,
             "image": lambda body: offline_images.image_stream(body, mode),
             "speech": offline_speech.speech_stream,
+            "responses": self._respond,
         }
         # It sees what an upstream would: the files the body refers to, as their bytes.
         body = await body_for_sending(body)
@@ -138,6 +141,26 @@ class OfflineProvider:
         if streamed:
             yield RawChunk("[DONE]")
         yield usage
+
+    async def _respond(self, body: dict[str, Any]) -> AsyncIterator[Event]:
+        """The Responses API: its typed events, read back as a real provider's are (the
+        text paced like a stream); not streamed, the one response object."""
+        answer = ResponsesAnswer(body, offline_responses.plan_response(body), OFFLINE)
+        if not body.get("stream"):
+            await asyncio.sleep(0)
+            whole = answer.whole()
+            yield RawChunk(_dumps(whole))
+            for event in events_from_response(whole):
+                yield event
+            return
+        delay = 1 / self.tokens_per_second if self.tokens_per_second > 0 else 0.0
+        reader = ResponsesReader()
+        for payload in answer.all_events():
+            if payload["type"].endswith(".delta"):
+                await asyncio.sleep(delay)
+            yield RawChunk(_dumps(payload))
+            for event in reader.read(payload):
+                yield event
 
     async def _embed(self, body: dict[str, Any]) -> AsyncIterator[Event]:
         answers.check_embedding_dimensions(body)

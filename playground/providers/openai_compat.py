@@ -58,6 +58,8 @@ from playground.providers.http_errors import (
     stream_cut,
     transport_error,
 )
+from playground.providers.offline_responses import unknown_previous_response
+from playground.providers.responses_reader import ResponsesReader, events_from_response
 from playground.providers.sending import body_for_sending
 from playground.providers.sent_files import files_for_sending
 from playground.request_files import BodyFiles
@@ -158,8 +160,12 @@ class OpenAICompatibleProvider:
         # Files the body refers to (upload:…, @path) go as their bytes, read only now.
         body = await body_for_sending(body)
         try:
-            if get_mode(mode).answer == "speech":
+            answer = get_mode(mode).answer
+            if answer == "speech":
                 async for event in self._speech(url, body):
+                    yield event
+            elif answer == "responses":
+                async for event in self._respond(url, body):
                     yield event
             elif not get_mode(mode).generates_text:
                 async for event in self._answer(url, body, mode):
@@ -303,6 +309,45 @@ class OpenAICompatibleProvider:
         if not finished:
             raise stream_cut()
 
+    async def _respond(self, url: str, body: dict[str, Any]) -> AsyncIterator[Event]:
+        """The Responses API: its typed SSE events, or one response object when not
+        streaming. A 404 for the previous_response_id says so, naming the field."""
+        reader = ResponsesReader()
+        async with aconnect_sse(
+            self._client(), "POST", url, json=body, headers=self._headers()
+        ) as source:
+            response = source.response
+            if response.status_code != 200:
+                await response.aread()
+                for event in self._refusal_events(response):
+                    yield event
+                if response.status_code == 404 and _blames_previous_response(response, body):
+                    raise unknown_previous_response(str(body["previous_response_id"]))
+                raise status_error(response, self._upstream, secrets=self.scrubber)
+            yield ResponseHeaders(response.status_code, shown_headers(response.headers))
+            if "text/event-stream" not in response.headers.get("content-type", ""):
+                await response.aread()
+                yield RawChunk(response.text)
+                for event in self._scrubbed(events_from_response, self._json(response.text)):
+                    yield event
+                return
+            async for sse in source.aiter_sse():
+                yield RawChunk(sse.data)
+                if sse.data.strip() == "[DONE]":
+                    break
+                for event in self._scrubbed(reader.read, self._json(sse.data)):
+                    yield event
+        if not reader.finished:
+            raise stream_cut()
+
+    def _scrubbed(self, read: Any, payload: Any) -> list[Event]:
+        """``read(payload)``; a failure the provider reports is told without a secret in it."""
+        try:
+            events: list[Event] = read(payload)
+        except UpstreamError as error:
+            raise UpstreamError(error.kind, self._scrub(error.message)) from None
+        return events
+
     def _json(self, text: str) -> Any:
         try:
             return answer_json(text)
@@ -323,6 +368,25 @@ class OpenAICompatibleProvider:
             ResponseHeaders(response.status_code, shown_headers(response.headers)),
             RawChunk(response.text),
         )
+
+
+def _blames_previous_response(response: httpx.Response, body: dict[str, Any]) -> bool:
+    """A 404 about the previous_response_id the body sent (OpenAI names it as the error's
+    param, or code previous_response_not_found), not about the URL."""
+    wanted = body.get("previous_response_id")
+    if not isinstance(wanted, str) or not wanted:
+        return False
+    try:
+        error = answer_json(response.text).get("error") or {}
+    except (ValueError, AttributeError):
+        return False
+    if not isinstance(error, dict):
+        return False
+    return (
+        error.get("param") == "previous_response_id"
+        or error.get("code") == "previous_response_not_found"
+        or wanted in str(error.get("message") or "")
+    )
 
 
 def models_from_listing(payload: object) -> list[str]:

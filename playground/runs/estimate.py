@@ -31,7 +31,7 @@ def request_estimate(*, provider: str, body: dict[str, Any]) -> RequestEstimate:
 def estimate_with_price(count: TokenCount, body: dict[str, Any], price: Any) -> RequestEstimate:
     """The cost range of a counted request at ``price`` (None: unknown)."""
     prompt_cost = usage_cost(Usage(count.prompt_tokens, 0, count.prompt_tokens), price)
-    limit = body.get("max_completion_tokens", body.get("max_tokens"))
+    limit = body.get("max_completion_tokens", body.get("max_tokens", body.get("max_output_tokens")))
     n = body.get("n")
     candidates = n if isinstance(n, int) and n > 1 else 1
     max_completion = limit * candidates if isinstance(limit, int) else None

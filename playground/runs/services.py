@@ -166,6 +166,14 @@ def run_output(outcome: RunOutcome) -> dict[str, Any]:
     if outcome.speech is not None:
         # The audio file itself is an upload, kept below with the run (by its reference).
         output["speech"] = outcome.speech.as_json()
+    if outcome.response_id:
+        # The Responses API's: the id continues it (previous_response_id), the event types
+        # (in arrival order, with counts) and the reasoning summary are what the page showed.
+        output["response"] = {
+            "id": outcome.response_id,
+            "events": dict(outcome.event_types),
+            "reasoning": outcome.reasoning,
+        }
     return output
 
 

@@ -204,7 +204,9 @@
       var reply = document.getElementById("reply-" + button.dataset.index);
       var calls = document.getElementById("tool-calls-" + button.dataset.index);
       var hasCalls = calls && calls.children.length > 0;
-      button.hidden = running || hasCalls || !reply || reply.textContent.length === 0;
+      // A Responses reply continues by its id (Continue), not by chat rows.
+      var responses = $("#workspace").dataset.mode === "responses";
+      button.hidden = running || hasCalls || responses || !reply || reply.textContent.length === 0;
     });
   }
 
@@ -282,6 +284,18 @@
     addMessage("assistant", reply.textContent);
     addMessage("user", "").querySelector("textarea").focus();
     button.hidden = true;
+  }
+
+  // Continue a response: its id becomes previous_response_id, and the input is emptied for
+  // what to say next (the provider keeps the conversation so far).
+  function continueResponse(button) {
+    $("#responses-previous-id").value = button.dataset.responseId;
+    var format = $("#responses-input-format");
+    if (format) { format.value = ""; format.disabled = true; }
+    var input = $("#responses-input");
+    input.value = "";
+    input.focus();
+    formChanged();
   }
 
   function copyCode(button) {
@@ -408,6 +422,8 @@
     $(".output").addEventListener("click", function (event) {
       var add = event.target.closest(".add-reply");
       if (add) { inFormView(function () { addReply(add); }); return; }
+      var next = event.target.closest(".continue-response");
+      if (next) { inFormView(function () { continueResponse(next); }); return; }
       var cont = event.target.closest(".continue-with-results");
       if (cont) { inFormView(function () { continueWithResults(cont.dataset.index); }); }
     });

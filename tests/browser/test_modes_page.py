@@ -202,8 +202,8 @@ def test_moderation_mode_flags_and_edit_mode_diffs(signed_in_page: Page) -> None
     expect(page.locator(".moderation-summary li").nth(1)).to_contain_text("not flagged")
 
     page.get_by_label("Mode", exact=True).select_option("edit")
-    page.get_by_label("Instruction").fill("Fix the spelling.")
-    page.get_by_label("Input", exact=True).fill("teh cat")
+    page.get_by_label("Instruction", exact=True).fill("Fix the spelling.")
+    page.locator("#edit-input").fill("teh cat")
     run_and_wait(page)
     expect(page.locator(".edit-diff")).to_be_visible()
     expect(page.locator(".edit-diff del").first).to_be_visible()

@@ -17,7 +17,7 @@ def test_speech_mode_plays_the_offline_models_audio_and_offers_it_for_download(
     expect(page.locator("#messages")).to_be_hidden()
     page.get_by_label("Text to speak").fill("Good morning, playground.")
     page.get_by_label("Voice", exact=True).select_option("nova")
-    page.get_by_label("Instructions").fill("Cheerful.")
+    page.get_by_role("textbox", name="Instructions (optional").fill("Cheerful.")
     page.locator("#speech-param-speed").fill("1.5")  # shown at once
     page.locator("#more-parameters summary").click()  # the format is folded away
     page.locator("#speech-param-response_format").select_option("wav")

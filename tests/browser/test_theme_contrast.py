@@ -162,8 +162,8 @@ def test_the_chosen_palette_meets_wcag_aa_everywhere_it_was_sampled(
 
         # An edit's word diff.
         page.get_by_label("Mode", exact=True).select_option("edit")
-        page.get_by_label("Instruction").fill("Fix the spelling.")
-        page.get_by_label("Input", exact=True).fill("teh cat sat on teh mat")
+        page.get_by_label("Instruction", exact=True).fill("Fix the spelling.")
+        page.locator("#edit-input").fill("teh cat sat on teh mat")
         run_and_wait(page)
         found["edit diff"] = contrast_problems(
             page, [".edit-diff del", ".edit-diff ins", ".edit-diff span"]

@@ -226,6 +226,51 @@ CORPUS |= {
         store=True,
         stream=True,
     ),
+    "responses-streamed": _request(
+        "responses",
+        input='Tell me about "tides" and $HOME',
+        instructions="Be brief.",
+        stream=True,
+        temperature=0.5,
+        max_output_tokens=200,
+        metadata={"experiment": "v2"},
+        store=True,
+    ),
+    "responses-function-call": _request(
+        "responses",
+        input=[{"role": "user", "content": "Weather in Paris?"}],
+        tools=[
+            {
+                "type": "function",
+                "name": "get_weather",
+                "description": "Weather for a city",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+                "strict": False,
+            }
+        ],
+        tool_choice="required",
+        parallel_tool_calls=False,
+    ),
+    "responses-json-schema": _request(
+        "responses",
+        input="Colours?",
+        text={
+            "format": {
+                "type": "json_schema",
+                "name": "colours",
+                "schema": {
+                    "type": "object",
+                    "properties": {"colours": {"type": "array", "items": {"type": "string"}}},
+                    "required": ["colours"],
+                    "additionalProperties": False,
+                },
+                "strict": True,
+            }
+        },
+        reasoning={"effort": "low", "summary": "auto"},
+        stream=True,
+        truncation="auto",
+    ),
     "proto-keys": _chat(
         "p",
         **{"__proto__": {"polluted": True}},
@@ -243,6 +288,7 @@ PRINTED = {
     "moderation": ("flagged",),
     "image": ("saved image-1.", "image 1: http"),
     "speech": ("saved ",),
+    "responses": ("response id: resp_",),
 }
 
 
