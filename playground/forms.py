@@ -38,6 +38,8 @@ Prompt fields, by the mode's ``prompt_fields`` (``templates/playground/prompt/_<
     custom voice object travels in the extensions) and ``instructions``.
     ``inputs`` (embedding, moderation): ``input``, one input per line (with
     ``input_format`` "json" for any other shape).
+    ``audio`` (transcription, translation): ``file`` (the audio, ``upload:<sha256>``) and
+    ``prompt`` (text that guides the style).
     ``responses`` (responses): ``instructions``; ``input``, a text, or input items as a
     JSON list (a text starting with "[" that reads as one; ``input_format`` "json" or
     "text" says which outright); ``previous_response_id``.
@@ -142,6 +144,10 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
             body["instructions"] = instructions
     elif fields == "responses":
         body.update(_form_responses(values, errors))
+    elif fields == "audio":
+        prompt = _text(values.get("prompt"))
+        if prompt.strip():
+            body["prompt"] = prompt
     elif fields == "inputs":
         if _text(values.get("input_format")) == "json":
             body["input"] = _parse_json(_text(values.get("input")), "input", errors)
@@ -272,6 +278,8 @@ def form_values_from_request(data: Any) -> dict[str, str]:
                 values[name] = body.pop(name)
     elif fields == "responses":
         values.update(_form_responses_values(body))
+    elif fields == "audio" and isinstance(body.get("prompt"), str):
+        values["prompt"] = body.pop("prompt")
     elif fields == "inputs" and "input" in body:
         value = body.pop("input")
         as_lines = isinstance(value, str) and "\n" not in value and value.strip() == value

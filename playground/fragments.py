@@ -27,6 +27,7 @@ from playground.modes import DEFAULT_MODE, get_mode
 from playground.outcome import RunOutcome
 from playground.providers import Provider, Retrying
 from playground.spec import input_texts
+from playground.transcript_view import transcript_shown
 
 
 def reply_text(batch: dict[int, str], settled: dict[int, tuple[str, str]] | None = None) -> str:
@@ -276,6 +277,8 @@ def _mode_result(outcome: RunOutcome) -> dict[str, Any]:
         return {"speech": outcome.speech, "speech_model": str(outcome.body.get("model") or "")}
     if get_mode(outcome.mode).answer == "responses":
         return responses_result(outcome)
+    if outcome.transcript is not None:
+        return transcript_shown(outcome.transcript, outcome.scrubber.scrub)
     if outcome.images is not None:
         prompt = str(outcome.body.get("prompt") or "")
         return {

@@ -30,6 +30,7 @@ from playground.bodies import (
     WireBody,
 )
 from playground.responses_body import ResponsesBody
+from playground.transcription_body import TranscriptionBody, TranslationBody
 from playground.translation_marks import gettext_noop
 
 # The parameters chat-shaped modes show on the page, in this order.
@@ -98,6 +99,13 @@ _PYTHON_RESPONSES_KEYWORDS = frozenset(
     "previous_response_id reasoning store stream temperature text tool_choice tools top_p "
     "truncation user".split()
 )
+# audio.transcriptions.create() and audio.translations.create() keywords (stream came with
+# openai 1.68, keywords and languages later: sent in extra_body, as an older SDK needs).
+_PYTHON_TRANSCRIPTION_KEYWORDS = frozenset(
+    "file model chunking_strategy include language prompt response_format stream "
+    "temperature timestamp_granularities".split()
+)
+_PYTHON_TRANSLATION_KEYWORDS = frozenset("file model prompt response_format temperature".split())
 _PYTHON_IMAGE_EDIT_KEYWORDS = frozenset(
     "image prompt mask model background input_fidelity n output_compression output_format "
     "quality response_format size user".split()
@@ -166,7 +174,7 @@ class Mode:
     body_model: type[WireBody]
     # The shape of the answer: the provider method that reads it, and the export
     # printers that print it ("chat", "completion", "embedding", "moderation", "image",
-    # "speech": an audio file; "responses").
+    # "speech": an audio file; "responses"; "transcription": text read from an audio file).
     answer: str
     sdk: SdkCall
     # The form's prompt fields (the partial playground/prompt/_<prompt_fields>.html).
@@ -191,6 +199,10 @@ class Mode:
     example_body: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     # Other endpoints, each chosen by the body (``Endpoint.chosen_by``), first match first.
     variants: tuple[Endpoint, ...] = ()
+    # The body keys of the mode's own endpoint that hold files (then it is always a
+    # multipart upload, as a transcription's audio is) and what they may be.
+    upload_fields: tuple[str, ...] = ()
+    upload_purpose: str = ""
 
     @property
     def streams(self) -> bool:
@@ -199,7 +211,13 @@ class Mode:
 
     @property
     def default_endpoint(self) -> Endpoint:
-        return Endpoint(self.endpoint, self.body_model, self.sdk)
+        return Endpoint(
+            self.endpoint,
+            self.body_model,
+            self.sdk,
+            file_fields=self.upload_fields,
+            upload_purpose=self.upload_purpose,
+        )
 
     def endpoint_for(self, body: Mapping[str, Any]) -> Endpoint:
         """The endpoint ``body`` goes to: the first variant it chooses, else the mode's own."""
@@ -400,6 +418,45 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 result_template="playground/_responses_result.html",
                 template_keys=("input", "instructions"),
                 example_body=_example(input="Say hello.", instructions="Be brief."),
+            ),
+            # Speech to text: an uploaded audio file in, its words out (the reply), with
+            # timed segments for verbose_json; translation writes them in English.
+            Mode(
+                name="transcription",
+                label=gettext_noop("Transcription"),
+                endpoint="/audio/transcriptions",
+                body_model=TranscriptionBody,
+                answer="transcription",
+                sdk=SdkCall("audio.transcriptions.create", _PYTHON_TRANSCRIPTION_KEYWORDS),
+                prompt_fields="audio",
+                parameters=(
+                    "language",
+                    "response_format",
+                    "temperature",
+                    "timestamp_granularities",
+                    "include",
+                    "stream",
+                ),
+                result_template="playground/_transcription_result.html",
+                template_keys=("prompt",),
+                example_body=_example(file="@hello.wav", language="en"),
+                upload_fields=("file",),
+                upload_purpose="audio",
+            ),
+            Mode(
+                name="translation",
+                label=gettext_noop("Translation (audio to English)"),
+                endpoint="/audio/translations",
+                body_model=TranslationBody,
+                answer="transcription",
+                sdk=SdkCall("audio.translations.create", _PYTHON_TRANSLATION_KEYWORDS),
+                prompt_fields="audio",
+                parameters=("response_format", "temperature"),
+                result_template="playground/_transcription_result.html",
+                template_keys=("prompt",),
+                example_body=_example(file="@hello.wav"),
+                upload_fields=("file",),
+                upload_purpose="audio",
             ),
         )
     }

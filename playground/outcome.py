@@ -26,6 +26,7 @@ from playground.providers import (
     StreamEventType,
     TokenLogprob,
     ToolCall,
+    Transcript,
     Usage,
 )
 from playground.secrets_scrub import NO_SECRETS, Scrubber
@@ -118,6 +119,8 @@ class RunOutcome:
     audio: AudioSink | None = None
     audio_format: str = ""
     speech: StoredSpeech | None = None
+    # A transcription's or translation's language, duration and timed segments.
+    transcript: Transcript | None = None
     headers: ResponseHeaders | None = None
     # The Responses API's: the response's id, its reasoning summary, and each typed
     # event's count in the order the types first arrived.
@@ -178,3 +181,5 @@ class RunOutcome:
             self.response_id = event.id
         elif isinstance(event, ReasoningDelta):
             self.reasoning += event.text
+        elif isinstance(event, Transcript):
+            self.transcript = event

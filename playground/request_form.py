@@ -66,7 +66,7 @@ def default_request(
     body: dict[str, Any] = {"model": model}
     if REGISTRY[mode].prompt_fields == "messages":
         body["messages"] = [{"role": "user", "content": ""}]
-    if REGISTRY[mode].streams:
+    if "stream_options" in REGISTRY[mode].body_model.model_fields:
         # The form streams unless told otherwise (forms.py): stream is not repeated here.
         body["stream_options"] = {"include_usage": True}
     return {"mode": mode, "provider": provider.name, "body": body}

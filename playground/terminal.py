@@ -40,6 +40,7 @@ from playground.providers import (
     Retrying,
     TextDelta,
     ToolCall,
+    Transcript,
     UpstreamError,
     Usage,
 )
@@ -56,6 +57,7 @@ from playground.speech_files import (
     speech_problem,
     speech_store,
 )
+from playground.transcript_view import transcript_shown
 from playground.uploads.references import file_paths_read_from
 
 EXIT_OK = 0
@@ -116,6 +118,9 @@ class _Printer:
             self._write_audio(event.data)
         elif isinstance(event, AudioDone):
             self._end_audio(event.response_format)
+        elif isinstance(event, Transcript) and (event.segments or event.words):
+            self._end_line()
+            self.out.write(describe_transcript(event))
         self.out.flush()
 
     def _write_audio(self, data: bytes) -> None:
@@ -222,6 +227,19 @@ def describe_embeddings(result: Embeddings) -> str:
         lines.append(_("cosine similarity:"))
         for row in result.cosine_matrix():
             lines.append("  " + "  ".join(f"{value:6.3f}" for value in row))
+    return "\n".join(lines) + "\n"
+
+
+def describe_transcript(result: Transcript) -> str:
+    """A verbose transcript's timed segments (or words), one per line after the text."""
+    shown = transcript_shown(result)["transcript"]
+    lines = [
+        _("language %(language)s, %(duration)s")
+        % {"language": shown["language"] or "?", "duration": shown["duration"] or "?"}
+    ]
+    for piece in shown["segments"]:
+        speaker = f" {piece['speaker']}:" if piece["speaker"] else ""
+        lines.append(f"[{piece['start']} - {piece['end']}]{speaker} {piece['text']}")
     return "\n".join(lines) + "\n"
 
 

@@ -24,6 +24,9 @@ against the published OpenAPI document by tests/test_fake_upstream.py):
   ``mask``), answered with the offline model's edit of the first image. The request is
   recorded with its text fields as ``body`` and its files (name, type, SHA-256) as
   ``files``.
+- ``POST /audio/transcriptions`` and ``/audio/translations``: a multipart upload (``file``),
+  answered with the offline model's transcript of it (``offline_transcription``) in the
+  ``response_format`` asked for, or as ``transcript.text.*`` events for ``stream``.
 - ``POST /audio/speech``: the offline model's audio (``offline_speech``: wav, mp3 or pcm
   tones of the text), binary in chunks (Transfer-Encoding: chunked), or for
   ``stream_format: sse`` OpenAI's events; the bytes served are recorded as ``served``.
@@ -53,6 +56,7 @@ from playground.providers import (
     offline_images,
     offline_responses,
     offline_speech,
+    offline_transcription,
 )
 from playground.providers.base import UpstreamError
 from playground.providers.offline_answers import Call, Candidate, prompt_texts
@@ -64,6 +68,7 @@ from playground.providers.openai_format import (
     moderations_response,
 )
 from playground.providers.responses_format import ResponsesAnswer
+from playground.uploads.references import FileContent
 
 FAKE = Sender("fake")
 
@@ -169,10 +174,10 @@ class RecordedRequest:
 
 def multipart_parts(
     raw: bytes, content_type: str
-) -> tuple[dict[str, str], dict[str, list[RecordedFile]]]:
-    """A multipart/form-data body's text fields and file parts."""
+) -> tuple[dict[str, str | list[str]], dict[str, list[RecordedFile]]]:
+    """A multipart/form-data body's text fields (a list for ``name[]``) and file parts."""
     boundary = content_type.split("boundary=", 1)[1].split(";")[0].strip().strip('"')
-    fields: dict[str, str] = {}
+    fields: dict[str, str | list[str]] = {}
     files: dict[str, list[RecordedFile]] = {}
     for part in raw.split(b"--" + boundary.encode())[1:]:
         if part.startswith(b"--"):
@@ -193,7 +198,13 @@ def multipart_parts(
                 )
             )
         else:
-            fields[disposition.get("name", "")] = data.decode("utf-8", "replace")
+            name, value = disposition.get("name", ""), data.decode("utf-8", "replace")
+            if name.endswith("[]"):  # a list: one field per item (timestamp_granularities[])
+                listed = fields.setdefault(name, [])
+                assert isinstance(listed, list)
+                listed.append(value)
+            else:
+                fields[name] = value
     return fields, files
 
 
@@ -437,6 +448,8 @@ class FakeUpstream:
                 await self._send_json(writer, 200, answer, _CLOSE)
             elif endpoint == "/audio/speech":
                 await self._speech(record, scenario, body, writer)
+            elif endpoint in {"/audio/transcriptions", "/audio/translations"}:
+                await self._transcribe(record, body, writer, endpoint)
             elif endpoint == "/responses":
                 await self._respond(record, scenario, body, writer, watcher)
             elif endpoint == "/embeddings":
@@ -510,6 +523,56 @@ class FakeUpstream:
         writer.write(b"0\r\n\r\n")
         await writer.drain()
         record.served = audio
+
+    async def _transcribe(
+        self,
+        record: RecordedRequest,
+        fields: dict[str, Any],
+        writer: asyncio.StreamWriter,
+        endpoint: str,
+    ) -> None:
+        """The offline model's transcript of the uploaded ``file``: one answer in the
+        response format asked for, or ``transcript.text.*`` events when ``stream`` is true."""
+        uploaded = (record.files.get("file") or [None])[0]
+        if uploaded is None:
+            payload = _error("Missing file: upload the audio as 'file'.", "invalid_request_error")
+            await self._send_json(writer, 400, payload, _CLOSE)
+            return
+        content = FileContent(
+            uploaded.data, uploaded.filename, uploaded.content_type, uploaded.sha256
+        )
+        body = {
+            **fields,
+            "stream": fields.get("stream") == "true",
+            "timestamp_granularities": fields.get("timestamp_granularities[]"),
+        }
+        translate = endpoint == "/audio/translations"
+        events = offline_transcription.transcription_events(body, content, translate=translate)
+        if events is None:
+            text, media_type = offline_transcription.transcription_answer(
+                body, content, translate=translate
+            )
+            data = text.encode()
+            writer.write(
+                f"HTTP/1.1 200 OK\r\nContent-Type: {media_type}\r\n"
+                f"Content-Length: {len(data)}\r\n{_RATE_LIMIT_HEADERS}{self._own_headers()}"
+                f"{_CLOSE}\r\n".encode()
+                + data
+            )
+            await writer.drain()
+            return
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n"
+            + _RATE_LIMIT_HEADERS.encode()
+            + self._own_headers().encode()
+            + b"\r\n"
+        )
+        for event in events:
+            writer.write(_chunk(f"data: {json.dumps(event)}\n\n".encode()))
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
 
     async def _respond(
         self,
@@ -692,10 +755,20 @@ _ENDPOINTS = (
     "/images/generations",
     "/images/edits",
     "/audio/speech",
+    "/audio/transcriptions",
+    "/audio/translations",
     "/responses",
 )
 _ONE_ANSWER_ENDPOINTS = frozenset(
-    {"/embeddings", "/moderations", "/images/generations", "/images/edits", "/audio/speech"}
+    {
+        "/embeddings",
+        "/moderations",
+        "/images/generations",
+        "/images/edits",
+        "/audio/speech",
+        "/audio/transcriptions",
+        "/audio/translations",
+    }
 )
 _RATE_LIMIT_HEADERS = (
     "x-ratelimit-limit-requests: 100\r\nx-ratelimit-remaining-requests: 99\r\n"

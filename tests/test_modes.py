@@ -12,7 +12,9 @@ from playground.form_layout import parameter_inputs
 from playground.modes import MODE_NAMES, REGISTRY, UnknownMode, get_mode, modes_where
 from playground.providers import AudioPiece, Embeddings, Images, Moderations, RawChunk, TextDelta
 from playground.providers.offline import OfflineProvider
+from playground.providers.offline_speech import speech_audio
 from playground.spec import upstream_body, validate_request
+from playground.uploads.references import file_paths_read_from
 from tests.openapi import assert_valid_request, request_schema
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -69,14 +71,17 @@ def test_each_mode_has_its_prompt_fields_result_partial_and_printers(mode):
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_each_mode_runs_on_the_offline_model(mode):
+async def test_each_mode_runs_on_the_offline_model(mode, tmp_path):
     record = get_mode(mode)
     body = upstream_body(validate_request(example_request(mode)))
-    answer = [
-        event
-        async for event in OfflineProvider(tokens_per_second=0).stream(body, mode)
-        if not isinstance(event, RawChunk)
-    ]
+    # An example's files are the terminal's @paths, read from beside the request.
+    (tmp_path / "hello.wav").write_bytes(speech_audio({"input": "Hello", "response_format": "wav"}))
+    with file_paths_read_from(tmp_path):
+        answer = [
+            event
+            async for event in OfflineProvider(tokens_per_second=0).stream(body, mode)
+            if not isinstance(event, RawChunk)
+        ]
 
     expected = {
         "embedding": Embeddings,
@@ -90,7 +95,8 @@ async def test_each_mode_runs_on_the_offline_model(mode):
 def test_modes_that_generate_text_are_the_ones_with_candidate_columns():
     for record in REGISTRY.values():
         count = record.body_model.candidate_count(dict(record.example_body))
-        assert (count > 0) == record.generates_text, record.name
+        # A transcript is a reply too, read from the audio rather than generated.
+        assert (count > 0) == (record.generates_text or record.answer == "transcription")
     assert {m.name for m in modes_where(generates_text=True)} == {
         "chat",
         "completion",

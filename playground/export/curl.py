@@ -66,7 +66,7 @@ def _multipart(
     each other key with --form-string (taken literally: a value may start with @ or <)."""
     lines = [
         f"# {files_note(files)}",
-        f"curl -sS {_quote(url)}",
+        f"curl{' -N' if body.get('stream') else ''} -sS {_quote(url)}",
         f'  -H "Authorization: Bearer ${provider.api_key_env}"',
     ]
     for name, value in body.items():
@@ -76,6 +76,11 @@ def _multipart(
                 path = file.path.replace("\\", "\\\\").replace('"', '\\"')
                 part = field + '=@"' + path + '";type=' + file.media_type
                 lines.append(f"  -F {_quote(part)}")
+        elif isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+            # A list of texts is one field per item, as the SDKs send it.
+            for item in value:
+                text = item if isinstance(item, str) else json.dumps(item)
+                lines.append(f"  --form-string {_quote(f'{name}[]={text}')}")
         else:
             text = value if isinstance(value, str) else json.dumps(value)
             lines.append(f"  --form-string {_quote(f'{name}={text}')}")

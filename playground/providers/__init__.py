@@ -24,9 +24,11 @@ from playground.providers.base import (
     Retrying,
     StreamEventType,
     TextDelta,
+    TimedText,
     TokenLogprob,
     ToolCall,
     ToolCallDelta,
+    Transcript,
     UpstreamError,
     Usage,
 )
@@ -49,9 +51,11 @@ __all__ = [
     "Retrying",
     "StreamEventType",
     "TextDelta",
+    "TimedText",
     "TokenLogprob",
     "ToolCall",
     "ToolCallDelta",
+    "Transcript",
     "UpstreamError",
     "Usage",
 ]

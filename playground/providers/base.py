@@ -140,6 +140,31 @@ class AudioDone:
 
 
 @dataclass(frozen=True, slots=True)
+class TimedText:
+    """A piece of a transcript with its place in the audio, in seconds (a segment or a
+    word of a verbose_json answer; ``speaker`` for a diarized one)."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """What a transcription or translation said beside its text (which comes as the reply's
+    ``TextDelta``): the language and duration, and the timed segments and words of a
+    verbose answer (empty for json, text and subtitles)."""
+
+    model: str
+    response_format: str
+    language: str = ""
+    duration: float | None = None
+    segments: tuple[TimedText, ...] = ()
+    words: tuple[TimedText, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class StreamEventType:
     """A typed stream event arrived (the Responses API's ``response.output_text.delta``…):
     the inspector lists the types in arrival order, with counts."""
@@ -200,6 +225,7 @@ Event = (
     | Images
     | AudioPiece
     | AudioDone
+    | Transcript
     | StreamEventType
     | ResponseId
     | ReasoningDelta

@@ -5,8 +5,8 @@ key: it honours max_tokens, stop, n and seed, streams at a configurable pace and
 reports usage like an OpenAI upstream does. It covers every mode: chat and edit
 (with logprobs, tool calls whose arguments satisfy the tool's schema, JSON
 replies that satisfy a json_schema), legacy completions, embeddings (similar
-texts get similar vectors), moderation, images and speech (tones derived from the
-text). Each answer is also shown as the raw
+texts get similar vectors), moderation, images, speech (tones derived from the
+text) and transcriptions (a transcript derived from the audio file). Each answer is also shown as the raw
 JSON an OpenAI upstream would have sent. What it answers is ``offline_answers``;
 how that looks on the wire is ``openai_format``; this module paces it as events.
 """
@@ -18,7 +18,13 @@ from typing import Any
 
 from playground.modes import DEFAULT_MODE, get_mode
 from playground.providers import offline_answers as answers
-from playground.providers import offline_images, offline_responses, offline_speech
+from playground.providers import (
+    offline_images,
+    offline_responses,
+    offline_speech,
+    offline_transcription,
+    transcription_reader,
+)
 from playground.providers.base import (
     Embeddings,
     Event,
@@ -43,6 +49,7 @@ from playground.providers.openai_format import (
 from playground.providers.responses_format import ResponsesAnswer
 from playground.providers.responses_reader import ResponsesReader, events_from_response
 from playground.providers.sending import body_for_sending
+from playground.providers.sent_files import files_for_sending
 from playground.secrets_scrub import NO_SECRETS
 from playground.translation_marks import gettext_noop
 
@@ -88,6 +95,7 @@ class OfflineProvider:
             "image": lambda body: offline_images.image_stream(body, mode),
             "speech": offline_speech.speech_stream,
             "responses": self._respond,
+            "transcription": lambda body: self._transcribe(body, mode),
         }
         # It sees what an upstream would: the files the body refers to, as their bytes.
         body = await body_for_sending(body)
@@ -160,6 +168,29 @@ class OfflineProvider:
                 await asyncio.sleep(delay)
             yield RawChunk(_dumps(payload))
             for event in reader.read(payload):
+                yield event
+
+    async def _transcribe(self, body: dict[str, Any], mode: str) -> AsyncIterator[Event]:
+        """A transcription or translation of the body's audio file: the whole answer in the
+        format asked for, or its words as stream events (paced like a stream)."""
+        sent = await files_for_sending(mode, body)
+        content = sent.files["file"][0]
+        translate = get_mode(mode).endpoint == "/audio/translations"
+        model = str(body.get("model") or self.default_model)
+        streamed = offline_transcription.transcription_events(body, content, translate=translate)
+        if streamed is None:
+            await asyncio.sleep(0)
+            text, _ = offline_transcription.transcription_answer(body, content, translate=translate)
+            yield RawChunk(text)
+            for event in transcription_reader.answer_events(text, body, model):
+                yield event
+            return
+        delay = 1 / self.tokens_per_second if self.tokens_per_second > 0 else 0.0
+        reader = transcription_reader.StreamReader(body, model)
+        for payload in streamed:
+            await asyncio.sleep(delay)
+            yield RawChunk(_dumps(payload))
+            for event in reader.events(payload):
                 yield event
 
     async def _embed(self, body: dict[str, Any]) -> AsyncIterator[Event]:

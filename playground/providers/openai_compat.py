@@ -19,6 +19,7 @@ import httpx
 from httpx_sse import EventSource, SSEError, aconnect_sse
 
 from playground.modes import DEFAULT_MODE, get_mode
+from playground.providers import transcription_reader
 from playground.providers.base import (
     AudioDone,
     AudioPiece,
@@ -167,6 +168,9 @@ class OpenAICompatibleProvider:
             elif answer == "responses":
                 async for event in self._respond(url, body):
                     yield event
+            elif answer == "transcription":
+                async for event in self._transcribe(url, body, mode):
+                    yield event
             elif not get_mode(mode).generates_text:
                 async for event in self._answer(url, body, mode):
                     yield event
@@ -269,6 +273,43 @@ class OpenAICompatibleProvider:
                     yield _usage(event["usage"])
         if not done:
             raise stream_cut()
+
+    async def _transcribe(self, url: str, body: dict[str, Any], mode: str) -> AsyncIterator[Event]:
+        """Transcriptions and translations: the audio as a multipart upload; the answer one
+        JSON object or text (srt, vtt…), or ``transcript.text.*`` events when streamed."""
+        sent = await files_for_sending(mode, body)
+        model = str(body.get("model") or "")
+        async with self._client().stream(
+            "POST",
+            url,
+            data=multipart_fields(sent.fields),
+            files=multipart_files(sent),
+            headers=self._headers(),
+        ) as response:
+            if response.status_code != 200:
+                await response.aread()
+                for event in self._refusal_events(response):
+                    yield event
+                raise status_error(response, self._upstream, secrets=self.scrubber)
+            yield ResponseHeaders(response.status_code, shown_headers(response.headers))
+            if "text/event-stream" not in response.headers.get("content-type", ""):
+                await response.aread()
+                yield RawChunk(response.text)
+                for event in transcription_reader.answer_events(response.text, body, model):
+                    yield event
+                return
+            reader = transcription_reader.StreamReader(body, model)
+            async for sse in EventSource(response).aiter_sse():
+                if not sse.data.strip():
+                    continue
+                yield RawChunk(sse.data)
+                payload = _object(self._json(sse.data), "a stream event")
+                if "error" in payload:
+                    raise error_in_stream(self._scrub(error_text(payload)))
+                for found in reader.events(payload):
+                    yield found
+            if not reader.done:
+                raise stream_cut()
 
     async def _generate(self, url: str, body: dict[str, Any]) -> AsyncIterator[Event]:
         """Chat and legacy completions: an SSE stream, or one JSON answer when not streaming."""
@@ -625,12 +666,21 @@ def _text(value: Any, where: str) -> str | None:
     raise MalformedAnswer(f"{where} is not text")
 
 
-def multipart_fields(fields: dict[str, Any]) -> dict[str, str]:
+def multipart_fields(fields: dict[str, Any]) -> dict[str, str | list[str]]:
     """A body's other keys as form fields, spelled as the SDKs spell them: text as is,
-    true and false in lower case, numbers as digits, anything else as JSON."""
-    return {
-        key: value if isinstance(value, str) else json.dumps(value) for key, value in fields.items()
-    }
+    true and false in lower case, numbers as digits, a list of texts or numbers as one
+    ``key[]`` field per item (``timestamp_granularities[]``), anything else as JSON."""
+    spelled: dict[str, str | list[str]] = {}
+    for key, value in fields.items():
+        if isinstance(value, list) and all(isinstance(item, str | int | float) for item in value):
+            spelled[f"{key}[]"] = [_form_text(item) for item in value]
+        else:
+            spelled[key] = _form_text(value)
+    return spelled
+
+
+def _form_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def multipart_files(sent: BodyFiles) -> list[tuple[str, tuple[str, bytes, str]]]:

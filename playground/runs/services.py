@@ -25,6 +25,7 @@ from playground.runs.prices import price_get, usage_cost
 from playground.runs.search import searchable_text
 from playground.secrets_scrub import Scrubber
 from playground.tokens import estimate_outcome_usage
+from playground.transcript_view import transcript_shown
 from playground.uploads.services import upload_keep
 
 logger = logging.getLogger(__name__)
@@ -166,6 +167,9 @@ def run_output(outcome: RunOutcome) -> dict[str, Any]:
     if outcome.speech is not None:
         # The audio file itself is an upload, kept below with the run (by its reference).
         output["speech"] = outcome.speech.as_json()
+    if outcome.transcript is not None:
+        # Language, duration and timed segments, as the page showed them.
+        output["transcript"] = transcript_shown(outcome.transcript)["transcript"]
     if outcome.response_id:
         # The Responses API's: the id continues it (previous_response_id), the event types
         # (in arrival order, with counts) and the reasoning summary are what the page showed.
