@@ -37,6 +37,8 @@ COMMON_PARAMETERS = frozenset(
         "quality",
         # How fast speech is read is what people try first.
         "speed",
+        # A recording's language, given, makes its transcript faster and more accurate.
+        "language",
     }
 )
 
