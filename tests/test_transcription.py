@@ -329,3 +329,16 @@ async def test_a_file_that_is_not_audio_is_refused_before_sending_and_not_kept(
     assert fake_upstream.requests == []
     kept = await sync_to_async(lambda: list(Upload.objects.values_list("kept", flat=True)))()
     assert kept == [False]
+
+
+def test_the_form_holds_a_transcription_and_gives_it_back():
+    from playground.forms import form_values_from_request, request_from_form
+
+    given = request(
+        file=REFERENCE, prompt="Ada, Grace.", language="en", response_format="verbose_json"
+    )
+    values = form_values_from_request(given)
+
+    assert values["file"] == REFERENCE and values["prompt"] == "Ada, Grace."
+    assert "extensions" not in values
+    assert request_from_form(values) == given
