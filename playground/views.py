@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from playground.capabilities import REASONING_MODEL_PATTERN
 from playground.export.views import LANGS as EXPORT_LANGS
 from playground.forms import request_from_form, values_from_post
-from playground.modes import modes_where
+from playground.modes import REGISTRY, modes_where
 from playground.presets.page import playground_preset_context
 from playground.providerconfig.lookup import get_provider
 from playground.providers import UpstreamError
@@ -58,6 +58,10 @@ def playground_page(request: HttpRequest) -> HttpResponse:
             "export_langs": EXPORT_LANGS,
             "reasoning_model_pattern": REASONING_MODEL_PATTERN,
             "moderation_modes": " ".join(m.name for m in modes_where(moderation_switch=True)),
+            # "Add to conversation" appends a reply to the chat rows: the modes that have them.
+            "conversation_modes": " ".join(
+                name for name, mode in REGISTRY.items() if mode.prompt_fields == "messages"
+            ),
             # The page's <template>s of a new message row and a new tool row.
             "new_message_row": {"index": "__index__", "role": "user"},
             "new_tool_row": {"index": "__index__"},

@@ -204,9 +204,11 @@
       var reply = document.getElementById("reply-" + button.dataset.index);
       var calls = document.getElementById("tool-calls-" + button.dataset.index);
       var hasCalls = calls && calls.children.length > 0;
-      // A Responses reply continues by its id (Continue), not by chat rows.
-      var responses = $("#workspace").dataset.mode === "responses";
-      button.hidden = running || hasCalls || responses || !reply || reply.textContent.length === 0;
+      // Only a mode with chat rows takes a reply as a row (a Responses reply continues by
+      // its id; a completion, an edit or a transcript has no conversation).
+      var workspace = $("#workspace");
+      var conversation = workspace.dataset.conversationModes.split(" ").indexOf(workspace.dataset.mode) >= 0;
+      button.hidden = running || hasCalls || !conversation || !reply || reply.textContent.length === 0;
     });
   }
 

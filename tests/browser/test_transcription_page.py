@@ -40,6 +40,8 @@ def test_an_uploaded_recording_is_transcribed_offline_with_timed_segments(
     expect(segments.first).to_contain_text(FIRST_SEGMENT)
     expect(page.locator("#mode-result .transcript-duration")).to_have_text("0:05.0")
     expect(page.locator("#mode-result .transcript-language")).to_have_text("en")
+    # A transcript is no chat reply: nothing offers to add it to a conversation.
+    expect(page.get_by_role("button", name="Add to conversation")).to_be_hidden()
     # The audio form and its result pass the accessibility checker.
     assert violations(page) == []
 
