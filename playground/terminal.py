@@ -78,8 +78,9 @@ class _Printer:
     output_dir: Path = Path()
     prompt: str = ""
     err: Writer | None = None
-    # Images whose file could not be written (the run then ends with status 1).
-    unwritten: int = 0
+    # Why a result was not written (a file that could not be, audio that is not the
+    # format asked for): the run then fails with these words and ends with status 1.
+    problems: list[str] = field(default_factory=list)
     # A speech answer: the file its audio goes to, named after its text, while it arrives.
     audio_name: str = "speech.mp3"
     audio_path: Path | None = None
@@ -132,9 +133,7 @@ class _Printer:
                 self.audio_path, self.audio_file = new_file_open(self.output_dir, self.audio_name)
             except OSError as error:
                 self.audio_path = self.output_dir / self.audio_name
-                self.unwritten += 1
-                if self.err is not None:
-                    self.err.write(f"the audio could not be written: {error}\n")
+                self._problem(f"the audio could not be written: {error}")
                 return
         if len(self.audio_head) < 8192:
             self.audio_head += data[: 8192 - len(self.audio_head)]
@@ -150,11 +149,15 @@ class _Printer:
         problem = speech_problem(response_format, self.audio_head)
         if problem is not None:
             self.audio_path.unlink(missing_ok=True)
-            self.unwritten += 1
-            if self.err is not None:
-                self.err.write(problem + "\n")
+            self._problem(problem)
             return
         self.out.write(f"{self.audio_path}\n")
+
+    def _problem(self, message: str) -> None:
+        """A result that could not be written (the run then fails, saying this)."""
+        self.problems.append(message)
+        if self.err is not None:
+            self.err.write(message + "\n")
 
     def _drop_partial_audio(self) -> None:
         """A run that failed midway leaves no half audio file behind."""
@@ -176,9 +179,7 @@ class _Printer:
                 try:
                     path = write_new_file(self.output_dir, shown.file_name, data)
                 except OSError as error:
-                    self.unwritten += 1
-                    if self.err is not None:
-                        self.err.write(f"image {number} could not be written: {error}\n")
+                    self._problem(f"image {number} could not be written: {error}")
                     continue
                 self.out.write(f"{path}\n")
             elif shown.link or shown.other_link:
@@ -540,7 +541,10 @@ async def _print_run(
         outcome.seconds = time.monotonic() - started
     outcome.status = RunStatus.FINISHED
     printer.finish()
-    if printer.unwritten:
+    if printer.problems:
+        # The answer came, but its file was not written (or was not what was asked for):
+        # the run failed, and its record says why.
+        outcome.status, outcome.error = RunStatus.FAILED, " ".join(printer.problems)
         return EXIT_UPSTREAM_FAILED
     if outcome.reasoning and not raw:
         err.write(_("reasoning summary: %(text)s") % {"text": outcome.reasoning} + "\n")

@@ -120,3 +120,30 @@ def test_a_recorded_speech_run_keeps_its_audio_for_the_history(data_dir, fake_up
     assert (status, kept, name) == ("finished", True, "read-this-aloud.mp3")
     assert bytes.fromhex(data) == fake_upstream.requests[-1].served
     assert (tmp_path / "read-this-aloud.mp3").read_bytes() == fake_upstream.requests[-1].served
+
+
+def test_a_recorded_run_whose_answer_is_not_audio_is_recorded_as_failed(
+    data_dir, fake_upstream, tmp_path
+):
+    fake_upstream.answer_next(Scenario(failure="raw", raw_data='{"ok": true}'))
+    result = manage(
+        data_dir,
+        fake_upstream,
+        "run_request",
+        "--output-dir",
+        str(tmp_path),
+        "-",
+        stdin=json.dumps(speech(input="Not audio, recorded.")),
+    )
+    assert result.returncode == 1
+
+    script = (
+        "import json;from playground.runs.models import Run;"
+        "run=Run.objects.filter(mode='speech').latest('created_at');"
+        "print(json.dumps([run.status, run.error, run.output.get('speech')]))"
+    )
+    shown = manage(data_dir, None, "shell", "-c", script)
+    status, error, speech_output = json.loads(shown.stdout.splitlines()[-1])
+    assert status == "failed"
+    assert "The provider's answer is not mp3 audio" in error
+    assert speech_output is None
