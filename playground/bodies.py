@@ -735,6 +735,14 @@ SPEECH_VOICES = (
 )
 # tts-1 and tts-1-hd take neither instructions nor a stream of SSE events (the spec says so).
 _CLASSIC_TTS_MODELS = ("tts-1", "tts-1-hd")
+# OpenAI's speech models (dated versions included): held to the voices above.
+_OPENAI_TTS_PREFIXES = ("tts-1-", "gpt-4o-mini-tts", "gpt-4o-tts")
+
+
+def _unknown_voice() -> str:
+    return _('must be one of %(voices)s, or a custom voice as {"id": "voice_…"}') % {
+        "voices": ", ".join(SPEECH_VOICES)
+    }
 
 
 class SpeechBody(WireBody):
@@ -782,8 +790,10 @@ class SpeechBody(WireBody):
 
     @field_validator("voice", mode="before")
     @classmethod
-    def _a_known_voice(cls, value: Any) -> Any:
-        if isinstance(value, str) and value in SPEECH_VOICES:
+    def _a_voice(cls, value: Any) -> Any:
+        # Any name here: another server's model names its own voices (consistency_errors
+        # holds OpenAI's models to OpenAI's).
+        if isinstance(value, str) and value.strip():
             return value
         if (
             isinstance(value, dict)
@@ -792,13 +802,15 @@ class SpeechBody(WireBody):
             and value["id"]
         ):
             return value
-        raise ValueError(
-            _('must be one of %(voices)s, or a custom voice as {"id": "voice_…"}')
-            % {"voices": ", ".join(SPEECH_VOICES)}
-        )
+        raise ValueError(_unknown_voice())
 
     def consistency_errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
+        openai_model = self.model in _CLASSIC_TTS_MODELS or self.model.startswith(
+            _OPENAI_TTS_PREFIXES
+        )
+        if openai_model and isinstance(self.voice, str) and self.voice not in SPEECH_VOICES:
+            errors["voice"] = _unknown_voice()
         if self.model in _CLASSIC_TTS_MODELS:
             if self.instructions is not None:
                 errors["instructions"] = _(

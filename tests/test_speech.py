@@ -90,6 +90,23 @@ def test_an_unsupported_voice_is_refused_naming_the_field_and_the_voices():
     assert set(SPEECH_VOICES) == set(document_voices.split())
 
 
+@pytest.mark.parametrize("model", ["kokoro", "tts-piper", "offline-1"])
+def test_another_servers_speech_model_takes_its_own_voice_names(model):
+    # OpenAI-compatible speech servers (Kokoro, Piper…) name their voices themselves:
+    # only OpenAI's models are held to OpenAI's voices.
+    body = {"model": model, "input": "Hello.", "voice": "af_bella"}
+
+    assert upstream_body(validate_request(speech_request(body))) == body
+    assert refusal({**body, "voice": ""}).keys() == {"voice"}
+
+
+@pytest.mark.parametrize(
+    "model", ["tts-1", "tts-1-hd", "gpt-4o-mini-tts", "gpt-4o-mini-tts-2025-03-20"]
+)
+def test_openais_speech_models_are_held_to_openais_voices(model):
+    assert refusal({**BODY, "model": model, "voice": "af_bella"}).keys() == {"voice"}
+
+
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [
