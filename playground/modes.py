@@ -203,6 +203,9 @@ class Mode:
     # multipart upload, as a transcription's audio is) and what they may be.
     upload_fields: tuple[str, ...] = ()
     upload_purpose: str = ""
+    # Why the page shows no token estimate before a run of this mode ("" when it does):
+    # an audio file's tokens are the provider's to count.
+    no_estimate: str = ""
 
     @property
     def streams(self) -> bool:
@@ -240,6 +243,9 @@ def _example(**body: Any) -> Mapping[str, Any]:
 
 
 _CHAT_SDK = SdkCall("chat.completions.create", _PYTHON_CHAT_KEYWORDS)
+_AUDIO_NOT_ESTIMATED = gettext_noop(
+    "The provider counts the audio by its length: no estimate before the run."
+)
 
 REGISTRY: Mapping[str, Mode] = MappingProxyType(
     {
@@ -442,6 +448,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 example_body=_example(file="@hello.wav", language="en"),
                 upload_fields=("file",),
                 upload_purpose="audio",
+                no_estimate=_AUDIO_NOT_ESTIMATED,
             ),
             Mode(
                 name="translation",
@@ -457,6 +464,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 example_body=_example(file="@hello.wav"),
                 upload_fields=("file",),
                 upload_purpose="audio",
+                no_estimate=_AUDIO_NOT_ESTIMATED,
             ),
         )
     }

@@ -11,12 +11,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.capabilities import REASONING_MODEL_PATTERN
 from playground.export.views import LANGS as EXPORT_LANGS
 from playground.forms import request_from_form, values_from_post
-from playground.modes import REGISTRY, modes_where
+from playground.modes import REGISTRY, get_mode, modes_where
 from playground.presets.page import playground_preset_context
 from playground.providerconfig.lookup import get_provider
 from playground.providers import UpstreamError
@@ -123,6 +125,9 @@ async def request_estimate_view(request: HttpRequest) -> HttpResponse:
         # The status beside Run names the fields when it is run; here, only that there is
         # no estimate yet.
         return render(request, "playground/_estimate.html", {"problem": FORM_INCOMPLETE})
+    not_estimated = get_mode(run_request.mode).no_estimate
+    if not_estimated:
+        return render(request, "playground/_estimate.html", {"problem": _(not_estimated)})
     # Off the thread that serves the database to every socket: a long prompt takes a while.
     count = await asyncio.to_thread(count_body_tokens, body)
     price = await sync_to_async(price_get)(
@@ -145,8 +150,8 @@ def variables_panel_view(request: HttpRequest) -> HttpResponse:
     return render(request, "playground/_variables.html", {"panel": variables_panel(data)})
 
 
-SIGNED_OUT_ESTIMATE = "Sign in again to see the token estimate."
-FORM_INCOMPLETE = "No estimate until the request is valid."
+SIGNED_OUT_ESTIMATE = gettext_lazy("Sign in again to see the token estimate.")
+FORM_INCOMPLETE = gettext_lazy("No estimate until the request is valid.")
 
 
 @require_GET

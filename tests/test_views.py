@@ -365,3 +365,15 @@ def test_the_site_has_a_favicon(client):
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"] == "/static/favicon.svg"
+
+
+@pytest.mark.django_db
+def test_the_estimate_of_a_transcription_says_the_audio_is_counted_by_the_provider(client):
+    client.force_login(User.objects.create_user("listener"))
+    form = {"mode": "transcription", "provider": "openai", "model": "whisper-1"}
+    form["file"] = "upload:" + "a" * 64
+
+    page = client.post("/estimate/", form).content.decode()
+
+    assert "prompt tokens" not in page
+    assert "The provider counts the audio by its length: no estimate before the run." in page
