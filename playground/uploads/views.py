@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from playground.uploads.kinds import UPLOAD_KINDS
 from playground.uploads.models import Upload
+from playground.uploads.ranges import UNSATISFIABLE, byte_range
 from playground.uploads.services import UploadRefused, filename_clean, upload_create
 
 
@@ -58,7 +59,20 @@ def upload_file_view(request: HttpRequest, sha256: str) -> HttpResponse:
     upload = Upload.objects.filter(sha256=sha256).first()
     if upload is None:
         raise Http404(_("No uploaded file has this content."))
-    response = HttpResponse(bytes(upload.data), content_type=upload.media_type)
+    data = bytes(upload.data)
+    asked = byte_range(request.headers.get("Range", ""), len(data))
+    if asked is UNSATISFIABLE:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{len(data)}"
+        return response
+    if isinstance(asked, tuple):
+        # A player seeking: the part it asked for (browsers' <audio> seek this way).
+        first, last = asked
+        response = HttpResponse(data[first : last + 1], content_type=upload.media_type, status=206)
+        response["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+    else:
+        response = HttpResponse(data, content_type=upload.media_type)
+    response["Accept-Ranges"] = "bytes"
     disposition = content_disposition_header(request.GET.get("download") == "1", upload.filename)
     if disposition:  # None only for an empty name, which filename_clean never stores
         response["Content-Disposition"] = disposition

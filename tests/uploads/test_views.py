@@ -85,3 +85,37 @@ def test_an_uploaded_file_is_served_as_its_real_type_and_runs_nothing(client):
 
 def test_an_unknown_file_is_not_found(client):
     assert client.get("/uploads/" + "0" * 64 + "/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("asked", "start", "end"),
+    [("bytes=0-99", 0, 99), ("bytes=100-", 100, None), ("bytes=-50", -50, None)],
+)
+def test_a_player_may_ask_for_part_of_a_file_to_seek(client, asked, start, end):
+    # Browsers' <audio> seek with Range requests; without 206 answers some cannot seek.
+    data = wav_bytes()
+    reference = upload(client, data, "clip.wav", "audio").json()["reference"]
+    url = f"/uploads/{reference.removeprefix('upload:')}/"
+
+    answer = client.get(url, HTTP_RANGE=asked)
+
+    part = data[start:] if end is None else data[start : end + 1]
+    first = start if start >= 0 else len(data) + start
+    assert answer.status_code == 206
+    assert answer.content == part
+    assert answer["Content-Range"] == f"bytes {first}-{first + len(part) - 1}/{len(data)}"
+    assert answer["Content-Type"] == "audio/wav"
+    assert client.get(url)["Accept-Ranges"] == "bytes"
+
+
+def test_a_range_past_the_end_is_not_satisfiable_and_a_strange_one_gets_the_whole_file(client):
+    data = wav_bytes()
+    reference = upload(client, data, "clip.wav", "audio").json()["reference"]
+    url = f"/uploads/{reference.removeprefix('upload:')}/"
+
+    beyond = client.get(url, HTTP_RANGE=f"bytes={len(data)}-")
+    assert beyond.status_code == 416
+    assert beyond["Content-Range"] == f"bytes */{len(data)}"
+    for strange in ("bytes=0-1,5-9", "lines=1-2", "bytes=9-3", "bytes=abc"):
+        whole = client.get(url, HTTP_RANGE=strange)
+        assert (whole.status_code, whole.content) == (200, data), strange
