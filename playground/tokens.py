@@ -12,11 +12,14 @@ download them). Loading one costs ~0.3 s and ~47 MiB (o200k_base), so it happens
 use, not when the server starts; a worker that never counts never pays it.
 """
 
+import base64
 import functools
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from playground.image_edit_files import image_header
 from playground.outcome import RunOutcome
 from playground.providers import Usage
 from playground.spec import input_texts
@@ -100,14 +103,72 @@ def _chat_tokens(messages: list[Any], encoding: str) -> tuple[int, bool]:
         for key, value in message.items():
             if isinstance(value, str):
                 total += text_tokens(value, encoding)
+            elif key == "content" and isinstance(value, list):
+                # Content parts: text by its tokens, an image by OpenAI's image rule (never
+                # by its base64); the parts' framing is not published.
+                text_only = False
+                total += sum(_part_tokens(part, encoding) for part in value)
             elif value is not None:
-                # Content parts, tool calls: their texts, but OpenAI's count of the parts'
-                # framing is not published.
+                # Tool calls: their texts, but OpenAI's count of their framing is not
+                # published.
                 text_only = False
                 total += sum(text_tokens(text, encoding) for text in _texts_in(value))
             if key == "name":
                 total += TOKENS_PER_NAME
     return total, text_only
+
+
+# OpenAI's image tokens for the gpt-4o family: 85 at low detail; at high (and auto), the
+# image fitted in 2048x2048, its short side scaled to 768, 170 per 512-pixel tile, plus 85.
+IMAGE_BASE_TOKENS = 85
+IMAGE_TILE_TOKENS = 170
+# An image whose size is not known here (a link, an upload) counts as 1024x1024.
+_UNKNOWN_IMAGE_SIZE = (1024, 1024)
+
+
+def image_tokens(width: int, height: int, detail: str = "auto") -> int:
+    """The prompt tokens of one image of this size at this detail."""
+    if detail == "low":
+        return IMAGE_BASE_TOKENS
+    scale = min(1.0, 2048 / max(width, height))
+    width, height = width * scale, height * scale
+    scale = min(1.0, 768 / min(width, height))
+    width, height = width * scale, height * scale
+    tiles = math.ceil(width / 512) * math.ceil(height / 512)
+    return IMAGE_BASE_TOKENS + IMAGE_TILE_TOKENS * tiles
+
+
+def _part_tokens(part: Any, encoding: str) -> int:
+    if not isinstance(part, dict):
+        return 0
+    if part.get("type") == "image_url" and isinstance(part.get("image_url"), dict):
+        image = part["image_url"]
+        detail = str(image.get("detail") or "auto")
+        return image_tokens(*_image_size(str(image.get("url") or "")), detail)
+    if part.get("type") == "input_audio":
+        return 0  # audio is counted by its length, which only the provider reads
+    return sum(text_tokens(text, encoding) for key, text in _text_fields(part))
+
+
+def _text_fields(part: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (key, value) for key, value in part.items() if key != "type" for value in _texts_in(value)
+    ]
+
+
+def _image_size(url: str) -> tuple[int, int]:
+    """An image's size from a data URL's bytes; a link's or an upload's is not read here."""
+    prefix, _, encoded = url.partition(";base64,")
+    if not prefix.startswith("data:image/") or not encoded:
+        return _UNKNOWN_IMAGE_SIZE
+    # The header is at the start: the first 48 KiB of the file are enough to read it.
+    chunk = encoded[:65_536]
+    try:
+        head = base64.b64decode(chunk + "=" * (-len(chunk) % 4))
+    except ValueError:
+        return _UNKNOWN_IMAGE_SIZE
+    header = image_header(head)
+    return (header.width, header.height) if header else _UNKNOWN_IMAGE_SIZE
 
 
 def _texts_in(value: Any) -> list[str]:

@@ -1,5 +1,6 @@
 """Token counts made here: equal to OpenAI's prompt_tokens for its chat models' text."""
 
+import base64
 import datetime
 import json
 from decimal import Decimal
@@ -178,3 +179,46 @@ def test_the_count_command_refuses_a_bad_file_naming_the_field(tmp_path, capsys,
         call_command("count_tokens", str(request))
     assert exit_.value.code == 2
     assert "temperature: 9 is out of range (allowed: 0 to 2)" in capsys.readouterr().err
+
+
+def _picture(width: int, height: int) -> str:
+    from tests.image_edit_samples import picture
+
+    return "data:image/png;base64," + base64.b64encode(picture(width, height)).decode()
+
+
+@pytest.mark.parametrize(
+    ("detail", "size", "image_tokens"),
+    [
+        # OpenAI's rule for gpt-4o: 85 tokens at low detail; at high, the image is fitted
+        # in 2048x2048, its short side scaled to 768, and each 512-pixel tile costs 170.
+        ("low", (1024, 1024), 85),
+        ("high", (1024, 1024), 85 + 170 * 4),
+        ("high", (512, 256), 85 + 170 * 1),
+        ("auto", (2048, 4096), 85 + 170 * 6),
+    ],
+)
+def test_an_image_in_a_message_counts_as_openai_counts_it_not_as_its_base64(
+    detail, size, image_tokens
+):
+    url = _picture(*size)
+    content = [
+        {"type": "text", "text": "Hi"},
+        {"type": "image_url", "image_url": {"url": url, "detail": detail}},
+    ]
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": content}]}
+    text_only = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}]}
+
+    count = count_body_tokens(body)
+
+    assert count.prompt_tokens == count_body_tokens(text_only).prompt_tokens + image_tokens
+    assert not count.exact
+
+
+def test_an_image_whose_size_is_not_known_here_counts_as_a_square_one():
+    for url in ("https://example.com/cat.png", "upload:" + "a" * 64):
+        content = [{"type": "image_url", "image_url": {"url": url}}]
+        body = {"model": "gpt-4o", "messages": [{"role": "user", "content": content}]}
+        empty = {"model": "gpt-4o", "messages": [{"role": "user", "content": ""}]}
+        added = count_body_tokens(body).prompt_tokens - count_body_tokens(empty).prompt_tokens
+        assert added == 85 + 170 * 4, url
