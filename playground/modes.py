@@ -203,6 +203,9 @@ class Mode:
     # multipart upload, as a transcription's audio is) and what they may be.
     upload_fields: tuple[str, ...] = ()
     upload_purpose: str = ""
+    # The model a new request of this mode starts with on a provider that is not the offline
+    # model (OpenAI's name for it; "" : the provider's default model).
+    suggested_model: str = ""
     # Why the page shows no token estimate before a run of this mode ("" when it does):
     # an audio file's tokens are the provider's to count.
     no_estimate: str = ""
@@ -268,6 +271,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
             ),
             Mode(
                 name="completion",
+                suggested_model="gpt-3.5-turbo-instruct",
                 label=gettext_noop("Completion (legacy)"),
                 endpoint="/completions",
                 body_model=CompletionBody,
@@ -318,6 +322,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
             ),
             Mode(
                 name="embedding",
+                suggested_model="text-embedding-3-small",
                 label=gettext_noop("Embeddings"),
                 endpoint="/embeddings",
                 body_model=EmbeddingBody,
@@ -335,6 +340,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
             ),
             Mode(
                 name="moderation",
+                suggested_model="omni-moderation-latest",
                 label=gettext_noop("Moderation"),
                 endpoint="/moderations",
                 body_model=ModerationBody,
@@ -346,6 +352,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
             ),
             Mode(
                 name="image",
+                suggested_model="gpt-image-1",
                 label=gettext_noop("Image"),
                 endpoint="/images/generations",
                 body_model=ImageBody,
@@ -381,6 +388,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
             ),
             Mode(
                 name="speech",
+                suggested_model="gpt-4o-mini-tts",
                 label=gettext_noop("Speech"),
                 endpoint="/audio/speech",
                 body_model=SpeechBody,
@@ -429,6 +437,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
             # timed segments for verbose_json; translation writes them in English.
             Mode(
                 name="transcription",
+                suggested_model="whisper-1",
                 label=gettext_noop("Transcription"),
                 endpoint="/audio/transcriptions",
                 body_model=TranscriptionBody,
@@ -452,6 +461,7 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
             ),
             Mode(
                 name="translation",
+                suggested_model="whisper-1",
                 label=gettext_noop("Translation (audio to English)"),
                 endpoint="/audio/translations",
                 body_model=TranslationBody,

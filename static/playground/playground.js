@@ -160,6 +160,21 @@
     syncMoreParameters();
   }
 
+  // A new mode starts on its own model (whisper-1 for a transcription) when the model is
+  // still the one the page chose: the provider's default or the last mode's suggestion.
+  // One typed by hand stays; the offline model takes any name and keeps its own.
+  function suggestModel(modeSelect) {
+    var provider = $("#provider").selectedOptions[0];
+    var model = $("#model");
+    var previous = modeSelect.dataset.shown;
+    var before = $$("#mode option").filter(function (o) { return o.value === previous; })[0];
+    var chosen = ["", provider.dataset.defaultModel, before ? before.dataset.suggestedModel : ""];
+    modeSelect.dataset.shown = modeSelect.value;
+    if (provider.dataset.offline === "true" || chosen.indexOf(model.value.trim()) < 0) { return; }
+    model.value = modeSelect.selectedOptions[0].dataset.suggestedModel || provider.dataset.defaultModel;
+    syncModelFamily();
+  }
+
   function syncModelFamily() {
     // The rule comes from the server (playground/capabilities.py), so page and run agree.
     var pattern = new RegExp($("#workspace").dataset.reasoningModelPattern, "i");
@@ -190,6 +205,7 @@
 
   // The server rendered the request afresh (the first load, a switch of view, Apply).
   function syncRequestForm() {
+    $("#mode").dataset.shown = $("#mode").value;
     setMode($("#mode").value);
     syncResponseFormat();
     syncModelFamily();
@@ -350,7 +366,10 @@
     });
     form.addEventListener("change", function (event) {
       var target = event.target;
-      if (target.id === "mode") { setMode(target.value); }
+      if (target.id === "mode") {
+        suggestModel(target);
+        setMode(target.value);
+      }
       if (target.matches("select.role")) { syncMessageRole(target.closest("[data-message]")); }
       if (target.matches(".attach-file")) {
         attachFiles(target.closest("[data-message]"), target.files);

@@ -63,3 +63,29 @@ def test_a_recording_is_translated_by_a_provider_as_subtitles(
     (sent,) = fake_upstream.requests_to("/audio/translations")
     assert sent.body == {"model": "whisper-1", "response_format": "srt"}
     assert sent.files["file"][0].data == WAV
+
+
+def test_switching_mode_suggests_that_modes_model_unless_one_was_typed(
+    signed_in_page: Page,
+) -> None:
+    page = signed_in_page
+    page.get_by_label("Provider").select_option("openai")
+    model = page.get_by_label("Model", exact=True)
+    default = model.input_value()  # the provider's default, for chat
+    assert default and default != "whisper-1"
+    mode = page.get_by_label("Mode", exact=True)
+
+    mode.select_option("transcription")
+    expect(model).to_have_value("whisper-1")
+    mode.select_option("speech")
+    expect(model).to_have_value("gpt-4o-mini-tts")
+    mode.select_option("chat")
+    expect(model).to_have_value(default)
+    # A model typed by hand stays, whatever the mode.
+    model.fill("my-own-model")
+    mode.select_option("transcription")
+    expect(model).to_have_value("my-own-model")
+    # The offline model takes any name: it keeps its own.
+    page.get_by_label("Provider").select_option("offline")
+    mode.select_option("speech")
+    expect(model).to_have_value("offline-1")
