@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "playground.evals",
     "playground.preferences",
     "playground.uploads",
+    "playground.finetuning",
     # Evaluations run as Django tasks (the django.tasks backport) stored in the database.
     "django_tasks",
     "django_tasks_db",
@@ -208,13 +209,22 @@ PLAYGROUND_DEFAULT_PROVIDER = env.str("PLAYGROUND_DEFAULT_PROVIDER", default="")
 # every fresh page starts on the default above (the browser tests, which share one user).
 PLAYGROUND_REMEMBER_LAST_RUN = env.bool("PLAYGROUND_REMEMBER_LAST_RUN", default=True)
 
+# How long the offline model's fine-tuning jobs take, from validating_files to succeeded.
+PLAYGROUND_OFFLINE_FINE_TUNING_SECONDS = env.float(
+    "PLAYGROUND_OFFLINE_FINE_TUNING_SECONDS", default=6.0
+)
+# How often the background task asks a provider how a fine-tuning job is going (the offline
+# model's jobs: every half second), and how long it follows one at most.
+PLAYGROUND_FINE_TUNING_POLL_SECONDS = env.float("PLAYGROUND_FINE_TUNING_POLL_SECONDS", default=5.0)
+PLAYGROUND_FINE_TUNING_FOLLOW_HOURS = env.float("PLAYGROUND_FINE_TUNING_FOLLOW_HOURS", default=24.0)
+
 # --- Evaluations: background jobs (playground/evals) ----------------------------------------
 # Evaluations run as Django tasks stored in the database; `manage.py eval_worker` runs them
 # (`make run` starts one; a deployment runs as many as it likes, on any machine).
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "evaluations"],
+        "QUEUES": ["default", "evaluations", "fine_tuning"],
     }
 }
 # A running evaluation's worker renews its heartbeat at least this often; one silent for

@@ -131,10 +131,8 @@ def image_tokens(width: int, height: int, detail: str = "auto") -> int:
     if detail == "low":
         return IMAGE_BASE_TOKENS
     scale = min(1.0, 2048 / max(width, height))
-    width, height = width * scale, height * scale
-    scale = min(1.0, 768 / min(width, height))
-    width, height = width * scale, height * scale
-    tiles = math.ceil(width / 512) * math.ceil(height / 512)
+    scale *= min(1.0, 768 / (min(width, height) * scale))
+    tiles = math.ceil(width * scale / 512) * math.ceil(height * scale / 512)
     return IMAGE_BASE_TOKENS + IMAGE_TILE_TOKENS * tiles
 
 

@@ -4,6 +4,7 @@ suggestions, and the one-time sign-in link."""
 import asyncio
 
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from playground.capabilities import REASONING_MODEL_PATTERN
 from playground.export.views import LANGS as EXPORT_LANGS
+from playground.finetuning.offline_jobs import fine_tuned_models
 from playground.forms import request_from_form, values_from_post
 from playground.modes import REGISTRY, get_mode, modes_where
 from playground.presets.page import playground_preset_context
@@ -168,6 +170,9 @@ async def model_options(request: HttpRequest) -> HttpResponse:
         return render(request, "playground/_model_options.html", {"models": []})
     refresh = request.GET.get("refresh") == "1"
     models = await provider_models(provider, refresh=refresh)
+    if provider.offline:
+        # The offline model's fine-tuned models (a provider lists its own in GET /models).
+        models = [*models, *await database_sync_to_async(fine_tuned_models)()]
     status = ""
     if refresh:  # the Refresh button: say what came back, a failed listing included
         if models == [provider.default_model]:  # what a listing that failed falls back to

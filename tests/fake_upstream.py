@@ -27,6 +27,9 @@ against the published OpenAPI document by tests/test_fake_upstream.py):
 - ``POST /audio/transcriptions`` and ``/audio/translations``: a multipart upload (``file``),
   answered with the offline model's transcript of it (``offline_transcription``) in the
   ``response_format`` asked for, or as ``transcript.text.*`` events for ``stream``.
+- ``/files`` and ``/fine_tuning/jobs`` (create, list, get, events, checkpoints, cancel):
+  fine-tuning files and jobs held in memory, moving through their states as the offline
+  model's do (``tests/fake_fine_tuning.py``).
 - ``POST /audio/speech``: the offline model's audio (``offline_speech``: wav, mp3 or pcm
   tones of the text), binary in chunks (Transfer-Encoding: chunked), or for
   ``stream_format: sse`` OpenAI's events; the bytes served are recorded as ``served``.
@@ -243,6 +246,9 @@ class FakeUpstream:
     memory: offline_responses.ResponseMemory = field(
         default_factory=offline_responses.ResponseMemory
     )
+    # Its fine-tuning files and jobs (its own, not the offline model's), made at first use:
+    # they need Django's models, which the benchmark's standalone fake does not load.
+    fine_tuning: Any = None
 
     def __post_init__(self) -> None:
         self._queued: list[Scenario] = []
@@ -368,6 +374,16 @@ class FakeUpstream:
             await self._send_json(writer, 200, {"object": "list", "data": data})
             return True
         path = record.path.split("?")[0]
+        if path.startswith(("/v1/files", "/v1/fine_tuning/")):
+            if self.fine_tuning is None:
+                from tests.fake_fine_tuning import FakeFineTuning
+
+                self.fine_tuning = FakeFineTuning()
+            status, payload = self.fine_tuning.answer(
+                record.method, path, record.body, record.files
+            )
+            await self._send_json(writer, status, payload)
+            return True
         endpoint = next((e for e in _ENDPOINTS if path.endswith(e)), None)
         if record.method == "POST" and endpoint is not None:
             scenario = self._queued.pop(0) if self._queued else self.default

@@ -286,7 +286,7 @@ def test_a_key_outside_the_body_is_not_applied_since_the_form_would_drop_it(admi
 def test_the_first_render_is_a_fresh_request_for_the_real_provider(admin_client):
     # The offline model is listed, but a configured provider is what a user came to try.
     page = admin_client.get("/").content.decode()
-    assert '<option value="chat" selected>Chat</option>' in page
+    assert '<option value="chat" data-suggested-model="" selected>Chat</option>' in page
     assert (
         '<option value="openai" data-default-model="fake-model" data-offline="false" selected>'
         in page

@@ -77,7 +77,8 @@ class OfflineProvider:
         self.tokens_per_second = tokens_per_second
 
     async def list_models(self) -> list[str]:
-        # Any model name is accepted; these are the suggestions.
+        # Any model name is accepted; these are the suggestions (the page adds the models
+        # its fine-tuning jobs made: playground.views).
         return [self.default_model, "offline-2"]
 
     async def fetch_models(self, *, wait: float = 5.0) -> list[str]:

@@ -156,6 +156,33 @@ class OpenAICompatibleProvider:
         # Kept in the cache and shown in pages: a name that echoes a secret is no model.
         return [model for model in models if not self.scrubber.contains(model)]
 
+    async def api_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: dict[str, Any] | None = None,
+        files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
+    ) -> Any:
+        """One call to the provider's API beside the runs (fine-tuning's files and jobs):
+        its JSON answer; UpstreamError says in plain words what failed."""
+        url = f"{self.base_url}{path}"
+        try:
+            response = await self._client().request(
+                method, url, json=json, data=data, files=files, headers=self._headers()
+            )
+        except httpx.HTTPError as error:
+            raise transport_error(error, self._upstream, timeout=self._timeout) from None
+        if response.status_code != 200:
+            raise status_error(response, self._upstream, secrets=self.scrubber)
+        try:
+            return answer_json(response.text)
+        except MalformedAnswer as error:
+            raise malformed_answer(str(error)) from None
+        except ValueError:
+            raise not_json() from None
+
     async def stream(self, body: dict[str, Any], mode: str = DEFAULT_MODE) -> AsyncIterator[Event]:
         url = f"{self.base_url}{get_mode(mode).endpoint_for(body).path}"
         # Files the body refers to (upload:…, @path) go as their bytes, read only now.

@@ -43,7 +43,7 @@ def test_the_panel_follows_the_form_and_copies_the_snippet(signed_in_page: Page)
     assert "after switching" in copied
     assert FAKE_KEY not in copied
 
-    page.get_by_label("Temperature").fill("9")
+    page.locator("#param-temperature").fill("9")  # chat's (other modes have their own)
     expect(page.locator(".export-errors")).to_contain_text("temperature")
     expect(page.locator("#export-code")).to_have_count(0)
 

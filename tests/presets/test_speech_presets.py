@@ -46,7 +46,10 @@ def test_a_speech_request_saved_from_the_page_opens_in_its_form(client, alice):
         "variables": {"city": "Oslo"},
     }
     page = client.get("/", {"preset": preset.pk}).content.decode()
-    assert '<option value="speech" selected>Speech</option>' in page
+    assert (
+        '<option value="speech" data-suggested-model="gpt-4o-mini-tts" selected>Speech</option>'
+        in page
+    )
     assert 'id="speech-input" name="input"' in page and ">Welcome to {{city}}.</textarea>" in page
     assert '<option value="sage" selected>sage</option>' in page
     assert ">Warm and slow.</textarea>" in page

@@ -586,7 +586,9 @@ def test_an_image_request_saved_from_the_page_opens_in_its_form(client, alice):
         "variables": {"season": "snow"},
     }
     page = client.get("/", {"preset": Preset.objects.get(name="Foxes").pk}).content.decode()
-    assert '<option value="image" selected>Image</option>' in page
+    assert (
+        '<option value="image" data-suggested-model="gpt-image-1" selected>Image</option>' in page
+    )
     assert 'name="prompt" rows="6"' in page and ">A fox in {{season}}</textarea>" in page
     assert 'id="image-param-size" name="size"' in page and 'value="512x512"' in page
     assert 'id="image-param-n" name="n"' in page and 'value="2"' in page

@@ -1,5 +1,5 @@
-"""Run evaluations: Django's task worker on the evaluations queue, plus the sweep that
-takes over evaluations whose worker died (``make run`` starts one; run as many as you
+"""Run evaluations and follow fine-tuning jobs: Django's task worker on their queues, plus
+the sweep that takes over evaluations whose worker died (``make run`` starts one; run as many as you
 like in a deployment, on any machine that shares the database)."""
 
 import logging
@@ -14,6 +14,7 @@ from django.db import close_old_connections
 
 from playground.evals.execute import evaluations_requeue_abandoned, worker_name
 from playground.evals.tasks import QUEUE, evaluation_enqueue
+from playground.finetuning.tasks import QUEUE as FINE_TUNING_QUEUE
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Evaluation worker {worker_name()} started.")
         call_command(
             "db_worker",
-            queue_name=QUEUE,
+            queue_name=f"{QUEUE},{FINE_TUNING_QUEUE}",
             interval=options["interval"],
             reload=False,
             startup_delay=False,
