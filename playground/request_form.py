@@ -72,6 +72,13 @@ def default_request(
     return {"mode": mode, "provider": provider.name, "body": body}
 
 
+def fresh_chat_request(provider: str, model: str) -> dict[str, Any]:
+    """A new chat with ``model`` on ``provider`` (an unknown provider is named when run)."""
+    body = {"model": model, "messages": [{"role": "user", "content": ""}]}
+    body["stream_options"] = {"include_usage": True}
+    return {"mode": DEFAULT_MODE, "provider": provider, "body": body}
+
+
 def request_editor_context(
     data: dict[str, Any] | None,
     *,

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", views.playground_page, name="playground"),
     path("export/", include("playground.export.urls")),
     path("uploads/", include("playground.uploads.urls")),
+    path("fine-tuning/", include("playground.finetuning.urls")),
     path("models/", views.model_options, name="model-options"),
     path("estimate/", views.request_estimate_view, name="estimate"),
     path("variables/", views.variables_panel_view, name="variables"),

@@ -28,6 +28,7 @@ from playground.providers.discovery import provider_models
 from playground.request_form import (
     VIEWS,
     EditorStatus,
+    fresh_chat_request,
     request_editor_context,
     switch_status,
     variables_panel,
@@ -47,6 +48,11 @@ def playground_page(request: HttpRequest) -> HttpResponse:
     preset = playground_preset_context(request)
     if request.GET.get("run"):
         preset.update(playground_run_context(request))
+    elif request.GET.get("model") and "preset_request" not in preset:
+        # "Open in the playground" (a fine-tuned model's page): a fresh chat on that model.
+        preset["preset_request"] = fresh_chat_request(
+            str(request.GET.get("provider") or ""), str(request.GET["model"])
+        )
     try:
         editor = request_editor_context(preset.get("preset_request"), user=request.user)
     except FormInvalid as invalid:  # a preset saved for a mode this server no longer has

@@ -49,6 +49,23 @@ class TrackedJob(models.Model):
     def finished(self) -> bool:
         return self.status in TERMINAL_STATUSES
 
+    def loss_curve(self, width: int = 300, height: int = 80) -> str:
+        """The training loss by step as an SVG polyline's points (empty before two steps)."""
+        losses = [
+            (m["step"], m["train_loss"])
+            for m in self.metrics()
+            if isinstance(m.get("step"), int | float)
+            and isinstance(m.get("train_loss"), int | float)
+        ]
+        if len(losses) < 2:
+            return ""
+        first, last = losses[0][0], losses[-1][0]
+        top = max(loss for _, loss in losses) or 1.0
+        return " ".join(
+            f"{(step - first) / ((last - first) or 1) * width:.1f},{height - loss / top * height:.1f}"
+            for step, loss in losses
+        )
+
     def metrics(self) -> list[dict]:
         """The training steps' metrics, from the ``metrics`` events, in step order."""
         steps = [e["data"] for e in self.events if e.get("type") == "metrics" and e.get("data")]

@@ -53,6 +53,8 @@ def live_server_env(live_server_data_dir: Path, upstream_server: FakeUpstream) -
         # All browser tests share one user, and together they start more than the default
         # 30 runs a minute; the limit has its own tests (tests/test_limits*.py).
         PLAYGROUND_MAX_RUNS_PER_MINUTE="1000",
+        # The offline model's fine-tuning jobs end in seconds; here, in three.
+        PLAYGROUND_OFFLINE_FINE_TUNING_SECONDS="3",
         OPENAI_BASE_URL=upstream_server.base_url,
         OPENAI_API_KEY=FAKE_KEY,
     )
