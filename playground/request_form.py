@@ -74,7 +74,7 @@ def default_request(
 
 def fresh_chat_request(provider: str, model: str) -> dict[str, Any]:
     """A new chat with ``model`` on ``provider`` (an unknown provider is named when run)."""
-    body = {"model": model, "messages": [{"role": "user", "content": ""}]}
+    body: dict[str, Any] = {"model": model, "messages": [{"role": "user", "content": ""}]}
     body["stream_options"] = {"include_usage": True}
     return {"mode": DEFAULT_MODE, "provider": provider, "body": body}
 

@@ -41,7 +41,7 @@ def _page(request: HttpRequest, *, status: int = 200, **context: Any) -> HttpRes
         files = async_to_sync(fine_tuning_api(provider).files_list)().get("data") or []
     except UpstreamError as error:
         files_problem = error.message
-    jobs = TrackedJob.objects.filter(owner=request.user)[:50]
+    jobs = TrackedJob.objects.filter(owner_id=request.user.pk)[:50]
     return render(
         request,
         "finetuning/page.html",
