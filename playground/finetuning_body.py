@@ -80,6 +80,10 @@ class FineTuningBody(WireBody):
         extra={"step": 1},
     )
 
+    @classmethod
+    def candidate_count(cls, body: dict[str, Any]) -> int:
+        return 1  # the reply says which job was created
+
     @field_validator("training_file", "validation_file")
     @classmethod
     def _a_file(cls, value: str | None) -> str | None:

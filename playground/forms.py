@@ -40,6 +40,9 @@ Prompt fields, by the mode's ``prompt_fields`` (``templates/playground/prompt/_<
     ``input_format`` "json" for any other shape).
     ``audio`` (transcription, translation): ``file`` (the audio, ``upload:<sha256>``) and
     ``prompt`` (text that guides the style).
+    ``fine_tuning`` (fine_tuning): ``training_file`` and ``validation_file`` (a JSONL file
+    uploaded here, ``upload:<sha256>``) or ``training_file_id`` and ``validation_file_id``
+    (a provider's file id, typed).
     ``responses`` (responses): ``instructions``; ``input``, a text, or input items as a
     JSON list (a text starting with "[" that reads as one; ``input_format`` "json" or
     "text" says which outright); ``previous_response_id``.
@@ -148,6 +151,12 @@ def request_from_form(values: dict[str, Any]) -> dict[str, Any]:
         prompt = _text(values.get("prompt"))
         if prompt.strip():
             body["prompt"] = prompt
+    elif fields == "fine_tuning":
+        # Each file: uploaded here (its reference) or a provider's file id, typed.
+        for name in ("training_file", "validation_file"):
+            given = _text(values.get(name)).strip() or _text(values.get(f"{name}_id")).strip()
+            if given:
+                body[name] = given
     elif fields == "inputs":
         if _text(values.get("input_format")) == "json":
             body["input"] = _parse_json(_text(values.get("input")), "input", errors)
@@ -280,6 +289,13 @@ def form_values_from_request(data: Any) -> dict[str, str]:
         values.update(_form_responses_values(body))
     elif fields == "audio" and isinstance(body.get("prompt"), str):
         values["prompt"] = body.pop("prompt")
+    elif fields == "fine_tuning":
+        from playground.uploads.references import is_file_reference  # light: no ORM
+
+        for name in ("training_file", "validation_file"):
+            value = body.get(name)
+            if isinstance(value, str):
+                values[name if is_file_reference(value) else f"{name}_id"] = body.pop(name)
     elif fields == "inputs" and "input" in body:
         value = body.pop("input")
         as_lines = isinstance(value, str) and "\n" not in value and value.strip() == value

@@ -279,6 +279,8 @@ def _mode_result(outcome: RunOutcome) -> dict[str, Any]:
         return responses_result(outcome)
     if outcome.transcript is not None:
         return transcript_shown(outcome.transcript, outcome.scrubber.scrub)
+    if outcome.job is not None:
+        return {"job": outcome.job}
     if outcome.images is not None:
         prompt = str(outcome.body.get("prompt") or "")
         return {

@@ -29,6 +29,7 @@ from playground.bodies import (
     SpeechBody,
     WireBody,
 )
+from playground.finetuning_body import FineTuningBody
 from playground.responses_body import ResponsesBody
 from playground.transcription_body import TranscriptionBody, TranslationBody
 from playground.translation_marks import gettext_noop
@@ -106,6 +107,11 @@ _PYTHON_TRANSCRIPTION_KEYWORDS = frozenset(
     "temperature timestamp_granularities".split()
 )
 _PYTHON_TRANSLATION_KEYWORDS = frozenset("file model prompt response_format temperature".split())
+# fine_tuning.jobs.create() keywords (method and metadata came with openai 1.58 and 1.7x).
+_PYTHON_FINE_TUNING_KEYWORDS = frozenset(
+    "model training_file hyperparameters integrations metadata method seed suffix "
+    "validation_file".split()
+)
 _PYTHON_IMAGE_EDIT_KEYWORDS = frozenset(
     "image prompt mask model background input_fidelity n output_compression output_format "
     "quality response_format size user".split()
@@ -129,6 +135,12 @@ class SdkCall:
     # ``with_streaming_response`` (``with client.audio.speech.with_streaming_response.
     # create(…) as response:``) so that it is written to disk in pieces, never held whole.
     python_streams_file: bool = False
+    # The Node.js SDK's path when it differs (camelCase: ``fineTuning.jobs.create``).
+    node_method: str = ""
+
+    @property
+    def node(self) -> str:
+        return self.node_method or self.method
 
     def adds_to(self, body: Mapping[str, Any]) -> bool:
         """True when calling the method would send more than ``body``."""
@@ -174,7 +186,8 @@ class Mode:
     body_model: type[WireBody]
     # The shape of the answer: the provider method that reads it, and the export
     # printers that print it ("chat", "completion", "embedding", "moderation", "image",
-    # "speech": an audio file; "responses"; "transcription": text read from an audio file).
+    # "speech": an audio file; "responses"; "transcription": text read from an audio file;
+    # "fine_tuning": a job created, followed in the background).
     answer: str
     sdk: SdkCall
     # The form's prompt fields (the partial playground/prompt/_<prompt_fields>.html).
@@ -206,6 +219,10 @@ class Mode:
     # The model a new request of this mode starts with on a provider that is not the offline
     # model (OpenAI's name for it; "" : the provider's default model).
     suggested_model: str = ""
+    # Body keys that name files the provider must hold before the call (a fine-tuning job's
+    # training file): a file of the playground there is uploaded to /files first, and its
+    # id sent (unlike ``upload_fields``, the call itself is JSON).
+    uploaded_first: tuple[str, ...] = ()
     # Why the page shows no token estimate before a run of this mode ("" when it does):
     # an audio file's tokens are the provider's to count.
     no_estimate: str = ""
@@ -475,6 +492,30 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 upload_fields=("file",),
                 upload_purpose="audio",
                 no_estimate=_AUDIO_NOT_ESTIMATED,
+            ),
+            # A fine-tuning job: its training file uploaded to /files first when it is a file
+            # of the playground; the run ends once the job is created, and a background task
+            # follows it (playground.finetuning).
+            Mode(
+                name="fine_tuning",
+                suggested_model="gpt-4o-mini-2024-07-18",
+                label=gettext_noop("Fine-tuning job"),
+                endpoint="/fine_tuning/jobs",
+                body_model=FineTuningBody,
+                answer="fine_tuning",
+                sdk=SdkCall(
+                    "fine_tuning.jobs.create",
+                    _PYTHON_FINE_TUNING_KEYWORDS,
+                    node_method="fineTuning.jobs.create",
+                ),
+                prompt_fields="fine_tuning",
+                parameters=("hyperparameters", "suffix", "seed"),
+                result_template="playground/_fine_tuning_result.html",
+                example_body=_example(training_file="@train.jsonl", suffix="faq"),
+                uploaded_first=("training_file", "validation_file"),
+                no_estimate=gettext_noop(
+                    "A fine-tuning job is priced by the tokens it trains on: see its page."
+                ),
             ),
         )
     }

@@ -17,6 +17,7 @@ from playground.providers import (
     AudioPiece,
     Embeddings,
     Images,
+    JobCreated,
     Logprobs,
     Moderations,
     RawChunk,
@@ -121,6 +122,8 @@ class RunOutcome:
     speech: StoredSpeech | None = None
     # A transcription's or translation's language, duration and timed segments.
     transcript: Transcript | None = None
+    # The fine-tuning job a fine_tuning run created.
+    job: JobCreated | None = None
     headers: ResponseHeaders | None = None
     # The Responses API's: the response's id, its reasoning summary, and each typed
     # event's count in the order the types first arrived.
@@ -183,3 +186,5 @@ class RunOutcome:
             self.reasoning += event.text
         elif isinstance(event, Transcript):
             self.transcript = event
+        elif isinstance(event, JobCreated):
+            self.job = event

@@ -16,7 +16,12 @@ from channels.db import database_sync_to_async
 from playground.modes import Endpoint, get_mode
 from playground.spec_errors import RequestInvalid
 from playground.uploads.kinds import UPLOAD_KINDS
-from playground.uploads.references import FileContent, FileReferenceError, file_reference_read
+from playground.uploads.references import (
+    FileContent,
+    FileReferenceError,
+    file_reference_read,
+    is_file_reference,
+)
 
 
 @dataclass(frozen=True)
@@ -74,3 +79,25 @@ async def body_files_check(mode: str, body: dict[str, Any]) -> None:
     endpoint takes. A body without files costs nothing (no trip off the event loop)."""
     if get_mode(mode).endpoint_for(body).multipart:
         await database_sync_to_async(body_files_read)(mode, body)
+    if any(is_file_reference(body.get(name)) for name in get_mode(mode).uploaded_first):
+        await database_sync_to_async(uploaded_first_check)(mode, body)
+
+
+def uploaded_first_check(mode: str, body: dict[str, Any]) -> None:
+    """The files a body names for upload before the call (a fine-tuning job's training
+    file), read and checked line by line: RequestInvalid names the field and the line."""
+    from playground.training_file import TrainingFileInvalid, training_file_check
+
+    errors: dict[str, str] = {}
+    for name in get_mode(mode).uploaded_first:
+        value = body.get(name)
+        if not is_file_reference(value):
+            continue
+        try:
+            training_file_check(file_reference_read(str(value), kind=UPLOAD_KINDS["jsonl"]).data)
+        except FileReferenceError as error:
+            errors[name] = str(error)
+        except TrainingFileInvalid as invalid:
+            errors[name] = " ".join(invalid.problems)
+    if errors:
+        raise RequestInvalid(errors)

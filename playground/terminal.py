@@ -12,6 +12,7 @@ line instead, and no file is written.
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import time
@@ -332,6 +333,7 @@ async def run_request_text(
     record: RecordAs | None = None,
     output_dir: Path | None = None,
     files_dir: Path | None = None,
+    follow: bool = False,
 ) -> int:
     """Run a request JSON text, printing to ``out``; return the exit status. With
     ``record``, the run goes to the history as that user's (``None``: not recorded).
@@ -343,10 +345,13 @@ async def run_request_text(
     except RequestInvalid as invalid:
         err.write(describe_invalid(invalid.errors) + "\n")
         return EXIT_BAD_REQUEST
+    run = functools.partial(
+        run_request_data, raw=raw, record=record, output_dir=output_dir, follow=follow
+    )
     if files_dir is None:
-        return await run_request_data(data, out, err, raw=raw, record=record, output_dir=output_dir)
+        return await run(data, out, err)
     with file_paths_read_from(files_dir):
-        return await run_request_data(data, out, err, raw=raw, record=record, output_dir=output_dir)
+        return await run(data, out, err)
 
 
 async def run_request_data(
@@ -357,8 +362,10 @@ async def run_request_data(
     raw: bool = False,
     record: RecordAs | None = None,
     output_dir: Path | None = None,
+    follow: bool = False,
 ) -> int:
-    """Run a request JSON value (see run_request_text)."""
+    """Run a request JSON value (see run_request_text); ``follow``: a fine-tuning job the
+    run created is followed until it ends (its events printed; exit 1 unless it succeeded)."""
     output_dir = output_dir or Path()
     problem = output_dir_problem(output_dir)
     if problem:
@@ -426,7 +433,17 @@ async def run_request_data(
             err=scrubbed_err,
             audio_name=audio_file_name(body),
         )
-        return await _print_run(provider, body, request.mode, printer, scrubbed_err, outcome)
+        status = await _print_run(provider, body, request.mode, printer, scrubbed_err, outcome)
+        if status == EXIT_OK and follow and outcome.job is not None:
+            from playground.finetuning.terminal_follow import job_followed
+
+            try:
+                succeeded = await job_followed(provider, outcome.job, scrubbed_out, scrubbed_err)
+            except UpstreamError as error:
+                scrubbed_err.write(error.message + "\n")
+                return EXIT_UPSTREAM_FAILED
+            return EXIT_OK if succeeded else EXIT_UPSTREAM_FAILED
+        return status
     except asyncio.CancelledError:
         # Ctrl+C: asyncio.run cancels the run; what came so far is kept, and recorded.
         outcome.status = RunStatus.STOPPED

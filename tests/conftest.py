@@ -60,6 +60,7 @@ def fake_upstream(upstream_server: FakeUpstream) -> FakeUpstream:
     upstream_server.models_answer = None
     upstream_server.connections = 0
     upstream_server.response_headers = {}
+    upstream_server.fine_tuning = None  # its files and jobs, fresh for each test
     return upstream_server
 
 

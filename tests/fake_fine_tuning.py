@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from playground.finetuning import offline_jobs
 from playground.finetuning.models import OfflineFile, OfflineJob
-from playground.finetuning.training_file import TrainingFileInvalid, training_file_check
 from playground.providers import UpstreamError
+from playground.training_file import TrainingFileInvalid, training_file_check
 
 
 class FakeFineTuning:

@@ -217,7 +217,7 @@ def test_editor_text_that_is_not_a_json_object_is_refused_naming_line_and_column
             {"mode": "video"},
             {
                 "mode": "must be one of chat, completion, edit, embedding, moderation, image, speech, "
-                "responses, transcription, translation"
+                "responses, transcription, translation, fine_tuning"
             },
         ),
         ({"body": "hi"}, {"body": "must be a JSON object"}),

@@ -15,6 +15,7 @@ from playground.providers.offline import OfflineProvider
 from playground.providers.offline_speech import speech_audio
 from playground.spec import upstream_body, validate_request
 from playground.uploads.references import file_paths_read_from
+from tests.finetuning.samples import training_jsonl
 from tests.openapi import assert_valid_request, request_schema
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -56,7 +57,8 @@ def test_each_mode_exports_in_every_language(mode, lang):
 
     assert snippet.strip()
     if lang in {"python", "node"}:
-        assert get_mode(mode).sdk.method in snippet or "client.post(" in snippet
+        method = get_mode(mode).sdk.node if lang == "node" else get_mode(mode).sdk.method
+        assert method in snippet or "client.post(" in snippet
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -70,12 +72,20 @@ def test_each_mode_has_its_prompt_fields_result_partial_and_printers(mode):
             assert (TEMPLATES / "export" / "printers" / f"{shape}.{lang}.txt").is_file()
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "mode",
+    [
+        # The offline model keeps its fine-tuning files and jobs in the database.
+        pytest.param(m, marks=pytest.mark.django_db(transaction=True)) if m == "fine_tuning" else m
+        for m in MODES
+    ],
+)
 async def test_each_mode_runs_on_the_offline_model(mode, tmp_path):
     record = get_mode(mode)
     body = upstream_body(validate_request(example_request(mode)))
     # An example's files are the terminal's @paths, read from beside the request.
     (tmp_path / "hello.wav").write_bytes(speech_audio({"input": "Hello", "response_format": "wav"}))
+    (tmp_path / "train.jsonl").write_bytes(training_jsonl())
     with file_paths_read_from(tmp_path):
         answer = [
             event
@@ -95,8 +105,10 @@ async def test_each_mode_runs_on_the_offline_model(mode, tmp_path):
 def test_modes_that_generate_text_are_the_ones_with_candidate_columns():
     for record in REGISTRY.values():
         count = record.body_model.candidate_count(dict(record.example_body))
-        # A transcript is a reply too, read from the audio rather than generated.
-        assert (count > 0) == (record.generates_text or record.answer == "transcription")
+        # A transcript is a reply too, read from the audio rather than generated; a
+        # fine-tuning run's reply says which job it created.
+        replies = record.generates_text or record.answer in {"transcription", "fine_tuning"}
+        assert (count > 0) == replies, record.name
     assert {m.name for m in modes_where(generates_text=True)} == {
         "chat",
         "completion",

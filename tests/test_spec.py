@@ -497,5 +497,5 @@ def test_a_mode_that_is_not_text_is_refused_naming_the_modes(mode):
     errors = refusal({"mode": mode, "provider": "offline", "body": {"model": "m"}})
     assert errors["mode"].endswith(
         "is not allowed (use 'chat', 'completion', 'edit', 'embedding', 'moderation', 'image', "
-        "'speech', 'responses', 'transcription' or 'translation')"
+        "'speech', 'responses', 'transcription', 'translation' or 'fine_tuning')"
     )

@@ -216,7 +216,7 @@ def test_applying_json_renders_the_form_with_big_numbers_kept(admin_client):
         (
             '{"mode": "video", "body": {}}',
             "Not applied: mode: must be one of chat, completion, edit, embedding, moderation, image, "
-            "speech, responses, transcription, translation.",
+            "speech, responses, transcription, translation, fine_tuning.",
         ),
         ('{"mode": "chat", "body": [1]}', "Not applied: body: must be a JSON object."),
         ("[" * 100_000 + "]" * 100_000, "Not applied: request: is nested too deeply to read."),

@@ -4,7 +4,14 @@ import json
 from typing import Any
 
 from playground.export.files import FileRead, data_url_prefix, files_marked
-from playground.export.shared import ExportedFile, Target, body_json, exported_files, files_note
+from playground.export.shared import (
+    ExportedFile,
+    Target,
+    body_json,
+    exported_files,
+    files_note,
+    files_uploaded_first,
+)
 from playground.modes import get_mode
 from playground.spec import RunRequest, upstream_body
 from playground.speech_files import audio_file_name
@@ -21,6 +28,9 @@ def render(request: RunRequest, provider: Target) -> str:
     note = f"# {provider.note}\n" if provider.note else ""
     if endpoint.multipart:
         return note + _multipart(url, body, exported_files(endpoint, body), provider)
+    first = files_uploaded_first(get_mode(request.mode), body)
+    if first:
+        return note + _uploaded_first(url, body, first, provider)
     command = (
         f"curl{stream} -sS {_quote(url)} \\\n"
         f'  -H "Authorization: Bearer ${provider.api_key_env}" \\\n'
@@ -86,3 +96,40 @@ def _multipart(
             lines.append(f"  --form-string {_quote(f'{name}={text}')}")
     note, *command = lines
     return note + "\n" + " \\\n".join(command) + "\n"
+
+
+# The "id" of an OpenAI file object, read from curl's output without jq.
+_ID_OF_ANSWER = r"""sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | head -n 1"""
+
+
+def _uploaded_first(
+    url: str, body: dict[str, Any], first: dict[str, ExportedFile], provider: Target
+) -> str:
+    """Each file uploaded to /files first, its id read from the answer into a shell variable;
+    then the body, written with those ids, and sent (a fine-tuning job)."""
+    files_url = url.rsplit("/fine_tuning/", 1)[0] + "/files"
+    auth = f'-H "Authorization: Bearer ${provider.api_key_env}"'
+    lines = ["# The files are uploaded first; the job names them by their ids."]
+    marks = {name: f"\x00first-{name}\x00" for name in first}
+    for name, file in first.items():
+        path = file.path.replace("\\", "\\\\").replace('"', '\\"')
+        part = _quote('file=@"' + path + '"')
+        lines.append(
+            f"{name}=$(curl -sS --fail-with-body {_quote(files_url)} {auth} \\\n"
+            f"  -F purpose=fine-tune -F {part} | {_ID_OF_ANSWER})"
+        )
+    text = body_json({**body, **marks})
+    lines.append("{")
+    for name in first:
+        before, _, text = text.partition(json.dumps(marks[name]))
+        opening = _quote(before + '"')
+        lines.append(f"  printf '%s' {opening}")
+        lines.append(f"  printf '%s' \"${name}\"")
+        text = '"' + text
+    lines += [f"  printf '%s' {_quote(text)}", "} > body.json"]
+    lines.append(
+        f"curl -sS {_quote(url)} {auth} \\\n"
+        '  -H "Content-Type: application/json" \\\n'
+        "  --data-binary @body.json"
+    )
+    return "\n".join(lines) + "\n"

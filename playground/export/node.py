@@ -14,6 +14,7 @@ from playground.export.shared import (
     body_json,
     exported_files,
     files_note,
+    files_uploaded_first,
     printer,
     unsafe_integers,
 )
@@ -51,8 +52,25 @@ def render(request: RunRequest, provider: Target) -> str:
     options = [f"apiKey: process.env[{json.dumps(provider.api_key_env)}]"]
     if provider.base_url != OPENAI_BASE_URL:
         options.append(f"baseURL: {json.dumps(provider.base_url)}")
+    # Files a fine-tuning job names are uploaded first; the job names them by their ids.
+    first = files_uploaded_first(mode, body)
+    uploads = "".join(
+        f"const {_camel(name)} = await client.files.create({{ file: fs.createReadStream("
+        f'{json.dumps(file.path)}), purpose: "fine-tune" }});\n'
+        for name, file in first.items()
+    )
+    if first:
+        note += (
+            "// Reads "
+            + ", ".join(f.path for f in first.values())
+            + " from the current directory.\n"
+        )
+    marks = {name: f"first-{secrets.token_hex(8)}-{name}" for name in first}
+    body = {**body, **marks}
     # JSON is a JS expression; unknown keys (vLLM top_k) pass through as plain keys.
     literal = _with_files(body, files)
+    for name, mark in marks.items():
+        literal = literal.replace(json.dumps(mark), f"{_camel(name)}.id")
     if endpoint.sdk.adds_to(body):
         added = ", ".join(f"{k}: {json.dumps(v)}" for k, v in endpoint.sdk.adds_when_absent.items())
         call = (
@@ -61,10 +79,12 @@ def render(request: RunRequest, provider: Target) -> str:
             f"{{ body: {literal} }});\n"
         )
     else:
-        call = f"const response = await client.{endpoint.sdk.method}({literal});\n"
+        call = f"const response = await client.{endpoint.sdk.node}({literal});\n"
     imports = (
         'import fs from "node:fs";\nimport OpenAI, { toFile } from "openai";\n'
         if files
+        else 'import fs from "node:fs";\nimport OpenAI from "openai";\n'
+        if first
         else 'import OpenAI from "openai";\n'
     )
     reader = 'import { readFileSync } from "node:fs";\n' if reads else ""
@@ -77,9 +97,15 @@ def render(request: RunRequest, provider: Target) -> str:
     text = (
         f"{note}{imports}{reader}\n"
         f"const client = new OpenAI({{ {', '.join(options)} }});\n\n"
-        f"{helper}{call}{printer(mode, 'node', body)}"
+        f"{helper}{uploads}{call}{printer(mode, 'node', body)}"
     )
     return with_reads(text, reads, json.dumps, _file_read)
+
+
+def _camel(name: str) -> str:
+    """training_file → trainingFile (a JS variable's name)."""
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
 
 
 def _file_read(read: FileRead) -> str:

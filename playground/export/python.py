@@ -4,7 +4,14 @@ import itertools
 from typing import Any
 
 from playground.export.files import FileRead, data_url_prefix, files_marked, with_reads
-from playground.export.shared import ExportedFile, Target, exported_files, files_note, printer
+from playground.export.shared import (
+    ExportedFile,
+    Target,
+    exported_files,
+    files_note,
+    files_uploaded_first,
+    printer,
+)
 from playground.modes import get_mode
 from playground.providers.base_url import OPENAI_BASE_URL
 from playground.spec import RunRequest, upstream_body
@@ -36,6 +43,14 @@ def render(request: RunRequest, provider: Target) -> str:
     if provider.base_url != OPENAI_BASE_URL:
         args.append(f"base_url={provider.base_url!r}")
     lines += [f"client = OpenAI({', '.join(args)})", ""]
+    first = files_uploaded_first(mode, body)
+    if first:
+        lines.append("# The files are uploaded first; the job names them by their ids.")
+    for name, file in first.items():
+        lines.append(
+            f"{name} = client.files.create(file=open({file.path!r}, 'rb'), purpose='fine-tune')"
+        )
+        body = {**body, name: _Code(f"{name}.id")}
     if reads:
         lines += [
             "",
@@ -88,6 +103,13 @@ def _file_read(read: FileRead) -> str:
     prefix = data_url_prefix(read)
     call = f"file_base64({read.path!r})"
     return f"{prefix!r} + {call}" if prefix else call
+
+
+class _Code(str):
+    """Python code standing where a body value goes (an uploaded file's id)."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def _literal(value: Any) -> str:

@@ -199,6 +199,20 @@ def exported_files(endpoint: Endpoint, body: dict[str, Any]) -> dict[str, list[E
     return files
 
 
+def files_uploaded_first(mode: Mode, body: dict[str, Any]) -> dict[str, ExportedFile]:
+    """A mode whose files go to /files before the call (a fine-tuning job's training file):
+    each such field that names a file of the playground → the file a snippet uploads first,
+    read from its directory. A provider's file id is sent as it is (not listed)."""
+    from playground.uploads.references import is_file_reference  # light: no ORM
+
+    named = {name: body[name] for name in mode.uploaded_first if is_file_reference(body.get(name))}
+    if not named:
+        return {}
+    endpoint = Endpoint(mode.endpoint, mode.body_model, mode.sdk, file_fields=tuple(named))
+    files = exported_files(endpoint, named)
+    return {name: files[name][0] for name in named}
+
+
 def files_note(files: dict[str, list[ExportedFile]]) -> str:
     """The comment that says which files a snippet reads, and from where."""
     paths = ", ".join(file.path for exported in files.values() for file in exported)

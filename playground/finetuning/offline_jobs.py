@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from playground.finetuning.models import OfflineFile, OfflineJob
-from playground.finetuning.training_file import TrainingFileInvalid, training_file_check
 from playground.providers.base import UpstreamError
+from playground.training_file import TrainingFileInvalid, training_file_check
 
 # What share of the job's time each state before running takes.
 _VALIDATING_SHARE = 1 / 6

@@ -15,11 +15,11 @@ from playground.finetuning.api import fine_tuning_api
 from playground.finetuning.follow import job_taken
 from playground.finetuning.models import TrackedJob
 from playground.finetuning.tasks import fine_tuning_follow_enqueue
-from playground.finetuning.training_file import TrainingFileInvalid, training_file_check
 from playground.finetuning_body import FineTuningBody, is_file_id
 from playground.providerconfig.lookup import get_provider
 from playground.providers import Provider, UpstreamError
 from playground.spec_errors import RequestInvalid, describe_errors
+from playground.training_file import TrainingFileInvalid, training_file_check
 from playground.uploads.kinds import UPLOAD_KINDS
 from playground.uploads.references import FileReferenceError, file_reference_read
 
@@ -80,6 +80,20 @@ def fine_tuning_job_start(*, user: Any, provider_name: str, body: dict[str, Any]
     job = tracked_job_record(user=user, provider_name=provider_name, job=created)
     fine_tuning_follow_enqueue(job.pk)
     return job
+
+
+def job_tracked(*, user: Any, provider_name: str, upstream_id: str) -> TrackedJob:
+    """A provider's job, followed: its record (made, and its follower queued, the first
+    time), as the provider describes it now."""
+    existing = TrackedJob.objects.filter(provider=provider_name, upstream_id=upstream_id).first()
+    if existing is not None:
+        return existing
+    provider = get_provider(provider_name, user)
+    job = async_to_sync(fine_tuning_api(provider).job_get)(upstream_id)
+    tracked = tracked_job_record(user=user, provider_name=provider_name, job=job)
+    if not tracked.finished:
+        fine_tuning_follow_enqueue(tracked.pk)
+    return tracked
 
 
 def tracked_job_record(*, user: Any, provider_name: str, job: dict[str, Any]) -> TrackedJob:

@@ -16,6 +16,7 @@ from playground.finetuning.api import fine_tuning_api
 from playground.finetuning.models import TrackedJob
 from playground.finetuning.services import (
     fine_tuning_job_start,
+    job_tracked,
     tracked_job_cancel,
     training_file_upload,
 )
@@ -147,6 +148,20 @@ def _job_or_404(request: HttpRequest, job_id: str) -> TrackedJob:
 @login_required
 def job_view(request: HttpRequest, job_id: str) -> HttpResponse:
     return render(request, "finetuning/job.html", {"job": _job_or_404(request, job_id)})
+
+
+@require_GET
+@login_required
+def job_track_view(request: HttpRequest, provider: str, upstream_id: str) -> HttpResponse:
+    """A provider's job (one a run created) followed from now on: its record made, its
+    follower queued, and its page shown."""
+    try:
+        job = job_tracked(user=request.user, provider_name=provider, upstream_id=upstream_id)
+    except UpstreamError as error:
+        return _page(request, status=502, errors={"job": error.message})
+    if job.owner != request.user and not request.user.is_staff:
+        raise Http404(_("No fine-tuning job of yours has this id."))
+    return redirect(reverse("fine-tuning-job", args=[job.pk]))
 
 
 @require_GET

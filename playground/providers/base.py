@@ -181,6 +181,16 @@ class ResponseId:
 
 
 @dataclass(frozen=True, slots=True)
+class JobCreated:
+    """A fine-tuning job the run created at the provider (followed by a background task)."""
+
+    id: str
+    status: str
+    model: str
+    provider: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReasoningDelta:
     """A piece of the reasoning summary a model streams beside its reply."""
 
@@ -228,6 +238,7 @@ Event = (
     | Transcript
     | StreamEventType
     | ResponseId
+    | JobCreated
     | ReasoningDelta
     | ResponseHeaders
     | RawChunk

@@ -37,6 +37,7 @@ from playground.providers.base import (
     ToolCallDelta,
     Usage,
 )
+from playground.providers.fine_tuning_mode import fine_tuning_events
 from playground.providers.openai_format import (
     ChatAnswer,
     CompletionAnswer,
@@ -97,6 +98,7 @@ class OfflineProvider:
             "speech": offline_speech.speech_stream,
             "responses": self._respond,
             "transcription": lambda body: self._transcribe(body, mode),
+            "fine_tuning": lambda body: fine_tuning_events(self, body),
         }
         # It sees what an upstream would: the files the body refers to, as their bytes.
         body = await body_for_sending(body)

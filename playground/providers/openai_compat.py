@@ -43,6 +43,7 @@ from playground.providers.base import (
 )
 from playground.providers.base_url import normalized_base_url
 from playground.providers.descriptor import DEFAULT_MODERATION_MODEL
+from playground.providers.fine_tuning_mode import fine_tuning_events
 from playground.providers.http_client import provider_http_client
 from playground.providers.http_errors import (
     MalformedAnswer,
@@ -197,6 +198,9 @@ class OpenAICompatibleProvider:
                     yield event
             elif answer == "transcription":
                 async for event in self._transcribe(url, body, mode):
+                    yield event
+            elif answer == "fine_tuning":
+                async for event in fine_tuning_events(self, body):
                     yield event
             elif not get_mode(mode).generates_text:
                 async for event in self._answer(url, body, mode):

@@ -170,6 +170,10 @@ def run_output(outcome: RunOutcome) -> dict[str, Any]:
     if outcome.transcript is not None:
         # Language, duration and timed segments, as the page showed them.
         output["transcript"] = transcript_shown(outcome.transcript)["transcript"]
+    if outcome.job is not None:
+        # The job the run created: its page follows it (by provider and id).
+        job = outcome.job
+        output["fine_tuning_job"] = {"id": job.id, "status": job.status, "provider": job.provider}
     if outcome.response_id:
         # The Responses API's: the id continues it (previous_response_id), the event types
         # (in arrival order, with counts) and the reasoning summary are what the page showed.

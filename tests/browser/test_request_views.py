@@ -164,7 +164,7 @@ def test_json_the_form_cannot_hold_is_not_applied_and_run_names_where(
     editor.fill(broken.replace('"Kept",', '"Kept"').replace('"chat"', '"video"'))
     view_tab(page, "Form").click()
     expect(status).to_have_text(
-        "Not applied: mode: must be one of chat, completion, edit, embedding, moderation, image, speech, responses, transcription, translation."
+        "Not applied: mode: must be one of chat, completion, edit, embedding, moderation, image, speech, responses, transcription, translation, fine_tuning."
     )
     switch_view(page, "JSON")  # still the JSON view: the tab does nothing
     expect(message_box(page, 0).get_by_role("textbox")).to_be_hidden()

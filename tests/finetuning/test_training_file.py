@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from playground.finetuning.training_file import TrainingFileInvalid, training_file_check
+from playground.training_file import TrainingFileInvalid, training_file_check
 from tests.finetuning.samples import example, training_jsonl
 
 

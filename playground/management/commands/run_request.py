@@ -1,4 +1,5 @@
-"""``manage.py run_request [FILE|-] [--json] [--output-dir DIR] [--user NAME] [--no-record]``:
+"""``manage.py run_request [FILE|-] [--json] [--output-dir DIR] [--follow] [--user NAME]
+[--no-record]``:
 run a request JSON, stream the reply to stdout (images and audio written to DIR, their paths
 printed),
 and keep the run in the history."""
@@ -118,6 +119,14 @@ class Command(ShellLanguageCommand):
             help=_("print each raw upstream answer (SSE chunk or JSON answer) as one JSON line"),
         )
         add_output_argument(parser)
+        parser.add_argument(
+            "--follow",
+            action="store_true",
+            help=_(
+                "after a fine_tuning run, print the job's events until it ends "
+                "(exit status 1 unless it succeeded)"
+            ),
+        )
         add_recording_arguments(parser)
 
     def handle(self, *args: object, **options: Any) -> None:
@@ -148,6 +157,7 @@ class Command(ShellLanguageCommand):
                 record=record,
                 output_dir=output_dir,
                 files_dir=files_dir.resolve(),
+                follow=bool(options["follow"]),
             )
         )
 
