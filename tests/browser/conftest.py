@@ -55,6 +55,7 @@ def live_server_env(live_server_data_dir: Path, upstream_server: FakeUpstream) -
         PLAYGROUND_MAX_RUNS_PER_MINUTE="1000",
         # The offline model's fine-tuning jobs end in seconds; here, in three.
         PLAYGROUND_OFFLINE_FINE_TUNING_SECONDS="3",
+        PLAYGROUND_FINE_TUNING_POLL_SECONDS="0.5",
         OPENAI_BASE_URL=upstream_server.base_url,
         OPENAI_API_KEY=FAKE_KEY,
     )
