@@ -38,6 +38,8 @@ def test_a_job_is_followed_to_succeeded_and_its_model_opens_in_the_playground(
     expect(state).to_have_attribute("data-status", "succeeded", timeout=30_000)
     expect(page.locator("#job-events")).to_contain_text("The job has successfully completed")
     expect(page.locator(".loss-curve polyline")).to_have_count(1)
+    # An ended job offers no Cancel (the refreshed status replaced the button too).
+    expect(page.get_by_role("button", name="Cancel the job")).to_have_count(0)
     model = page.locator("#fine-tuned-model").inner_text()
     assert model.startswith("ft:offline-1:playground:faq:")
 
