@@ -39,6 +39,9 @@ COMMON_PARAMETERS = frozenset(
         "speed",
         # A recording's language, given, makes its transcript faster and more accurate.
         "language",
+        # A fine-tuning job's training settings and the name its model gets.
+        "hyperparameters",
+        "suffix",
     }
 )
 
