@@ -291,7 +291,7 @@ def test_an_opened_preset_is_rendered_by_the_server_with_no_round_trip(
         import_and_open(page, "Sixty-four-bit seed", request)
     document = opened.value.text()
     assert 'value="9223372036854775807"' in document  # in the HTML the server sent
-    expect(page.locator("[name=seed]")).to_have_value(str(2**63 - 1))
+    expect(page.locator("#param-seed")).to_have_value(str(2**63 - 1))
     expect(page.locator("#model")).to_have_value("offline-2")
     expect(page.get_by_role("textbox", name="Message").first).to_have_value("hi")
     assert json.loads(page.locator("#variables").input_value()) == {"city": "Oslo"}

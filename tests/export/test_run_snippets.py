@@ -380,9 +380,14 @@ def test_snippets_send_the_playground_body(name, fake_upstream, node_sdk, tmp_pa
 
 def test_the_corpus_is_at_least_25_hard_requests():
     assert len(CORPUS) >= 25
-    # Modes that always upload a file (multipart) run their snippets with the file beside
-    # them in their own tests (tests/export/test_transcription_snippets.py).
-    json_modes = {name for name, mode in REGISTRY.items() if not mode.default_endpoint.multipart}
+    # Modes that always upload a file (multipart, or to /files first) run their snippets
+    # with the file beside them in their own tests (test_transcription_snippets.py,
+    # tests/finetuning/test_fine_tuning_mode.py).
+    json_modes = {
+        name
+        for name, mode in REGISTRY.items()
+        if not mode.default_endpoint.multipart and not mode.uploaded_first
+    }
     assert {request["mode"] for request in CORPUS.values()} == json_modes
 
 
