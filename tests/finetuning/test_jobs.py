@@ -208,3 +208,32 @@ def test_the_offline_model_refuses_files_for_other_purposes():
     with pytest.raises(UpstreamError) as refused:
         offline_jobs.file_create("a.jsonl", training_jsonl(), "assistants")
     assert refused.value.param == "purpose"
+
+
+def test_a_job_nobody_followed_for_a_while_is_followed_again(owner, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from playground.finetuning.tasks import tracked_jobs_follow_abandoned
+
+    settings.PLAYGROUND_EVAL_STALE_SECONDS = 60
+    uploaded = training_file_upload(get_provider("offline"), "train.jsonl", training_jsonl())
+    started = [
+        fine_tuning_job_start(
+            user=owner,
+            provider_name="offline",
+            body={"model": "m", "training_file": uploaded["id"]},
+        )
+        for _ in range(3)
+    ]
+    abandoned, fresh, ended = started
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    TrackedJob.objects.filter(pk__in=[abandoned.pk, ended.pk]).update(updated_at=long_ago)
+    TrackedJob.objects.filter(pk=ended.pk).update(status="succeeded")
+    queued_before = DBTaskResult.objects.count()
+
+    assert tracked_jobs_follow_abandoned() == [abandoned.pk]
+
+    assert DBTaskResult.objects.count() == queued_before + 1
+    # Queued again once: the next sweep finds it recently touched.
+    assert tracked_jobs_follow_abandoned() == []
+    assert fresh.pk not in tracked_jobs_follow_abandoned()

@@ -15,6 +15,7 @@ from django.db import close_old_connections
 from playground.evals.execute import evaluations_requeue_abandoned, worker_name
 from playground.evals.tasks import QUEUE, evaluation_enqueue
 from playground.finetuning.tasks import QUEUE as FINE_TUNING_QUEUE
+from playground.finetuning.tasks import tracked_jobs_follow_abandoned
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +46,15 @@ class Command(BaseCommand):
 
 
 def _sweep_forever() -> None:
-    """Every half staleness period: queue again what a dead worker left running."""
+    """Every half staleness period: queue again what a dead worker left running (an
+    evaluation's unfinished cells, a fine-tuning job nobody polls any more)."""
     while True:
         try:
             for evaluation_id in evaluations_requeue_abandoned():
                 logger.warning("Evaluation %s lost its worker: queued again", evaluation_id)
                 evaluation_enqueue(evaluation_id)
+            for job_id in tracked_jobs_follow_abandoned():
+                logger.warning("Fine-tuning job %s was not followed: followed again", job_id)
         except Exception:
             logger.exception("The sweep for abandoned evaluations failed; it tries again")
         finally:
