@@ -317,7 +317,14 @@ def _locked_out(client: Client, world: World) -> Any:
     return response
 
 
+def _bad_training_file(world: World) -> dict:
+    return {"provider": "offline", "file": SimpleUploadedFile("t.jsonl", b"not json\n" * 12)}
+
+
 PAGES = [
+    # Fine-tuning: the page, and a training file refused line by line
+    Page("fine-tuning", _get(lambda w: "/fine-tuning/?provider=offline")),
+    Page("fine-tuning, a bad file", _post(lambda w: "/fine-tuning/files/", _bad_training_file)),
     # Datasets and evaluations
     Page("datasets", _get(lambda w: "/datasets/")),
     Page("datasets, a bad file", _post(lambda w: "/datasets/", _bad_csv)),

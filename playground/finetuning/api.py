@@ -8,6 +8,7 @@ background task, the page and the terminal never ask which one they talk to.
 import re
 from typing import Any, Protocol
 
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
@@ -113,4 +114,52 @@ class HttpApi:
 
 
 def fine_tuning_api(provider: Provider) -> FineTuningApi:
+    """The API for async code (a run, the terminal)."""
     return OfflineApi() if provider.offline else HttpApi(provider)
+
+
+class OfflineSyncApi:
+    """The offline model's API for synchronous code, in this thread's database connection."""
+
+    def file_create(self, filename: str, data: bytes, media_type: str) -> dict[str, Any]:
+        return offline_jobs.file_create(filename, data, "fine-tune")
+
+    def files_list(self) -> dict[str, Any]:
+        return offline_jobs.files_list()
+
+    def file_delete(self, file_id: str) -> dict[str, Any]:
+        return offline_jobs.file_delete(file_id)
+
+    def job_create(self, body: dict[str, Any]) -> dict[str, Any]:
+        return offline_jobs.job_create(body)
+
+    def job_get(self, job_id: str) -> dict[str, Any]:
+        return offline_jobs.job_get(job_id)
+
+    def jobs_list(self) -> dict[str, Any]:
+        return offline_jobs.jobs_list()
+
+    def job_events(self, job_id: str) -> dict[str, Any]:
+        return offline_jobs.job_events(job_id)
+
+    def job_checkpoints(self, job_id: str) -> dict[str, Any]:
+        return offline_jobs.job_checkpoints(job_id)
+
+    def job_cancel(self, job_id: str) -> dict[str, Any]:
+        return offline_jobs.job_cancel(job_id)
+
+
+class HttpSyncApi:
+    """A provider's API for synchronous code: each call made on an event loop of its own."""
+
+    def __init__(self, provider: Any) -> None:
+        self._api = HttpApi(provider)
+
+    def __getattr__(self, name: str) -> Any:
+        return async_to_sync(getattr(self._api, name))
+
+
+def fine_tuning_api_sync(provider: Provider) -> Any:
+    """The API for synchronous code (views, services, the worker's task): the same calls,
+    answers and refusals as ``fine_tuning_api``'s, without awaiting."""
+    return OfflineSyncApi() if provider.offline else HttpSyncApi(provider)

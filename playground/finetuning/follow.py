@@ -4,10 +4,9 @@ ends. The background task (``tasks``) runs ``tracked_job_follow``; a page reads 
 import time
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from django.conf import settings
 
-from playground.finetuning.api import fine_tuning_api
+from playground.finetuning.api import fine_tuning_api_sync
 from playground.finetuning.models import TrackedJob
 from playground.providerconfig.lookup import get_provider
 from playground.providers import UpstreamError
@@ -26,11 +25,11 @@ def job_taken(tracked: TrackedJob, job: dict[str, Any]) -> None:
 def tracked_job_refresh(tracked: TrackedJob) -> TrackedJob:
     """Ask the provider once how the job is going: its state, events and checkpoints."""
     provider = get_provider(tracked.provider, tracked.owner)
-    api = fine_tuning_api(provider)
+    api = fine_tuning_api_sync(provider)
     try:
-        job = async_to_sync(api.job_get)(tracked.upstream_id)
-        events = async_to_sync(api.job_events)(tracked.upstream_id)
-        checkpoints = async_to_sync(api.job_checkpoints)(tracked.upstream_id)
+        job = api.job_get(tracked.upstream_id)
+        events = api.job_events(tracked.upstream_id)
+        checkpoints = api.job_checkpoints(tracked.upstream_id)
     except UpstreamError as error:
         tracked.poll_error = error.message
         tracked.save(update_fields=["poll_error", "updated_at"])

@@ -8,10 +8,9 @@ record. Every provider call fails with ``UpstreamError`` in plain words.
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from django.utils.translation import gettext as _
 
-from playground.finetuning.api import fine_tuning_api
+from playground.finetuning.api import fine_tuning_api_sync
 from playground.finetuning.follow import job_taken
 from playground.finetuning.models import TrackedJob
 from playground.finetuning.tasks import fine_tuning_follow_enqueue
@@ -46,8 +45,8 @@ def training_file_upload(provider: Provider, filename: str, data: bytes) -> dict
         training_file_check(data)
     except TrainingFileInvalid as invalid:
         raise RequestInvalid({"file": " ".join(invalid.problems)}) from None
-    api = fine_tuning_api(provider)
-    return async_to_sync(api.file_create)(filename, data, "application/jsonl")
+    api = fine_tuning_api_sync(provider)
+    return api.file_create(filename, data, "application/jsonl")
 
 
 def job_files_uploaded(provider: Provider, body: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +75,7 @@ def fine_tuning_job_start(*, user: Any, provider_name: str, body: dict[str, Any]
     checked = fine_tuning_body_check(body)
     provider = get_provider(provider_name, user)
     sent = job_files_uploaded(provider, checked)
-    created = async_to_sync(fine_tuning_api(provider).job_create)(sent)
+    created = fine_tuning_api_sync(provider).job_create(sent)
     job = tracked_job_record(user=user, provider_name=provider_name, job=created)
     fine_tuning_follow_enqueue(job.pk)
     return job
@@ -89,7 +88,7 @@ def job_tracked(*, user: Any, provider_name: str, upstream_id: str) -> TrackedJo
     if existing is not None:
         return existing
     provider = get_provider(provider_name, user)
-    job = async_to_sync(fine_tuning_api(provider).job_get)(upstream_id)
+    job = fine_tuning_api_sync(provider).job_get(upstream_id)
     tracked = tracked_job_record(user=user, provider_name=provider_name, job=job)
     if not tracked.finished:
         fine_tuning_follow_enqueue(tracked.pk)
@@ -113,7 +112,7 @@ def tracked_job_record(*, user: Any, provider_name: str, job: dict[str, Any]) ->
 
 def tracked_job_cancel(tracked: TrackedJob) -> TrackedJob:
     provider = get_provider(tracked.provider, tracked.owner)
-    job = async_to_sync(fine_tuning_api(provider).job_cancel)(tracked.upstream_id)
+    job = fine_tuning_api_sync(provider).job_cancel(tracked.upstream_id)
     job_taken(tracked, job)
     tracked.save()
     return tracked

@@ -4,7 +4,6 @@ which the background task keeps current (the page asks this server, never the pr
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from playground.finetuning.api import fine_tuning_api
+from playground.finetuning.api import fine_tuning_api_sync
 from playground.finetuning.models import TrackedJob
 from playground.finetuning.services import (
     fine_tuning_job_start,
@@ -39,7 +38,7 @@ def _page(request: HttpRequest, *, status: int = 200, **context: Any) -> HttpRes
     files_problem = ""
     try:
         provider = get_provider(name, request.user)
-        files = async_to_sync(fine_tuning_api(provider).files_list)().get("data") or []
+        files = fine_tuning_api_sync(provider).files_list().get("data") or []
     except UpstreamError as error:
         files_problem = error.message
     jobs = TrackedJob.objects.filter(owner_id=request.user.pk)[:50]
@@ -88,7 +87,7 @@ def training_file_upload_view(request: HttpRequest) -> HttpResponse:
 def training_file_delete_view(request: HttpRequest, file_id: str) -> HttpResponse:
     try:
         provider = get_provider(_provider_name(request), request.user)
-        async_to_sync(fine_tuning_api(provider).file_delete)(file_id)
+        fine_tuning_api_sync(provider).file_delete(file_id)
     except UpstreamError as error:
         return _page(request, status=502, errors={"file": error.message})
     return _page(request, notice=_("%(id)s deleted.") % {"id": file_id})

@@ -74,6 +74,7 @@ def site_pages(manage: Callable[..., str], data_dir: Path) -> dict[str, str]:
         "evaluations": "/evaluations/",
         "evaluation": f"/evaluations/{made['evaluation']}/",
         "compare": "/compare/",
+        "fine-tuning": "/fine-tuning/",
         "account runs": "/account/runs/",
         "password change": "/account/password/",
     }
