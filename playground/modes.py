@@ -223,6 +223,9 @@ class Mode:
     # training file): a file of the playground there is uploaded to /files first, and its
     # id sent (unlike ``upload_fields``, the call itself is JSON).
     uploaded_first: tuple[str, ...] = ()
+    # Why a request of this mode is never run once per row of a dataset ("" when it may
+    # be): each run of a fine-tuning job starts a paid job.
+    not_evaluated: str = ""
     # Why the page shows no token estimate before a run of this mode ("" when it does):
     # an audio file's tokens are the provider's to count.
     no_estimate: str = ""
@@ -513,6 +516,10 @@ REGISTRY: Mapping[str, Mode] = MappingProxyType(
                 result_template="playground/_fine_tuning_result.html",
                 example_body=_example(training_file="@train.jsonl", suffix="faq"),
                 uploaded_first=("training_file", "validation_file"),
+                not_evaluated=gettext_noop(
+                    "fine_tuning starts a job each run: it is not run over a dataset (evaluate "
+                    "the fine-tuned model in chat mode instead)"
+                ),
                 no_estimate=gettext_noop(
                     "A fine-tuning job is priced by the tokens it trains on: see its page."
                 ),

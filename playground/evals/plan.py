@@ -28,7 +28,7 @@ from playground.evals.assertions import (
     assertion_parse,
 )
 from playground.evals.dataset_files import DatasetInvalid, dataset_parse, format_for
-from playground.modes import REGISTRY
+from playground.modes import REGISTRY, get_mode
 from playground.spec import RequestInvalid, validate_request
 from playground.variables import MissingVariables, fill_body
 
@@ -207,12 +207,15 @@ def _configs(value: Any, base: dict[str, Any], errors: dict[str, str]) -> list[C
             }
         labels.add(label)
         try:
-            validate_request(request)
+            checked = validate_request(request)
         except RequestInvalid as invalid:
             # Named in the override when there is one, else in the request itself.
             prefix = where if item.get("body") or item.get("provider") else "request"
             for field_name, what in invalid.errors.items():
                 errors[f"{prefix}.{_in_request(field_name)}"] = what
+            continue
+        if get_mode(checked.mode).not_evaluated:
+            errors["request.mode"] = _(get_mode(checked.mode).not_evaluated)
             continue
         configs.append(Config(label, request))
     return configs

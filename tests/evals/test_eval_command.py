@@ -198,6 +198,17 @@ tests:
         (lambda d: d["request"]["body"].update(temperature=9), "request.body.temperature"),
         (lambda d: d.update(configs=[{"label": "x"}, {"label": "x"}]), "configs[1].label"),
         (lambda d: d.update(prompts=["x"]), "prompts"),
+        # Each row would start a fine-tuning job: never run over a dataset.
+        (
+            lambda d: d.update(
+                request={
+                    "mode": "fine_tuning",
+                    "provider": "openai",
+                    "body": {"model": "m", "training_file": "file-a"},
+                }
+            ),
+            "request.mode",
+        ),
     ],
 )
 def test_an_invalid_file_exits_2_naming_the_field_and_sends_nothing(
