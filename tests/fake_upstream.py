@@ -516,6 +516,9 @@ class FakeUpstream:
         audio = offline_speech.speech_audio(body)
         sse = body.get("stream_format") == "sse"
         media_type = offline_speech.MEDIA_TYPES[str(body.get("response_format") or "mp3")]
+        # Recorded before it is sent: a client may have read it all before this task runs
+        # again after the last write.
+        record.served = audio
         writer.write(
             f"HTTP/1.1 200 OK\r\nContent-Type: {'text/event-stream' if sse else media_type}\r\n"
             f"Transfer-Encoding: chunked\r\nConnection: close\r\n".encode()

@@ -6,7 +6,6 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_evaluations_browser import eval_worker  # noqa: F401 (a fixture)
-from tests.browser.test_playground_page import run_and_wait
 from tests.fake_upstream import FakeUpstream
 from tests.finetuning.samples import training_jsonl
 
@@ -84,23 +83,3 @@ def test_a_providers_job_is_followed_to_succeeded_the_same_way(
     (created,) = fake_upstream.requests_to("/fine_tuning/jobs")
     assert created.body["model"] == "gpt-4o-mini-2024-07-18"
     assert created.headers["authorization"].startswith("Bearer ")
-
-
-def test_the_fine_tuning_mode_runs_from_the_playground_and_its_job_is_followed(
-    signed_in_page: Page,
-    eval_worker: None,  # noqa: F811
-) -> None:
-    page = signed_in_page
-    page.get_by_label("Mode", exact=True).select_option("fine_tuning")
-    page.get_by_label("Training file", exact=True).set_input_files(
-        {"name": "faq.jsonl", "mimeType": "application/jsonl", "buffer": training_jsonl(12)}
-    )
-    field = page.locator(".file-field", has=page.get_by_label("Training file", exact=True))
-    expect(field.locator(".file-field-status")).to_contain_text("faq.jsonl")
-    page.locator("#fine_tuning-param-suffix").fill("mode")
-    run_and_wait(page)
-
-    expect(page.locator("#reply-0")).to_contain_text("Fine-tuning job ftjob-")
-    page.get_by_role("link", name="Follow the job").click()
-    expect(page.locator("#job-state")).to_have_attribute("data-status", "succeeded", timeout=30_000)
-    expect(page.locator("#fine-tuned-model")).to_contain_text(":playground:mode:")
